@@ -1,0 +1,104 @@
+"""The named world the tests share.
+
+Harbour House runs Exit Doors Here. Alice and Amira are case managers on the North
+team, Bianca on the South team; Pat is a peer mentor; Morgan manages the program;
+Eve evaluates it; Ada administers accounts. Across town, Other Agency runs its own
+program with its own manager, Olive, and case manager, Oscar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import Participant, User
+from doorway.people.roles import Role
+from doorway.programs.models import Agency, Program
+from doorway.testing.factories import (
+    AgencyFactory,
+    ConsentFactory,
+    CycleFactory,
+    EnrolmentFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    agency: Agency
+    program: Program
+    other_agency: Agency
+    other_program: Program
+    alice: User
+    amira: User
+    bianca: User
+    pat: User
+    morgan: User
+    eve: User
+    ada: User
+    olive: User
+    oscar: User
+    # Alice's participant, mentored by Pat.
+    rosa: Participant
+    rosa_enrolment: Enrolment
+    # Amira's participant (Alice's teammate).
+    tess: Participant
+    # Bianca's participant (another team).
+    uma: Participant
+    # Oscar's participant at the other agency.
+    vera: Participant
+
+    def staff(self) -> dict[str, User]:
+        return {u.username: u for u in [self.alice, self.amira, self.bianca, self.pat,
+                                        self.morgan, self.eve, self.ada, self.olive,
+                                        self.oscar]}
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    agency = AgencyFactory(name="Harbour House", slug="harbour-house")
+    other_agency = AgencyFactory(name="Other Agency", slug="other-agency")
+    program = ProgramFactory(agency=agency, name="Exit Doors Here", slug="edh-test",
+                             code_prefix="EDH")
+    other_program = ProgramFactory(agency=other_agency, name="Other Program",
+                                   slug="other-program")
+    cycle = CycleFactory(program=program, name="Cycle 1")
+    other_cycle = CycleFactory(program=other_program, name="Cycle A")
+
+    def staff(username: str, role: str, agency: Agency = agency, **kw: object) -> User:
+        return UserFactory(username=username, role=role, agency=agency, **kw)
+
+    alice = staff("alice", Role.CASE_MANAGER, programs=[program])
+    amira = staff("amira", Role.CASE_MANAGER, programs=[program])
+    bianca = staff("bianca", Role.CASE_MANAGER, programs=[program])
+    pat = staff("pat", Role.PEER_MENTOR, programs=[program])
+    morgan = staff("morgan", Role.PROGRAM_MANAGER, programs=[program])
+    eve = staff("eve", Role.EVALUATOR, programs=[program])
+    ada = staff("ada", Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    olive = staff("olive", Role.PROGRAM_MANAGER, agency=other_agency, programs=[other_program])
+    oscar = staff("oscar", Role.CASE_MANAGER, agency=other_agency, programs=[other_program])
+    TeamFactory(agency=agency, name="North").members.set([alice, amira])
+    TeamFactory(agency=agency, name="South").members.set([bianca])
+    TeamFactory(agency=other_agency, name="East").members.set([oscar])
+
+    def participant(name: str, case_manager: User, cycle=cycle, **kw: object) -> Enrolment:  # type: ignore[no-untyped-def]
+        person = ParticipantFactory(preferred_name=name, legal_name=f"{name} Example",
+                                    agency=cycle.program.agency, registered_by=case_manager)
+        ConsentFactory(participant=person, recorded_by=case_manager)
+        return EnrolmentFactory(participant=person, cycle=cycle, case_manager=case_manager,
+                                **kw)
+
+    rosa = participant("Rosa", alice, peer_mentor=pat)
+    tess = participant("Tess", amira)
+    uma = participant("Uma", bianca)
+    vera = participant("Vera", oscar, cycle=other_cycle)
+    return World(agency=agency, program=program, other_agency=other_agency,
+                 other_program=other_program, alice=alice, amira=amira, bianca=bianca,
+                 pat=pat, morgan=morgan, eve=eve, ada=ada, olive=olive, oscar=oscar,
+                 rosa=rosa.participant, rosa_enrolment=rosa, tess=tess.participant,
+                 uma=uma.participant, vera=vera.participant)

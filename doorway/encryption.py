@@ -1,0 +1,143 @@
+"""Encryption at rest for identifying fields and case notes.
+
+Values are encrypted with MultiFernet: the first key in DOORWAY_FIELD_KEYS encrypts,
+every key decrypts, so keys rotate by putting a new key first and running
+`doorway rotate-keys`. Keys live in the environment, never in the database.
+
+Exact lookup by name goes through a blind index: a keyed HMAC of the normalised
+text, so equal names give equal digests without the name being stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import unicodedata
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("DOORWAY_FIELD_KEYS must hold at least one Fernet key.")
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "DOORWAY_FIELD_KEYS holds a value that is not a Fernet key."
+        ) from exc
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        # Never include the token: it is useless to a reader and noisy in logs.
+        raise ValueError("An encrypted value could not be read with the configured keys.") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a stored token under the first (newest) key."""
+    return fernet().rotate(token.encode()).decode()
+
+
+def normalise(text: str) -> str:
+    """Case, accents and spacing do not matter for a name lookup."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def blind_index(text: str) -> str:
+    key = settings.BLIND_INDEX_KEY.encode()
+    return hmac.new(key, normalise(text).encode(), hashlib.sha256).hexdigest()
+
+
+def name_digests(*names: str) -> set[str]:
+    """Digests of each whole name and of each word in it, so that a search for a
+    first name alone or a surname alone also finds her."""
+    digests: set[str] = set()
+    for name in names:
+        clean = normalise(name)
+        if not clean:
+            continue
+        digests.add(blind_index(clean))
+        digests.update(blind_index(word) for word in clean.split())
+    return digests
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored as a Fernet token. Blank stays blank so 'not recorded' is visible
+    without a key; anything else is unreadable without the keys."""
+
+    description = "Text encrypted at rest"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        # A query on ciphertext would silently match nothing; refuse it loudly.
+        if lookup_name not in {"isnull", "exact"}:
+            raise TypeError(f"Encrypted fields cannot be searched with '{lookup_name}'.")
+        return super().get_lookup(lookup_name)
+
+
+class EncryptedDateField(models.TextField):
+    """A date stored encrypted (as ISO text inside the token)."""
+
+    description = "Date encrypted at rest"
+
+    def from_db_value(
+        self, value: str | None, expression: Any, connection: Any
+    ) -> datetime.date | None:
+        if value is None or value == "":
+            return None
+        return datetime.date.fromisoformat(decrypt(value))
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value is None or value == "" or isinstance(value, datetime.date):
+            return value or None
+        return datetime.date.fromisoformat(str(value))
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        return encrypt(str(value))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != "isnull":
+            raise TypeError(f"Encrypted dates cannot be searched with '{lookup_name}'.")
+        return super().get_lookup(lookup_name)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.DateField(**{"required": not self.blank, **kwargs})
+
+
+ENCRYPTED_FIELD_TYPES = (EncryptedTextField, EncryptedDateField)

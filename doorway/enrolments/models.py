@@ -1,0 +1,365 @@
+"""A participant's journey through one program cycle, and the phase machine.
+
+The phase machine lives here and nowhere else: `allowed_moves()` says what may happen
+next, and `move_to`, `exit`, `reopen` are the only ways the phase changes. Each writes
+a journey event (who, when, why) and an audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.people.models import ConsentKind, Participant, User
+from doorway.programs.models import Cycle, Phase
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+
+class ReferralSource(models.TextChoices):
+    HOST_ORGANISATION = "host", "Host organisation"
+    STREET_OUTREACH = "outreach", "Street outreach"
+    LEGAL_NETWORK = "legal", "Legal or social-justice network"
+    ANTI_TRAFFICKING = "anti_trafficking", "Anti-trafficking network"
+    SELF = "self", "Self-referral"
+    OTHER = "other", "Other"
+
+
+class Eligibility(models.TextChoices):
+    PENDING = "pending", "Not yet decided"
+    ELIGIBLE = "eligible", "Eligible"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+
+
+class ExitReason(models.TextChoices):
+    # Finished the last phase: the one good ending.
+    GRADUATED = "graduated", "Graduated"
+    WITHDREW = "withdrew", "Withdrew"
+    LOST_CONTACT = "lost_contact", "Lost contact"
+    TRANSFERRED = "transferred", "Transferred"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    DECEASED = "deceased", "Deceased"
+
+
+class EventKind(models.TextChoices):
+    REFERRED = "referred", "Referred and enrolled"
+    ELIGIBILITY = "eligibility", "Eligibility decided"
+    ASSIGNED = "assigned", "Staff assigned"
+    ADVANCED = "advanced", "Moved to the next phase"
+    # Moved past one or more phases; always with a reason.
+    SKIPPED = "skipped", "Skipped ahead"
+    EXITED = "exited", "Left the program"
+    REOPENED = "reopened", "Reopened"
+
+
+PHASE_EVENTS = (EventKind.REFERRED, EventKind.ADVANCED, EventKind.SKIPPED, EventKind.REOPENED)
+
+
+class MoveRefused(ValidationError):
+    """A phase move the rules do not allow; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """One thing that may happen next to an enrolment."""
+
+    kind: str  # an EventKind
+    phase: Phase | None = None
+    exit_reason: str = ""
+    # Why this move cannot be made yet (missing consent, eligibility), or "".
+    blocked_because: str = ""
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.kind in {EventKind.SKIPPED, EventKind.REOPENED} or bool(self.exit_reason)
+
+    @property
+    def key(self) -> str:
+        if self.phase is not None:
+            return f"phase:{self.phase.pk}"
+        if self.exit_reason:
+            return f"exit:{self.exit_reason}"
+        return self.kind
+
+    @property
+    def label(self) -> str:
+        if self.kind == EventKind.ADVANCED and self.phase is not None:
+            return f"Move to {self.phase.name}"
+        if self.kind == EventKind.SKIPPED and self.phase is not None:
+            return f"Skip ahead to {self.phase.name}"
+        if self.exit_reason:
+            return f"Exit: {ExitReason(self.exit_reason).label}"
+        return "Reopen"
+
+
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def visible_to(self, user: User) -> EnrolmentQuerySet:
+        from doorway.people.access import enrolments_visible_to
+
+        return enrolments_visible_to(self, user)  # type: ignore[return-value]
+
+    def open(self) -> EnrolmentQuerySet:
+        return self.filter(exit_reason="")
+
+
+class Enrolment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="enrolments")
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referred_on = models.DateField()
+    eligibility = models.CharField(
+        max_length=20, choices=Eligibility.choices, default=Eligibility.PENDING
+    )
+    eligibility_reason = models.TextField(blank=True)
+    eligibility_decided_on = models.DateField(null=True, blank=True)
+    case_manager = models.ForeignKey(User, on_delete=models.PROTECT, related_name="caseload")
+    peer_mentor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="mentees", null=True, blank=True
+    )
+    # The phase she is in; after an exit, the phase she left from.
+    current_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
+    phase_started_on = models.DateField()
+    exit_reason = models.CharField(max_length=20, choices=ExitReason.choices, blank=True)
+    exited_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    objects: ClassVar[EnrolmentQuerySet] = EnrolmentQuerySet.as_manager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        events: RelatedManager[JourneyEvent]
+
+    class Meta:
+        ordering = ["-referred_on"]
+        indexes = [
+            models.Index(fields=["case_manager", "exit_reason"]),
+            models.Index(fields=["peer_mentor", "exit_reason"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.code} in {self.cycle}"
+
+    @property
+    def program(self):  # type: ignore[no-untyped-def]
+        return self.cycle.program
+
+    @property
+    def is_open(self) -> bool:
+        return not self.exit_reason
+
+    def days_in_phase(self, today: datetime.date | None = None) -> int:
+        end = self.exited_on or today or timezone.localdate()
+        return (end - self.phase_started_on).days
+
+    # --- the phase machine -------------------------------------------------------
+
+    def allowed_moves(self) -> list[Move]:
+        if not self.is_open:
+            return [Move(EventKind.REOPENED)]
+        phases = list(self.program.active_phases())
+        later = [p for p in phases if p.order > self.current_phase.order]
+        moves = []
+        for index, phase in enumerate(later):
+            kind = EventKind.ADVANCED if index == 0 else EventKind.SKIPPED
+            moves.append(Move(kind, phase=phase, blocked_because=self._entry_blocked(phase)))
+        is_last = not later
+        for reason in ExitReason:
+            if reason == ExitReason.GRADUATED and not is_last:
+                continue
+            moves.append(Move(EventKind.EXITED, exit_reason=reason))
+        return moves
+
+    def _entry_blocked(self, phase: Phase) -> str:
+        if phase.requires_service_consent and not self.participant.has_consent(
+            ConsentKind.SERVICE
+        ):
+            return f"She has no consent to service in force, which {phase.name} needs."
+        if phase.requires_eligibility and self.eligibility != Eligibility.ELIGIBLE:
+            return f"She has not been found eligible, which {phase.name} needs."
+        return ""
+
+    def _check_date(self, on: datetime.date) -> None:
+        if on > timezone.localdate():
+            raise MoveRefused("A move cannot be dated in the future.")
+        last = self.events.order_by("-effective_on").values_list("effective_on", flat=True).first()
+        if last is not None and on < last:
+            raise MoveRefused(
+                f"A move cannot be dated before the last step of her journey ({last:%Y-%m-%d})."
+            )
+
+    def _find(self, key: str) -> Move:
+        for move in self.allowed_moves():
+            if move.key == key:
+                return move
+        raise MoveRefused("That move is not allowed from where she is now.")
+
+    @transaction.atomic
+    def make_move(
+        self, key: str, *, by: User, reason: str = "", on: datetime.date | None = None
+    ) -> JourneyEvent:
+        """Carry out one of `allowed_moves()`, named by its key."""
+        # Two workers moving her at once: the second waits, then sees the first's move.
+        Enrolment.objects.select_for_update().get(pk=self.pk)
+        self.refresh_from_db()
+        move = self._find(key)
+        on = on or timezone.localdate()
+        reason = reason.strip()
+        if move.blocked_because:
+            raise MoveRefused(move.blocked_because)
+        if move.needs_reason and not reason:
+            raise MoveRefused("Say why: this move needs a reason on the record.")
+        self._check_date(on)
+        from_phase = self.current_phase
+        if move.kind == EventKind.REOPENED:
+            self.exit_reason = ""
+            self.exited_on = None
+            self.phase_started_on = on
+        elif move.exit_reason:
+            self.exit_reason = move.exit_reason
+            self.exited_on = on
+        else:
+            assert move.phase is not None
+            self.current_phase = move.phase
+            self.phase_started_on = on
+        self.save()
+        event = JourneyEvent.objects.create(
+            enrolment=self,
+            kind=move.kind,
+            from_phase=from_phase,
+            to_phase=None if move.exit_reason else self.current_phase,
+            from_phase_name=from_phase.name,
+            to_phase_name="" if move.exit_reason else self.current_phase.name,
+            exit_reason=move.exit_reason,
+            effective_on=on,
+            recorded_by=by,
+            reason=reason,
+        )
+        record(
+            Action.CHANGE,
+            actor=by,
+            participant=self.participant_id,
+            subject=self,
+            detail={"event": move.kind, "exit_reason": move.exit_reason},
+        )
+        return event
+
+    def move_to(
+        self, phase: Phase, *, by: User, reason: str = "", on: datetime.date | None = None
+    ) -> JourneyEvent:
+        return self.make_move(f"phase:{phase.pk}", by=by, reason=reason, on=on)
+
+    def exit(
+        self, exit_reason: str, *, by: User, reason: str, on: datetime.date | None = None
+    ) -> JourneyEvent:
+        return self.make_move(f"exit:{exit_reason}", by=by, reason=reason, on=on)
+
+    def reopen(self, *, by: User, reason: str, on: datetime.date | None = None) -> JourneyEvent:
+        return self.make_move(EventKind.REOPENED, by=by, reason=reason, on=on)
+
+    @transaction.atomic
+    def decide_eligibility(
+        self, decision: str, *, by: User, reason: str, on: datetime.date | None = None
+    ) -> JourneyEvent:
+        on = on or timezone.localdate()
+        if decision not in {Eligibility.ELIGIBLE, Eligibility.NOT_ELIGIBLE}:
+            raise MoveRefused("Choose eligible or not eligible.")
+        if not reason.strip():
+            raise MoveRefused("Give the reason for the eligibility decision.")
+        if not self.is_open:
+            raise MoveRefused("Reopen the enrolment before changing its eligibility.")
+        self._check_date(on)
+        self.eligibility = decision
+        self.eligibility_reason = reason.strip()
+        self.eligibility_decided_on = on
+        self.save()
+        record(Action.CHANGE, actor=by, participant=self.participant_id, subject=self,
+               detail={"event": EventKind.ELIGIBILITY, "decision": decision})
+        return JourneyEvent.objects.create(
+            enrolment=self,
+            kind=EventKind.ELIGIBILITY,
+            from_phase=self.current_phase,
+            to_phase=self.current_phase,
+            from_phase_name=self.current_phase.name,
+            to_phase_name=self.current_phase.name,
+            effective_on=on,
+            recorded_by=by,
+            reason=f"{Eligibility(decision).label}: {reason.strip()}",
+        )
+
+    @transaction.atomic
+    def assign(
+        self, *, case_manager: User, peer_mentor: User | None, by: User, reason: str = ""
+    ) -> JourneyEvent | None:
+        from doorway.people.roles import Role
+
+        if case_manager.role != Role.CASE_MANAGER or not case_manager.is_active:
+            raise MoveRefused("The case manager must be an active case manager's account.")
+        if peer_mentor is not None and (
+            peer_mentor.role != Role.PEER_MENTOR or not peer_mentor.is_active
+        ):
+            raise MoveRefused("The peer mentor must be an active peer mentor's account.")
+        if (case_manager, peer_mentor) == (self.case_manager, self.peer_mentor):
+            return None
+        self.case_manager = case_manager
+        self.peer_mentor = peer_mentor
+        self.save()
+        record(Action.CHANGE, actor=by, participant=self.participant_id, subject=self,
+               detail={"event": EventKind.ASSIGNED})
+        mentor = f"; peer mentor {peer_mentor}" if peer_mentor else "; no peer mentor"
+        return JourneyEvent.objects.create(
+            enrolment=self,
+            kind=EventKind.ASSIGNED,
+            from_phase=self.current_phase,
+            to_phase=self.current_phase,
+            from_phase_name=self.current_phase.name,
+            to_phase_name=self.current_phase.name,
+            effective_on=timezone.localdate(),
+            recorded_by=by,
+            reason=f"Case manager {case_manager}{mentor}. {reason}".strip(),
+        )
+
+
+class JourneyEvent(models.Model):
+    """One step of her journey, as it was recorded: phase names are copied so that a
+    phase renamed later does not rewrite what happened."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    from_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    to_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_phase_name = models.CharField(max_length=120, blank=True)
+    to_phase_name = models.CharField(max_length=120, blank=True)
+    exit_reason = models.CharField(max_length=20, choices=ExitReason.choices, blank=True)
+    effective_on = models.DateField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["effective_on", "recorded_at"]
+        indexes = [models.Index(fields=["enrolment", "effective_on"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def is_phase_change(self) -> bool:
+        return self.kind in PHASE_EVENTS or self.kind == EventKind.EXITED

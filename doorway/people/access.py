@@ -1,0 +1,118 @@
+"""The one access rule: which enrolments, and so which participants, a person can reach.
+
+Pages, exports, the API and the admin all go through `visible_to(user)`; none of them
+re-implements it. What a person may *do* with a record she can reach is in `roles`.
+
+- case manager: enrolments whose case manager is herself or a member of one of her
+  teams (CTI teams cover for each other and review caseloads together);
+- peer mentor: open enrolments she is assigned to as peer mentor;
+- program manager: enrolments in the programs she supervises;
+- evaluator: nothing identifiable, ever;
+- administrator: only participants for whom she has broken the glass, while it lasts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.people.roles import Role
+
+if TYPE_CHECKING:
+    from doorway.enrolments.models import Enrolment
+    from doorway.people.models import Participant, ParticipantQuerySet, User
+
+
+def enrolment_rule(user: Any) -> Q | None:
+    """A filter on Enrolment for what `user` reaches, or None for nothing at all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.CASE_MANAGER:
+        return Q(case_manager=user) | Q(case_manager__teams__members=user)
+    if user.role == Role.PEER_MENTOR:
+        return Q(peer_mentor=user, exit_reason="")
+    if user.role == Role.PROGRAM_MANAGER:
+        return Q(cycle__program__in=user.programs.all())
+    if user.role == Role.ADMINISTRATOR:
+        return Q(participant__in=_broken_glass(user))
+    return None
+
+
+def _broken_glass(user: User) -> QuerySet[Any]:
+    from doorway.people.models import BreakGlass
+
+    return BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+        "participant"
+    )
+
+
+def enrolments_visible_to(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
+    rule = enrolment_rule(user)
+    if rule is None:
+        return queryset.none()
+    from doorway.enrolments.models import Enrolment
+
+    # Through Exists, so that team membership never multiplies rows.
+    return queryset.filter(Exists(Enrolment.objects.filter(rule, pk=OuterRef("pk"))))
+
+
+def participants_visible_to(queryset: ParticipantQuerySet, user: Any) -> ParticipantQuerySet:
+    rule = enrolment_rule(user)
+    if rule is None:
+        return queryset.none()
+    from doorway.enrolments.models import Enrolment
+
+    return queryset.filter(Exists(Enrolment.objects.filter(rule, participant=OuterRef("pk"))))
+
+
+def access_participant(request: HttpRequest, participant_id: Any) -> Participant:
+    """The participant if the signed-in person may reach her; otherwise 404, audited.
+
+    Out-of-reach and non-existent records answer alike, so that nobody can learn that
+    a record exists by asking for it."""
+    from doorway.people.models import Participant
+
+    participant = (
+        Participant.objects.visible_to(request.user).filter(pk=participant_id).first()  # type: ignore[arg-type]
+    )
+    if participant is None:
+        refuse(request, participant_id=participant_id, object_type="people.Participant")
+    assert participant is not None
+    return participant
+
+
+def access_enrolment(request: HttpRequest, enrolment_id: Any) -> Enrolment:
+    from doorway.enrolments.models import Enrolment
+
+    enrolment = (
+        Enrolment.objects.visible_to(request.user)  # type: ignore[arg-type]
+        .select_related("participant", "cycle__program", "current_phase")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        refuse(request, object_id=enrolment_id, object_type="enrolments.Enrolment")
+    assert enrolment is not None
+    return enrolment
+
+
+def refuse(
+    request: HttpRequest,
+    *,
+    participant_id: Any = None,
+    object_id: Any = None,
+    object_type: str = "",
+) -> None:
+    """Record the refused attempt, then answer 404."""
+    record(
+        Action.REFUSED,
+        request=request,
+        participant=participant_id,
+        detail={"object_type": object_type, "object_id": str(object_id or participant_id)},
+    )
+    raise Http404("No such record.")

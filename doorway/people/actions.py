@@ -1,0 +1,204 @@
+"""Writes about a participant: her identity, safety flags, consents, break-the-glass.
+
+Each function checks, writes and audits in one transaction. Views call these; they
+never save participant models themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.encryption import blind_index, name_digests
+from doorway.people.models import (
+    BreakGlass,
+    Consent,
+    ConsentKind,
+    FlagKind,
+    Participant,
+    SafetyFlag,
+    User,
+)
+from doorway.people.roles import Role
+from doorway.programs.models import Agency, PartnerAgency
+
+IDENTITY_FIELDS = (
+    "legal_name",
+    "preferred_name",
+    "aliases",
+    "date_of_birth",
+    "phone",
+    "email",
+    "safe_contact",
+)
+
+
+@dataclass
+class LikelyDuplicates:
+    """Records at the same agency whose names match: those the worker may open, and how
+    many more she may not (so she can ask her program manager, not guess)."""
+
+    visible: list[Participant] = field(default_factory=list)
+    hidden_count: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.visible) or self.hidden_count > 0
+
+
+def find_likely_duplicates(
+    *,
+    agency: Agency,
+    user: User,
+    names: list[str],
+    date_of_birth: datetime.date | None = None,
+    exclude: Participant | None = None,
+) -> LikelyDuplicates:
+    """A whole name that matches one of hers (legal, preferred, alias) is a likely
+    duplicate; a single shared word is not, unless the date of birth matches too."""
+    same_agency = Participant.objects.filter(agency=agency)
+    if exclude is not None:
+        same_agency = same_agency.exclude(pk=exclude.pk)
+    whole_names = {blind_index(n) for n in names if n.strip()}
+    matches = set(
+        same_agency.filter(name_digests__digest__in=whole_names).values_list("pk", flat=True)
+    )
+    if date_of_birth is not None:
+        # Few records share a word of her name; their dates are decrypted to compare.
+        sharing_a_word = same_agency.filter(name_digests__digest__in=name_digests(*names))
+        matches |= {p.pk for p in sharing_a_word.distinct() if p.date_of_birth == date_of_birth}
+    visible = list(Participant.objects.filter(pk__in=matches).visible_to(user))
+    return LikelyDuplicates(visible=visible, hidden_count=len(matches) - len(visible))
+
+
+@transaction.atomic
+def update_identity(participant: Participant, *, by: User, **values: Any) -> list[str]:
+    """Change identifying fields; returns the names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if name not in IDENTITY_FIELDS:
+            raise ValueError(f"{name} is not an identifying field")
+        if getattr(participant, name) != value:
+            setattr(participant, name, value)
+            changed.append(name)
+    if not participant.preferred_name:
+        raise ValidationError({"preferred_name": "A preferred name is needed to address her."})
+    if changed:
+        participant.save()
+        participant.refresh_name_index()
+        # Field names only: the values are what the log must never hold.
+        record(Action.CHANGE, actor=by, participant=participant, subject=participant,
+               detail={"fields": changed})
+    return changed
+
+
+@transaction.atomic
+def add_safety_flag(participant: Participant, *, kind: str, note: str, by: User) -> SafetyFlag:
+    if kind not in FlagKind.values:
+        raise ValidationError({"kind": "Choose a kind of safety flag."})
+    if kind == FlagKind.OTHER and not note.strip():
+        raise ValidationError({"note": "Say what the flag is about."})
+    flag = SafetyFlag.objects.create(participant=participant, kind=kind, note=note.strip(),
+                                     added_by=by)
+    record(Action.CREATE, actor=by, participant=participant, subject=flag,
+           detail={"kind": kind})
+    return flag
+
+
+@transaction.atomic
+def remove_safety_flag(flag: SafetyFlag, *, by: User) -> None:
+    if flag.removed_at is not None:
+        return
+    flag.removed_at = timezone.now()
+    flag.removed_by = by
+    flag.save()
+    record(Action.CHANGE, actor=by, participant=flag.participant_id, subject=flag,
+           detail={"removed": True})
+
+
+@transaction.atomic
+def give_consent(
+    participant: Participant,
+    *,
+    kind: str,
+    given_on: datetime.date,
+    by: User,
+    partner: PartnerAgency | None = None,
+) -> Consent:
+    if kind not in ConsentKind.values:
+        raise ValidationError({"kind": "Choose what she consents to."})
+    if kind == ConsentKind.INFORMATION_SHARING:
+        if partner is None:
+            raise ValidationError({"partner": "Name the partner agency she agrees to share with."})
+        if partner.agency_id != participant.agency_id:
+            raise ValidationError({"partner": "That partner does not work with this agency."})
+    elif partner is not None:
+        raise ValidationError({"partner": "Only information sharing names a partner agency."})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": "Consent cannot be dated in the future."})
+    if participant.has_consent(kind, partner=partner, on=given_on):
+        raise ValidationError("She already has this consent in force.")
+    consent = Consent.objects.create(participant=participant, kind=kind, partner=partner,
+                                     given_on=given_on, recorded_by=by)
+    record(Action.CREATE, actor=by, participant=participant, subject=consent,
+           detail={"kind": kind})
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(
+    consent: Consent, *, on: datetime.date, by: User, note: str = ""
+) -> Consent:
+    """From `on`, what the consent allowed stops: phase entries that need service
+    consent, counting in the evaluation, sharing with that partner."""
+    if consent.withdrawn_on is not None:
+        raise ValidationError("This consent was already withdrawn.")
+    if on < consent.given_on:
+        raise ValidationError({"on": "A withdrawal cannot be dated before the consent."})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "A withdrawal cannot be dated in the future."})
+    consent.withdrawn_on = on
+    consent.withdrawn_by = by
+    consent.withdrawal_note = note.strip()
+    consent.save()
+    record(Action.CHANGE, actor=by, participant=consent.participant_id, subject=consent,
+           detail={"kind": consent.kind, "withdrawn": True})
+    return consent
+
+
+@transaction.atomic
+def break_the_glass(participant: Participant, *, by: User, reason: str) -> BreakGlass:
+    """An administrator opens one record for a short time, with a reason on the log."""
+    if by.role != Role.ADMINISTRATOR:
+        raise ValidationError("Only an administrator can break the glass.")
+    if len(reason.strip()) < 15:
+        raise ValidationError({"reason": "Give a real reason (at least a sentence)."})
+    if by.agency_id is not None and by.agency_id != participant.agency_id:
+        raise ValidationError("That record belongs to another agency.")
+    grant = BreakGlass.objects.create(
+        user=by,
+        participant=participant,
+        reason=reason.strip(),
+        expires_at=timezone.now() + datetime.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+    )
+    record(Action.BREAK_GLASS, actor=by, participant=participant, subject=grant,
+           reason=reason.strip())
+    return grant
+
+
+__all__ = [
+    "add_safety_flag",
+    "break_the_glass",
+    "find_likely_duplicates",
+    "give_consent",
+    "remove_safety_flag",
+    "update_identity",
+    "withdraw_consent",
+]

@@ -1,0 +1,304 @@
+"""Staff, teams, participants, their safety flags and consents."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid
+from typing import TYPE_CHECKING, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from doorway.encryption import EncryptedDateField, EncryptedTextField, name_digests
+from doorway.people.roles import Role
+from doorway.programs.models import Agency, PartnerAgency, Program
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+    from doorway.enrolments.models import Enrolment
+
+
+class User(AbstractUser):
+    """A staff account. Participants never have one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    # Programs a program manager supervises or an evaluator evaluates; for workers, the
+    # programs whose participants they can be assigned.
+    programs = models.ManyToManyField(Program, related_name="staff", blank=True)
+    # Demo accounts may skip the second factor, and only while DOORWAY_DEMO is on.
+    is_demo_account = models.BooleanField(default=False)
+
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        teams: RelatedManager[Team]
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+
+class Team(models.Model):
+    """Workers who cover for each other and meet for weekly supervision."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=120)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_per_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# No 0/O, 1/I/L: codes are read aloud and copied by hand.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_participant_code(prefix: str) -> str:
+    return f"{prefix}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def visible_to(self, user: User) -> ParticipantQuerySet:
+        from doorway.people.access import participants_visible_to
+
+        return participants_visible_to(self, user)
+
+    def with_name(self, name: str) -> ParticipantQuerySet:
+        """Exact (case- and accent-blind) lookup through the blind index."""
+        digests = name_digests(name)
+        if not digests:
+            return self.none()
+        return self.filter(
+            models.Exists(
+                NameDigest.objects.filter(participant=models.OuterRef("pk"), digest__in=digests)
+            )
+        )
+
+    def consented_to(self, kind: str, on: datetime.date | None = None) -> ParticipantQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(
+            models.Exists(
+                Consent.objects.in_force(on).filter(participant=models.OuterRef("pk"), kind=kind)
+            )
+        )
+
+
+class Participant(models.Model):
+    """A woman in the program, known everywhere by her code. What identifies her is
+    encrypted, and read only by those the access rule allows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(max_length=16, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participants")
+    legal_name = EncryptedTextField(blank=True)
+    # The only name a peer mentor sees.
+    preferred_name = EncryptedTextField()
+    aliases = EncryptedTextField(blank=True, help_text="Other names she is known by, one a line.")
+    date_of_birth = EncryptedDateField(blank=True, null=True)
+    phone = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    safe_contact = EncryptedTextField(
+        blank=True, help_text="How and when it is safe to reach her, and what never to do."
+    )
+    registered_at = models.DateTimeField(default=timezone.now, editable=False)
+    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(excluded_fields=["registered_at"])
+
+    objects: ClassVar[ParticipantQuerySet] = ParticipantQuerySet.as_manager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        enrolments: RelatedManager[Enrolment]
+        safety_flags: RelatedManager[SafetyFlag]
+        consents: RelatedManager[Consent]
+        name_digests: RelatedManager[NameDigest]
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        # The code only: str() ends up in logs, admin messages and error pages.
+        return self.code
+
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in (self.aliases or "").splitlines() if line.strip()]
+
+    def names(self) -> list[str]:
+        return [n for n in [self.legal_name, self.preferred_name, *self.alias_list()] if n]
+
+    def age_on(self, day: datetime.date) -> int | None:
+        dob = self.date_of_birth
+        if dob is None:
+            return None
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def refresh_name_index(self) -> None:
+        digests = name_digests(*self.names())
+        self.name_digests.exclude(digest__in=digests).delete()
+        existing = set(self.name_digests.values_list("digest", flat=True))
+        NameDigest.objects.bulk_create(
+            [NameDigest(participant=self, digest=d) for d in digests - existing]
+        )
+
+    def active_flags(self) -> models.QuerySet[SafetyFlag]:
+        return self.safety_flags.filter(removed_at__isnull=True)
+
+    def has_consent(
+        self, kind: str, partner: PartnerAgency | None = None, on: datetime.date | None = None
+    ) -> bool:
+        consents = Consent.objects.in_force(on).filter(participant=self, kind=kind)
+        if partner is not None:
+            consents = consents.filter(partner=partner)
+        return consents.exists()
+
+    def may_share_with(self, partner: PartnerAgency, on: datetime.date | None = None) -> bool:
+        """Her information may go to this partner only while she consents to it."""
+        return self.has_consent(ConsentKind.INFORMATION_SHARING, partner=partner, on=on)
+
+
+class NameDigest(models.Model):
+    """Blind-index digests of her names and of each word in them."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="name_digests"
+    )
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "digest"], name="digest_once")
+        ]
+
+
+class FlagKind(models.TextChoices):
+    NO_VOICEMAIL = "no_voicemail", "No voicemail"
+    NO_CONTACT_AT_HOME = "no_contact_at_home", "Do not contact at home"
+    NO_TEXTS = "no_texts", "No text messages"
+    NO_MAIL = "no_mail", "Do not send mail"
+    SAFE_WORD = "safe_word", "Ask for the safe word before talking"
+    SOMEONE_LOOKING = "someone_looking", "Someone may be looking for her: confirm nothing"
+    OTHER = "other", "Other"
+
+
+class SafetyFlag(models.Model):
+    """A rule everyone who reaches her must follow; shown on every page about her."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="safety_flags"
+    )
+    kind = models.CharField(max_length=30, choices=FlagKind.choices)
+    note = EncryptedTextField(blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["added_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ConsentKind(models.TextChoices):
+    # To receive the program's services; without it no phase beyond outreach starts.
+    SERVICE = "service", "Service"
+    # To be counted in the evaluation research; without it she is in no figure or export.
+    EVALUATION = "evaluation", "Evaluation research"
+    # To have her information shared with one named partner agency.
+    INFORMATION_SHARING = "information_sharing", "Information sharing with a partner"
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def in_force(self, on: datetime.date | None = None) -> ConsentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(given_on__lte=on).filter(
+            models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on)
+        )
+
+
+class Consent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=30, choices=ConsentKind.choices)
+    partner = models.ForeignKey(
+        PartnerAgency, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    given_on = models.DateField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawal_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects: ClassVar[ConsentQuerySet] = ConsentQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="information_sharing", partner__isnull=False)
+                    | (~models.Q(kind="information_sharing") & models.Q(partner__isnull=True))
+                ),
+                name="partner_named_only_for_information_sharing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{label}: {self.partner}" if self.partner_id else label
+
+    @property
+    def in_force_today(self) -> bool:
+        today = timezone.localdate()
+        return self.given_on <= today and (self.withdrawn_on is None or self.withdrawn_on > today)
+
+
+class BreakGlass(models.Model):
+    """An administrator's reasoned, time-limited access to one participant's record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = "break-the-glass access"
+        verbose_name_plural = "break-the-glass accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.participant}"

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from doorway.conftest import World
+from doorway.people.models import Participant
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(user) -> set[str]:  # type: ignore[no-untyped-def]
+    return {p.preferred_name for p in Participant.objects.visible_to(user)}
+
+
+def test_a_case_manager_reaches_her_own_and_her_teams_caseload(world: World) -> None:
+    assert codes(world.alice) == {"Rosa", "Tess"}
+
+
+def test_a_case_manager_does_not_reach_another_teams_caseload(world: World) -> None:
+    assert "Uma" not in codes(world.alice)
+    assert codes(world.bianca) == {"Uma"}
+
+
+def test_a_peer_mentor_reaches_only_the_participants_assigned_to_her(world: World) -> None:
+    assert codes(world.pat) == {"Rosa"}
+
+
+def test_a_program_manager_reaches_her_program_and_not_another_agencys(world: World) -> None:
+    assert codes(world.morgan) == {"Rosa", "Tess", "Uma"}
+    assert codes(world.olive) == {"Vera"}
+
+
+def test_an_evaluator_reaches_no_identifiable_record(world: World) -> None:
+    assert codes(world.eve) == set()
+
+
+def test_an_administrator_reaches_nobody_without_breaking_the_glass(world: World) -> None:
+    assert codes(world.ada) == set()
+
+
+def test_a_deactivated_account_reaches_nobody(world: World) -> None:
+    world.alice.is_active = False
+    world.alice.save()
+    assert codes(world.alice) == set()

@@ -1,0 +1,99 @@
+"""The Exit Doors Here program template: its phases and focus areas as published.
+
+Installing it is idempotent, so the demo and a real agency can both run it safely.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from doorway.programs.models import Agency, ContactCadence, FocusArea, Phase, Program
+
+SLUG = "exit-doors-here"
+
+PHASES = [
+    # name, expected days, cadence, needs service consent, needs eligibility, description
+    (
+        "Making the connection",
+        None,
+        ContactCadence.AS_NEEDED,
+        False,
+        False,
+        "Outreach, in-reach, information about the program, non-judgmental reception.",
+    ),
+    (
+        "Intake and assessment",
+        90,
+        ContactCadence.WEEKLY,
+        True,
+        False,
+        "Intake, risk factors, eligibility, presenting issues and readiness to change.",
+    ),
+    (
+        "Service implementation and behaviour change",
+        90,
+        ContactCadence.FORTNIGHTLY,
+        True,
+        True,
+        "The service plan agreed with her, counselling, groups, peer support, referrals.",
+    ),
+    (
+        "Adopting a new identity",
+        90,
+        ContactCadence.MONTHLY,
+        True,
+        True,
+        "Long-term goals set in motion; care transferred to her long-term supports.",
+    ),
+]
+
+FOCUS_AREAS = [
+    ("support-networks", "Support networks"),
+    ("accommodation", "Accommodation"),
+    ("money", "Money"),
+    ("work-and-learning", "Work and learning"),
+    ("physical-health", "Physical health"),
+    ("emotional-health", "Emotional health"),
+    ("drugs-and-alcohol", "Drugs and alcohol"),
+    ("safety", "Safety"),
+    ("legal-matters", "Legal matters"),
+    ("life-skills", "Life skills"),
+]
+
+
+@transaction.atomic
+def install(agency: Agency) -> Program:
+    program, _ = Program.objects.get_or_create(
+        slug=SLUG,
+        defaults={
+            "agency": agency,
+            "name": "Exit Doors Here",
+            "description": (
+                "Critical Time Intervention for women who want to leave sex work: "
+                "outreach, intake and assessment, a service plan she sets with her case "
+                "manager, three phases of decreasing support, graduation and follow-up."
+            ),
+            "minimum_age": 16,
+            "caseload_limit": 20,
+            "code_prefix": "EDH",
+        },
+    )
+    for order, (name, days, cadence, consent, eligibility, description) in enumerate(PHASES):
+        Phase.objects.get_or_create(
+            program=program,
+            order=order,
+            retired=False,
+            defaults={
+                "name": name,
+                "expected_days": days,
+                "contact_cadence": cadence,
+                "requires_service_consent": consent,
+                "requires_eligibility": eligibility,
+                "description": description,
+            },
+        )
+    for order, (slug, name) in enumerate(FOCUS_AREAS):
+        FocusArea.objects.get_or_create(
+            program=program, slug=slug, defaults={"name": name, "order": order}
+        )
+    return program

@@ -1,0 +1,208 @@
+"""Configuration: agencies, their programs, phases, focus areas, cycles and partners.
+
+A program manager edits phases and focus areas in pages. Nothing here is deleted once
+casework refers to it: it is retired, and every edit is kept in its history, so past
+records read as they were written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+
+class ContactCadence(models.TextChoices):
+    # How often CTI expects contact with her while she is in the phase.
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    AS_NEEDED = "as_needed", "As needed"
+
+    @property
+    def days(self) -> int | None:
+        return {"weekly": 7, "fortnightly": 14, "monthly": 30}.get(self.value)
+
+
+class ServiceKind(models.TextChoices):
+    HOUSING = "housing", "Housing"
+    EMPLOYMENT = "employment", "Employment"
+    EDUCATION = "education", "Education and training"
+    HEALTH = "health", "Health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SUBSTANCE_USE = "substance_use", "Substance use"
+    LEGAL = "legal", "Legal"
+    INCOME = "income", "Income support"
+    IMMIGRATION = "immigration", "Immigration"
+    COUNSELLING = "counselling", "Counselling"
+    OTHER = "other", "Other"
+
+
+class Agency(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        default=16, help_text="Youngest age at which someone can be enrolled."
+    )
+    caseload_limit = models.PositiveSmallIntegerField(
+        default=20, help_text="Most participants one case manager should carry (CTI: about 20)."
+    )
+    # The prefix of the participant codes issued for this program, e.g. EDH-4K7P2Q.
+    code_prefix = models.CharField(max_length=6, default="DW")
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        phases: RelatedManager[Phase]
+        focus_areas: RelatedManager[FocusArea]
+        cycles: RelatedManager[Cycle]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def active_phases(self) -> models.QuerySet[Phase]:
+        return self.phases.filter(retired=False).order_by("order")
+
+    def active_focus_areas(self) -> models.QuerySet[FocusArea]:
+        return self.focus_areas.filter(retired=False).order_by("order")
+
+
+class Phase(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="phases")
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(help_text="Phases are worked through in this order.")
+    description = models.TextField(blank=True)
+    expected_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="About how long she is expected to stay in this phase; blank if open-ended.",
+    )
+    contact_cadence = models.CharField(
+        max_length=20, choices=ContactCadence.choices, default=ContactCadence.WEEKLY
+    )
+    requires_service_consent = models.BooleanField(
+        default=True, help_text="She must have consented to service before entering this phase."
+    )
+    requires_eligibility = models.BooleanField(
+        default=False, help_text="She must have been found eligible before entering this phase."
+    )
+    retired = models.BooleanField(
+        default=False, help_text="Retired phases keep their history but take no new moves."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "order"],
+                condition=models.Q(retired=False),
+                name="one_active_phase_per_position",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def cadence_days(self) -> int | None:
+        return ContactCadence(self.contact_cadence).days
+
+
+class FocusArea(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="focus_areas")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "slug"], name="focus_area_slug_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cycle(models.Model):
+    """An intake cohort of a program, with its dates (and, later, its costs)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cycles")
+    name = models.CharField(max_length=120)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="cycle_name_per_program"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="cycle_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name}: {self.name}"
+
+
+class PartnerAgency(models.Model):
+    """An agency outside Doorway that participants are referred to."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="partners")
+    name = models.CharField(max_length=200)
+    services = models.JSONField(default=list, blank=True, help_text="Kinds of service offered.")
+    contact_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "partner agencies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="partner_name_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def service_labels(self) -> list[str]:
+        labels = dict(ServiceKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.services]

@@ -1,0 +1,235 @@
+"""Doorway settings, read from the environment.
+
+Defaults are the production-safe ones: DEBUG off, secure cookies, HSTS, a strict
+Content-Security-Policy. The demo and the tests turn things off explicitly through
+environment variables (see `.env.example`); nothing here guesses that it is on a laptop.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local .env (written by `make demo`, never committed) holds the demo's secrets.
+_env_file = Path(env.str("DOORWAY_ENV_FILE", default=str(BASE_DIR / ".env")))
+if _env_file.is_file():
+    env.read_env(_env_file)
+
+DEBUG = env.bool("DOORWAY_DEBUG", default=False)
+# Demo mode: shows a banner on every page and lets the demo accounts skip the second
+# factor. Never on in production.
+DEMO = env.bool("DOORWAY_DEMO", default=False)
+
+SECRET_KEY = env.str("DOORWAY_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DOORWAY_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DOORWAY_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Identifying fields are encrypted with these Fernet keys; the first encrypts, all of
+# them decrypt, so a new key can be put first and `doorway rotate-keys` run.
+FIELD_ENCRYPTION_KEYS = env.list("DOORWAY_FIELD_KEYS")
+# Keys the blind index used for exact name lookup (HMAC-SHA256).
+BLIND_INDEX_KEY = env.str("DOORWAY_BLIND_INDEX_KEY")
+# Keys the audit chain, so that whoever can write to the database cannot rebuild it.
+AUDIT_CHAIN_KEY = env.str("DOORWAY_AUDIT_KEY")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
+    "django_htmx",
+    "simple_history",
+    "doorway.audit",
+    "doorway.programs",
+    "doorway.people",
+    "doorway.enrolments",
+    "doorway.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "doorway.audit.middleware.AuditContextMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "doorway.people.middleware.RequireSecondFactorMiddleware",
+    # Last, so that it sees the final answer of every view.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "doorway.urls"
+WSGI_APPLICATION = "doorway.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "doorway" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "doorway.web.context.doorway",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'doorway.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at the start of a transaction, so two requests
+    # appending to the audit chain never read the same previous entry.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "people.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Sign-in: staff accounts are made by an administrator; nobody signs themselves up.
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "doorway.people.signin.StaffAccountAdapter"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Doorway"
+MFA_RECOVERY_CODE_COUNT = 10
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Repeated failures lock sign-in for that username from that address.
+AXES_FAILURE_LIMIT = env.int("DOORWAY_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DOORWAY_SIGNIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_VERBOSE = False
+# Behind a proxy, set DOORWAY_TRUSTED_PROXY_COUNT so the client address is read right.
+AXES_IPWARE_PROXY_COUNT = env.int("DOORWAY_TRUSTED_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Idle sessions end: each request pushes the expiry forward by this much.
+SESSION_COOKIE_AGE = env.int("DOORWAY_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+SECURE_COOKIES = env.bool("DOORWAY_SECURE_COOKIES", default=True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env.bool("DOORWAY_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DOORWAY_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DOORWAY_BEHIND_PROXY", default=False) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: every script and stylesheet is a vendored file.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+LANGUAGE_CODE = "en-ca"
+TIME_ZONE = env.str("DOORWAY_TIME_ZONE", default="America/Toronto")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "doorway" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Break the glass: how long an administrator's reasoned access to one participant lasts.
+BREAK_GLASS_MINUTES = env.int("DOORWAY_BREAK_GLASS_MINUTES", default=60)
+
+# Application logs carry no personal data: request paths hold only opaque ids, and
+# Django's error e-mails (which would include request data) are not configured.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DOORWAY_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # A failing query's parameters could hold ciphertext or search terms.
+        "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
+}
+ADMINS: list[tuple[str, str]] = []

@@ -1,0 +1,30 @@
+"""Settings for the test suite: fixed throw-away keys, fast hashing, plain HTTP."""
+
+from __future__ import annotations
+
+import os
+
+# Throw-away keys that protect nothing real; production keys come from the environment.
+_TEST_ENV = {
+    "DOORWAY_SECRET_KEY": "test-secret-key-not-for-production-0123456789abcdef",
+    "DOORWAY_FIELD_KEYS": "h4MaOqu2mAnndttPG40t62VzQrHVrwg0AQFnkQqR4GE=",
+    "DOORWAY_BLIND_INDEX_KEY": "test-blind-index-key",
+    "DOORWAY_AUDIT_KEY": "test-audit-chain-key",
+    "DOORWAY_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "DOORWAY_SECURE_COOKIES": "false",
+    "DOORWAY_SSL_REDIRECT": "false",
+    "DOORWAY_HSTS_SECONDS": "0",
+    # The tests never read a developer's local .env.
+    "DOORWAY_ENV_FILE": "/nonexistent",
+}
+for _name, _value in _TEST_ENV.items():
+    os.environ.setdefault(_name, _value)
+
+from doorway.settings import *  # noqa: E402,F403
+
+# A spare key the rotation tests put first.
+SPARE_FIELD_KEY = "gN7-JJ5laLL4VWFQtwzs3OTaz7W09geFSGo9vgBWChQ="
+
+# Argon2 is deliberately slow; the tests sign in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
