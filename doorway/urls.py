@@ -6,5 +6,9 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("participants/", include("doorway.people.urls")),
+    path("enrolments/", include("doorway.enrolments.urls")),
+    path("programs/", include("doorway.programs.urls")),
+    path("audit/", include("doorway.audit.urls")),
     path("", include("doorway.web.urls")),
 ]
