@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from doorway.audit.log import record, verify
+from doorway.audit.models import Action, AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries() -> list[AuditEntry]:
+    return [
+        record(Action.VIEW, participant=None, detail={"n": n}, reason="")
+        for n in range(5)
+    ]
+
+
+def run_raw(sql: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_an_untouched_log_verifies(entries: list[AuditEntry], capsys) -> None:  # type: ignore[no-untyped-def]
+    assert verify() is None
+    call_command("audit", "verify")
+    assert "5 entries verified" in capsys.readouterr().out
+
+
+def test_each_entry_carries_the_hash_of_the_one_before(entries: list[AuditEntry]) -> None:
+    for before, after in zip(entries, entries[1:], strict=False):
+        assert after.previous_hash == before.entry_hash
+
+
+def test_an_entry_edited_by_raw_sql_is_reported(entries: list[AuditEntry]) -> None:
+    run_raw("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["export", entries[2].pk])
+    problem = verify()
+    assert problem is not None
+    assert problem.entry_id == entries[2].pk
+    assert "edited" in problem.message
+    with pytest.raises(CommandError, match=f"entry {entries[2].pk}"):
+        call_command("audit", "verify")
+
+
+def test_a_reason_added_afterwards_is_reported(entries: list[AuditEntry]) -> None:
+    run_raw("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["cover", entries[0].pk])
+    problem = verify()
+    assert problem is not None
+    assert problem.entry_id == entries[0].pk
+
+
+def test_an_entry_deleted_by_raw_sql_is_reported_at_the_next_one(
+    entries: list[AuditEntry],
+) -> None:
+    run_raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[2].pk])
+    problem = verify()
+    assert problem is not None
+    assert problem.entry_id == entries[3].pk
+    assert "removed" in problem.message
+
+
+def test_removing_the_newest_entries_is_reported(entries: list[AuditEntry]) -> None:
+    run_raw("DELETE FROM audit_auditentry WHERE id >= %s", [entries[3].pk])
+    assert verify() is not None
+
+
+def test_a_rebuilt_entry_without_the_key_does_not_pass(entries: list[AuditEntry], settings) -> None:  # type: ignore[no-untyped-def]
+    # Someone with database access recomputes a hash, but not with the audit key.
+    settings.AUDIT_CHAIN_KEY = "a-guess"
+    forged = AuditEntry.objects.get(pk=entries[4].pk)
+    forged.action = "export"
+    new_hash = forged.compute_hash()
+    settings.AUDIT_CHAIN_KEY = "test-audit-chain-key"
+    run_raw("UPDATE audit_auditentry SET action = %s, entry_hash = %s WHERE id = %s",
+            ["export", new_hash, entries[4].pk])
+    assert verify() is not None
+
+
+def test_the_application_cannot_change_or_delete_entries(entries: list[AuditEntry]) -> None:
+    entry = entries[0]
+    entry.reason = "changed"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(reason="x")
+    assert verify() is None
