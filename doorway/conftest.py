@@ -54,19 +54,30 @@ class World:
     vera: Participant
 
     def staff(self) -> dict[str, User]:
-        return {u.username: u for u in [self.alice, self.amira, self.bianca, self.pat,
-                                        self.morgan, self.eve, self.ada, self.olive,
-                                        self.oscar]}
+        return {
+            u.username: u
+            for u in [
+                self.alice,
+                self.amira,
+                self.bianca,
+                self.pat,
+                self.morgan,
+                self.eve,
+                self.ada,
+                self.olive,
+                self.oscar,
+            ]
+        }
 
 
 @pytest.fixture
 def world(db: None) -> World:
     agency = AgencyFactory(name="Harbour House", slug="harbour-house")
     other_agency = AgencyFactory(name="Other Agency", slug="other-agency")
-    program = ProgramFactory(agency=agency, name="Exit Doors Here", slug="edh-test",
-                             code_prefix="EDH")
-    other_program = ProgramFactory(agency=other_agency, name="Other Program",
-                                   slug="other-program")
+    program = ProgramFactory(
+        agency=agency, name="Exit Doors Here", slug="edh-test", code_prefix="EDH"
+    )
+    other_program = ProgramFactory(agency=other_agency, name="Other Program", slug="other-program")
     cycle = CycleFactory(program=program, name="Cycle 1")
     other_cycle = CycleFactory(program=other_program, name="Cycle A")
 
@@ -86,19 +97,37 @@ def world(db: None) -> World:
     TeamFactory(agency=agency, name="South").members.set([bianca])
     TeamFactory(agency=other_agency, name="East").members.set([oscar])
 
-    def participant(name: str, case_manager: User, cycle=cycle, **kw: object) -> Enrolment:  # type: ignore[no-untyped-def]
-        person = ParticipantFactory(preferred_name=name, legal_name=f"{name} Example",
-                                    agency=cycle.program.agency, registered_by=case_manager)
+    def participant(name: str, case_manager: User, cycle=cycle, **kw: object) -> Enrolment:
+        person = ParticipantFactory(
+            preferred_name=name,
+            legal_name=f"{name} Example",
+            agency=cycle.program.agency,
+            registered_by=case_manager,
+        )
         ConsentFactory(participant=person, recorded_by=case_manager)
-        return EnrolmentFactory(participant=person, cycle=cycle, case_manager=case_manager,
-                                **kw)
+        return EnrolmentFactory(participant=person, cycle=cycle, case_manager=case_manager, **kw)
 
     rosa = participant("Rosa", alice, peer_mentor=pat)
     tess = participant("Tess", amira)
     uma = participant("Uma", bianca)
     vera = participant("Vera", oscar, cycle=other_cycle)
-    return World(agency=agency, program=program, other_agency=other_agency,
-                 other_program=other_program, alice=alice, amira=amira, bianca=bianca,
-                 pat=pat, morgan=morgan, eve=eve, ada=ada, olive=olive, oscar=oscar,
-                 rosa=rosa.participant, rosa_enrolment=rosa, tess=tess.participant,
-                 uma=uma.participant, vera=vera.participant)
+    return World(
+        agency=agency,
+        program=program,
+        other_agency=other_agency,
+        other_program=other_program,
+        alice=alice,
+        amira=amira,
+        bianca=bianca,
+        pat=pat,
+        morgan=morgan,
+        eve=eve,
+        ada=ada,
+        olive=olive,
+        oscar=oscar,
+        rosa=rosa.participant,
+        rosa_enrolment=rosa,
+        tess=tess.participant,
+        uma=uma.participant,
+        vera=vera.participant,
+    )

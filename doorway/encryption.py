@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import unicodedata
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -105,10 +105,19 @@ class EncryptedTextField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
-class EncryptedDateField(models.TextField):
+if TYPE_CHECKING:
+    _DateBase = models.Field[datetime.date | str | None, datetime.date | None]
+else:
+    _DateBase = models.Field
+
+
+class EncryptedDateField(_DateBase):
     """A date stored encrypted (as ISO text inside the token)."""
 
     description = "Date encrypted at rest"
+
+    def get_internal_type(self) -> str:
+        return "TextField"
 
     def from_db_value(
         self, value: str | None, expression: Any, connection: Any

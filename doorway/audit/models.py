@@ -112,3 +112,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return f"{self.entries} entries, last {self.last_entry_id}"

@@ -35,14 +35,20 @@ def enrol(
         errors["referred_on"] = "The referral date cannot be in the future."
     if case_manager.role != Role.CASE_MANAGER or not case_manager.is_active:
         errors["case_manager"] = "Choose an active case manager."
-    if peer_mentor is not None and (peer_mentor.role != Role.PEER_MENTOR or not peer_mentor.is_active):
+    if peer_mentor is not None and (
+        peer_mentor.role != Role.PEER_MENTOR or not peer_mentor.is_active
+    ):
         errors["peer_mentor"] = "Choose an active peer mentor."
     if cycle.program.agency_id != participant.agency_id:
         errors["cycle"] = "That cycle belongs to another agency's program."
     first_phase = cycle.program.active_phases().first()
     if first_phase is None:
         errors["cycle"] = "That program has no phases yet; its program manager must add them."
-    if participant.enrolments.open().filter(cycle__program=cycle.program).exists():
+    if (
+        Enrolment.objects.filter(participant=participant, cycle__program=cycle.program)
+        .open()
+        .exists()
+    ):
         errors["cycle"] = "She already has an open enrolment in this program."
     if errors:
         raise ValidationError(errors)

@@ -20,10 +20,10 @@ from simple_history.models import HistoricalRecords
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.people.models import ConsentKind, Participant, User
-from doorway.programs.models import Cycle, Phase
+from doorway.programs.models import Cycle, Phase, Program
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class ReferralSource(models.TextChoices):
@@ -153,7 +153,7 @@ class Enrolment(models.Model):
         return f"{self.participant.code} in {self.cycle}"
 
     @property
-    def program(self):  # type: ignore[no-untyped-def]
+    def program(self) -> Program:
         return self.cycle.program
 
     @property
@@ -183,9 +183,7 @@ class Enrolment(models.Model):
         return moves
 
     def _entry_blocked(self, phase: Phase) -> str:
-        if phase.requires_service_consent and not self.participant.has_consent(
-            ConsentKind.SERVICE
-        ):
+        if phase.requires_service_consent and not self.participant.has_consent(ConsentKind.SERVICE):
             return f"She has no consent to service in force, which {phase.name} needs."
         if phase.requires_eligibility and self.eligibility != Eligibility.ELIGIBLE:
             return f"She has not been found eligible, which {phase.name} needs."
@@ -285,8 +283,13 @@ class Enrolment(models.Model):
         self.eligibility_reason = reason.strip()
         self.eligibility_decided_on = on
         self.save()
-        record(Action.CHANGE, actor=by, participant=self.participant_id, subject=self,
-               detail={"event": EventKind.ELIGIBILITY, "decision": decision})
+        record(
+            Action.CHANGE,
+            actor=by,
+            participant=self.participant_id,
+            subject=self,
+            detail={"event": EventKind.ELIGIBILITY, "decision": decision},
+        )
         return JourneyEvent.objects.create(
             enrolment=self,
             kind=EventKind.ELIGIBILITY,
@@ -316,8 +319,13 @@ class Enrolment(models.Model):
         self.case_manager = case_manager
         self.peer_mentor = peer_mentor
         self.save()
-        record(Action.CHANGE, actor=by, participant=self.participant_id, subject=self,
-               detail={"event": EventKind.ASSIGNED})
+        record(
+            Action.CHANGE,
+            actor=by,
+            participant=self.participant_id,
+            subject=self,
+            detail={"event": EventKind.ASSIGNED},
+        )
         mentor = f"; peer mentor {peer_mentor}" if peer_mentor else "; no peer mentor"
         return JourneyEvent.objects.create(
             enrolment=self,

@@ -46,9 +46,7 @@ def enrolment_rule(user: Any) -> Q | None:
 def _broken_glass(user: User) -> QuerySet[Any]:
     from doorway.people.models import BreakGlass
 
-    return BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values(
-        "participant"
-    )
+    return BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values("participant")
 
 
 def enrolments_visible_to(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:

@@ -94,8 +94,13 @@ def update_identity(participant: Participant, *, by: User, **values: Any) -> lis
         participant.save()
         participant.refresh_name_index()
         # Field names only: the values are what the log must never hold.
-        record(Action.CHANGE, actor=by, participant=participant, subject=participant,
-               detail={"fields": changed})
+        record(
+            Action.CHANGE,
+            actor=by,
+            participant=participant,
+            subject=participant,
+            detail={"fields": changed},
+        )
     return changed
 
 
@@ -105,10 +110,10 @@ def add_safety_flag(participant: Participant, *, kind: str, note: str, by: User)
         raise ValidationError({"kind": "Choose a kind of safety flag."})
     if kind == FlagKind.OTHER and not note.strip():
         raise ValidationError({"note": "Say what the flag is about."})
-    flag = SafetyFlag.objects.create(participant=participant, kind=kind, note=note.strip(),
-                                     added_by=by)
-    record(Action.CREATE, actor=by, participant=participant, subject=flag,
-           detail={"kind": kind})
+    flag = SafetyFlag.objects.create(
+        participant=participant, kind=kind, note=note.strip(), added_by=by
+    )
+    record(Action.CREATE, actor=by, participant=participant, subject=flag, detail={"kind": kind})
     return flag
 
 
@@ -119,8 +124,13 @@ def remove_safety_flag(flag: SafetyFlag, *, by: User) -> None:
     flag.removed_at = timezone.now()
     flag.removed_by = by
     flag.save()
-    record(Action.CHANGE, actor=by, participant=flag.participant_id, subject=flag,
-           detail={"removed": True})
+    record(
+        Action.CHANGE,
+        actor=by,
+        participant=flag.participant_id,
+        subject=flag,
+        detail={"removed": True},
+    )
 
 
 @transaction.atomic
@@ -145,17 +155,15 @@ def give_consent(
         raise ValidationError({"given_on": "Consent cannot be dated in the future."})
     if participant.has_consent(kind, partner=partner, on=given_on):
         raise ValidationError("She already has this consent in force.")
-    consent = Consent.objects.create(participant=participant, kind=kind, partner=partner,
-                                     given_on=given_on, recorded_by=by)
-    record(Action.CREATE, actor=by, participant=participant, subject=consent,
-           detail={"kind": kind})
+    consent = Consent.objects.create(
+        participant=participant, kind=kind, partner=partner, given_on=given_on, recorded_by=by
+    )
+    record(Action.CREATE, actor=by, participant=participant, subject=consent, detail={"kind": kind})
     return consent
 
 
 @transaction.atomic
-def withdraw_consent(
-    consent: Consent, *, on: datetime.date, by: User, note: str = ""
-) -> Consent:
+def withdraw_consent(consent: Consent, *, on: datetime.date, by: User, note: str = "") -> Consent:
     """From `on`, what the consent allowed stops: phase entries that need service
     consent, counting in the evaluation, sharing with that partner."""
     if consent.withdrawn_on is not None:
@@ -168,8 +176,13 @@ def withdraw_consent(
     consent.withdrawn_by = by
     consent.withdrawal_note = note.strip()
     consent.save()
-    record(Action.CHANGE, actor=by, participant=consent.participant_id, subject=consent,
-           detail={"kind": consent.kind, "withdrawn": True})
+    record(
+        Action.CHANGE,
+        actor=by,
+        participant=consent.participant_id,
+        subject=consent,
+        detail={"kind": consent.kind, "withdrawn": True},
+    )
     return consent
 
 
@@ -188,8 +201,9 @@ def break_the_glass(participant: Participant, *, by: User, reason: str) -> Break
         reason=reason.strip(),
         expires_at=timezone.now() + datetime.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
     )
-    record(Action.BREAK_GLASS, actor=by, participant=participant, subject=grant,
-           reason=reason.strip())
+    record(
+        Action.BREAK_GLASS, actor=by, participant=participant, subject=grant, reason=reason.strip()
+    )
     return grant
 
 

@@ -17,7 +17,7 @@ from doorway.people.roles import Role
 from doorway.programs.models import Agency, PartnerAgency, Program
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
     from doorway.enrolments.models import Enrolment
 
@@ -186,6 +186,9 @@ class NameDigest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["participant", "digest"], name="digest_once")
         ]
+
+    def __str__(self) -> str:
+        return self.digest[:12]
 
 
 class FlagKind(models.TextChoices):

@@ -14,7 +14,7 @@ from doorway.programs import exit_doors_here
 from doorway.programs.models import Agency, Cycle, PartnerAgency, Program
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("slug",)
@@ -23,7 +23,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"agency-{n}")
 
 
-class ProgramFactory(factory.django.DjangoModelFactory):
+class ProgramFactory(factory.django.DjangoModelFactory[Program]):
     """A program with the Exit Doors Here phases, under its own slug."""
 
     class Meta:
@@ -44,14 +44,20 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         for order, (name, days, cadence, consent, eligibility, _d) in enumerate(
             exit_doors_here.PHASES
         ):
-            Phase.objects.create(program=self, order=order, name=name, expected_days=days,
-                                 contact_cadence=cadence, requires_service_consent=consent,
-                                 requires_eligibility=eligibility)
+            Phase.objects.create(
+                program=self,
+                order=order,
+                name=name,
+                expected_days=days,
+                contact_cadence=cadence,
+                requires_service_consent=consent,
+                requires_eligibility=eligibility,
+            )
         for order, (slug, name) in enumerate(exit_doors_here.FOCUS_AREAS[:4]):
             FocusArea.objects.create(program=self, slug=slug, name=name, order=order)
 
 
-class CycleFactory(factory.django.DjangoModelFactory):
+class CycleFactory(factory.django.DjangoModelFactory[Cycle]):
     class Meta:
         model = Cycle
 
@@ -61,7 +67,7 @@ class CycleFactory(factory.django.DjangoModelFactory):
     ends_on = datetime.date(2030, 12, 31)
 
 
-class PartnerFactory(factory.django.DjangoModelFactory):
+class PartnerFactory(factory.django.DjangoModelFactory[PartnerAgency]):
     class Meta:
         model = PartnerAgency
 
@@ -70,7 +76,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     services = factory.LazyFunction(lambda: ["housing"])
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -86,12 +92,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def programs(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted:
-            self.programs.set(extracted)  # type: ignore[arg-type]
+            self.programs.set(extracted)
         if create:
             self.save()
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -99,7 +105,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory):
+class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
     class Meta:
         model = Participant
         skip_postgeneration_save = True
@@ -118,7 +124,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
             self.refresh_name_index()
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
     class Meta:
         model = Enrolment
         skip_postgeneration_save = True
@@ -135,13 +141,16 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     def journey(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             JourneyEvent.objects.create(
-                enrolment=self, kind=EventKind.REFERRED, to_phase=self.current_phase,
-                to_phase_name=self.current_phase.name, effective_on=self.referred_on,
+                enrolment=self,
+                kind=EventKind.REFERRED,
+                to_phase=self.current_phase,
+                to_phase_name=self.current_phase.name,
+                effective_on=self.referred_on,
                 recorded_by=self.case_manager,
             )
 
 
-class ConsentFactory(factory.django.DjangoModelFactory):
+class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
     class Meta:
         model = Consent
 

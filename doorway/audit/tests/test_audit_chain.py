@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -12,10 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries() -> list[AuditEntry]:
-    return [
-        record(Action.VIEW, participant=None, detail={"n": n}, reason="")
-        for n in range(5)
-    ]
+    return [record(Action.VIEW, participant=None, detail={"n": n}, reason="") for n in range(5)]
 
 
 def run_raw(sql: str, params: list[object]) -> None:
@@ -23,14 +22,14 @@ def run_raw(sql: str, params: list[object]) -> None:
         cursor.execute(sql, params)
 
 
-def test_an_untouched_log_verifies(entries: list[AuditEntry], capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_untouched_log_verifies(entries: list[AuditEntry], capsys) -> None:
     assert verify() is None
     call_command("audit", "verify")
     assert "5 entries verified" in capsys.readouterr().out
 
 
 def test_each_entry_carries_the_hash_of_the_one_before(entries: list[AuditEntry]) -> None:
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.previous_hash == before.entry_hash
 
 
@@ -66,15 +65,17 @@ def test_removing_the_newest_entries_is_reported(entries: list[AuditEntry]) -> N
     assert verify() is not None
 
 
-def test_a_rebuilt_entry_without_the_key_does_not_pass(entries: list[AuditEntry], settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_rebuilt_entry_without_the_key_does_not_pass(entries: list[AuditEntry], settings) -> None:
     # Someone with database access recomputes a hash, but not with the audit key.
     settings.AUDIT_CHAIN_KEY = "a-guess"
     forged = AuditEntry.objects.get(pk=entries[4].pk)
     forged.action = "export"
     new_hash = forged.compute_hash()
     settings.AUDIT_CHAIN_KEY = "test-audit-chain-key"
-    run_raw("UPDATE audit_auditentry SET action = %s, entry_hash = %s WHERE id = %s",
-            ["export", new_hash, entries[4].pk])
+    run_raw(
+        "UPDATE audit_auditentry SET action = %s, entry_hash = %s WHERE id = %s",
+        ["export", new_hash, entries[4].pk],
+    )
     assert verify() is not None
 
 

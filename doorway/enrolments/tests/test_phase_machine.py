@@ -20,7 +20,7 @@ from doorway.people.models import Consent
 pytestmark = pytest.mark.django_db
 
 
-def phases(world: World) -> list:  # type: ignore[type-arg]
+def phases(world: World) -> list:
     return list(world.program.active_phases())
 
 
@@ -30,7 +30,7 @@ def keys(enrolment: Enrolment) -> dict[str, str]:
 
 def test_from_the_pre_phase_she_may_move_on_or_leave_but_not_graduate(world: World) -> None:
     enrolment = world.rosa_enrolment
-    pre, one, two, three = phases(world)
+    pre, one, two, _three = phases(world)
     moves = {m.key: m for m in enrolment.allowed_moves()}
     assert moves[f"phase:{one.pk}"].kind == EventKind.ADVANCED
     assert moves[f"phase:{two.pk}"].kind == EventKind.SKIPPED
@@ -46,7 +46,11 @@ def test_a_move_is_recorded_with_who_when_and_why(world: World) -> None:
     enrolment.refresh_from_db()
     assert enrolment.current_phase == one
     assert enrolment.phase_started_on == timezone.localdate()
-    assert (event.kind, event.recorded_by, event.reason) == ("advanced", world.alice, "Ready to start")
+    assert (event.kind, event.recorded_by, event.reason) == (
+        "advanced",
+        world.alice,
+        "Ready to start",
+    )
     assert event.from_phase_name == "Making the connection"
     assert event.to_phase_name == "Intake and assessment"
     assert AuditEntry.objects.filter(participant_id=str(world.rosa.pk), action="change").exists()

@@ -26,11 +26,15 @@ def test_a_match_she_cannot_open_is_counted_but_not_shown(world: World) -> None:
 def test_a_shared_first_name_alone_is_not_a_duplicate_unless_the_birth_date_matches(
     world: World,
 ) -> None:
-    assert not find_likely_duplicates(agency=world.agency, user=world.alice,
-                                      names=["Rosa Different"])
-    found = find_likely_duplicates(agency=world.agency, user=world.alice,
-                                   names=["Rosa Different"],
-                                   date_of_birth=world.rosa.date_of_birth)
+    assert not find_likely_duplicates(
+        agency=world.agency, user=world.alice, names=["Rosa Different"]
+    )
+    found = find_likely_duplicates(
+        agency=world.agency,
+        user=world.alice,
+        names=["Rosa Different"],
+        date_of_birth=world.rosa.date_of_birth,
+    )
     assert found.visible == [world.rosa]
 
 
@@ -38,6 +42,10 @@ def test_another_agencys_participants_are_never_matched(world: World) -> None:
     # Vera (at the other agency) shares no one's birth date here but her own name.
     world.vera.date_of_birth = datetime.date(1975, 1, 2)
     world.vera.save()
-    found = find_likely_duplicates(agency=world.agency, user=world.alice, names=["Vera Example"],
-                                   date_of_birth=datetime.date(1975, 1, 2))
+    found = find_likely_duplicates(
+        agency=world.agency,
+        user=world.alice,
+        names=["Vera Example"],
+        date_of_birth=datetime.date(1975, 1, 2),
+    )
     assert not found

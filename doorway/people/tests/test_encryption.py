@@ -36,8 +36,9 @@ def test_each_word_of_a_name_is_indexed_as_well_as_the_whole() -> None:
 
 @pytest.mark.django_db
 def test_identifying_fields_are_stored_as_ciphertext() -> None:
-    person = ParticipantFactory(legal_name="Joanna Quigley", phone="416-555-0199",
-                                date_of_birth=datetime.date(1988, 2, 29))
+    person = ParticipantFactory(
+        legal_name="Joanna Quigley", phone="416-555-0199", date_of_birth=datetime.date(1988, 2, 29)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT legal_name, phone, date_of_birth FROM people_participant WHERE id = %s",
@@ -58,8 +59,9 @@ def test_a_search_on_ciphertext_is_refused_rather_than_silently_empty() -> None:
 
 @pytest.mark.django_db
 def test_lookup_by_name_finds_her_through_the_blind_index() -> None:
-    person = ParticipantFactory(legal_name="Joanna Quigley", preferred_name="Jo",
-                                aliases="Jojo\nJ.Q.")
+    person = ParticipantFactory(
+        legal_name="Joanna Quigley", preferred_name="Jo", aliases="Jojo\nJ.Q."
+    )
     ParticipantFactory(legal_name="Someone Else", preferred_name="Sam")
     for name in ["joanna quigley", "QUIGLEY", "Jo", "jojo"]:
         assert list(Participant.objects.with_name(name)) == [person]

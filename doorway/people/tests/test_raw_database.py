@@ -36,17 +36,22 @@ def every_cell() -> list[str]:
 
 def test_no_table_holds_her_identifying_fields_in_plain_text(world: World) -> None:
     enrolment = register_participant(
-        cycle=world.rosa_enrolment.cycle, by=world.alice, referral_source="outreach",
-        referred_on=datetime.date(2025, 3, 1), case_manager=world.alice,
-        preferred_name=SECRETS["preferred name"], legal_name=SECRETS["legal name"],
-        aliases=SECRETS["alias"], phone=SECRETS["phone"], email=SECRETS["email"],
+        cycle=world.rosa_enrolment.cycle,
+        by=world.alice,
+        referral_source="outreach",
+        referred_on=datetime.date(2025, 3, 1),
+        case_manager=world.alice,
+        preferred_name=SECRETS["preferred name"],
+        legal_name=SECRETS["legal name"],
+        aliases=SECRETS["alias"],
+        phone=SECRETS["phone"],
+        email=SECRETS["email"],
         date_of_birth=datetime.date.fromisoformat(SECRETS["date of birth"]),
         safe_contact=SECRETS["safe contact"],
     )
     # An edit, so that the history tables hold a second copy too.
     update_identity(enrolment.participant, by=world.alice, phone="647-555-0143")
-    add_safety_flag(enrolment.participant, kind="other", note=SECRETS["flag note"],
-                    by=world.alice)
+    add_safety_flag(enrolment.participant, kind="other", note=SECRETS["flag note"], by=world.alice)
     text = "\n".join(every_cell()).casefold()
     for what, value in SECRETS.items():
         assert value.casefold() not in text, f"{what} is readable in the database"

@@ -4,13 +4,12 @@ import datetime
 
 import pytest
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
 from doorway.audit.log import verify
-from doorway.people.models import Participant
 from doorway.people.actions import add_safety_flag
+from doorway.people.models import Participant
 from doorway.testing.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +25,16 @@ def stored_tokens(person: Participant) -> tuple[str, ...]:
 
 
 def test_after_rotation_every_record_reads_back_under_the_new_key_alone(
-    settings, capsys  # type: ignore[no-untyped-def]
+    settings,
+    capsys,
 ) -> None:
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     people = [
-        ParticipantFactory(legal_name=f"Person {n}", phone=f"416-555-01{n:02d}",
-                           date_of_birth=datetime.date(1980 + n, 1, 1))
+        ParticipantFactory(
+            legal_name=f"Person {n}",
+            phone=f"416-555-01{n:02d}",
+            date_of_birth=datetime.date(1980 + n, 1, 1),
+        )
         for n in range(3)
     ]
     add_safety_flag(people[0], kind="other", note="Only call after 6pm", by=people[0].registered_by)
@@ -54,7 +57,7 @@ def test_after_rotation_every_record_reads_back_under_the_new_key_alone(
     assert verify() is None
 
 
-def test_without_the_right_key_a_value_cannot_be_read(settings) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_right_key_a_value_cannot_be_read(settings) -> None:
     person = ParticipantFactory(legal_name="Person X")
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(ValueError, match="could not be read"):

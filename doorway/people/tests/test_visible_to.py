@@ -8,7 +8,7 @@ from doorway.people.models import Participant
 pytestmark = pytest.mark.django_db
 
 
-def codes(user) -> set[str]:  # type: ignore[no-untyped-def]
+def codes(user) -> set[str]:
     return {p.preferred_name for p in Participant.objects.visible_to(user)}
 
 

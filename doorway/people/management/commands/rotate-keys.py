@@ -27,12 +27,13 @@ class Command(BaseCommand):
         total = 0
         for model in apps.get_models():
             fields = [
-                f for f in model._meta.concrete_fields
+                f
+                for f in model._meta.concrete_fields
                 if isinstance(f, encryption.ENCRYPTED_FIELD_TYPES)
             ]
             if not fields:
                 continue
-            count = self._rotate_model(model, [f.column for f in fields], batch_size)
+            count = self._rotate_model(model, [str(f.column) for f in fields], batch_size)
             if count:
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
             total += count
