@@ -1,0 +1,84 @@
+# Doorway: two commands on a fresh clone.
+#
+#   make demo   environment, SQLite database, Exit Doors Here demo, server on :8000
+#   make test   the whole test suite (browser tests need Debian's /usr/bin/chromium)
+#
+# Also: make lint (ruff, mypy), make lock (regenerate requirements.lock), make install.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+DOORWAY := $(VENV)/bin/doorway
+# Rewritten after every successful install; older than the lock means "install again".
+STAMP := $(VENV)/.doorway-installed
+HOST := 127.0.0.1
+PORT := 8000
+CHROMIUM := /usr/bin/chromium
+# `make demo PYTHON=/path/to/python3.12` skips the search.
+PYTHON ?=
+PYTEST_ARGS ?=
+
+.PHONY: help demo test lint lock install
+
+help:
+	@echo "make demo    start the demo on http://$(HOST):$(PORT) (creates .venv, .env, the database)"
+	@echo "make test    run the whole test suite"
+	@echo "make lint    ruff check, ruff format --check, mypy"
+	@echo "make lock    regenerate requirements.lock from pyproject.toml"
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		python="$(PYTHON)"; \
+		if [ -z "$$python" ]; then python="$$(scripts/find-python)" || exit 1; fi; \
+		echo "Creating $(VENV) with $$python"; \
+		rm -rf $(VENV); \
+		"$$python" -m venv $(VENV) || exit 1; \
+	fi
+	@echo "Installing the locked dependencies into $(VENV) (once; again only when the lock changes)"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+# Only when missing: the keys in an existing .env protect the data already written.
+.env:
+	@$(PY) scripts/write-env .env
+
+demo: $(STAMP) .env
+	$(DOORWAY) migrate --noinput
+	$(DOORWAY) collectstatic --noinput --verbosity 0
+	$(DOORWAY) load-demo --url http://$(HOST):$(PORT)
+	@echo "Starting the server on http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	exec $(DOORWAY) runserver --noreload $(HOST):$(PORT)
+
+test: $(STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "************************************************************************"; \
+		echo "* $(CHROMIUM) not found: browser tests will be SKIPPED."; \
+		echo "* Install Debian's Chromium to run them: apt-get install chromium"; \
+		echo "************************************************************************"; \
+	fi
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# All three run, so one pass reports everything; any failure fails the target.
+lint: $(STAMP)
+	@status=0; \
+	( set -x; $(VENV)/bin/ruff check . ) || status=1; \
+	( set -x; $(VENV)/bin/ruff format --check . ) || status=1; \
+	( set -x; $(VENV)/bin/mypy doorway ) || status=1; \
+	exit $$status
+
+# uv resolves the universal, hash-pinned lock; it is a tool, not a dependency, so it is
+# taken from PATH or installed beside the environment.
+UV_TOOL := $(VENV)/tools/bin/uv
+lock: $(STAMP)
+	@uv="$$(command -v uv || true)"; \
+	if [ -z "$$uv" ]; then \
+		[ -x $(UV_TOOL) ] || { $(PY) -m venv $(VENV)/tools && $(VENV)/tools/bin/pip install --quiet uv; } || exit 1; \
+		uv=$(UV_TOOL); \
+	fi; \
+	set -x; "$$uv" pip compile pyproject.toml --extra dev --python-version 3.12 --universal \
+		--generate-hashes -o requirements.lock
