@@ -8,9 +8,11 @@ program with its own manager, Olive, and case manager, Oscar.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
@@ -26,6 +28,17 @@ from doorway.testing.factories import (
     TeamFactory,
     UserFactory,
 )
+
+pytest_plugins = ["doorway.testing.browser"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """allauth keeps rate limits and used second-factor codes in the cache, which
+    outlives a test: every test starts and ends with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

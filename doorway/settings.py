@@ -131,29 +131,54 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Sign-in: staff accounts are made by an administrator; nobody signs themselves up.
+# Sign-in: staff accounts are made by an administrator; nobody signs themselves up, and
+# nobody resets a password by e-mail (an administrator sets a new one). See
+# doorway/people/signin.py.
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "doorway.people.signin.StaffAccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "doorway.people.signin.NoSelfServicePasswordResetForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's own limit on failed sign-ins also counts per username from anywhere, which
+# would let a stranger lock a worker out everywhere; axes (below) locks per username
+# *and* address instead, so allauth keeps only its per-address limit.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+MFA_ADAPTER = "doorway.people.signin.StaffMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Doorway"
 MFA_RECOVERY_CODE_COUNT = 10
+# "Trust this browser" would skip the second factor on the next sign-in: not here.
+MFA_TRUST_ENABLED = False
+USERSESSIONS_ADAPTER = "doorway.people.signin.StaffUserSessionsAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Repeated failures lock sign-in for that username from that address.
 AXES_FAILURE_LIMIT = env.int("DOORWAY_SIGNIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DOORWAY_SIGNIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Usernames sign in whatever their case, so they are counted whatever their case.
+AXES_USERNAME_CALLABLE = "doorway.people.signin.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
+# axes keeps the POST data of failed attempts: never the passwords or codes in it.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "login",
+    "password",
+    "oldpassword",
+    "password1",
+    "password2",
+    "code",
+]
 # Behind a proxy, set DOORWAY_TRUSTED_PROXY_COUNT so the client address is read right.
 AXES_IPWARE_PROXY_COUNT = env.int("DOORWAY_TRUSTED_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

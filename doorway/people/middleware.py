@@ -2,30 +2,54 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+
+from doorway.people.signin import needs_second_factor
 
 
 class RequireSecondFactorMiddleware:
     """Every signed-in staff account must have a second factor before it sees anything
     else. Demo accounts are let through only while the demo setting is on."""
 
-    # Pages she needs to set up the second factor, or to leave.
-    allowed_prefixes = ("/accounts/", "/static/")
+    # The pages she needs to set up the second factor (allauth asks for the password
+    # again when the sign-in is more than a few minutes old), or to leave.
+    allowed_url_names = frozenset(
+        {
+            "mfa_activate_totp",
+            "account_reauthenticate",
+            "mfa_reauthenticate",
+            "account_logout",
+            "account_login",
+        }
+    )
+    allowed_prefixes = ("/static/",)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and not (settings.DEMO and getattr(user, "is_demo_account", False))
-            and not is_mfa_enabled(user)
-        ):
-            return redirect(reverse("mfa_activate_totp"))
+        if needs_second_factor(request.user) and not self._allowed(request):
+            return self._send_to_setup(request)
         return self.get_response(request)
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        if request.path.startswith(self.allowed_prefixes):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in self.allowed_url_names
+
+    def _send_to_setup(self, request: HttpRequest) -> HttpResponse:
+        url = reverse("mfa_activate_totp")
+        if getattr(request, "htmx", False):
+            # A redirect would be followed inside the page fragment; ask htmx to leave.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        messages.info(request, "Set up your authenticator app before you continue.")
+        return redirect(url)

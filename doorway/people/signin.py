@@ -1,7 +1,35 @@
+"""How staff sign in: the rules allauth and axes are configured with.
+
+- Nobody signs up: an administrator creates every staff account.
+- Nobody resets a password by e-mail: staff ask an administrator, who sets a new one.
+  (A reset link in someone's mailbox would be one more way into participants' records,
+  and a reset form would tell a stranger which addresses have accounts.)
+- Every account has a second factor (TOTP, with recovery codes); see
+  `needs_second_factor` and `RequireSecondFactorMiddleware`.
+- TOTP secrets are encrypted at rest with the same keys as participants' fields.
+"""
+
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import ResetPasswordForm
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+
+from doorway import encryption
+from doorway.audit.log import record
+from doorway.audit.models import Action
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):
@@ -9,3 +37,86 @@ class StaffAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth asks for the password again before a change to the second factor
+        unless she *re*-authenticated in the last few minutes. Having just signed in
+        with her password counts too: otherwise a new account would be asked for the
+        password twice in a row on its way to setting up the authenticator app."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not signed_in_moments_ago(allauth_context.request)
+
+
+class NoSelfServicePasswordResetForm(ResetPasswordForm):
+    """Accepts any address, looks nothing up and sends nothing: the page tells staff to
+    ask an administrator. Answering every address the same way reveals no account."""
+
+    def clean_email(self) -> str:
+        self.users: list[Any] = []
+        return str(self.cleaned_data["email"])
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        return str(self.cleaned_data["email"])
+
+
+# Marks a value this adapter encrypted, so that a secret stored before encryption was
+# turned on still reads back.
+ENCRYPTED_PREFIX = "fernet:"
+
+
+class StaffMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are encrypted with DOORWAY_FIELD_KEYS, so a
+    copy of the database alone cannot produce second-factor codes."""
+
+    def encrypt(self, text: str) -> str:
+        return ENCRYPTED_PREFIX + encryption.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if encrypted_text.startswith(ENCRYPTED_PREFIX):
+            return encryption.decrypt(encrypted_text.removeprefix(ENCRYPTED_PREFIX))
+        return encrypted_text
+
+
+class StaffUserSessionsAdapter(DefaultUserSessionsAdapter):
+    """Ending sessions from the session list is a sign-out, and audited as one."""
+
+    def end_sessions(self, sessions: Any) -> None:
+        sessions = list(sessions)
+        super().end_sessions(sessions)
+        if sessions:
+            record(Action.SIGN_OUT, detail={"sessions_ended": len(sessions)})
+
+
+def signed_in_moments_ago(request: HttpRequest | None) -> bool:
+    """True when this session's sign-in with a password is younger than allauth's
+    reauthentication timeout."""
+    if request is None or not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    times = [r.get("at", 0) for r in records if r.get("method") == "password"]
+    return bool(times) and time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def needs_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """True when a signed-in account must set up its second factor before anything
+    else. Demo accounts are spared only while the demo setting is on."""
+    if not user.is_authenticated:
+        return False
+    if settings.DEMO and getattr(user, "is_demo_account", False):
+        return False
+    return not is_mfa_enabled(user)
+
+
+def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username axes counts failures against. Sign-in ignores case ("Alice" signs in
+    as alice), so the lock must too, or each spelling would get its own five tries."""
+    username = None
+    if credentials:
+        username = credentials.get("username")
+    if username is None:
+        data = getattr(request, "POST", None) or {}
+        username = data.get("login") or data.get("username")
+    if not username:
+        return None
+    return str(username).strip().casefold()

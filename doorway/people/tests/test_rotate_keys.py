@@ -62,3 +62,22 @@ def test_without_the_right_key_a_value_cannot_be_read(settings) -> None:
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(ValueError, match="could not be read"):
         Participant.objects.get(pk=person.pk)
+
+
+def test_second_factor_secrets_are_rotated_too(settings) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from doorway.testing.factories import UserFactory
+    from doorway.testing.signin import give_totp, totp_code
+
+    user = UserFactory()
+    secret = give_totp(user)
+    stored_before = Authenticator.objects.get(user=user, type="totp").data["secret"]
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    settings.FIELD_ENCRYPTION_KEYS = [settings.SPARE_FIELD_KEY, old_key]
+    call_command("rotate-keys")
+    settings.FIELD_ENCRYPTION_KEYS = [settings.SPARE_FIELD_KEY]
+    authenticator = Authenticator.objects.get(user=user, type="totp")
+    assert authenticator.data["secret"] != stored_before
+    assert TOTP(authenticator).validate_code(totp_code(secret))

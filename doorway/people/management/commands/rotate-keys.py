@@ -37,8 +37,32 @@ class Command(BaseCommand):
             if count:
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
             total += count
+        total += self._rotate_second_factors()
         record(Action.KEYS_ROTATED, detail={"rows": total})
         self.stdout.write(self.style.SUCCESS(f"Done: {total} rows re-encrypted."))
+
+    def _rotate_second_factors(self) -> int:
+        """TOTP secrets and recovery-code seeds sit, encrypted, inside allauth's JSON."""
+        from allauth.mfa.models import Authenticator
+
+        from doorway.people.signin import ENCRYPTED_PREFIX
+
+        rotated = 0
+        with transaction.atomic():
+            for authenticator in Authenticator.objects.select_for_update():
+                data = dict(authenticator.data)
+                for key in ("secret", "seed"):
+                    value = data.get(key)
+                    if isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX):
+                        token = value.removeprefix(ENCRYPTED_PREFIX)
+                        data[key] = ENCRYPTED_PREFIX + encryption.rotate(token)
+                if data != authenticator.data:
+                    authenticator.data = data
+                    authenticator.save(update_fields=["data"])
+                    rotated += 1
+        if rotated:
+            self.stdout.write(f"mfa.Authenticator: {rotated} rows re-encrypted")
+        return rotated
 
     def _rotate_model(self, model: Any, columns: list[str], batch_size: int) -> int:
         """Works on the stored tokens directly (raw SQL), so values are never decrypted
