@@ -1,5 +1,18 @@
+"""Enrolment pages. URLs carry the enrolment's opaque id only."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from doorway.enrolments import views
+
+urlpatterns = [
+    path("<uuid:enrolment_id>/", views.enrolment_detail, name="enrolment_detail"),
+    path("<uuid:enrolment_id>/move/", views.enrolment_move, name="enrolment_move"),
+    path(
+        "<uuid:enrolment_id>/eligibility/",
+        views.enrolment_eligibility,
+        name="enrolment_eligibility",
+    ),
+    path("<uuid:enrolment_id>/assign/", views.enrolment_assign, name="enrolment_assign"),
+]

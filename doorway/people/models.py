@@ -12,7 +12,13 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from doorway.encryption import EncryptedDateField, EncryptedTextField, name_digests
+from doorway.encryption import (
+    EncryptedDateField,
+    EncryptedTextField,
+    blind_index,
+    name_digests,
+    normalise,
+)
 from doorway.people.roles import Role
 from doorway.programs.models import Agency, PartnerAgency, Program
 
@@ -83,13 +89,16 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         return participants_visible_to(self, user)
 
     def with_name(self, name: str) -> ParticipantQuerySet:
-        """Exact (case- and accent-blind) lookup through the blind index."""
-        digests = name_digests(name)
-        if not digests:
+        """Exact (case- and accent-blind) lookup through the blind index: a whole name,
+        or a single word of one (each word is indexed too). "Rosa Example" does not find
+        everyone named Example."""
+        if not normalise(name):
             return self.none()
         return self.filter(
             models.Exists(
-                NameDigest.objects.filter(participant=models.OuterRef("pk"), digest__in=digests)
+                NameDigest.objects.filter(
+                    participant=models.OuterRef("pk"), digest=blind_index(name)
+                )
             )
         )
 

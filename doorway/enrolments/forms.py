@@ -1,0 +1,132 @@
+"""Forms for the enrolment page: a phase move, an eligibility decision, assignments.
+
+They check what was typed against what the phase machine offers; the machine itself
+(`Enrolment.allowed_moves`, `make_move`) has the last word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from doorway.enrolments.models import Eligibility, Enrolment, Move
+from doorway.people.forms import BootstrapMixin, DateInput, StaffChoiceField
+from doorway.people.models import User
+from doorway.people.roles import Role
+
+
+class MoveForm(BootstrapMixin, forms.Form):
+    """One of the moves `allowed_moves()` offers, with its reason and date."""
+
+    move = forms.ChoiceField(label="What happens next", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed to skip a phase, to exit and to reopen.",
+    )
+    on = forms.DateField(label="Effective date", widget=DateInput())
+
+    def __init__(self, *args: Any, moves: list[Move], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
+        # Each form on the enrolment page has its own ids; the names stay plain.
+        kwargs.setdefault("auto_id", "move_%s")
+        super().__init__(*args, **kwargs)
+        self.moves = moves
+        fields: Any = self.fields
+        fields["move"].choices = [(m.key, m.label) for m in moves]
+        self.style_fields()
+
+    def clean_on(self) -> Any:
+        value = self.cleaned_data.get("on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("A move cannot be dated in the future.")
+        return value
+
+    def chosen(self) -> Move | None:
+        key = self.cleaned_data.get("move")
+        return next((m for m in self.moves if m.key == key), None)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        move = self.chosen()
+        if move is None:
+            return data
+        if move.blocked_because:
+            self.add_error("move", move.blocked_because)
+        elif move.needs_reason and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why: this move needs a reason on the record.")
+        return data
+
+    def options(self) -> list[dict[str, Any]]:
+        """The moves as the template renders them: blocked ones disabled, with why."""
+        selected = self.data.get(self.add_prefix("move")) if self.is_bound else None
+        return [
+            {
+                "move": move,
+                "id": f"move-{index}",
+                "checked": move.key == selected,
+            }
+            for index, move in enumerate(self.moves)
+        ]
+
+
+class EligibilityForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (Eligibility.ELIGIBLE, Eligibility.ELIGIBLE.label),
+            (Eligibility.NOT_ELIGIBLE, Eligibility.NOT_ELIGIBLE.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, which of the risk factors she has.",
+    )
+    on = forms.DateField(label="Decided on", widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
+        kwargs.setdefault("auto_id", "eligibility_%s")
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+def staff_of(enrolment: Enrolment, role: str) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            role=role,
+            is_active=True,
+            agency=enrolment.participant.agency_id,
+            programs=enrolment.cycle.program_id,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class AssignForm(BootstrapMixin, forms.Form):
+    case_manager = StaffChoiceField(label="Case manager", queryset=User.objects.none())
+    peer_mentor = StaffChoiceField(
+        label="Peer mentor", queryset=User.objects.none(), required=False, empty_label="None"
+    )
+    reason = forms.CharField(label="Note", max_length=500, required=False)
+
+    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"case_manager": enrolment.case_manager_id, "peer_mentor": enrolment.peer_mentor_id},
+        )
+        kwargs.setdefault("auto_id", "assign_%s")
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["case_manager"].queryset = staff_of(enrolment, Role.CASE_MANAGER)
+        fields["peer_mentor"].queryset = staff_of(enrolment, Role.PEER_MENTOR)
+        self.style_fields()

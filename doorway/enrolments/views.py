@@ -1,0 +1,149 @@
+"""The enrolment page: her journey through one program cycle, and the forms that move it.
+
+Every view calls `access_enrolment` first (404 and an audited refusal when out of
+reach), then checks the role's capability (403). The phase machine on the model does
+the work; a refused move is shown next to the form and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
+from doorway.enrolments.models import PHASE_EVENTS, Enrolment, EventKind, MoveRefused
+from doorway.people import roles
+from doorway.people.access import access_enrolment
+from doorway.people.views import add_errors, audit_view, record_context
+
+
+def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> dict[str, Any]:
+    user: Any = request.user
+    context = record_context(request, enrolment.participant)
+    may_move = roles.moves_phases(user)
+    events = enrolment.events.select_related("recorded_by")
+    if not context["sees_case_content"]:
+        # A peer mentor follows her through the phases: names and dates, no reasons.
+        events = events.filter(kind__in=[*PHASE_EVENTS, EventKind.EXITED])
+    phase = enrolment.current_phase
+    days = enrolment.days_in_phase()
+    context.update(
+        {
+            "enrolment": enrolment,
+            "events": list(events),
+            "days_in_phase": days,
+            "expected_days": phase.expected_days,
+            "overdue": bool(
+                phase.expected_days and enrolment.is_open and days > phase.expected_days
+            ),
+            "may_move": may_move,
+            "may_assign": roles.assigns_staff(user),
+        }
+    )
+    if may_move:
+        context["move_form"] = forms.get("move_form") or MoveForm(moves=enrolment.allowed_moves())
+        if enrolment.is_open and context["sees_case_content"]:
+            context["eligibility_form"] = forms.get("eligibility_form") or EligibilityForm()
+    if context["may_assign"]:
+        context["assign_form"] = forms.get("assign_form") or AssignForm(enrolment=enrolment)
+    return context
+
+
+def render_page(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> HttpResponse:
+    audit_view(request, enrolment.participant, subject=enrolment)
+    return render(
+        request, "enrolments/enrolment_detail.html", page_context(request, enrolment, **forms)
+    )
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    return render_page(request, enrolment)
+
+
+@login_required
+@require_POST
+def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    if not roles.moves_phases(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied("Your role does not move participants between phases.")
+    form = MoveForm(request.POST, moves=enrolment.allowed_moves())
+    if form.is_valid():
+        move = form.chosen()
+        assert move is not None
+        try:
+            enrolment.make_move(
+                move.key,
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["on"],
+            )
+        except MoveRefused as refusal:
+            # The machine refused under its lock (another worker moved her first, a
+            # date before her last step): nothing was saved.
+            enrolment.refresh_from_db()
+            add_errors(form, refusal)
+        else:
+            messages.success(request, f"Done: {move.label}.")
+            return redirect("enrolment_detail", enrolment_id=enrolment.pk)
+    return render_page(request, enrolment, move_form=form)
+
+
+@login_required
+@require_POST
+def enrolment_eligibility(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    user: Any = request.user
+    if not (roles.moves_phases(user) and roles.sees_case_content(user)):
+        raise PermissionDenied("Your role does not decide eligibility.")
+    form = EligibilityForm(request.POST)
+    if form.is_valid():
+        try:
+            enrolment.decide_eligibility(
+                form.cleaned_data["decision"],
+                by=user,
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["on"],
+            )
+        except MoveRefused as refusal:
+            enrolment.refresh_from_db()
+            add_errors(form, refusal)
+        else:
+            messages.success(request, "The eligibility decision was recorded.")
+            return redirect("enrolment_detail", enrolment_id=enrolment.pk)
+    return render_page(request, enrolment, eligibility_form=form)
+
+
+@login_required
+@require_POST
+def enrolment_assign(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    user: Any = request.user
+    if not roles.assigns_staff(user):
+        raise PermissionDenied("Only a program manager assigns staff.")
+    form = AssignForm(request.POST, enrolment=enrolment)
+    if form.is_valid():
+        try:
+            event = enrolment.assign(
+                case_manager=form.cleaned_data["case_manager"],
+                peer_mentor=form.cleaned_data["peer_mentor"],
+                by=user,
+                reason=form.cleaned_data["reason"],
+            )
+        except MoveRefused as refusal:
+            enrolment.refresh_from_db()
+            add_errors(form, refusal)
+        else:
+            if event is None:
+                messages.info(request, "Nothing was changed.")
+            else:
+                messages.success(request, "The assignment was saved.")
+            return redirect("enrolment_detail", enrolment_id=enrolment.pk)
+    return render_page(request, enrolment, assign_form=form)

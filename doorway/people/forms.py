@@ -1,0 +1,301 @@
+"""Forms for the participant pages. They check the shape of what was typed; the rules
+(who may, what is allowed) are in `doorway.people.actions` and the access rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from doorway.enrolments.models import ReferralSource
+from doorway.people.models import ConsentKind, FlagKind, Participant, User
+from doorway.people.roles import Role
+from doorway.programs.models import Cycle, PartnerAgency
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """Staff shown by their name and never by anything else."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class CycleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.program.name}: {obj.name}"
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, and `is-invalid` on fields with errors, so
+    that the message shows next to the field it is about."""
+
+    def style_fields(self) -> None:
+        form: Any = self
+        for name, field in form.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if form.is_bound and name in form.errors:
+                css += " is-invalid"
+                described = [f"{form[name].auto_id}-errors"]
+                if field.help_text:
+                    described.append(f"{form[name].auto_id}_helptext")
+                widget.attrs["aria-describedby"] = " ".join(described)
+            widget.attrs["class"] = css
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self.style_fields()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Code or name",
+        max_length=200,
+        required=False,
+        help_text="A participant code (or its beginning), or one of her names in full.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}
+        ),
+    )
+
+
+def names_from(data: dict[str, Any]) -> list[str]:
+    """Every name she was registered with: preferred, legal and each alias."""
+    names = [data.get("preferred_name") or "", data.get("legal_name") or ""]
+    names += (data.get("aliases") or "").splitlines()
+    return [n.strip() for n in names if n and n.strip()]
+
+
+class IdentityFields(forms.Form):
+    """What identifies her. Encrypted at rest; only staff who see identity read it."""
+
+    preferred_name = forms.CharField(
+        label="Preferred name",
+        max_length=200,
+        help_text="The name she wants to be called; the only name a peer mentor sees.",
+    )
+    legal_name = forms.CharField(label="Legal name", max_length=200, required=False)
+    aliases = forms.CharField(
+        label="Other names she is known by",
+        required=False,
+        help_text="One a line.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    phone = forms.CharField(
+        label="Phone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    safe_contact = forms.CharField(
+        label="Safe-contact instructions",
+        required=False,
+        help_text="How and when it is safe to reach her, and what never to do.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_date_of_birth(self) -> Any:
+        value = self.cleaned_data.get("date_of_birth")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("A date of birth cannot be in the future.")
+        return value
+
+    def clean_aliases(self) -> str:
+        lines = (self.cleaned_data.get("aliases") or "").splitlines()
+        return "\n".join(line.strip() for line in lines if line.strip())
+
+
+class IdentityForm(BootstrapMixin, IdentityFields):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    @classmethod
+    def for_participant(cls, participant: Participant) -> IdentityForm:
+        return cls(initial={name: getattr(participant, name) for name in cls.base_fields})
+
+
+def case_managers_for(user: User) -> QuerySet[User]:
+    """Whom she may put a new participant with: a case manager chooses herself or a
+    teammate (whose caseload she shares), a program manager any case manager of her
+    programs."""
+    active = User.objects.filter(role=Role.CASE_MANAGER, is_active=True, agency=user.agency_id)
+    if user.role == Role.CASE_MANAGER:
+        teammates = User.objects.filter(teams__members=user).values("pk")
+        return active.filter(Q(pk=user.pk) | Q(pk__in=teammates))
+    return active.filter(programs__in=user.programs.all()).distinct()
+
+
+def peer_mentors_for(user: User) -> QuerySet[User]:
+    return User.objects.filter(
+        role=Role.PEER_MENTOR,
+        is_active=True,
+        agency=user.agency_id,
+        programs__in=user.programs.all(),
+    ).distinct()
+
+
+class RegisterForm(BootstrapMixin, IdentityFields):
+    cycle = CycleChoiceField(
+        label="Program cycle",
+        queryset=Cycle.objects.none(),
+        empty_label="Choose…",
+    )
+    referral_source = forms.ChoiceField(
+        label="Referred by",
+        choices=[("", "Choose…"), *ReferralSource.choices],
+    )
+    referred_on = forms.DateField(label="Referral date", widget=DateInput())
+    case_manager = StaffChoiceField(
+        label="Case manager", queryset=User.objects.none(), empty_label="Choose…"
+    )
+    peer_mentor = StaffChoiceField(
+        label="Peer mentor",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="None for now",
+    )
+    different_person = forms.BooleanField(
+        label="I have checked: she is a different person from the likely match.",
+        required=False,
+    )
+
+    field_order = [
+        "preferred_name",
+        "legal_name",
+        "aliases",
+        "date_of_birth",
+        "phone",
+        "email",
+        "safe_contact",
+        "cycle",
+        "referral_source",
+        "referred_on",
+        "case_manager",
+        "peer_mentor",
+        "different_person",
+    ]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("referred_on", timezone.localdate())
+        if user.role == Role.CASE_MANAGER:
+            kwargs["initial"].setdefault("case_manager", user.pk)
+        super().__init__(*args, **kwargs)
+        cycles = (
+            Cycle.objects.filter(program__in=user.programs.all(), program__agency=user.agency_id)
+            .select_related("program")
+            .order_by("program__name", "-starts_on")
+        )
+        fields: Any = self.fields
+        fields["cycle"].queryset = cycles
+        if "cycle" not in self.initial and len(cycles) == 1:
+            self.initial["cycle"] = cycles[0].pk
+        fields["case_manager"].queryset = case_managers_for(user).order_by(
+            "first_name", "last_name", "username"
+        )
+        fields["peer_mentor"].queryset = peer_mentors_for(user).order_by(
+            "first_name", "last_name", "username"
+        )
+        self.style_fields()
+
+    def clean_referred_on(self) -> Any:
+        value = self.cleaned_data.get("referred_on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("The referral date cannot be in the future.")
+        return value
+
+    def names(self) -> list[str]:
+        return names_from(self.cleaned_data)
+
+
+class DuplicateCheckForm(forms.Form):
+    """The few fields the likely-duplicate warning is computed from, while typing."""
+
+    preferred_name = forms.CharField(required=False, max_length=200)
+    legal_name = forms.CharField(required=False, max_length=200)
+    aliases = forms.CharField(required=False)
+    date_of_birth = forms.DateField(required=False)
+
+    def names(self) -> list[str]:
+        return names_from(self.cleaned_data)
+
+
+class SafetyFlagForm(BootstrapMixin, forms.Form):
+    # Its own ids: it shares the participant page with the consent forms.
+    kind = forms.ChoiceField(label="Safety flag", choices=[("", "Choose…"), *FlagKind.choices])
+    note = forms.CharField(
+        label="Note",
+        max_length=500,
+        required=False,
+        help_text="Needed for “Other”. Everyone who reaches her reads it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "flag_%s")
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class ConsentForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="She consents to", choices=ConsentKind.choices)
+    partner = PartnerChoiceField(
+        label="Partner agency",
+        queryset=PartnerAgency.objects.none(),
+        required=False,
+        empty_label="Only for information sharing",
+    )
+    given_on = forms.DateField(label="Given on", widget=DateInput())
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        kwargs.setdefault("auto_id", "consent_%s")
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["partner"].queryset = PartnerAgency.objects.filter(
+            agency=participant.agency_id, active=True
+        ).order_by("name")
+        self.style_fields()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == ConsentKind.INFORMATION_SHARING and not data.get("partner"):
+            self.add_error("partner", "Name the partner agency she agrees to share with.")
+        elif data.get("kind") != ConsentKind.INFORMATION_SHARING and data.get("partner"):
+            self.add_error("partner", "Only information sharing names a partner agency.")
+        return data
+
+
+class WithdrawConsentForm(BootstrapMixin, forms.Form):
+    on = forms.DateField(label="Withdrawn on", widget=DateInput())
+    note = forms.CharField(label="Note", max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.style_fields()

@@ -1,0 +1,452 @@
+"""The participant pages: list and search, registration, her page, identity, safety
+flags and consents.
+
+Every view that touches one participant calls `access_participant` first: a record out
+of reach answers 404 and the attempt is audited. What she may then *do* comes from
+`roles`; a missing capability answers 403. Writes go through `doorway.people.actions`
+and `doorway.enrolments.actions`, which audit them; reads are audited here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.enrolments.actions import register_participant
+from doorway.enrolments.models import Enrolment
+from doorway.people import actions, roles
+from doorway.people.access import access_participant, enrolment_rule, refuse
+from doorway.people.forms import (
+    ConsentForm,
+    DuplicateCheckForm,
+    IdentityForm,
+    RegisterForm,
+    SafetyFlagForm,
+    SearchForm,
+    WithdrawConsentForm,
+)
+from doorway.people.models import BreakGlass, Consent, Participant, SafetyFlag
+from doorway.people.roles import Role
+
+PAGE_SIZE = 25
+
+
+# --- shared by every page about her -----------------------------------------------
+
+
+def reaches_participants(request: HttpRequest) -> None:
+    """Roles that reach no participant record at all (the evaluator) get 404 on every
+    participant page, lists included, audited like any other refusal."""
+    if enrolment_rule(request.user) is None:
+        refuse(request, object_type="people.Participant")
+
+
+def changes_records(user: Any) -> bool:
+    """Case and program managers change her record; a peer mentor and an administrator
+    who broke the glass only read it."""
+    return roles.moves_phases(user)
+
+
+def break_glass_grant(user: Any, participant_id: Any) -> BreakGlass | None:
+    """The administrator's open break-the-glass access to her, shown on every page."""
+    if user.role != Role.ADMINISTRATOR:
+        return None
+    return (
+        BreakGlass.objects.filter(
+            user=user, participant_id=participant_id, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def record_context(request: HttpRequest, participant: Participant) -> dict[str, Any]:
+    """What the header of every page about her needs: safety flags and notices."""
+    user: Any = request.user
+    return {
+        "participant": participant,
+        "flags": list(participant.active_flags().select_related("added_by")),
+        "break_glass": break_glass_grant(user, participant.pk),
+        "sees_identity": roles.sees_identity(user),
+        "sees_case_content": roles.sees_case_content(user),
+        "changes_records": changes_records(user),
+    }
+
+
+def audit_view(request: HttpRequest, participant: Participant, subject: Any = None) -> None:
+    record(Action.VIEW, request=request, participant=participant, subject=subject or participant)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+# --- list and search ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_list(request: HttpRequest) -> HttpResponse:
+    """Her caseload (or whatever the access rule lets her reach). A search is posted, so
+    that a name never travels in a URL, a browser history or a server log."""
+    reaches_participants(request)
+    user: Any = request.user
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    query = ""
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"].strip()
+
+    visible_enrolments = (
+        Enrolment.objects.visible_to(user)
+        .select_related("cycle__program", "current_phase", "case_manager")
+        .order_by("exit_reason", "-referred_on")
+    )
+    participants = Participant.objects.visible_to(user).prefetch_related(
+        Prefetch("enrolments", queryset=visible_enrolments, to_attr="visible_enrolments")
+    )
+    if query:
+        by_name = Participant.objects.with_name(query).values("pk")
+        participants = participants.filter(Q(code__istartswith=query) | Q(pk__in=by_name))
+
+    page_number = request.POST.get("page") if query else request.GET.get("page")
+    page = Paginator(participants.order_by("code"), PAGE_SIZE).get_page(page_number)
+    rows = [(p, p.visible_enrolments[0] if p.visible_enrolments else None) for p in page]  # type: ignore[attr-defined]
+    # Which records were shown, never what was typed.
+    record(
+        Action.SEARCH if query else Action.LIST,
+        request=request,
+        detail={
+            "object_type": "people.Participant",
+            "results": page.paginator.count,
+            "page": page.number,
+            "shown": [str(p.pk) for p, _ in rows],
+        },
+    )
+    context = {
+        "form": form,
+        "query": query,
+        "page": page,
+        "rows": rows,
+        "registers": roles.registers_participants(user),
+    }
+    if is_htmx(request):
+        return render(request, "people/_participant_results.html", context)
+    return render(request, "people/participant_list.html", context)
+
+
+# --- registration ------------------------------------------------------------------
+
+
+def may_register(request: HttpRequest) -> None:
+    reaches_participants(request)
+    if not roles.registers_participants(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied("Only case managers and program managers register participants.")
+
+
+def likely_duplicates(
+    request: HttpRequest, *, names: list[str], date_of_birth: Any, agency: Any
+) -> actions.LikelyDuplicates:
+    user: Any = request.user
+    found = actions.find_likely_duplicates(
+        agency=agency, user=user, names=names, date_of_birth=date_of_birth
+    )
+    if names:
+        # A name lookup is a search: logged with what it found, never what was typed.
+        record(
+            Action.SEARCH,
+            request=request,
+            detail={
+                "object_type": "people.Participant",
+                "purpose": "duplicate_check",
+                "visible": len(found.visible),
+                "hidden": found.hidden_count,
+                "shown": [str(p.pk) for p in found.visible],
+            },
+        )
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_register(request: HttpRequest) -> HttpResponse:
+    may_register(request)
+    user: Any = request.user
+    form = RegisterForm(request.POST if request.method == "POST" else None, user=user)
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = likely_duplicates(
+            request,
+            names=form.names(),
+            date_of_birth=data["date_of_birth"],
+            agency=data["cycle"].program.agency,
+        )
+        if duplicates and not data["different_person"]:
+            form.add_error(
+                "different_person",
+                "A likely match exists. Check it, then confirm she is a different person.",
+            )
+        else:
+            try:
+                enrolment = register_participant(
+                    cycle=data["cycle"],
+                    by=user,
+                    preferred_name=data["preferred_name"],
+                    legal_name=data["legal_name"],
+                    aliases=data["aliases"],
+                    date_of_birth=data["date_of_birth"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    safe_contact=data["safe_contact"],
+                    referral_source=data["referral_source"],
+                    referred_on=data["referred_on"],
+                    case_manager=data["case_manager"],
+                    peer_mentor=data["peer_mentor"],
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                participant = enrolment.participant
+                messages.success(request, f"Registered as {participant.code}.")
+                return redirect("participant_detail", participant_id=participant.pk)
+    return render(
+        request,
+        "people/participant_register.html",
+        {"form": form, "duplicates": duplicates},
+        status=200,
+    )
+
+
+@login_required
+@require_POST
+def participant_duplicates(request: HttpRequest) -> HttpResponse:
+    """The likely-duplicate warning, refreshed while she types the names (HTMX)."""
+    may_register(request)
+    user: Any = request.user
+    form = DuplicateCheckForm(request.POST)
+    duplicates = None
+    if form.is_valid() and form.names():
+        duplicates = likely_duplicates(
+            request,
+            names=form.names(),
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            agency=user.agency,
+        )
+    return render(request, "people/_duplicates.html", {"duplicates": duplicates})
+
+
+def add_errors(form: Any, error: ValidationError) -> None:
+    """An action's refusal, shown next to the field it is about when there is one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+    if hasattr(form, "style_fields"):
+        form.style_fields()
+
+
+# --- her page ----------------------------------------------------------------------
+
+
+def detail_context(request: HttpRequest, participant: Participant, **forms: Any) -> dict[str, Any]:
+    user: Any = request.user
+    context = record_context(request, participant)
+    context["enrolments"] = list(
+        Enrolment.objects.visible_to(user)
+        .filter(participant=participant)
+        .select_related("cycle__program", "current_phase", "case_manager", "peer_mentor")
+        .order_by("exit_reason", "-referred_on")
+    )
+    if context["sees_case_content"]:
+        consents = list(
+            participant.consents.select_related("partner", "recorded_by", "withdrawn_by")
+        )
+        withdraw_forms = forms.pop("withdraw_forms", {})
+        context["consents"] = [
+            (c, withdraw_forms.get(c.pk) or WithdrawConsentForm(prefix=f"w-{c.pk}"))
+            for c in consents
+        ]
+    if context["changes_records"]:
+        context["flag_form"] = forms.get("flag_form") or SafetyFlagForm()
+        if context["sees_case_content"]:
+            context["consent_form"] = forms.get("consent_form") or ConsentForm(
+                participant=participant
+            )
+    if context["sees_identity"]:
+        context["age"] = participant.age_on(timezone.localdate())
+    return context
+
+
+@login_required
+def participant_detail(request: HttpRequest, participant_id: Any) -> HttpResponse:
+    participant = access_participant(request, participant_id)
+    audit_view(request, participant)
+    return render(request, "people/participant_detail.html", detail_context(request, participant))
+
+
+def may_change(request: HttpRequest, participant: Participant) -> None:
+    if not changes_records(request.user):
+        raise PermissionDenied("You can read this record but not change it.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, participant_id: Any) -> HttpResponse:
+    participant = access_participant(request, participant_id)
+    may_change(request, participant)
+    user: Any = request.user
+    if request.method == "POST":
+        form = IdentityForm(request.POST)
+        if form.is_valid():
+            try:
+                changed = actions.update_identity(participant, by=user, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                if changed:
+                    messages.success(request, "Her details were saved.")
+                else:
+                    messages.info(request, "Nothing was changed.")
+                return redirect("participant_detail", participant_id=participant.pk)
+    else:
+        form = IdentityForm.for_participant(participant)
+    # The form shows her identifying fields: a read of her record.
+    audit_view(request, participant)
+    context = record_context(request, participant)
+    context["form"] = form
+    return render(request, "people/participant_edit.html", context)
+
+
+# --- safety flags (HTMX: the flags section is swapped in place) -----------------------
+
+
+def flags_answer(
+    request: HttpRequest, participant: Participant, flag_form: SafetyFlagForm | None = None
+) -> HttpResponse:
+    if is_htmx(request):
+        context = record_context(request, participant)
+        context["flag_form"] = flag_form or SafetyFlagForm()
+        return render(request, "people/_flags_section.html", context)
+    if flag_form is not None and flag_form.errors:
+        audit_view(request, participant)
+        return render(
+            request,
+            "people/participant_detail.html",
+            detail_context(request, participant, flag_form=flag_form),
+        )
+    return redirect("participant_detail", participant_id=participant.pk)
+
+
+@login_required
+@require_POST
+def safety_flag_add(request: HttpRequest, participant_id: Any) -> HttpResponse:
+    participant = access_participant(request, participant_id)
+    may_change(request, participant)
+    form = SafetyFlagForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_safety_flag(
+                participant,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return flags_answer(request, participant)
+    return flags_answer(request, participant, form)
+
+
+@login_required
+@require_POST
+def safety_flag_remove(request: HttpRequest, participant_id: Any, flag_id: Any) -> HttpResponse:
+    participant = access_participant(request, participant_id)
+    may_change(request, participant)
+    flag = get_object_or_404(SafetyFlag, pk=flag_id, participant=participant)
+    actions.remove_safety_flag(flag, by=request.user)  # type: ignore[arg-type]
+    return flags_answer(request, participant)
+
+
+# --- consents (HTMX: the consents section is swapped in place) ------------------------
+
+
+def may_change_consents(request: HttpRequest, participant: Participant) -> None:
+    may_change(request, participant)
+    if not roles.sees_case_content(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied("Consents are case content.")
+
+
+def consents_answer(request: HttpRequest, participant: Participant, **forms: Any) -> HttpResponse:
+    has_errors = any(
+        f.errors
+        for f in [forms.get("consent_form"), *forms.get("withdraw_forms", {}).values()]
+        if f is not None
+    )
+    if is_htmx(request):
+        context = detail_context(request, participant, **forms)
+        return render(request, "people/_consents_section.html", context)
+    if has_errors:
+        audit_view(request, participant)
+        return render(
+            request,
+            "people/participant_detail.html",
+            detail_context(request, participant, **forms),
+        )
+    return redirect("participant_detail", participant_id=participant.pk)
+
+
+@login_required
+@require_POST
+def consent_give(request: HttpRequest, participant_id: Any) -> HttpResponse:
+    participant = access_participant(request, participant_id)
+    may_change_consents(request, participant)
+    form = ConsentForm(request.POST, participant=participant)
+    if form.is_valid():
+        try:
+            actions.give_consent(
+                participant,
+                kind=form.cleaned_data["kind"],
+                partner=form.cleaned_data["partner"],
+                given_on=form.cleaned_data["given_on"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return consents_answer(request, participant)
+    return consents_answer(request, participant, consent_form=form)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, participant_id: Any, consent_id: Any) -> HttpResponse:
+    participant = access_participant(request, participant_id)
+    may_change_consents(request, participant)
+    consent = get_object_or_404(Consent, pk=consent_id, participant=participant)
+    form = WithdrawConsentForm(request.POST, prefix=f"w-{consent.pk}")
+    if form.is_valid():
+        try:
+            actions.withdraw_consent(
+                consent,
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return consents_answer(request, participant)
+    return consents_answer(request, participant, withdraw_forms={consent.pk: form})
