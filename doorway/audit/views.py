@@ -1,0 +1,194 @@
+"""Pages for administrators: the audit log, verifying its chain, breaking the glass.
+
+Anyone whose role does not read the audit log is answered 404. The log is paged by
+entry id (keyset), never by counting or offsetting, so a page costs the same with a
+hundred entries or with millions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from doorway.audit.forms import BreakGlassForm, LogFilterForm
+from doorway.audit.log import record, verify
+from doorway.audit.models import Action, AuditEntry, ChainHead
+from doorway.people.actions import break_the_glass
+from doorway.people.models import BreakGlass, Participant, User
+from doorway.people.roles import reads_audit_log
+from doorway.web.forms import apply_errors
+
+PAGE_SIZE = 50
+
+
+def _require_auditor(request: HttpRequest) -> User:
+    user = request.user
+    if not user.is_authenticated or not user.is_active or not reads_audit_log(user):
+        raise Http404
+    return user
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _require_auditor(request)
+    form = LogFilterForm(request.GET or None)
+    entries: list[AuditEntry] = []
+    has_older = has_newer = False
+    participant_id: str | None = None
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        queryset = AuditEntry.objects.all()
+        code = data.get("participant")
+        if code:
+            # Administrators filter the log without reading her record: the code is
+            # looked up to her id, whoever's caseload she is on.
+            found = Participant.objects.filter(code=code).values_list("pk", flat=True).first()
+            if found is None:
+                form.add_error("participant", "No participant has that code.")
+                queryset = queryset.none()
+            else:
+                participant_id = str(found)
+                queryset = queryset.filter(participant_id=participant_id)
+        username = data.get("staff")
+        if username:
+            actor = User.objects.filter(username__iexact=username).values_list("pk", flat=True)
+            actor_id = actor.first()
+            queryset = (
+                queryset.filter(actor_id=str(actor_id))
+                if actor_id is not None
+                else queryset.filter(actor_username=username)
+            )
+        if data.get("action"):
+            queryset = queryset.filter(action=data["action"])
+        before, after = data.get("before"), data.get("after")
+        if after is not None and before is None:
+            entries = list(queryset.filter(pk__gt=after).order_by("pk")[: PAGE_SIZE + 1])
+            has_newer = len(entries) > PAGE_SIZE
+            entries = entries[:PAGE_SIZE][::-1]
+            has_older = True
+        else:
+            if before is not None:
+                queryset = queryset.filter(pk__lt=before)
+            entries = list(queryset.order_by("-pk")[: PAGE_SIZE + 1])
+            has_older = len(entries) > PAGE_SIZE
+            entries = entries[:PAGE_SIZE]
+            has_newer = before is not None
+    # Reading the log is itself on the log; the filter values are staff usernames and
+    # actions, never a participant's name.
+    record(
+        Action.LIST,
+        request=request,
+        participant=participant_id,
+        detail={
+            "log": True,
+            "staff": form.cleaned_data.get("staff", "") if form.is_bound else "",
+            "action": form.cleaned_data.get("action", "") if form.is_bound else "",
+        },
+    )
+    codes = _codes_for(entries)
+    rows = [(entry, codes.get(entry.participant_id, "")) for entry in entries]
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "rows": rows,
+            "has_older": has_older,
+            "has_newer": has_newer,
+            "older_query": _page_query(request, before=entries[-1].pk) if entries else "",
+            "newer_query": _page_query(request, after=entries[0].pk) if entries else "",
+            "head": ChainHead.objects.filter(pk=1).first(),
+        },
+    )
+
+
+def _codes_for(entries: list[AuditEntry]) -> dict[str, str]:
+    """Participant codes for a page of entries, in one query."""
+    ids = set()
+    for entry in entries:
+        try:
+            ids.add(uuid.UUID(entry.participant_id))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    return {
+        str(pk): code
+        for pk, code in Participant.objects.filter(pk__in=ids).values_list("pk", "code")
+    }
+
+
+def _page_query(request: HttpRequest, **page: int) -> str:
+    query = request.GET.copy()
+    query.pop("before", None)
+    query.pop("after", None)
+    for key, value in page.items():
+        query[key] = str(value)
+    return query.urlencode()
+
+
+@require_POST
+@login_required
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Walk the whole chain now. It reads every entry, so it runs only when asked."""
+    _require_auditor(request)
+    started = timezone.now()
+    problem = verify()
+    head = ChainHead.objects.filter(pk=1).first()
+    context: dict[str, Any] = {
+        "problem": problem,
+        "entries": head.entries if head else 0,
+        "checked_at": timezone.now(),
+        "seconds": (timezone.now() - started).total_seconds(),
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "audit/_verify_result.html", context)
+    return render(request, "audit/verify.html", context)
+
+
+@login_required
+def break_glass(request: HttpRequest) -> HttpResponse:
+    user = _require_auditor(request)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        participant = Participant.objects.filter(code=form.cleaned_data["code"]).first()
+        if participant is None:
+            form.add_error("code", "No participant has that code.")
+        else:
+            try:
+                break_the_glass(participant, by=user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.warning(
+                    request,
+                    f"You have broken the glass for {participant.code}. Your reason is on "
+                    "the audit log, and the access ends by itself.",
+                )
+                try:
+                    return redirect(
+                        reverse("participant_detail", kwargs={"participant_id": participant.pk})
+                    )
+                except NoReverseMatch:
+                    return redirect("break_glass")
+    grants = (
+        BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
+        .select_related("participant")
+        .only("id", "opened_at", "expires_at", "reason", "participant__id", "participant__code")
+        .order_by("expires_at")
+    )
+    return render(
+        request,
+        "audit/break_glass.html",
+        {"form": form, "grants": grants},
+        status=400 if form.errors else 200,
+    )

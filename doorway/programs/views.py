@@ -1,0 +1,358 @@
+"""Program configuration pages, for the program managers of each program.
+
+Anyone else (another program's manager included) is answered 404, as if the program
+did not exist. Views parse and render; the writes are in `doorway.programs.actions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import User
+from doorway.people.roles import configures_programs
+from doorway.programs import actions
+from doorway.programs.forms import CycleForm, FocusAreaForm, PartnerForm, PhaseForm, apply_errors
+from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase, Program
+
+
+def programs_configured_by(user: Any) -> Any:
+    """The programs `user` may configure: her own, if her role configures programs."""
+    if not user.is_authenticated or not user.is_active or not configures_programs(user):
+        return Program.objects.none()
+    return Program.objects.filter(staff=user)
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in staff account (the views are all behind `login_required`)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def access_program(request: HttpRequest, program_id: Any) -> Program:
+    """The program if the signed-in person configures it; otherwise 404."""
+    return get_object_or_404(
+        programs_configured_by(request.user).select_related("agency"), pk=program_id
+    )
+
+
+@login_required
+def program_list(request: HttpRequest) -> HttpResponse:
+    if not configures_programs(request.user):  # type: ignore[arg-type]
+        raise Http404
+    programs = programs_configured_by(request.user).select_related("agency")
+    if len(programs) == 1:
+        return redirect("program_detail", program_id=programs[0].pk)
+    return render(request, "programs/program_list.html", {"programs": programs})
+
+
+def _phase_table(program: Program) -> dict[str, Any]:
+    phases = list(program.phases.order_by("retired", "order"))
+    in_phase = dict(
+        Enrolment.objects.open()
+        .filter(cycle__program=program)
+        .values_list("current_phase")
+        .annotate(n=Count("id"))
+    )
+    for phase in phases:
+        phase.open_enrolments = in_phase.get(phase.pk, 0)  # type: ignore[attr-defined]
+    active = [p for p in phases if not p.retired]
+    return {
+        "program": program,
+        "phases": active,
+        "retired_phases": [p for p in phases if p.retired],
+    }
+
+
+@login_required
+def program_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    context = _phase_table(program)
+    context.update(
+        focus_areas=program.focus_areas.order_by("retired", "order", "name"),
+        cycles=program.cycles.annotate(
+            enrolled=Count("enrolments"),
+            open=Count("enrolments", filter=Q(enrolments__exit_reason="")),
+        ).order_by("starts_on"),
+        partners=program.agency.partners.order_by("-active", "name"),
+    )
+    return render(request, "programs/program_detail.html", context)
+
+
+def _form_page(
+    request: HttpRequest,
+    program: Program,
+    *,
+    form_class: type[forms.ModelForm],
+    instance: Any = None,
+    title: str,
+    write: Callable[[dict[str, Any]], Any],
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    """Show a form; on a valid post, `write` the cleaned data through an action. An
+    action's refusal is shown next to its field, and nothing is saved."""
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("program_detail", args=[program.pk]) + f"#{anchor}")
+    return render(
+        request,
+        "programs/form.html",
+        {"program": program, "form": form, "title": title, "anchor": anchor},
+        status=400 if form.errors else 200,
+    )
+
+
+def _values(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: data[name] for name in fields if name in data}
+
+
+# --- phases ----------------------------------------------------------------------
+
+
+@login_required
+def phase_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    return _form_page(
+        request,
+        program,
+        form_class=PhaseForm,
+        instance=Phase(program=program),
+        title="Add a phase",
+        write=lambda data: actions.add_phase(
+            program, by=_user(request), **_values(data, actions.PHASE_FIELDS)
+        ),
+        done="Phase added at the end.",
+        anchor="phases",
+    )
+
+
+@login_required
+def phase_edit(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    phase = get_object_or_404(program.phases, pk=phase_id)
+    return _form_page(
+        request,
+        program,
+        form_class=PhaseForm,
+        instance=phase,
+        title=f"Edit phase “{phase.name}”",
+        write=lambda data: actions.update_phase(
+            phase, by=_user(request), **_values(data, actions.PHASE_FIELDS)
+        ),
+        done="Phase saved. Journeys already recorded keep the names they were recorded with.",
+        anchor="phases",
+    )
+
+
+def _phases_answer(request: HttpRequest, program: Program, error: str = "") -> HttpResponse:
+    """HTMX gets the phase table back; a plain form post goes back to the page."""
+    if getattr(request, "htmx", False):
+        context = _phase_table(program)
+        context["phase_error"] = error
+        return render(request, "programs/_phases.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("program_detail", args=[program.pk]) + "#phases")
+
+
+@require_POST
+@login_required
+def phase_move(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    phase = get_object_or_404(program.phases, pk=phase_id)
+    direction = request.POST.get("direction")
+    if direction not in {"up", "down"}:
+        return HttpResponse("Say up or down.", status=400)
+    try:
+        actions.move_phase(phase, "up" if direction == "up" else "down", by=_user(request))
+    except ValidationError as error:
+        return _phases_answer(request, program, " ".join(error.messages))
+    return _phases_answer(request, program)
+
+
+@require_POST
+@login_required
+def phase_retire(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    phase = get_object_or_404(program.phases, pk=phase_id)
+    try:
+        actions.retire_phase(phase, by=_user(request))
+    except ValidationError as error:
+        return _phases_answer(request, program, " ".join(error.messages))
+    if not getattr(request, "htmx", False):
+        messages.success(request, f"“{phase.name}” retired. Past journeys still show it.")
+    return _phases_answer(request, program)
+
+
+@require_POST
+@login_required
+def phase_restore(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    phase = get_object_or_404(program.phases, pk=phase_id)
+    try:
+        actions.restore_phase(phase, by=_user(request))
+    except ValidationError as error:
+        return _phases_answer(request, program, " ".join(error.messages))
+    if not getattr(request, "htmx", False):
+        messages.success(request, f"“{phase.name}” is back, at the end of the phases.")
+    return _phases_answer(request, program)
+
+
+# --- focus areas -----------------------------------------------------------------
+
+
+@login_required
+def focus_area_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    return _form_page(
+        request,
+        program,
+        form_class=FocusAreaForm,
+        instance=FocusArea(program=program),
+        title="Add a focus area",
+        write=lambda data: actions.add_focus_area(
+            program, by=_user(request), **_values(data, actions.FOCUS_AREA_FIELDS)
+        ),
+        done="Focus area added.",
+        anchor="focus-areas",
+    )
+
+
+@login_required
+def focus_area_edit(request: HttpRequest, program_id: Any, area_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    area = get_object_or_404(program.focus_areas, pk=area_id)
+    return _form_page(
+        request,
+        program,
+        form_class=FocusAreaForm,
+        instance=area,
+        title=f"Edit focus area “{area.name}”",
+        write=lambda data: actions.update_focus_area(
+            area, by=_user(request), **_values(data, actions.FOCUS_AREA_FIELDS)
+        ),
+        done="Focus area saved.",
+        anchor="focus-areas",
+    )
+
+
+@require_POST
+@login_required
+def focus_area_retire(request: HttpRequest, program_id: Any, area_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    area = get_object_or_404(program.focus_areas, pk=area_id)
+    if request.POST.get("restore"):
+        actions.restore_focus_area(area, by=_user(request))
+        messages.success(request, f"“{area.name}” is back in use.")
+    else:
+        actions.retire_focus_area(area, by=_user(request))
+        messages.success(request, f"“{area.name}” retired. Ratings already made keep it.")
+    return redirect(reverse("program_detail", args=[program.pk]) + "#focus-areas")
+
+
+# --- cycles ----------------------------------------------------------------------
+
+
+@login_required
+def cycle_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    return _form_page(
+        request,
+        program,
+        form_class=CycleForm,
+        instance=Cycle(program=program),
+        title="Add a cycle",
+        write=lambda data: actions.add_cycle(
+            program, by=_user(request), **_values(data, actions.CYCLE_FIELDS)
+        ),
+        done="Cycle added.",
+        anchor="cycles",
+    )
+
+
+@login_required
+def cycle_edit(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    cycle = get_object_or_404(program.cycles, pk=cycle_id)
+    return _form_page(
+        request,
+        program,
+        form_class=CycleForm,
+        instance=cycle,
+        title=f"Edit cycle “{cycle.name}”",
+        write=lambda data: actions.update_cycle(
+            cycle, by=_user(request), **_values(data, actions.CYCLE_FIELDS)
+        ),
+        done="Cycle saved.",
+        anchor="cycles",
+    )
+
+
+# --- partner agencies ------------------------------------------------------------
+
+
+@login_required
+def partner_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    return _form_page(
+        request,
+        program,
+        form_class=PartnerForm,
+        instance=PartnerAgency(agency=program.agency),
+        title="Add a partner agency",
+        write=lambda data: actions.add_partner(
+            program, by=_user(request), **_values(data, actions.PARTNER_FIELDS)
+        ),
+        done="Partner agency added.",
+        anchor="partners",
+    )
+
+
+@login_required
+def partner_edit(request: HttpRequest, program_id: Any, partner_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    partner = get_object_or_404(program.agency.partners, pk=partner_id)
+    return _form_page(
+        request,
+        program,
+        form_class=PartnerForm,
+        instance=partner,
+        title=f"Edit partner agency “{partner.name}”",
+        write=lambda data: actions.update_partner(
+            partner, by=_user(request), **_values(data, actions.PARTNER_FIELDS)
+        ),
+        done="Partner agency saved.",
+        anchor="partners",
+    )
+
+
+@require_POST
+@login_required
+def partner_active(request: HttpRequest, program_id: Any, partner_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    partner = get_object_or_404(program.agency.partners, pk=partner_id)
+    active = request.POST.get("active") == "1"
+    actions.set_partner_active(partner, active, by=_user(request))
+    if active:
+        messages.success(request, f"{partner.name} is active again.")
+    else:
+        messages.success(request, f"{partner.name} deactivated: no new referrals to it.")
+    return redirect(reverse("program_detail", args=[program.pk]) + "#partners")
