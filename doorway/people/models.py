@@ -88,19 +88,19 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 
         return participants_visible_to(self, user)
 
-    def with_name(self, name: str) -> ParticipantQuerySet:
+    def with_name(self, name: str, *, preferred_only: bool = False) -> ParticipantQuerySet:
         """Exact (case- and accent-blind) lookup through the blind index: a whole name,
         or a single word of one (each word is indexed too). "Rosa Example" does not find
-        everyone named Example."""
+        everyone named Example. `preferred_only` is for those who may not read her legal
+        name or aliases: a search must not confirm a name they could not see."""
         if not normalise(name):
             return self.none()
-        return self.filter(
-            models.Exists(
-                NameDigest.objects.filter(
-                    participant=models.OuterRef("pk"), digest=blind_index(name)
-                )
-            )
+        digests = NameDigest.objects.filter(
+            participant=models.OuterRef("pk"), digest=blind_index(name)
         )
+        if preferred_only:
+            digests = digests.filter(preferred=True)
+        return self.filter(models.Exists(digests))
 
     def consented_to(self, kind: str, on: datetime.date | None = None) -> ParticipantQuerySet:
         on = on or timezone.localdate()
@@ -161,11 +161,20 @@ class Participant(models.Model):
 
     def refresh_name_index(self) -> None:
         digests = name_digests(*self.names())
+        preferred = name_digests(self.preferred_name or "")
         self.name_digests.exclude(digest__in=digests).delete()
-        existing = set(self.name_digests.values_list("digest", flat=True))
+        existing = dict(self.name_digests.values_list("digest", "preferred"))
         NameDigest.objects.bulk_create(
-            [NameDigest(participant=self, digest=d) for d in digests - existing]
+            [
+                NameDigest(participant=self, digest=d, preferred=d in preferred)
+                for d in digests - existing.keys()
+            ]
         )
+        # A word that moved between her preferred name and her other names.
+        now_preferred = [d for d, was in existing.items() if not was and d in preferred]
+        no_longer = [d for d, was in existing.items() if was and d in digests - preferred]
+        self.name_digests.filter(digest__in=now_preferred).update(preferred=True)
+        self.name_digests.filter(digest__in=no_longer).update(preferred=False)
 
     def active_flags(self) -> models.QuerySet[SafetyFlag]:
         return self.safety_flags.filter(removed_at__isnull=True)
@@ -190,6 +199,8 @@ class NameDigest(models.Model):
         Participant, on_delete=models.CASCADE, related_name="name_digests"
     )
     digest = models.CharField(max_length=64, db_index=True)
+    # From her preferred name: the only name peer mentors may search by.
+    preferred = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -116,7 +116,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         Prefetch("enrolments", queryset=visible_enrolments, to_attr="visible_enrolments")
     )
     if query:
-        by_name = Participant.objects.with_name(query).values("pk")
+        by_name = Participant.objects.with_name(
+            query, preferred_only=not roles.sees_identity(user)
+        ).values("pk")
         participants = participants.filter(Q(code__istartswith=query) | Q(pk__in=by_name))
 
     page_number = request.POST.get("page") if query else request.GET.get("page")

@@ -134,40 +134,37 @@ def _program_manager(request: HttpRequest, user: User) -> dict[str, Any]:
 
 
 def _evaluator(request: HttpRequest, user: User) -> dict[str, Any]:
-    """Counts only: no names, no codes, no record an evaluator could open."""
+    """Counts only, and only of women who consent to the evaluation today: an evaluator
+    learns nothing, not even a number, about anyone who did not consent."""
     programs = list(user.programs.order_by("name"))
     ids = [p.pk for p in programs]
     phases = _phases_of(ids)
-    consented = Participant.objects.consented_to("evaluation")
-    enrolments = Enrolment.objects.filter(cycle__program__in=ids)
-    per_phase: dict[Any, dict[Any, tuple[int, int]]] = defaultdict(dict)
-    for program_id, phase_id, n, n_consented in (
+    enrolments = Enrolment.objects.filter(
+        cycle__program__in=ids, participant__in=Participant.objects.consented_to("evaluation")
+    )
+    per_phase: dict[Any, dict[Any, int]] = defaultdict(dict)
+    for program_id, phase_id, n in (
         enrolments.open()
         .values_list("cycle__program", "current_phase")
-        .annotate(n=Count("id"), consented=Count("id", filter=Q(participant__in=consented)))
-    ):
-        per_phase[program_id][phase_id] = (n, n_consented)
-    totals = {
-        program_id: (n, n_consented)
-        for program_id, n, n_consented in enrolments.values_list("cycle__program")
-        .annotate(
-            n=Count("participant", distinct=True),
-            consented=Count("participant", distinct=True, filter=Q(participant__in=consented)),
-        )
+        .annotate(n=Count("id"))
         .order_by()
-    }
-    summaries = []
-    for program in programs:
-        counts = per_phase.get(program.pk, {})
-        enrolled, enrolled_consented = totals.get(program.pk, (0, 0))
-        summaries.append(
-            {
-                "program": program,
-                "phases": [(phase, *counts.get(phase.pk, (0, 0))) for phase in phases[program.pk]],
-                "enrolled": enrolled,
-                "consented": enrolled_consented,
-            }
-        )
+    ):
+        per_phase[program_id][phase_id] = n
+    totals = dict(
+        enrolments.values_list("cycle__program")
+        .annotate(n=Count("participant", distinct=True))
+        .order_by()
+    )
+    summaries = [
+        {
+            "program": program,
+            "phases": [
+                (phase, per_phase[program.pk].get(phase.pk, 0)) for phase in phases[program.pk]
+            ],
+            "consented": totals.get(program.pk, 0),
+        }
+        for program in programs
+    ]
     return {"programs": summaries}
 
 

@@ -67,3 +67,17 @@ def test_lookup_by_name_finds_her_through_the_blind_index() -> None:
         assert list(Participant.objects.with_name(name)) == [person]
     assert not Participant.objects.with_name("Joan").exists()
     assert not Participant.objects.with_name("   ").exists()
+
+
+@pytest.mark.django_db
+def test_only_her_preferred_name_is_searchable_by_those_who_see_no_more() -> None:
+    person = ParticipantFactory(legal_name="Joanna Quigley", preferred_name="Jo", aliases="")
+    assert list(Participant.objects.with_name("jo", preferred_only=True)) == [person]
+    assert not Participant.objects.with_name("Quigley", preferred_only=True).exists()
+    # She now goes by her surname: the index follows.
+    person.preferred_name = "Quigley"
+    person.save()
+    person.refresh_name_index()
+    assert list(Participant.objects.with_name("quigley", preferred_only=True)) == [person]
+    assert not Participant.objects.with_name("jo", preferred_only=True).exists()
+    assert list(Participant.objects.with_name("joanna")) == [person]

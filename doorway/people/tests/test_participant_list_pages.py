@@ -180,3 +180,20 @@ def test_the_list_takes_as_many_queries_for_5_rows_as_for_25(
     assert few == many
     with django_assert_max_num_queries(20):
         client.get(LIST)
+
+
+def test_a_peer_mentor_cannot_confirm_a_legal_name_by_searching(client, world: World) -> None:
+    # Pat mentors Rosa, whose legal name is "Rosa Example"; Pat may know her only as Rosa.
+    world.rosa.legal_name = "Rosalind Quintero"
+    world.rosa.save()
+    world.rosa.refresh_name_index()
+    signed_in(client, world.pat)
+    for legal in ["Rosalind Quintero", "Quintero", "Rosalind"]:
+        page = client.post(reverse("participant_list"), {"q": legal}).content.decode()
+        assert world.rosa.code not in page, legal
+    page = client.post(reverse("participant_list"), {"q": "Rosa"}).content.decode()
+    assert world.rosa.code in page
+    # Her case manager still finds her by legal name.
+    signed_in(client, world.alice)
+    page = client.post(reverse("participant_list"), {"q": "Quintero"}).content.decode()
+    assert world.rosa.code in page

@@ -93,10 +93,13 @@ def test_a_program_manager_sees_a_caseload_over_the_limit(client, world: World) 
     assert "over the limit" in home(client, world.morgan)
 
 
-def test_an_evaluator_sees_counts_without_names_or_codes(client, world: World) -> None:
+def test_an_evaluator_sees_counts_of_consenting_women_only(client, world: World) -> None:
     add_enrolments(world, 2, case_manager=world.bianca)
     page = home(client, world.eve)
-    assert "5 participants enrolled, of whom 2 consent" in page
+    # Five are enrolled; only the two who consent to the evaluation are counted.
+    assert "2 participants in the evaluation" in page
+    assert "5 participant" not in page
+    assert "3 participant" not in page
     for person in (world.rosa, world.tess, world.uma, world.vera):
         assert person.code not in page
         assert person.preferred_name not in page
