@@ -255,6 +255,8 @@ LOGGING = {
         # A failing query's parameters could hold ciphertext or search terms.
         "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
         "axes": {"level": "WARNING"},
+        # Refusals (403/404) are in the audit log; here they would be only tracebacks.
+        "django.request": {"level": "ERROR", "handlers": ["console"], "propagate": False},
     },
 }
 ADMINS: list[tuple[str, str]] = []

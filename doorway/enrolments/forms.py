@@ -29,6 +29,8 @@ class MoveForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed to skip a phase, to exit and to reopen.",
     )
+    # Not "(optional)": most moves need it, and the help text says which.
+    reason.required_for_some = True  # type: ignore[attr-defined]
     on = forms.DateField(label="Effective date", widget=DateInput())
 
     def __init__(self, *args: Any, moves: list[Move], **kwargs: Any) -> None:

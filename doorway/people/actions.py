@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.encryption import blind_index, name_digests
+from doorway.encryption import blind_index, name_digests, normalise
 from doorway.people.models import (
     BreakGlass,
     Consent,
@@ -61,12 +61,13 @@ def find_likely_duplicates(
     date_of_birth: datetime.date | None = None,
     exclude: Participant | None = None,
 ) -> LikelyDuplicates:
-    """A whole name that matches one of hers (legal, preferred, alias) is a likely
-    duplicate; a single shared word is not, unless the date of birth matches too."""
+    """A whole name of two words or more that matches one of hers (legal, preferred,
+    alias) is a likely duplicate. A single word is not (many women share a first name),
+    unless the date of birth matches too."""
     same_agency = Participant.objects.filter(agency=agency)
     if exclude is not None:
         same_agency = same_agency.exclude(pk=exclude.pk)
-    whole_names = {blind_index(n) for n in names if n.strip()}
+    whole_names = {blind_index(n) for n in names if len(normalise(n).split()) > 1}
     matches = set(
         same_agency.filter(name_digests__digest__in=whole_names).values_list("pk", flat=True)
     )

@@ -203,7 +203,12 @@ class RegisterForm(BootstrapMixin, IdentityFields):
             kwargs["initial"].setdefault("case_manager", user.pk)
         super().__init__(*args, **kwargs)
         cycles = (
-            Cycle.objects.filter(program__in=user.programs.all(), program__agency=user.agency_id)
+            # Only cycles still running take new intakes.
+            Cycle.objects.filter(
+                program__in=user.programs.all(),
+                program__agency=user.agency_id,
+                ends_on__gte=timezone.localdate(),
+            )
             .select_related("program")
             .order_by("program__name", "-starts_on")
         )

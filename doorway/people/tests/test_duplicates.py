@@ -49,3 +49,14 @@ def test_another_agencys_participants_are_never_matched(world: World) -> None:
         date_of_birth=datetime.date(1975, 1, 2),
     )
     assert not found
+
+
+def test_a_first_name_alone_is_not_a_likely_duplicate(world: World) -> None:
+    # Someone new who also goes by Rosa, with another surname and birth date.
+    found = find_likely_duplicates(
+        agency=world.agency,
+        user=world.alice,
+        names=["Rosa", "Rosa Marchetti"],
+        date_of_birth=datetime.date(2001, 1, 1),
+    )
+    assert not found

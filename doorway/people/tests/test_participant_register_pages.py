@@ -12,6 +12,7 @@ from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
 from doorway.enrolments.models import Enrolment, ReferralSource
 from doorway.people.models import Participant
+from doorway.testing.factories import CycleFactory
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,9 @@ def test_a_likely_duplicate_she_can_open_is_linked(client, world: World) -> None
 
 def test_a_likely_duplicate_out_of_reach_is_mentioned_but_never_named(client, world) -> None:
     signed_in(client, world.alice)
-    response = client.post(REGISTER, form_data(world, preferred_name="Uma", legal_name=""))
+    response = client.post(
+        REGISTER, form_data(world, preferred_name="Uma", legal_name="Uma Example")
+    )
     page = response.content.decode()
     assert "A likely match exists in a record you cannot open" in page
     assert world.uma.code not in page
@@ -119,7 +122,9 @@ def test_she_can_confirm_a_different_person_and_go_on(client, world: World) -> N
 def test_the_duplicate_check_while_typing_answers_a_fragment(client, world: World) -> None:
     signed_in(client, world.alice)
     response = client.post(
-        DUPLICATES, {"preferred_name": "Rosa", "legal_name": ""}, headers={"HX-Request": "true"}
+        DUPLICATES,
+        {"preferred_name": "Rosa", "legal_name": "Rosa Example"},
+        headers={"HX-Request": "true"},
     )
     page = response.content.decode()
     assert page.startswith('<div id="duplicate-warning"')
@@ -162,3 +167,16 @@ def test_anonymous_is_sent_to_sign_in(client, world: World) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not Participant.objects.with_name("Nadia").exists()
+
+
+def test_a_cycle_that_has_ended_takes_no_new_intakes(client, world: World) -> None:
+    CycleFactory(
+        program=world.program,
+        name="Cycle 2018",
+        starts_on=datetime.date(2018, 4, 1),
+        ends_on=datetime.date(2019, 3, 31),
+    )
+    signed_in(client, world.alice)
+    page = client.get(REGISTER).content.decode()
+    assert "Cycle 1" in page
+    assert "Cycle 2018" not in page
