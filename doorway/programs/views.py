@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from doorway.enrolments.models import Enrolment
+from doorway.people.access import refuse
 from doorway.people.models import User
 from doorway.people.roles import configures_programs
 from doorway.programs import actions
@@ -41,10 +42,14 @@ def _user(request: HttpRequest) -> User:
 
 
 def access_program(request: HttpRequest, program_id: Any) -> Program:
-    """The program if the signed-in person configures it; otherwise 404."""
-    return get_object_or_404(
-        programs_configured_by(request.user).select_related("agency"), pk=program_id
+    """The program if the signed-in person configures it; otherwise 404, audited."""
+    program = (
+        programs_configured_by(request.user).select_related("agency").filter(pk=program_id).first()
     )
+    if program is None:
+        refuse(request, object_id=program_id, object_type="programs.Program")
+    assert program is not None
+    return program
 
 
 @login_required

@@ -82,8 +82,12 @@ def test_other_roles_and_other_programs_managers_get_404(
     client, world: World, username: str
 ) -> None:
     signed_in(client, world.staff()[username])
-    for url in pages(world):
+    urls = pages(world)
+    refused = AuditEntry.objects.filter(action="refused").count()
+    for url in urls:
         assert client.get(url).status_code == 404, url
+    # Each attempt on another's program is on the audit log.
+    assert AuditEntry.objects.filter(action="refused").count() == refused + len(urls)
     answer = client.get("/programs/")
     if username == "olive":  # her own program, not this one
         assert answer["Location"] == f"/programs/{world.other_program.pk}/"
