@@ -17,7 +17,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
-from doorway.enrolments.models import PHASE_EVENTS, Enrolment, EventKind, MoveRefused
+from doorway.enrolments.models import (
+    PHASE_EVENTS,
+    Eligibility,
+    Enrolment,
+    EventKind,
+    MoveRefused,
+)
 from doorway.people import roles
 from doorway.people.access import access_enrolment
 from doorway.people.views import add_errors, audit_view, record_context
@@ -49,7 +55,15 @@ def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> di
     if may_move:
         context["move_form"] = forms.get("move_form") or MoveForm(moves=enrolment.allowed_moves())
         if enrolment.is_open and context["sees_case_content"]:
-            context["eligibility_form"] = forms.get("eligibility_form") or EligibilityForm()
+            context["eligibility_form"] = forms.get("eligibility_form") or EligibilityForm(
+                # A decision on record is the starting point for changing it.
+                initial={
+                    "decision": enrolment.eligibility
+                    if enrolment.eligibility != Eligibility.PENDING
+                    else None,
+                    "reason": enrolment.eligibility_reason,
+                }
+            )
     if context["may_assign"]:
         context["assign_form"] = forms.get("assign_form") or AssignForm(enrolment=enrolment)
     return context

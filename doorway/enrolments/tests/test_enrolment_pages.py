@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -309,3 +310,16 @@ def test_days_in_phase_are_shown_against_what_is_expected(client, world: World) 
     page = client.get(page_of(enrolment)).content.decode()
     assert "day 100 of about 90" in page
     assert "Longer than expected" in page
+
+
+def test_the_eligibility_form_starts_from_the_decision_on_record(client, world: World) -> None:
+    world.rosa_enrolment.decide_eligibility(
+        "eligible", by=world.alice, reason="Three of the seven risk factors"
+    )
+    signed_in(client, world.alice)
+    page = client.get(reverse("enrolment_detail", args=[world.rosa_enrolment.pk]))
+    html = page.content.decode()
+    assert "Three of the seven risk factors</textarea>" in html
+    radio = re.search(r'<input[^>]*name="decision"[^>]*value="eligible"[^>]*>', html)
+    assert radio is not None
+    assert "checked" in radio.group(0)
