@@ -7,14 +7,15 @@ the work; a refused move is shown next to the form and nothing is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
 from doorway.enrolments.models import (
@@ -27,6 +28,24 @@ from doorway.enrolments.models import (
 from doorway.people import roles
 from doorway.people.access import access_enrolment
 from doorway.people.views import add_errors, audit_view, record_context
+
+
+def posted_from_the_page(
+    view: Callable[[HttpRequest, Any], HttpResponse],
+) -> Callable[[HttpRequest, Any], HttpResponse]:
+    """These forms live on the enrolment page. After a refused move the address bar
+    shows the form's address; reloading it (a GET) goes back to the page, not to a
+    bare 405."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+        if request.method == "GET":
+            return redirect("enrolment_detail", enrolment_id=enrolment_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return view(request, enrolment_id)
+
+    return wrapper
 
 
 def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> dict[str, Any]:
@@ -83,7 +102,7 @@ def enrolment_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@posted_from_the_page
 def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     if not roles.moves_phases(request.user):  # type: ignore[arg-type]
@@ -111,7 +130,7 @@ def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@posted_from_the_page
 def enrolment_eligibility(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     user: Any = request.user
@@ -136,7 +155,7 @@ def enrolment_eligibility(request: HttpRequest, enrolment_id: Any) -> HttpRespon
 
 
 @login_required
-@require_POST
+@posted_from_the_page
 def enrolment_assign(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     user: Any = request.user

@@ -323,3 +323,14 @@ def test_the_eligibility_form_starts_from_the_decision_on_record(client, world: 
     radio = re.search(r'<input[^>]*name="decision"[^>]*value="eligible"[^>]*>', html)
     assert radio is not None
     assert "checked" in radio.group(0)
+
+
+def test_reloading_a_forms_address_goes_back_to_her_enrolment_page(client, world: World) -> None:
+    signed_in(client, world.alice)
+    page = reverse("enrolment_detail", args=[world.rosa_enrolment.pk])
+    for name in ("enrolment_move", "enrolment_eligibility", "enrolment_assign"):
+        response = client.get(reverse(name, args=[world.rosa_enrolment.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == page
+    world.rosa_enrolment.refresh_from_db()
+    assert world.rosa_enrolment.events.count() == 1
