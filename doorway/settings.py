@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "doorway.programs",
     "doorway.people",
     "doorway.enrolments",
+    "doorway.casework",
     "doorway.web",
 ]
 
@@ -242,6 +243,9 @@ STORAGES = {
 
 # Break the glass: how long an administrator's reasoned access to one participant lasts.
 BREAK_GLASS_MINUTES = env.int("DOORWAY_BREAK_GLASS_MINUTES", default=60)
+
+# A contact's note written more than this many days after the contact is marked late.
+LATE_NOTE_DAYS = env.int("DOORWAY_LATE_NOTE_DAYS", default=3)
 
 # Application logs carry no personal data: request paths hold only opaque ids, and
 # Django's error e-mails (which would include request data) are not configured.

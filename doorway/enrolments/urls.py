@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from doorway.enrolments import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
         name="enrolment_eligibility",
     ),
     path("<uuid:enrolment_id>/assign/", views.enrolment_assign, name="enrolment_assign"),
+    path("<uuid:enrolment_id>/contacts/", include("doorway.casework.urls")),
 ]

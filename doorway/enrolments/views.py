@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from doorway.casework.views import contacts_section
 from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
 from doorway.enrolments.models import (
     PHASE_EVENTS,
@@ -83,6 +84,7 @@ def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> di
                     "reason": enrolment.eligibility_reason,
                 }
             )
+    context.update(contacts_section(request, enrolment))
     if context["may_assign"]:
         context["assign_form"] = forms.get("assign_form") or AssignForm(enrolment=enrolment)
     return context

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from doorway.audit.models import AuditEntry
+from doorway.casework.actions import record_contact
+from doorway.casework.models import Contact
 from doorway.conftest import World
 from doorway.enrolments.models import Enrolment
 from doorway.people.actions import add_safety_flag, break_the_glass
@@ -120,6 +122,39 @@ ENDPOINTS = [
         lambda w, x: reverse("enrolment_assign", args=[w.rosa_enrolment.pk]),
         lambda w, x: {"case_manager": w.amira.pk, "peer_mentor": "", "reason": ""},
     ),
+    Endpoint(
+        "contact_record",
+        "GET",
+        lambda w, x: reverse("contact_record", args=[w.rosa_enrolment.pk]),
+    ),
+    Endpoint(
+        "contact_record",
+        "POST",
+        lambda w, x: reverse("contact_record", args=[w.rosa_enrolment.pk]),
+        # A peer contact: the one kind every role that records contacts may record.
+        lambda w, x: {"happened_on": today(), "duration_minutes": "30", "kind": "peer"},
+    ),
+    Endpoint(
+        "contact_edit",
+        "GET",
+        lambda w, x: reverse("contact_edit", args=[w.rosa_enrolment.pk, x["contact"].pk]),
+    ),
+    Endpoint(
+        "contact_edit",
+        "POST",
+        lambda w, x: reverse("contact_edit", args=[w.rosa_enrolment.pk, x["contact"].pk]),
+        lambda w, x: {
+            "happened_on": today(),
+            "duration_minutes": "55",
+            "kind": "counselling",
+            "note": "Rewritten",
+        },
+    ),
+    Endpoint(
+        "contact_history",
+        "GET",
+        lambda w, x: reverse("contact_history", args=[w.rosa_enrolment.pk, x["contact"].pk]),
+    ),
 ]
 
 WRITES = {e.name for e in ENDPOINTS if e.method == "POST" and e.about_her}
@@ -127,7 +162,12 @@ WRITES = {e.name for e in ENDPOINTS if e.method == "POST" and e.about_her}
 # What each role gets on Rosa's record. Alice is her case manager, Amira is on Alice's
 # team, Morgan manages the program, Pat mentors her. Bianca is on another team; Olive
 # and Oscar are at another agency; Eve evaluates; Ada administers without a grant.
-CARE_TEAM = {"participant_detail", "participant_edit", "enrolment_detail"} | WRITES
+CARE_TEAM = {
+    "participant_detail",
+    "participant_edit",
+    "enrolment_detail",
+    "contact_history",
+} | WRITES
 RULES: dict[str, dict[str, object]] = {
     "alice": {**dict.fromkeys(CARE_TEAM, OK), "enrolment_assign": FORBIDDEN},
     "amira": {**dict.fromkeys(CARE_TEAM, OK), "enrolment_assign": FORBIDDEN},
@@ -137,6 +177,9 @@ RULES: dict[str, dict[str, object]] = {
         "participant_detail": OK,
         "enrolment_detail": OK,
         "participant_edit": FORBIDDEN,
+        # Peer contacts only (her own kind); she never opens a case note.
+        "contact_record": OK,
+        "contact_history": FORBIDDEN,
     },
     "bianca": dict.fromkeys(CARE_TEAM, NOT_FOUND),
     "olive": dict.fromkeys(CARE_TEAM, NOT_FOUND),
@@ -173,7 +216,15 @@ def setup_extras(world: World) -> dict[str, Any]:
     flag = add_safety_flag(world.rosa, kind="no_texts", note="", by=world.alice)
     consent = Consent.objects.get(participant=world.rosa, kind="service")
     next_phase = world.program.active_phases()[1]
-    return {"flag": flag, "consent": consent, "next_phase": next_phase}
+    contact = record_contact(
+        world.rosa_enrolment,
+        by=world.alice,
+        happened_on=timezone.localdate(),
+        duration_minutes=45,
+        kind="counselling",
+        note="First note",
+    )
+    return {"flag": flag, "consent": consent, "next_phase": next_phase, "contact": contact}
 
 
 def snapshot(world: World) -> tuple[object, ...]:
@@ -191,6 +242,8 @@ def snapshot(world: World) -> tuple[object, ...]:
         enrolment.case_manager_id,
         enrolment.peer_mentor_id,
         enrolment.events.count(),
+        tuple(enrolment.contacts.values_list("pk", "duration_minutes", "kind")),
+        Contact.history.filter(enrolment_id=enrolment.pk).count(),
     )
 
 
@@ -228,6 +281,10 @@ def test_each_role_gets_what_the_rule_says(
         assert AuditEntry.objects.filter(action="refused").count() == refusals_before + 1
 
 
+# Forms she may not even open, since opening them is the start of a write.
+READ_ONLY_REFUSED = {"participant_edit", "contact_record", "contact_edit"}
+
+
 def test_an_administrator_who_broke_the_glass_reads_but_does_not_write(
     client, world: World
 ) -> None:
@@ -241,7 +298,7 @@ def test_an_administrator_who_broke_the_glass_reads_but_does_not_write(
         url = endpoint.url(world, extras)
         if endpoint.method == "GET":
             status = client.get(url).status_code
-            assert status == (FORBIDDEN if endpoint.name == "participant_edit" else 200), url
+            assert status == (FORBIDDEN if endpoint.name in READ_ONLY_REFUSED else 200), url
         else:
             assert endpoint.payload is not None
             assert client.post(url, endpoint.payload(world, extras)).status_code == FORBIDDEN
@@ -263,6 +320,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world: World, endpoint: 
     assert snapshot(world) == before
 
 
+def url_names(patterns: list[Any]) -> set[str]:
+    """Names of these URL patterns and of those included below them (contacts are
+    mounted under an enrolment)."""
+    names = set()
+    for p in patterns:
+        if isinstance(p, URLPattern):
+            names.add(p.name)
+        elif isinstance(p, URLResolver):
+            names |= url_names(p.url_patterns)
+    return names
+
+
 def test_every_participant_and_enrolment_url_is_in_the_matrix() -> None:
     covered = {e.name for e in ENDPOINTS}
     resolver = get_resolver()
@@ -270,6 +339,6 @@ def test_every_participant_and_enrolment_url_is_in_the_matrix() -> None:
     for prefix in ("participants/", "enrolments/"):
         for pattern in resolver.url_patterns:
             if str(pattern.pattern) == prefix:
-                names |= {p.name for p in pattern.url_patterns if isinstance(p, URLPattern)}
+                names |= url_names(pattern.url_patterns)
     assert names, "the URL modules were not found"
     assert names <= covered, f"not in the permission matrix: {sorted(names - covered)}"

@@ -1,0 +1,162 @@
+"""Recording and editing contacts. Each function checks, writes and audits in one
+transaction; the audit entry names the fields, never the note's text."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.casework import rules
+from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import User
+from doorway.people.roles import Role
+from doorway.programs.models import FocusArea
+
+FIELDS = ("happened_on", "duration_minutes", "kind", "focus_areas", "note")
+
+
+def check_contact(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    happened_on: datetime.date | None,
+    duration_minutes: int | None,
+    kind: str,
+    focus_areas: Iterable[FocusArea],
+    note: str,
+) -> None:
+    """Raise a ValidationError keyed by field for everything wrong at once."""
+    errors: dict[str, str] = {}
+    if happened_on is None:
+        errors["happened_on"] = "Give the date of the contact."
+    elif happened_on > timezone.localdate():
+        errors["happened_on"] = "A contact cannot be dated in the future."
+    elif happened_on < enrolment.referred_on:
+        errors["happened_on"] = (
+            f"A contact cannot be dated before her referral ({enrolment.referred_on:%Y-%m-%d})."
+        )
+    if duration_minutes is None or not 1 <= duration_minutes <= MAX_MINUTES:
+        errors["duration_minutes"] = f"Give a duration from 1 to {MAX_MINUTES} minutes."
+    if kind not in ContactKind.values:
+        errors["kind"] = "Choose the kind of contact."
+    elif kind not in rules.kinds_for(by):
+        errors["kind"] = "A peer mentor records peer contacts only."
+    program_id = enrolment.cycle.program_id
+    if any(area.program_id != program_id for area in focus_areas):
+        errors["focus_areas"] = "Choose focus areas of her program only."
+    if kind != ContactKind.PEER_CONTACT and not note.strip():
+        errors["note"] = "Write the case note: what happened and what comes next."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_writer(enrolment: Enrolment, by: User, *, editing: bool) -> None:
+    allowed = rules.edits_contacts(by) if editing else rules.records_contacts(by)
+    if not allowed:
+        raise PermissionDenied("Your role does not record contacts.")
+    if by.role == Role.PEER_MENTOR and enrolment.peer_mentor_id != by.pk:
+        raise PermissionDenied("She is not assigned to you.")
+
+
+@transaction.atomic
+def record_contact(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    happened_on: datetime.date | None,
+    duration_minutes: int | None,
+    kind: str,
+    focus_areas: Iterable[FocusArea] = (),
+    note: str = "",
+) -> Contact:
+    _check_writer(enrolment, by, editing=False)
+    areas = list(focus_areas)
+    note = note.strip()
+    check_contact(
+        enrolment,
+        by=by,
+        happened_on=happened_on,
+        duration_minutes=duration_minutes,
+        kind=kind,
+        focus_areas=areas,
+        note=note,
+    )
+    assert happened_on is not None
+    assert duration_minutes is not None
+    now = timezone.now()
+    contact = Contact(
+        enrolment=enrolment,
+        happened_on=happened_on,
+        duration_minutes=duration_minutes,
+        kind=kind,
+        note=note,
+        recorded_by=by,
+        recorded_at=now,
+        is_late=is_late(happened_on, now),
+    )
+    contact.save_version(areas, by=by)
+    record(
+        Action.CREATE,
+        actor=by,
+        participant=enrolment.participant_id,
+        subject=contact,
+        detail={"fields": [f for f in FIELDS if f != "note" or note]},
+    )
+    return contact
+
+
+@transaction.atomic
+def edit_contact(contact: Contact, *, by: User, **changes: Any) -> Contact:
+    """Change any of FIELDS; the earlier version stays in the contact's history. A
+    change of date re-marks lateness against when it was first recorded."""
+    enrolment = contact.enrolment
+    _check_writer(enrolment, by, editing=True)
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown contact fields: {sorted(unknown)}")
+    if "note" in changes:
+        changes["note"] = (changes["note"] or "").strip()
+    current_areas = list(contact.focus_areas.all())
+    values: dict[str, Any] = {
+        "happened_on": contact.happened_on,
+        "duration_minutes": contact.duration_minutes,
+        "kind": contact.kind,
+        "focus_areas": current_areas,
+        "note": contact.note,
+        **changes,
+    }
+    values["focus_areas"] = list(values["focus_areas"])
+    check_contact(enrolment, by=by, **values)
+    changed = [
+        name
+        for name in FIELDS
+        if (
+            {a.pk for a in values[name]} != {a.pk for a in current_areas}
+            if name == "focus_areas"
+            else values[name] != getattr(contact, name)
+        )
+    ]
+    if not changed:
+        return contact
+    for name in FIELDS:
+        if name != "focus_areas":
+            setattr(contact, name, values[name])
+    contact.is_late = is_late(contact.happened_on, contact.recorded_at)
+    contact.edited_at = timezone.now()
+    contact.save_version(values["focus_areas"] if "focus_areas" in changed else None, by=by)
+    record(
+        Action.CHANGE,
+        actor=by,
+        participant=enrolment.participant_id,
+        subject=contact,
+        detail={"fields": changed},
+    )
+    return contact

@@ -1,0 +1,97 @@
+"""The contact form: the shape of what was typed. The rules (dates, kinds a role may
+record, the program's focus areas) are checked again by `actions.check_contact`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from doorway.casework import rules
+from doorway.casework.models import MAX_MINUTES, Contact
+from doorway.enrolments.models import Enrolment
+from doorway.people.forms import BootstrapMixin, DateInput
+from doorway.programs.models import FocusArea
+
+
+class ContactForm(BootstrapMixin, forms.Form):
+    happened_on = forms.DateField(label="Date of the contact", widget=DateInput())
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        min_value=1,
+        max_value=MAX_MINUTES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    kind = forms.ChoiceField(label="Kind of contact")
+    focus_areas = forms.ModelMultipleChoiceField(
+        label="Focus areas addressed",
+        queryset=FocusArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label="Case note",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Encrypted and read only by the care team. Required except for peer contacts.",
+    )
+    note.required_for_some = True  # type: ignore[attr-defined]
+
+    def __init__(
+        self,
+        *args: Any,
+        enrolment: Enrolment,
+        user: Any,
+        contact: Contact | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if contact is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "happened_on": contact.happened_on,
+                    "duration_minutes": contact.duration_minutes,
+                    "kind": contact.kind,
+                    "focus_areas": [a.pk for a in contact.focus_areas.all()],
+                    "note": contact.note,
+                },
+            )
+        else:
+            kwargs.setdefault("initial", {}).setdefault("happened_on", timezone.localdate())
+        kwargs.setdefault("auto_id", "contact_%s")
+        super().__init__(*args, **kwargs)
+        self.enrolment = enrolment
+        fields: Any = self.fields
+        kinds = rules.kinds_for(user)
+        fields["kind"].choices = [("", "Choose…")] + [(k.value, k.label) for k in kinds]
+        if len(kinds) == 1:
+            fields["kind"].initial = kinds[0].value
+        areas = FocusArea.objects.filter(program=enrolment.cycle.program_id)
+        chosen = [a.pk for a in contact.focus_areas.all()] if contact is not None else []
+        # Retired areas are offered only where a contact already names them.
+        fields["focus_areas"].queryset = areas.filter(retired=False) | areas.filter(pk__in=chosen)
+        self.style_fields()
+
+    def clean_happened_on(self) -> Any:
+        """Checked here too, so that the date's message shows with the others."""
+        value = self.cleaned_data.get("happened_on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("A contact cannot be dated in the future.")
+        if value is not None and value < self.enrolment.referred_on:
+            raise forms.ValidationError(
+                "A contact cannot be dated before her referral "
+                f"({self.enrolment.referred_on:%Y-%m-%d})."
+            )
+        return value
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "happened_on": data["happened_on"],
+            "duration_minutes": data["duration_minutes"],
+            "kind": data["kind"],
+            "focus_areas": list(data["focus_areas"]),
+            "note": data.get("note") or "",
+        }

@@ -1,0 +1,42 @@
+"""Who may do what with contacts, for someone who already reaches the enrolment
+(`access_enrolment` decides that). Case notes are clinical: a peer mentor never reads
+one, an administrator reads them only through break-the-glass and never writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from doorway.casework.models import ContactKind
+from doorway.people.roles import Role
+
+WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+
+
+def reads_case_notes(user: Any) -> bool:
+    # An administrator reaches an enrolment only while her glass is broken.
+    return user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR}
+
+
+def records_contacts(user: Any) -> bool:
+    return user.role in WRITERS or user.role == Role.PEER_MENTOR
+
+
+def kinds_for(user: Any) -> list[ContactKind]:
+    if user.role in WRITERS:
+        return list(ContactKind)
+    if user.role == Role.PEER_MENTOR:
+        return [ContactKind.PEER_CONTACT]
+    return []
+
+
+def edits_contacts(user: Any) -> bool:
+    """A peer mentor records peer contacts but does not edit them: the edit form would
+    show her the note back."""
+    return user.role in WRITERS
+
+
+def contacts_listed_for(user: Any, contacts: Any) -> Any:
+    """A peer mentor sees only the peer contacts she recorded herself."""
+    if user.role == Role.PEER_MENTOR:
+        return contacts.filter(recorded_by=user, kind=ContactKind.PEER_CONTACT)
+    return contacts

@@ -1,0 +1,169 @@
+"""Contact pages: record, edit, and a contact's earlier versions; and the contacts
+section of the enrolment page.
+
+Every view calls `access_enrolment` first (404 and an audited refusal when out of
+reach), then checks the role's capability in `rules` (403). Reading a note is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.casework import rules
+from doorway.casework.actions import edit_contact, record_contact
+from doorway.casework.forms import ContactForm
+from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
+from doorway.enrolments.models import Enrolment
+from doorway.people.access import access_enrolment, refuse
+from doorway.people.views import add_errors, audit_view, record_context
+
+
+def access_contact(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Contact:
+    """A contact of an enrolment she reaches; otherwise 404, audited."""
+    enrolment = access_enrolment(request, enrolment_id)
+    contact = (
+        Contact.objects.select_related("recorded_by")
+        .filter(enrolment=enrolment, pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        refuse(
+            request,
+            participant_id=enrolment.participant_id,
+            object_id=contact_id,
+            object_type="casework.Contact",
+        )
+    assert contact is not None
+    contact.enrolment = enrolment
+    return contact
+
+
+def audit_note_read(request: HttpRequest, contact: Contact) -> None:
+    record(
+        Action.VIEW,
+        request=request,
+        participant=contact.enrolment.participant_id,
+        subject=contact,
+        detail={"note": True},
+    )
+
+
+def contacts_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any]:
+    """The enrolment page's contacts, newest first, in a fixed number of queries. When
+    the notes are shown, their reading is audited in one entry."""
+    user: Any = request.user
+    contacts = list(rules.contacts_listed_for(user, enrolment.contacts.for_page()))
+    reads_notes = rules.reads_case_notes(user)
+    if reads_notes and contacts:
+        record(
+            Action.VIEW,
+            request=request,
+            participant=enrolment.participant_id,
+            detail={
+                "object_type": Contact._meta.label,
+                "notes": [str(c.pk) for c in contacts],
+            },
+        )
+    return {
+        "contacts": contacts,
+        "reads_notes": reads_notes,
+        "may_record_contact": rules.records_contacts(user),
+        "may_edit_contacts": rules.edits_contacts(user),
+        "late_days": late_after_days(),
+    }
+
+
+def enrolment_url(enrolment: Enrolment) -> str:
+    return reverse("enrolment_detail", args=[enrolment.pk]) + "#contacts"
+
+
+def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
+    context = record_context(request, enrolment.participant)
+    context.update({"enrolment": enrolment, **extra})
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_record(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    user: Any = request.user
+    if not rules.records_contacts(user):
+        raise PermissionDenied("Your role does not record contacts.")
+    form = ContactForm(
+        request.POST if request.method == "POST" else None, enrolment=enrolment, user=user
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            record_contact(enrolment, by=user, **form.values())
+        except ValidationError as refusal:
+            add_errors(form, refusal)
+        else:
+            messages.success(request, "The contact was recorded.")
+            return redirect(enrolment_url(enrolment))
+    audit_view(request, enrolment.participant, subject=enrolment)
+    return page(request, enrolment, "casework/contact_form.html", form=form, contact=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> HttpResponse:
+    contact = access_contact(request, enrolment_id, contact_id)
+    enrolment = contact.enrolment
+    user: Any = request.user
+    if not rules.edits_contacts(user):
+        raise PermissionDenied("Your role does not edit contacts.")
+    bound = request.method == "POST"
+    form = ContactForm(
+        request.POST if bound else None, enrolment=enrolment, user=user, contact=contact
+    )
+    if bound and form.is_valid():
+        try:
+            edit_contact(contact, by=user, **form.values())
+        except ValidationError as refusal:
+            contact.refresh_from_db()
+            add_errors(form, refusal)
+        else:
+            messages.success(request, "The contact was saved; the earlier version is kept.")
+            return redirect(enrolment_url(enrolment))
+    if not bound:
+        audit_note_read(request, contact)
+    return page(request, enrolment, "casework/contact_form.html", form=form, contact=contact)
+
+
+@login_required
+@require_GET
+def contact_history(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> HttpResponse:
+    contact = access_contact(request, enrolment_id, contact_id)
+    if not rules.reads_case_notes(request.user):
+        raise PermissionDenied("Case notes are read by the care team only.")
+    versions = list(
+        contact.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
+    # Each version's focus areas, in one query for all versions.
+    links = CONTACT_HISTORY.m2m_models[Contact._meta.get_field("focus_areas")].objects
+    areas: dict[int, list[str]] = {}
+    for history_id, name in links.filter(history__in=versions).values_list(
+        "history_id", "focusarea__name"
+    ):
+        areas.setdefault(history_id, []).append(name)
+    for version in versions:
+        version.area_names = areas.get(version.history_id, [])
+    audit_note_read(request, contact)
+    return page(
+        request,
+        contact.enrolment,
+        "casework/contact_history.html",
+        contact=contact,
+        versions=versions,
+    )
