@@ -25,7 +25,8 @@ from doorway.casework.forms import ContactForm
 from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, refuse
-from doorway.people.views import add_errors, audit_view, record_context
+from doorway.people.views import audit_view, record_context
+from doorway.web.forms import apply_errors
 
 
 def access_contact(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Contact:
@@ -107,7 +108,7 @@ def contact_record(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         try:
             record_contact(enrolment, by=user, **form.values())
         except ValidationError as refusal:
-            add_errors(form, refusal)
+            apply_errors(form, refusal)
         else:
             messages.success(request, "The contact was recorded.")
             return redirect(enrolment_url(enrolment))
@@ -132,7 +133,7 @@ def contact_edit(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Ht
             edit_contact(contact, by=user, **form.values())
         except ValidationError as refusal:
             contact.refresh_from_db()
-            add_errors(form, refusal)
+            apply_errors(form, refusal)
         else:
             messages.success(request, "The contact was saved; the earlier version is kept.")
             return redirect(enrolment_url(enrolment))

@@ -28,7 +28,8 @@ from doorway.enrolments.models import (
 )
 from doorway.people import roles
 from doorway.people.access import access_enrolment
-from doorway.people.views import add_errors, audit_view, record_context
+from doorway.people.views import audit_view, record_context
+from doorway.web.forms import apply_errors
 
 
 def posted_from_the_page(
@@ -124,7 +125,7 @@ def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             # The machine refused under its lock (another worker moved her first, a
             # date before her last step): nothing was saved.
             enrolment.refresh_from_db()
-            add_errors(form, refusal)
+            apply_errors(form, refusal)
         else:
             messages.success(request, f"Done: {move.label}.")
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
@@ -149,7 +150,7 @@ def enrolment_eligibility(request: HttpRequest, enrolment_id: Any) -> HttpRespon
             )
         except MoveRefused as refusal:
             enrolment.refresh_from_db()
-            add_errors(form, refusal)
+            apply_errors(form, refusal)
         else:
             messages.success(request, "The eligibility decision was recorded.")
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
@@ -174,7 +175,7 @@ def enrolment_assign(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             )
         except MoveRefused as refusal:
             enrolment.refresh_from_db()
-            add_errors(form, refusal)
+            apply_errors(form, refusal)
         else:
             if event is None:
                 messages.info(request, "Nothing was changed.")

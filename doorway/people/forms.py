@@ -13,6 +13,7 @@ from doorway.enrolments.models import ReferralSource
 from doorway.people.models import ConsentKind, FlagKind, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, PartnerAgency
+from doorway.web.forms import BootstrapForm
 
 
 class DateInput(forms.DateInput):
@@ -34,31 +35,8 @@ class CycleChoiceField(forms.ModelChoiceField):
         return f"{obj.program.name}: {obj.name}"
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors, so
-    that the message shows next to the field it is about."""
-
-    def style_fields(self) -> None:
-        form: Any = self
-        for name, field in form.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if form.is_bound and name in form.errors:
-                css += " is-invalid"
-                described = [f"{form[name].auto_id}-errors"]
-                if field.help_text:
-                    described.append(f"{form[name].auto_id}_helptext")
-                widget.attrs["aria-describedby"] = " ".join(described)
-            widget.attrs["class"] = css
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self.style_fields()
+# One form styling for all of Doorway; the old name is kept for this app's forms.
+BootstrapMixin = BootstrapForm
 
 
 class SearchForm(forms.Form):

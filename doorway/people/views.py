@@ -38,6 +38,7 @@ from doorway.people.forms import (
 )
 from doorway.people.models import BreakGlass, Consent, Participant, SafetyFlag
 from doorway.people.roles import Role
+from doorway.web.forms import apply_errors
 
 PAGE_SIZE = 25
 
@@ -217,7 +218,7 @@ def participant_register(request: HttpRequest) -> HttpResponse:
                     peer_mentor=data["peer_mentor"],
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                apply_errors(form, error)
             else:
                 participant = enrolment.participant
                 messages.success(request, f"Registered as {participant.code}.")
@@ -246,17 +247,6 @@ def participant_duplicates(request: HttpRequest) -> HttpResponse:
             agency=user.agency,
         )
     return render(request, "people/_duplicates.html", {"duplicates": duplicates})
-
-
-def add_errors(form: Any, error: ValidationError) -> None:
-    """An action's refusal, shown next to the field it is about when there is one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-    if hasattr(form, "style_fields"):
-        form.style_fields()
 
 
 # --- her page ----------------------------------------------------------------------
@@ -315,7 +305,7 @@ def participant_edit(request: HttpRequest, participant_id: Any) -> HttpResponse:
             try:
                 changed = actions.update_identity(participant, by=user, **form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                apply_errors(form, error)
             else:
                 if changed:
                     messages.success(request, "Her details were saved.")
@@ -366,7 +356,7 @@ def safety_flag_add(request: HttpRequest, participant_id: Any) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
-            add_errors(form, error)
+            apply_errors(form, error)
         else:
             return flags_answer(request, participant)
     return flags_answer(request, participant, form)
@@ -426,7 +416,7 @@ def consent_give(request: HttpRequest, participant_id: Any) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
-            add_errors(form, error)
+            apply_errors(form, error)
         else:
             return consents_answer(request, participant)
     return consents_answer(request, participant, consent_form=form)
@@ -448,7 +438,7 @@ def consent_withdraw(request: HttpRequest, participant_id: Any, consent_id: Any)
                 by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
-            add_errors(form, error)
+            apply_errors(form, error)
         else:
             return consents_answer(request, participant)
     return consents_answer(request, participant, withdraw_forms={consent.pk: form})
