@@ -76,6 +76,7 @@ def contacts_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, An
             },
         )
     return {
+        "template": "casework/_contacts.html",
         "contacts": contacts,
         "reads_notes": reads_notes,
         "may_record_contact": rules.records_contacts(user),

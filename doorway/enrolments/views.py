@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from doorway.casework.views import contacts_section
 from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
 from doorway.enrolments.models import (
     PHASE_EVENTS,
@@ -26,6 +25,7 @@ from doorway.enrolments.models import (
     EventKind,
     MoveRefused,
 )
+from doorway.enrolments.sections import enrolment_sections
 from doorway.people import roles
 from doorway.people.access import access_enrolment
 from doorway.people.views import audit_view, record_context
@@ -85,7 +85,7 @@ def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> di
                     "reason": enrolment.eligibility_reason,
                 }
             )
-    context.update(contacts_section(request, enrolment))
+    context.update(enrolment_sections(request, enrolment))
     if context["may_assign"]:
         context["assign_form"] = forms.get("assign_form") or AssignForm(enrolment=enrolment)
     return context
