@@ -58,7 +58,12 @@ INSTALLED_APPS = [
     "doorway.programs",
     "doorway.people",
     "doorway.enrolments",
+    "doorway.instruments",
+    "doorway.plans",
     "doorway.casework",
+    "doorway.dropins",
+    "doorway.referrals",
+    "doorway.caseload",
     "doorway.web",
 ]
 

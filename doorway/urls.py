@@ -9,6 +9,11 @@ urlpatterns = [
     path("participants/", include("doorway.people.urls")),
     path("enrolments/", include("doorway.enrolments.urls")),
     path("programs/", include("doorway.programs.urls")),
+    path("instruments/", include("doorway.instruments.setup_urls")),
+    path("caseload/", include("doorway.caseload.urls")),
+    path("dropins/", include("doorway.dropins.urls")),
+    path("outreach/", include("doorway.casework.outreach_urls")),
+    path("supervision/", include("doorway.casework.supervision_urls")),
     path("audit/", include("doorway.audit.urls")),
     path("", include("doorway.web.urls")),
 ]

@@ -16,4 +16,8 @@ urlpatterns = [
     ),
     path("<uuid:enrolment_id>/assign/", views.enrolment_assign, name="enrolment_assign"),
     path("<uuid:enrolment_id>/contacts/", include("doorway.casework.urls")),
+    path("<uuid:enrolment_id>/assessments/", include("doorway.instruments.urls")),
+    path("<uuid:enrolment_id>/plan/", include("doorway.plans.urls")),
+    path("<uuid:enrolment_id>/referrals/", include("doorway.referrals.urls")),
+    path("<uuid:enrolment_id>/transfer/", include("doorway.casework.transfer_urls")),
 ]

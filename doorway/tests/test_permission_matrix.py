@@ -33,7 +33,14 @@ MODULES: list[ModuleType] = [
     )
 ]
 # Every URL under these prefixes must have a row.
-PREFIXES = ("participants/", "enrolments/")
+PREFIXES = (
+    "participants/",
+    "enrolments/",
+    "caseload/",
+    "dropins/",
+    "outreach/",
+    "supervision/",
+)
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
 

@@ -1,0 +1,1 @@
+"""The CTI rhythm: what is due for whom, computed in the background."""

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CaseloadConfig(AppConfig):
+    name = "doorway.caseload"
+    label = "caseload"
+    default_auto_field = "django.db.models.BigAutoField"

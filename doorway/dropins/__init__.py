@@ -1,0 +1,1 @@
+"""Drop-in sessions and groups, and who attended."""

@@ -1,0 +1,1 @@
+"""Questionnaires and scales as versioned data, and their administrations to an enrolment."""

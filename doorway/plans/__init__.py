@@ -1,0 +1,1 @@
+"""Phase plans, the service plan agreed with her, goals, steps and reviews."""

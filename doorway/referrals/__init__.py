@@ -1,0 +1,1 @@
+"""Referrals to partner agencies and their dated status."""
