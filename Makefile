@@ -1,6 +1,7 @@
 # Doorway: two commands on a fresh clone.
 #
-#   make demo   environment, SQLite database, Exit Doors Here demo, server on :8000
+#   make demo   environment, SQLite database, Exit Doors Here demo, server on :8000 and
+#               the background worker (doorway db_worker) beside it
 #   make test   the whole test suite (browser tests need Debian's /usr/bin/chromium)
 #
 # Also: make lint (ruff, mypy), make lock (regenerate requirements.lock), make install.
@@ -51,8 +52,12 @@ demo: $(STAMP) .env
 	$(DOORWAY) migrate --noinput
 	$(DOORWAY) collectstatic --noinput --verbosity 0
 	$(DOORWAY) load-demo --url http://$(HOST):$(PORT)
-	@echo "Starting the server on http://$(HOST):$(PORT) (Ctrl-C stops it)"
-	exec $(DOORWAY) runserver --noreload $(HOST):$(PORT)
+	$(DOORWAY) refresh-due --daily
+	@echo "Starting the background worker and the server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
+	@$(DOORWAY) db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(DOORWAY) runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP)
 	@if [ ! -x $(CHROMIUM) ]; then \

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "simple_history",
+    "django_tasks_db",
     "doorway.audit",
     "doorway.programs",
     "doorway.people",
@@ -245,6 +246,10 @@ STORAGES = {
         )
     },
 }
+
+# Background work (due dates, later reports and exports) runs as Django tasks queued in
+# the database and run by `doorway db_worker`: no extra server needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Break the glass: how long an administrator's reasoned access to one participant lasts.
 BREAK_GLASS_MINUTES = env.int("DOORWAY_BREAK_GLASS_MINUTES", default=60)

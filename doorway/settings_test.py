@@ -28,3 +28,5 @@ SPARE_FIELD_KEY = "gN7-JJ5laLL4VWFQtwzs3OTaz7W09geFSGo9vgBWChQ="
 # Argon2 is deliberately slow; the tests sign in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tasks run at once, inside the test, so their effects can be asserted.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,3 +1,5 @@
+"""The CTI rhythm: what is due for whom, computed in the background."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -7,3 +9,8 @@ class CaseloadConfig(AppConfig):
     name = "doorway.caseload"
     label = "caseload"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from doorway.caseload import signals
+
+        signals.connect()

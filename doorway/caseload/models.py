@@ -1,1 +1,98 @@
+"""What is due, as the last refresh computed it: one row per thing to do.
+
+Rows are written only by `doorway.caseload.refresh`, which replaces an enrolment's rows
+in one transaction; nobody edits them. They hold no personal data: a kind, a date, a
+short label and, for a referral, its id.
+"""
+
 from __future__ import annotations
+
+import datetime
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from doorway.caseload.rules import REFERRAL_NEWS_DAYS, DueKind
+from doorway.enrolments.models import Enrolment
+
+# "Due this week": due within this many days from today.
+WEEK = 7
+
+
+class DueItemQuerySet(models.QuerySet["DueItem"]):
+    def overdue(self, today: datetime.date | None = None) -> DueItemQuerySet:
+        return self.filter(due_on__lt=today or timezone.localdate())
+
+
+class DueItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Computed rows go with their enrolment; they are no record of their own.
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="due_items")
+    kind = models.CharField(max_length=20, choices=DueKind.choices)
+    due_on = models.DateField()
+    label = models.CharField(max_length=200)
+    subject_id = models.UUIDField(null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[DueItemQuerySet] = DueItemQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["due_on", "kind"]
+        indexes = [models.Index(fields=["enrolment", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.due_on:%Y-%m-%d}"
+
+    def days_overdue(self, today: datetime.date) -> int:
+        """0 up to and including the day it is due."""
+        return max((today - self.due_on).days, 0)
+
+    def state(self, today: datetime.date) -> str:
+        """overdue, due (today or within the week), or later."""
+        if today > self.due_on:
+            return "overdue"
+        if (self.due_on - today).days <= WEEK:
+            return "due"
+        return "later"
+
+    def badge(self, today: datetime.date) -> str:
+        """The words a case manager reads on her caseload: "Contact overdue 9 days"."""
+        late = self.days_overdue(today)
+        ahead = (self.due_on - today).days
+        when = _when(ahead)
+        match self.kind:
+            case DueKind.CONTACT:
+                return f"Contact overdue {_days(late)}" if late else f"Contact due {when}"
+            case DueKind.PHASE_REVIEW:
+                return f"Plan review overdue {_days(late)}" if late else f"Plan review due {when}"
+            case DueKind.PHASE_OVERSTAYED:
+                if late:
+                    return f"Longer than expected in phase by {_days(late)}"
+                return f"Phase expected to end {when}"
+            case DueKind.FOLLOW_UP:
+                if late:
+                    return f"Follow-up overdue {_days(late)}"
+                return "Follow-up due" if ahead <= 0 else f"Follow-up due {when}"
+            case DueKind.REFERRAL_NEWS:
+                if late:
+                    return f"Referral: no news for {_days(late + REFERRAL_NEWS_DAYS)}"
+                return f"Referral: news due {when}"
+            case DueKind.CLOSING_NOTE:
+                if late:
+                    return f"Closing note overdue {_days(late)}"
+                return f"Closing note due {when}"
+        return str(self.get_kind_display())
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _when(ahead: int) -> str:
+    if ahead <= 0:
+        return "today"
+    if ahead == 1:
+        return "tomorrow"
+    return f"in {ahead} days"

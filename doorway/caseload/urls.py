@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from doorway.caseload import views
+
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("team/", views.overview, name="caseload_overview"),
+]

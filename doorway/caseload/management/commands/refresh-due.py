@@ -1,0 +1,35 @@
+"""doorway refresh-due [--daily]: recompute every due date now.
+
+With --daily, also make sure tomorrow's pass is queued for the worker (`doorway
+db_worker`); each pass queues the next, and a pass already waiting is never doubled, so
+running this at every start (as `make demo` does) is safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from doorway.caseload import refresh, tasks
+
+
+class Command(BaseCommand):
+    help = "Recompute what is due for every watched enrolment; --daily also starts the daily pass."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--daily",
+            action="store_true",
+            help="Also queue the daily pass for the worker, unless one is already waiting.",
+        )
+
+    def handle(self, *args: Any, daily: bool = False, **options: Any) -> None:
+        written = refresh.refresh_everyone()
+        self.stdout.write(f"Due dates recomputed: {written} items.")
+        if daily:
+            queued = tasks.schedule_next_daily()
+            if queued is not None:
+                self.stdout.write(f"Daily pass queued for {tasks.next_daily_run():%Y-%m-%d %H:%M}.")
+            else:
+                self.stdout.write("Daily pass already queued (or this backend runs tasks at once).")

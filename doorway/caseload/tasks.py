@@ -1,0 +1,64 @@
+"""The background tasks that keep due dates current, run by `doorway db_worker`.
+
+- `refresh_due(ids)`: enqueued when a change commits (see `signals`), for the enrolments
+  the change touched.
+- `refresh_all_due()`: the daily pass over every watched enrolment. It enqueues its own
+  next run for tomorrow's early morning, unless one is already waiting, so the chain is
+  started once (`doorway refresh-due --daily`, which `make demo` runs) and never piles up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.tasks import default_task_backend, task
+from django.utils import timezone
+
+from doorway.caseload import refresh
+
+logger = logging.getLogger(__name__)
+
+# The daily pass runs at this local hour, before anyone opens her caseload.
+DAILY_HOUR = 3
+
+
+@task()
+def refresh_due(enrolment_ids: list[str]) -> int:
+    return refresh.refresh(enrolment_ids)
+
+
+@task()
+def refresh_all_due() -> int:
+    written = refresh.refresh_everyone()
+    schedule_next_daily()
+    # Counts only: no ids, no names.
+    logger.info("Daily due-date refresh wrote %d items", written)
+    return written
+
+
+def next_daily_run(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Tomorrow at DAILY_HOUR, local time."""
+    now = timezone.localtime(now)
+    tomorrow = now.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(DAILY_HOUR)))
+
+
+def daily_waiting() -> bool:
+    """Is a daily pass already queued (and not yet started)?"""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=refresh_all_due.module_path, status="READY", run_after__gt=timezone.now()
+    ).exists()
+
+
+def schedule_next_daily() -> Any | None:
+    """Queue tomorrow's pass unless one is waiting. Only a backend that can defer a
+    task (the database queue) chains days; the tests' immediate backend cannot."""
+    if not default_task_backend.supports_defer:
+        return None
+    if daily_waiting():
+        return None
+    return refresh_all_due.using(run_after=next_daily_run()).enqueue()

@@ -1,0 +1,98 @@
+"""Permission-matrix rows for the caseload pages.
+
+Not about one participant: each row says what each role gets. Case managers and program
+managers have caseloads to read; a peer mentor's work is her mentees' attendance and
+peer contacts (her home page lists them), so the caseload, made of the care team's
+clinical rhythm, is refused to her (403); evaluators and administrators have no
+caseload at all (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from doorway.caseload.models import DueItem
+from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, same_for
+
+NOBODYS = ("eve", "ada")
+CASE_MANAGERS = ("alice", "amira", "bianca", "oscar")
+
+
+def _worker(name: str) -> Any:
+    return lambda w, x: f"{reverse('caseload')}?worker={getattr(w, name).pk}"
+
+
+ENDPOINTS = [
+    Endpoint(
+        "caseload",
+        "GET",
+        lambda w, x: reverse("caseload"),
+        about_her=False,
+        roles=same_for(
+            (*CASE_MANAGERS, "morgan", "olive"), OK, pat=FORBIDDEN, eve=NOT_FOUND, ada=NOT_FOUND
+        ),
+    ),
+    Endpoint(
+        "caseload",
+        "GET",
+        lambda w, x: f"{reverse('caseload')}?scope=team",
+        about_her=False,
+        roles=same_for(
+            (*CASE_MANAGERS, "morgan", "olive"), OK, pat=FORBIDDEN, eve=NOT_FOUND, ada=NOT_FOUND
+        ),
+    ),
+    # A teammate's caseload: her team and her program manager, nobody else.
+    Endpoint(
+        "caseload",
+        "GET",
+        _worker("amira"),
+        about_her=False,
+        roles=same_for(
+            ("alice", "amira", "morgan"),
+            OK,
+            bianca=NOT_FOUND,
+            oscar=NOT_FOUND,
+            olive=NOT_FOUND,
+            pat=FORBIDDEN,
+            eve=NOT_FOUND,
+            ada=NOT_FOUND,
+        ),
+    ),
+    # Another team's worker: refused to Alice and Amira.
+    Endpoint(
+        "caseload",
+        "GET",
+        _worker("bianca"),
+        about_her=False,
+        roles=same_for(
+            ("alice", "amira", "oscar", "olive", "eve", "ada"),
+            NOT_FOUND,
+            bianca=OK,
+            morgan=OK,
+            pat=FORBIDDEN,
+        ),
+    ),
+    Endpoint(
+        "caseload_overview",
+        "GET",
+        lambda w, x: reverse("caseload_overview"),
+        about_her=False,
+        roles=same_for(
+            ("morgan", "olive"),
+            OK,
+            **dict.fromkeys((*CASE_MANAGERS, "pat"), FORBIDDEN),
+            **dict.fromkeys(NOBODYS, NOT_FOUND),
+        ),
+    ),
+]
+
+
+def setup(world: Any) -> dict[str, Any]:
+    return {}
+
+
+def snapshot(world: Any) -> tuple[object, ...]:
+    return tuple(
+        DueItem.objects.filter(enrolment=world.rosa_enrolment).values_list("kind", "due_on")
+    )

@@ -1,0 +1,154 @@
+"""The caseload pages: who needs her this week, and (for a program manager) how the
+workers' caseloads stand.
+
+Both read the stored due items; nothing here computes a due date. Each page runs a
+fixed number of queries whatever the number of participants.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.caseload.models import DueItem
+from doorway.caseload.queries import caseload_rows
+from doorway.caseload.rules import DueKind
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import User
+from doorway.people.roles import Role
+
+
+def _check_role(user: User, *, allowed: set[str]) -> None:
+    """A peer mentor or a case manager who may never use the page: 403. Roles with no
+    caseload at all (evaluator, administrator): the page does not exist for them."""
+    if user.role in allowed:
+        return
+    if user.role in {Role.PEER_MENTOR, Role.CASE_MANAGER}:
+        raise PermissionDenied("Your role has no use of this page.")
+    raise Http404("No such page.")
+
+
+def _worker_in_reach(user: User, worker_id: str) -> User | None:
+    """A case manager looks at her own caseload or a teammate's; a program manager at
+    any case manager of her programs."""
+    try:
+        pk = uuid.UUID(worker_id)
+    except ValueError:
+        return None
+    workers = User.objects.filter(pk=pk, role=Role.CASE_MANAGER)
+    if user.role == Role.CASE_MANAGER:
+        workers = workers.filter(Q(pk=user.pk) | Q(teams__members=user))
+    else:
+        workers = workers.filter(programs__in=user.programs.all())
+    return workers.distinct().first()
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    _check_role(user, allowed={Role.CASE_MANAGER, Role.PROGRAM_MANAGER})
+    today = timezone.localdate()
+    enrolments = Enrolment.objects.visible_to(user)
+    worker: User | None = None
+    scope = "team" if request.GET.get("scope") == "team" else "mine"
+    if worker_id := request.GET.get("worker"):
+        worker = _worker_in_reach(user, worker_id)
+        if worker is None:
+            record(
+                Action.REFUSED,
+                request=request,
+                detail={"object_type": "people.User", "object_id": worker_id[:64]},
+            )
+            raise Http404("No such caseload.")
+        enrolments = enrolments.filter(case_manager=worker)
+        scope = "mine" if worker.pk == user.pk else "worker"
+    elif user.role == Role.CASE_MANAGER and scope == "mine":
+        enrolments = enrolments.filter(case_manager=user)
+    elif user.role == Role.PROGRAM_MANAGER:
+        scope = "programs"
+    rows = caseload_rows(enrolments, today)
+    # A list of participants' names is a read of their records.
+    record(
+        Action.LIST,
+        request=request,
+        detail={"page": "caseload", "scope": scope, "count": len(rows)},
+    )
+    return render(
+        request,
+        "caseload/caseload.html",
+        {
+            "rows": rows,
+            "today": today,
+            "scope": scope,
+            "worker": worker,
+            "overdue": sum(1 for r in rows if r.group == 0),
+            "due_this_week": sum(1 for r in rows if r.group == 1),
+        },
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    _check_role(user, allowed={Role.PROGRAM_MANAGER})
+    today = timezone.localdate()
+    programs = list(user.programs.order_by("name"))
+    ids = [p.pk for p in programs]
+    reachable = Enrolment.objects.visible_to(user).filter(cycle__program__in=ids)
+    loads: dict[Any, dict[Any, int]] = defaultdict(dict)
+    for program_id, worker_id, n in (
+        reachable.open()
+        .values_list("cycle__program", "case_manager")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        loads[program_id][worker_id] = n
+    overdue: dict[tuple[Any, Any], dict[str, int]] = defaultdict(dict)
+    for program_id, worker_id, kind, n in (
+        DueItem.objects.overdue(today)
+        .filter(Exists(reachable.filter(pk=OuterRef("enrolment"))))
+        .values_list("enrolment__cycle__program", "enrolment__case_manager", "kind")
+        .annotate(n=Count("enrolment", distinct=True))
+        .order_by()
+    ):
+        overdue[(program_id, worker_id)][kind] = n
+    staff: dict[Any, list[tuple[Any, str]]] = defaultdict(list)
+    for program_id, worker_id, first, last, username in (
+        User.objects.filter(programs__in=ids, role=Role.CASE_MANAGER, is_active=True)
+        .values_list("programs", "id", "first_name", "last_name", "username")
+        .order_by("first_name", "last_name", "username")
+    ):
+        staff[program_id].append((worker_id, f"{first} {last}".strip() or username))
+    summaries = []
+    for program in programs:
+        workers = []
+        for worker_id, name in staff[program.pk]:
+            count = loads[program.pk].get(worker_id, 0)
+            by_kind = overdue.get((program.pk, worker_id), {})
+            workers.append(
+                {
+                    "id": worker_id,
+                    "name": name,
+                    "count": count,
+                    "over": count > program.caseload_limit,
+                    "overdue": [
+                        (kind.label, by_kind[kind.value])
+                        for kind in DueKind
+                        if kind.value in by_kind
+                    ],
+                    "overdue_total": sum(by_kind.values()),
+                }
+            )
+        summaries.append({"program": program, "workers": workers})
+    record(Action.LIST, request=request, detail={"page": "caseload_overview"})
+    return render(request, "caseload/overview.html", {"programs": summaries, "today": today})
