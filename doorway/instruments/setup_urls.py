@@ -1,5 +1,18 @@
+"""Instrument setup, mounted at /instruments/."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from doorway.instruments import setup_views
+
+urlpatterns = [
+    path("", setup_views.instrument_list, name="instrument_list"),
+    path("<uuid:instrument_id>/", setup_views.instrument_detail, name="instrument_detail"),
+    path(
+        "<uuid:instrument_id>/new-version/",
+        setup_views.instrument_new_version,
+        name="instrument_new_version",
+    ),
+    path("versions/<uuid:version_id>/", setup_views.instrument_version, name="instrument_version"),
+]
