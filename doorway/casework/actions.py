@@ -18,9 +18,12 @@ from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.people.roles import Role
+from doorway.plans.models import Goal
 from doorway.programs.models import FocusArea
 
-FIELDS = ("happened_on", "duration_minutes", "kind", "focus_areas", "note")
+FIELDS = ("happened_on", "duration_minutes", "kind", "focus_areas", "goals", "note")
+# Linked to the contact, not versioned with it: the fields compared as sets.
+LINKS = ("focus_areas", "goals")
 
 
 def check_contact(
@@ -32,6 +35,7 @@ def check_contact(
     kind: str,
     focus_areas: Iterable[FocusArea],
     note: str,
+    goals: Iterable[Goal] = (),
 ) -> None:
     """Raise a ValidationError keyed by field for everything wrong at once."""
     errors: dict[str, str] = {}
@@ -52,6 +56,13 @@ def check_contact(
     program_id = enrolment.cycle.program_id
     if any(area.program_id != program_id for area in focus_areas):
         errors["focus_areas"] = "Choose focus areas of her program only."
+    goal_ids = {goal.pk for goal in goals}
+    if goal_ids and not rules.reads_case_notes(by):
+        errors["goals"] = "A peer mentor does not link goals: her plan is the care team's."
+    elif goal_ids and Goal.objects.filter(
+        pk__in=goal_ids, plan__enrolment=enrolment
+    ).count() != len(goal_ids):
+        errors["goals"] = "Choose goals of her own plan only."
     if kind != ContactKind.PEER_CONTACT and not note.strip():
         errors["note"] = "Write the case note: what happened and what comes next."
     if errors:
@@ -76,9 +87,11 @@ def record_contact(
     kind: str,
     focus_areas: Iterable[FocusArea] = (),
     note: str = "",
+    goals: Iterable[Goal] = (),
 ) -> Contact:
     _check_writer(enrolment, by, editing=False)
     areas = list(focus_areas)
+    goals = list(goals)
     note = note.strip()
     check_contact(
         enrolment,
@@ -88,6 +101,7 @@ def record_contact(
         kind=kind,
         focus_areas=areas,
         note=note,
+        goals=goals,
     )
     assert happened_on is not None
     assert duration_minutes is not None
@@ -103,12 +117,15 @@ def record_contact(
         is_late=is_late(happened_on, now),
     )
     contact.save_version(areas, by=by)
+    # Goals hang on the goal's side of the link, which the contact's history does not
+    # follow: setting them writes no second version.
+    contact.goals.set(goals)
     record(
         Action.CREATE,
         actor=by,
         participant=enrolment.participant_id,
         subject=contact,
-        detail={"fields": [f for f in FIELDS if f != "note" or note]},
+        detail={"fields": [f for f in FIELDS if (f != "note" or note) and (f != "goals" or goals)]},
     )
     return contact
 
@@ -124,34 +141,40 @@ def edit_contact(contact: Contact, *, by: User, **changes: Any) -> Contact:
         raise TypeError(f"Unknown contact fields: {sorted(unknown)}")
     if "note" in changes:
         changes["note"] = (changes["note"] or "").strip()
-    current_areas = list(contact.focus_areas.all())
+    current: dict[str, list[Any]] = {
+        "focus_areas": list(contact.focus_areas.all()),
+        "goals": list(contact.goals.all()),
+    }
     values: dict[str, Any] = {
         "happened_on": contact.happened_on,
         "duration_minutes": contact.duration_minutes,
         "kind": contact.kind,
-        "focus_areas": current_areas,
         "note": contact.note,
+        **current,
         **changes,
     }
-    values["focus_areas"] = list(values["focus_areas"])
+    for name in LINKS:
+        values[name] = list(values[name])
     check_contact(enrolment, by=by, **values)
     changed = [
         name
         for name in FIELDS
         if (
-            {a.pk for a in values[name]} != {a.pk for a in current_areas}
-            if name == "focus_areas"
+            {a.pk for a in values[name]} != {a.pk for a in current[name]}
+            if name in LINKS
             else values[name] != getattr(contact, name)
         )
     ]
     if not changed:
         return contact
     for name in FIELDS:
-        if name != "focus_areas":
+        if name not in LINKS:
             setattr(contact, name, values[name])
     contact.is_late = is_late(contact.happened_on, contact.recorded_at)
     contact.edited_at = timezone.now()
     contact.save_version(values["focus_areas"] if "focus_areas" in changed else None, by=by)
+    if "goals" in changed:
+        contact.goals.set(values["goals"])
     record(
         Action.CHANGE,
         actor=by,

@@ -12,7 +12,16 @@ from doorway.casework import rules
 from doorway.casework.models import MAX_MINUTES, Contact
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import BootstrapMixin, DateInput
+from doorway.plans.models import OPEN_STATUSES, Goal
 from doorway.programs.models import FocusArea
+
+
+class GoalChoiceField(forms.ModelMultipleChoiceField):
+    """A goal shown by its focus area and the start of her words."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        words = obj.her_words if len(obj.her_words) <= 80 else obj.her_words[:79] + "…"
+        return f"{obj.focus_area.name}: {words}"
 
 
 class ContactForm(BootstrapMixin, forms.Form):
@@ -29,6 +38,13 @@ class ContactForm(BootstrapMixin, forms.Form):
         queryset=FocusArea.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    goals = GoalChoiceField(
+        label="Goals addressed",
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Her open goals.",
     )
     note = forms.CharField(
         label="Case note",
@@ -55,6 +71,7 @@ class ContactForm(BootstrapMixin, forms.Form):
                     "duration_minutes": contact.duration_minutes,
                     "kind": contact.kind,
                     "focus_areas": [a.pk for a in contact.focus_areas.all()],
+                    "goals": [g.pk for g in contact.goals.all()],
                     "note": contact.note,
                 },
             )
@@ -72,6 +89,16 @@ class ContactForm(BootstrapMixin, forms.Form):
         chosen = [a.pk for a in contact.focus_areas.all()] if contact is not None else []
         # Retired areas are offered only where a contact already names them.
         fields["focus_areas"].queryset = areas.filter(retired=False) | areas.filter(pk__in=chosen)
+        if rules.reads_case_notes(user):
+            # Her open goals, and any closed one this contact already names.
+            linked = [g.pk for g in contact.goals.all()] if contact is not None else []
+            goals = Goal.objects.filter(plan__enrolment=enrolment)
+            fields["goals"].queryset = (
+                goals.filter(status__in=OPEN_STATUSES) | goals.filter(pk__in=linked)
+            ).select_related("focus_area")
+        else:
+            # Her plan is the care team's: a peer mentor does not see her goals.
+            del fields["goals"]
         self.style_fields()
 
     def clean_happened_on(self) -> Any:
@@ -94,4 +121,5 @@ class ContactForm(BootstrapMixin, forms.Form):
             "kind": data["kind"],
             "focus_areas": list(data["focus_areas"]),
             "note": data.get("note") or "",
+            **({"goals": list(data["goals"])} if "goals" in self.fields else {}),
         }

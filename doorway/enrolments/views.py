@@ -127,7 +127,9 @@ def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             enrolment.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            messages.success(request, f"Done: {move.label}.")
+            from doorway.plans.views import review_due_message  # a phase change asks for a review
+
+            messages.success(request, review_due_message(enrolment, f"Done: {move.label}."))
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
     return render_page(request, enrolment, move_form=form)
 

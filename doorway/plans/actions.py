@@ -1,0 +1,434 @@
+"""Writing her plan. Each function checks everything (raising one ValidationError keyed
+by field for all problems at once), then writes and audits in one transaction. The audit
+entry names the fields, never her words or the notes."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import User
+from doorway.plans import rules
+from doorway.plans.models import (
+    MAX_FOCUS_AREAS,
+    Goal,
+    PhasePlan,
+    PlanReview,
+    ServicePlan,
+    Status,
+    StatusChange,
+    Step,
+)
+from doorway.plans.queries import phase_change_event, review_due_since
+from doorway.programs.models import FocusArea, Phase
+
+Errors = dict[str, str]
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def _check_writer(enrolment: Enrolment, by: User) -> None:
+    if not rules.writes_plans(by):
+        raise PermissionDenied("Your role does not write plans.")
+    if not enrolment.is_open:
+        raise ValidationError("Reopen the enrolment before changing her plan.")
+
+
+def _check_past_date(
+    errors: Errors, field: str, value: datetime.date | None, enrolment: Enrolment, what: str
+) -> None:
+    """A date that has happened: not in the future, not before her referral."""
+    if value is None:
+        errors[field] = f"Give the date {what}."
+    elif value > timezone.localdate():
+        errors[field] = "This date cannot be in the future."
+    elif value < enrolment.referred_on:
+        errors[field] = (
+            f"This date cannot be before her referral ({enrolment.referred_on:%Y-%m-%d})."
+        )
+
+
+def _check_target_date(
+    errors: Errors, field: str, value: datetime.date | None, enrolment: Enrolment
+) -> None:
+    if value is not None and value < enrolment.referred_on:
+        errors[field] = (
+            f"A target date cannot be before her referral ({enrolment.referred_on:%Y-%m-%d})."
+        )
+
+
+def _check_words(errors: Errors, field: str, value: str, message: str) -> None:
+    if not value.strip():
+        errors[field] = message
+
+
+def _check_status(errors: Errors, field: str, value: str) -> None:
+    if value not in Status.values:
+        errors[field] = "Choose a status."
+
+
+def _of_her_program(enrolment: Enrolment, area: FocusArea | None) -> bool:
+    return area is not None and area.program_id == enrolment.cycle.program_id
+
+
+def _check_focus_areas(errors: Errors, enrolment: Enrolment, areas: list[FocusArea]) -> None:
+    if not 1 <= len(areas) <= MAX_FOCUS_AREAS:
+        errors["focus_areas"] = f"Choose one to {MAX_FOCUS_AREAS} focus areas for this phase."
+    elif not all(_of_her_program(enrolment, area) for area in areas):
+        errors["focus_areas"] = "Choose focus areas of her program only."
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _audit(action: Action, by: User, enrolment: Enrolment, subject: Any, **detail: Any) -> None:
+    record(action, actor=by, participant=enrolment.participant_id, subject=subject, detail=detail)
+
+
+# --- the service plan -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_service_plan(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    agreed_on: datetime.date | None,
+    her_words: str,
+    private_notes: str = "",
+) -> ServicePlan:
+    """Agree her plan, or change it (the earlier version stays in its history)."""
+    _check_writer(enrolment, by)
+    her_words, private_notes = her_words.strip(), private_notes.strip()
+    errors: Errors = {}
+    _check_past_date(errors, "agreed_on", agreed_on, enrolment, "the plan was agreed with her")
+    _check_words(errors, "her_words", her_words, "Write what she wants, in her own words.")
+    _raise(errors)
+    plan = ServicePlan.objects.select_for_update().filter(enrolment=enrolment).first()
+    values = {"agreed_on": agreed_on, "her_words": her_words, "private_notes": private_notes}
+    if plan is None:
+        plan = ServicePlan(enrolment=enrolment, created_by=by, **values)
+        plan._history_user = by  # type: ignore[attr-defined]
+        plan.save()
+        _audit(Action.CREATE, by, enrolment, plan, fields=[k for k, v in values.items() if v])
+        return plan
+    changed = [name for name, value in values.items() if getattr(plan, name) != value]
+    if not changed:
+        return plan
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.updated_at = timezone.now()
+    plan._history_user = by  # type: ignore[attr-defined]
+    plan.save()
+    _audit(Action.CHANGE, by, enrolment, plan, fields=changed)
+    return plan
+
+
+# --- phase plans ------------------------------------------------------------------------
+
+
+def _write_phase_plan(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    phase: Phase,
+    focus_areas: list[FocusArea],
+    agreed_on: datetime.date,
+) -> PhasePlan:
+    phase_plan = PhasePlan.objects.filter(enrolment=enrolment, phase=phase).first()
+    if phase_plan is None:
+        phase_plan = PhasePlan.objects.create(
+            enrolment=enrolment, phase=phase, agreed_on=agreed_on, recorded_by=by
+        )
+        action = Action.CREATE
+    else:
+        phase_plan.agreed_on = agreed_on
+        phase_plan.recorded_by = by
+        phase_plan.recorded_at = timezone.now()
+        phase_plan.save()
+        action = Action.CHANGE
+    phase_plan.focus_areas.set(focus_areas)
+    _audit(action, by, enrolment, phase_plan, fields=["focus_areas", "agreed_on"])
+    return phase_plan
+
+
+@transaction.atomic
+def set_phase_plan(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    phase: Phase | None = None,
+    focus_areas: Iterable[FocusArea],
+    agreed_on: datetime.date | None,
+) -> PhasePlan:
+    """Name the one to three focus areas of her program worked on in a phase (her
+    current phase unless another is given); setting it again replaces the areas."""
+    _check_writer(enrolment, by)
+    phase = phase or enrolment.current_phase
+    areas = list(focus_areas)
+    errors: Errors = {}
+    if phase.program_id != enrolment.cycle.program_id:
+        errors["phase"] = "Choose a phase of her program."
+    _check_focus_areas(errors, enrolment, areas)
+    _check_past_date(errors, "agreed_on", agreed_on, enrolment, "the phase plan was agreed")
+    _raise(errors)
+    assert agreed_on is not None
+    return _write_phase_plan(enrolment, by=by, phase=phase, focus_areas=areas, agreed_on=agreed_on)
+
+
+# --- goals and steps --------------------------------------------------------------------
+
+
+def _move_status(
+    goal: Goal, step: Step | None, *, by: User, to: str, on: datetime.date
+) -> StatusChange | None:
+    """Record one dated status move (nothing when the status stays the same)."""
+    target: Goal | Step = step if step is not None else goal
+    if target.status == to:
+        return None
+    change = StatusChange.objects.create(
+        goal=goal,
+        step=step,
+        from_status=target.status,
+        to_status=to,
+        changed_on=on,
+        recorded_by=by,
+    )
+    target.status = to
+    if isinstance(target, Step):
+        target.done_on = on if to == Status.ACHIEVED else None
+    target.save()
+    return change
+
+
+def _service_plan_of(enrolment: Enrolment) -> ServicePlan:
+    plan = ServicePlan.objects.filter(enrolment=enrolment).first()
+    if plan is None:
+        raise ValidationError("Agree her plan with her before adding goals.")
+    return plan
+
+
+@transaction.atomic
+def add_goal(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    focus_area: FocusArea | None,
+    her_words: str,
+    target_on: datetime.date | None = None,
+) -> Goal:
+    _check_writer(enrolment, by)
+    plan = _service_plan_of(enrolment)
+    her_words = her_words.strip()
+    errors: Errors = {}
+    if not _of_her_program(enrolment, focus_area):
+        errors["focus_area"] = "Choose a focus area of her program."
+    _check_words(errors, "her_words", her_words, "Write the goal, in her words.")
+    _check_target_date(errors, "target_on", target_on, enrolment)
+    _raise(errors)
+    assert focus_area is not None
+    order = plan.goals.count()
+    goal = Goal.objects.create(
+        plan=plan,
+        focus_area=focus_area,
+        her_words=her_words,
+        target_on=target_on,
+        order=order,
+        status=Status.NOT_STARTED,
+    )
+    StatusChange.objects.create(
+        goal=goal, to_status=Status.NOT_STARTED, changed_on=timezone.localdate(), recorded_by=by
+    )
+    _audit(Action.CREATE, by, enrolment, goal, fields=["focus_area", "her_words", "target_on"])
+    return goal
+
+
+@transaction.atomic
+def edit_goal(
+    goal: Goal,
+    *,
+    by: User,
+    focus_area: FocusArea | None,
+    her_words: str,
+    target_on: datetime.date | None,
+) -> Goal:
+    enrolment = goal.plan.enrolment
+    _check_writer(enrolment, by)
+    her_words = her_words.strip()
+    errors: Errors = {}
+    if not _of_her_program(enrolment, focus_area):
+        errors["focus_area"] = "Choose a focus area of her program."
+    _check_words(errors, "her_words", her_words, "Write the goal, in her words.")
+    _check_target_date(errors, "target_on", target_on, enrolment)
+    _raise(errors)
+    values = {"focus_area": focus_area, "her_words": her_words, "target_on": target_on}
+    changed = [name for name, value in values.items() if getattr(goal, name) != value]
+    if not changed:
+        return goal
+    for name, value in values.items():
+        setattr(goal, name, value)
+    goal.save()
+    _audit(Action.CHANGE, by, enrolment, goal, fields=changed)
+    return goal
+
+
+@transaction.atomic
+def change_goal_status(
+    goal: Goal, *, by: User, status: str, on: datetime.date | None
+) -> StatusChange | None:
+    enrolment = goal.plan.enrolment
+    _check_writer(enrolment, by)
+    errors: Errors = {}
+    _check_status(errors, "status", status)
+    _check_past_date(errors, "on", on, enrolment, "of the change")
+    _raise(errors)
+    assert on is not None
+    change = _move_status(goal, None, by=by, to=status, on=on)
+    if change is not None:
+        _audit(Action.CHANGE, by, enrolment, goal, fields=["status"], status=status)
+    return change
+
+
+@transaction.atomic
+def add_step(goal: Goal, *, by: User, what: str, target_on: datetime.date | None = None) -> Step:
+    enrolment = goal.plan.enrolment
+    _check_writer(enrolment, by)
+    what = what.strip()
+    errors: Errors = {}
+    _check_words(errors, "what", what, "Write the step.")
+    _check_target_date(errors, "target_on", target_on, enrolment)
+    _raise(errors)
+    step = Step.objects.create(goal=goal, what=what, target_on=target_on)
+    StatusChange.objects.create(
+        goal=goal,
+        step=step,
+        to_status=Status.NOT_STARTED,
+        changed_on=timezone.localdate(),
+        recorded_by=by,
+    )
+    _audit(Action.CREATE, by, enrolment, step, fields=["what", "target_on"])
+    return step
+
+
+@transaction.atomic
+def edit_step(
+    step: Step,
+    *,
+    by: User,
+    what: str,
+    target_on: datetime.date | None,
+    status: str | None = None,
+    on: datetime.date | None = None,
+) -> Step:
+    """Change the step's words and target date and, when given, its status (dated `on`)."""
+    enrolment = step.goal.plan.enrolment
+    _check_writer(enrolment, by)
+    what = what.strip()
+    errors: Errors = {}
+    _check_words(errors, "what", what, "Write the step.")
+    _check_target_date(errors, "target_on", target_on, enrolment)
+    moving = status is not None and status != step.status
+    if status is not None:
+        _check_status(errors, "status", status)
+    if moving:
+        _check_past_date(errors, "on", on, enrolment, "of the change")
+    _raise(errors)
+    changed = [
+        name
+        for name, value in {"what": what, "target_on": target_on}.items()
+        if getattr(step, name) != value
+    ]
+    step.what, step.target_on = what, target_on
+    if moving:
+        assert status is not None
+        assert on is not None
+        _move_status(step.goal, step, by=by, to=status, on=on)
+        changed.append("status")
+    elif changed:
+        step.save()
+    if changed:
+        _audit(Action.CHANGE, by, enrolment, step, fields=changed)
+    return step
+
+
+# --- reviews ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_review(
+    enrolment: Enrolment,
+    *,
+    by: User,
+    reviewed_on: datetime.date | None,
+    decided: str,
+    statuses: Mapping[Goal, str] | None = None,
+    focus_areas: Iterable[FocusArea] | None = None,
+) -> PlanReview:
+    """Record a review of her plan: what was decided, the goals whose status moved (dated
+    the day of the review) and, when given, her current phase's phase plan. When a phase
+    change asked for the review, the review is linked to it."""
+    _check_writer(enrolment, by)
+    decided = decided.strip()
+    statuses = dict(statuses or {})
+    areas = None if focus_areas is None else list(focus_areas)
+    errors: Errors = {}
+    _check_past_date(errors, "reviewed_on", reviewed_on, enrolment, "of the review")
+    _check_words(errors, "decided", decided, "Write what was decided.")
+    for goal, status in statuses.items():
+        if goal.plan.enrolment_id != enrolment.pk:
+            errors["statuses"] = "Review goals of her plan only."
+        elif status not in Status.values:
+            errors[f"goal_{goal.pk}"] = "Choose a status."
+    if areas is not None:
+        _check_focus_areas(errors, enrolment, areas)
+    _raise(errors)
+    assert reviewed_on is not None
+    due_since = review_due_since(enrolment)
+    prompted_by = (
+        phase_change_event(enrolment)
+        if due_since is not None and reviewed_on >= due_since
+        else None
+    )
+    review = PlanReview.objects.create(
+        enrolment=enrolment,
+        reviewed_on=reviewed_on,
+        phase=enrolment.current_phase,
+        prompted_by=prompted_by,
+        decided=decided,
+        recorded_by=by,
+    )
+    moved = [
+        goal
+        for goal, status in statuses.items()
+        if _move_status(goal, None, by=by, to=status, on=reviewed_on) is not None
+    ]
+    review.goals_changed.set(moved)
+    if areas is not None:
+        _write_phase_plan(
+            enrolment,
+            by=by,
+            phase=enrolment.current_phase,
+            focus_areas=areas,
+            agreed_on=reviewed_on,
+        )
+    _audit(
+        Action.CREATE,
+        by,
+        enrolment,
+        review,
+        fields=["reviewed_on", "decided"],
+        goals_changed=[str(g.pk) for g in moved],
+        prompted_by_phase_change=prompted_by is not None,
+    )
+    return review

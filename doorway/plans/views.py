@@ -1,0 +1,431 @@
+"""Plan pages: her plan, the forms that write it, the printable copy she keeps, and the
+plan section of the enrolment page.
+
+Every view calls `access_enrolment` first (404 and an audited refusal when out of
+reach), then checks the role's capability in `rules` (403: a peer mentor never sees a
+plan; an administrator who broke the glass reads and never writes). Reads are audited.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_http_methods
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.enrolments.models import Enrolment
+from doorway.people.access import access_enrolment, refuse
+from doorway.people.views import record_context
+from doorway.plans import actions, rules
+from doorway.plans.forms import (
+    GoalForm,
+    PhasePlanForm,
+    ReviewForm,
+    ServicePlanForm,
+    StatusForm,
+    StepForm,
+)
+from doorway.plans.models import Goal, PhasePlan, PlanReview, ServicePlan, Status, Step
+from doorway.plans.queries import review_due_since
+from doorway.web.forms import apply_errors
+
+# --- access -----------------------------------------------------------------------------
+
+
+def access_plan_reader(request: HttpRequest, enrolment_id: Any) -> Enrolment:
+    enrolment = access_enrolment(request, enrolment_id)
+    if not rules.reads_plans(request.user):
+        raise PermissionDenied("Plans are read by the care team only.")
+    return enrolment
+
+
+def access_plan_writer(request: HttpRequest, enrolment_id: Any) -> Enrolment:
+    enrolment = access_plan_reader(request, enrolment_id)
+    if not rules.writes_plans(request.user):
+        raise PermissionDenied("Your role does not write plans.")
+    return enrolment
+
+
+def access_goal(request: HttpRequest, enrolment: Enrolment, goal_id: Any) -> Goal:
+    """A goal of her plan; otherwise 404, audited."""
+    goal = (
+        Goal.objects.select_related("focus_area", "plan")
+        .filter(plan__enrolment=enrolment, pk=goal_id)
+        .first()
+    )
+    if goal is None:
+        refuse(
+            request,
+            participant_id=enrolment.participant_id,
+            object_id=goal_id,
+            object_type="plans.Goal",
+        )
+    assert goal is not None
+    goal.plan.enrolment = enrolment
+    return goal
+
+
+def access_step(request: HttpRequest, enrolment: Enrolment, step_id: Any) -> Step:
+    step = (
+        Step.objects.select_related("goal__plan", "goal__focus_area")
+        .filter(goal__plan__enrolment=enrolment, pk=step_id)
+        .first()
+    )
+    if step is None:
+        refuse(
+            request,
+            participant_id=enrolment.participant_id,
+            object_id=step_id,
+            object_type="plans.Step",
+        )
+    assert step is not None
+    step.goal.plan.enrolment = enrolment
+    return step
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def plan_of(enrolment: Enrolment) -> ServicePlan | None:
+    return ServicePlan.objects.filter(enrolment=enrolment).first()
+
+
+def goals_of(plan: ServicePlan | None) -> list[Goal]:
+    if plan is None:
+        return []
+    return list(Goal.objects.filter(plan=plan).for_page())
+
+
+def current_phase_plan(enrolment: Enrolment) -> PhasePlan | None:
+    return (
+        PhasePlan.objects.filter(enrolment=enrolment, phase=enrolment.current_phase)
+        .prefetch_related("focus_areas")
+        .first()
+    )
+
+
+def plan_url(enrolment: Enrolment, anchor: str = "") -> str:
+    return reverse("plan_detail", args=[enrolment.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def review_due_message(enrolment: Enrolment, done: str) -> str | SafeString:
+    """The message after a phase move: says when the move asks for a plan review."""
+    if review_due_since(enrolment) is None:
+        return done
+    return format_html(
+        '{} A plan review is now due: <a href="{}">review her plan</a>.',
+        done,
+        reverse("plan_review", args=[enrolment.pk]),
+    )
+
+
+def audit_read(request: HttpRequest, enrolment: Enrolment, plan: Any, **detail: Any) -> None:
+    record(
+        Action.VIEW,
+        request=request,
+        participant=enrolment.participant_id,
+        subject=plan or enrolment,
+        detail=detail,
+    )
+
+
+def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
+    context = record_context(request, enrolment.participant)
+    context.update({"enrolment": enrolment, **extra})
+    return render(request, template, context)
+
+
+def plan_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+    """The enrolment page's plan summary: goals by status, and a review when one is due.
+    Hidden from those who do not read plans. Three queries."""
+    user: Any = request.user
+    if not rules.reads_plans(user):
+        return None
+    plan = plan_of(enrolment)
+    counts: Counter[str] = Counter()
+    if plan is not None:
+        counts.update(plan.goals.values_list("status", flat=True))
+    return {
+        "template": "plans/_section.html",
+        "plans_plan": plan,
+        "plans_goal_counts": [(s.label, counts[s.value]) for s in Status if counts[s.value]],
+        "plans_goal_total": sum(counts.values()),
+        "plans_review_due": review_due_since(enrolment),
+        "plans_may_write": rules.writes_plans(user),
+    }
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_plan_reader(request, enrolment_id)
+    plan = plan_of(enrolment)
+    reviews = list(
+        PlanReview.objects.filter(enrolment=enrolment)
+        .select_related("phase", "recorded_by")
+        .prefetch_related(
+            Prefetch("goals_changed", queryset=Goal.objects.select_related("focus_area"))
+        )
+    )
+    phase_plans = list(
+        PhasePlan.objects.filter(enrolment=enrolment)
+        .select_related("phase")
+        .prefetch_related("focus_areas")
+    )
+    current = next((p for p in phase_plans if p.phase_id == enrolment.current_phase_id), None)
+    audit_read(
+        request,
+        enrolment,
+        plan,
+        private_notes=bool(plan and plan.private_notes),
+        reviews=[str(r.pk) for r in reviews],
+    )
+    return page(
+        request,
+        enrolment,
+        "plans/plan_detail.html",
+        plan=plan,
+        goals=goals_of(plan),
+        phase_plans=phase_plans,
+        current_phase_plan=current,
+        reviews=reviews,
+        review_due=review_due_since(enrolment),
+        may_write=rules.writes_plans(request.user) and enrolment.is_open,
+    )
+
+
+@login_required
+@require_GET
+def plan_print(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    """The copy she keeps: her words, her phase plan, her goals and steps. No private
+    notes, no review's decisions, nobody else."""
+    enrolment = access_plan_reader(request, enrolment_id)
+    plan = plan_of(enrolment)
+    audit_read(request, enrolment, plan, printed=True)
+    return render(
+        request,
+        "plans/plan_print.html",
+        {
+            "enrolment": enrolment,
+            "preferred_name": enrolment.participant.preferred_name,
+            "program": enrolment.cycle.program,
+            "plan": plan,
+            "goals": goals_of(plan),
+            "phase_plan": current_phase_plan(enrolment),
+        },
+    )
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def done(request: HttpRequest, enrolment: Enrolment, message: str, anchor: str = "") -> Any:
+    messages.success(request, message)
+    return redirect(plan_url(enrolment, anchor))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_agree(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    plan = plan_of(enrolment)
+    initial = (
+        {
+            "agreed_on": plan.agreed_on,
+            "her_words": plan.her_words,
+            "private_notes": plan.private_notes,
+        }
+        if plan
+        else {}
+    )
+    form = ServicePlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            actions.save_service_plan(enrolment, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "Her plan was saved.")
+    elif plan is not None:
+        audit_read(request, enrolment, plan, private_notes=bool(plan.private_notes))
+    return page(request, enrolment, "plans/plan_form.html", form=form, plan=plan)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    existing = current_phase_plan(enrolment)
+    initial = (
+        {"focus_areas": [a.pk for a in existing.focus_areas.all()], "agreed_on": existing.agreed_on}
+        if existing
+        else {}
+    )
+    form = PhasePlanForm(
+        request.POST if request.method == "POST" else None, enrolment=enrolment, initial=initial
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            actions.set_phase_plan(
+                enrolment,
+                by=request.user,  # type: ignore[arg-type]
+                focus_areas=form.cleaned_data["focus_areas"],
+                agreed_on=form.cleaned_data["agreed_on"],
+            )
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The phase plan was saved.", "phase-plan")
+    return page(request, enrolment, "plans/phase_plan_form.html", form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_add(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    form = GoalForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
+    if form.is_bound and form.is_valid():
+        try:
+            goal = actions.add_goal(enrolment, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The goal was added.", f"goal-{goal.pk}")
+    return page(request, enrolment, "plans/goal_form.html", form=form, goal=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    goal = access_goal(request, enrolment, goal_id)
+    bound = request.method == "POST"
+    form = GoalForm(request.POST if bound else None, enrolment=enrolment, goal=goal)
+    if bound and form.is_valid():
+        try:
+            actions.edit_goal(goal, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            goal.refresh_from_db()
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The goal was saved.", f"goal-{goal.pk}")
+    status_form = StatusForm(initial={"status": goal.status}, auto_id="status_%s")
+    return page(
+        request, enrolment, "plans/goal_form.html", form=form, goal=goal, status_form=status_form
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    goal = access_goal(request, enrolment, goal_id)
+    bound = request.method == "POST"
+    form = StatusForm(
+        request.POST if bound else None, initial={"status": goal.status}, auto_id="status_%s"
+    )
+    if bound and form.is_valid():
+        try:
+            actions.change_goal_status(goal, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            goal.refresh_from_db()
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The goal's status was saved.", f"goal-{goal.pk}")
+    return page(request, enrolment, "plans/goal_status_form.html", form=form, goal=goal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_add(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    goal = access_goal(request, enrolment, goal_id)
+    form = StepForm(request.POST if request.method == "POST" else None)
+    del form.fields["status"], form.fields["on"]
+    if form.is_bound and form.is_valid():
+        try:
+            actions.add_step(goal, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The step was added.", f"goal-{goal.pk}")
+    return page(request, enrolment, "plans/step_form.html", form=form, goal=goal, step=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResponse:
+    enrolment = access_plan_writer(request, enrolment_id)
+    step = access_step(request, enrolment, step_id)
+    bound = request.method == "POST"
+    form = StepForm(
+        request.POST if bound else None,
+        initial={"what": step.what, "target_on": step.target_on, "status": step.status},
+    )
+    if bound and form.is_valid():
+        try:
+            actions.edit_step(step, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            step.refresh_from_db()
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The step was saved.", f"goal-{step.goal_id}")
+    return page(request, enrolment, "plans/step_form.html", form=form, goal=step.goal, step=step)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_review(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    """Record a review; when a phase change asked for it, it may also set the new
+    phase's phase plan."""
+    enrolment = access_plan_writer(request, enrolment_id)
+    plan = plan_of(enrolment)
+    goals = [g for g in goals_of(plan) if g.is_open]
+    existing = current_phase_plan(enrolment)
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None,
+        enrolment=enrolment,
+        goals=goals,
+        initial={"focus_areas": [a.pk for a in existing.focus_areas.all()]} if existing else {},
+    )
+    if form.is_bound and form.is_valid():
+        areas = list(form.cleaned_data["focus_areas"])
+        if existing is not None and {a.pk for a in areas} == {
+            a.pk for a in existing.focus_areas.all()
+        }:
+            areas = []  # the phase plan stays as it was agreed
+        try:
+            actions.record_review(
+                enrolment,
+                by=request.user,  # type: ignore[arg-type]
+                reviewed_on=form.cleaned_data["reviewed_on"],
+                decided=form.cleaned_data["decided"],
+                statuses=form.statuses(),
+                focus_areas=areas or None,
+            )
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            return done(request, enrolment, "The plan review was recorded.", "reviews")
+    if plan is not None and not form.is_bound:
+        audit_read(request, enrolment, plan)
+    return page(
+        request,
+        enrolment,
+        "plans/review_form.html",
+        form=form,
+        plan=plan,
+        review_due=review_due_since(enrolment),
+        current_phase_plan=existing,
+    )
