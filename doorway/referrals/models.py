@@ -1,1 +1,140 @@
+"""Referrals to partner agencies, and their dated status.
+
+A referral moves made → accepted → first appointment attended → service received →
+closed; "declined" and "no show" end it early. Each step is a dated `ReferralUpdate`
+(with an encrypted note); the referral keeps its current status and its date for
+quick lists. `STEPS` is the one place the allowed moves are written.
+"""
+
 from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from doorway.encryption import EncryptedTextField
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import User
+from doorway.programs.models import PartnerAgency, ServiceKind
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+# Two weeks without an update and a referral needs chasing.
+NO_NEWS_DAYS = 14
+
+# The kinds of service a referral is for (the partner directory's kinds, counselling
+# aside: that is the program's own work).
+SERVICE_KINDS = [
+    (kind.value, kind.label) for kind in ServiceKind if kind != ServiceKind.COUNSELLING
+]
+
+
+class ReferralStatus(models.TextChoices):
+    # Sent to the partner.
+    MADE = "made", "Made"
+    # The partner agreed to take her on.
+    ACCEPTED = "accepted", "Accepted"
+    # She went to her first appointment.
+    FIRST_APPOINTMENT = "first_appointment", "First appointment attended"
+    # She received the service.
+    SERVICE_RECEIVED = "service_received", "Service received"
+    # Finished: the referral needs nothing more.
+    CLOSED = "closed", "Closed"
+    # The partner turned the referral down (final).
+    DECLINED = "declined", "Declined"
+    # She did not go (final).
+    NO_SHOW = "no_show", "No show"
+
+
+S = ReferralStatus
+# What may follow each status. Closing is possible at any open step (she no longer
+# wants it, the partner closed its file); declined and no show before she is served.
+STEPS: dict[str, tuple[str, ...]] = {
+    S.MADE: (S.ACCEPTED, S.DECLINED, S.NO_SHOW, S.CLOSED),
+    S.ACCEPTED: (S.FIRST_APPOINTMENT, S.DECLINED, S.NO_SHOW, S.CLOSED),
+    S.FIRST_APPOINTMENT: (S.SERVICE_RECEIVED, S.CLOSED),
+    S.SERVICE_RECEIVED: (S.CLOSED,),
+    S.CLOSED: (),
+    S.DECLINED: (),
+    S.NO_SHOW: (),
+}
+FINAL = frozenset(status for status, nexts in STEPS.items() if not nexts)
+OPEN = tuple(status for status in ReferralStatus.values if status not in FINAL)
+# Steps that keep the partner working with her information. After she withdraws her
+# consent to share with that partner, these are refused on a sharing referral; the
+# steps that end it (closed, declined, no show) stay open so it can be wound up.
+SHARING_STEPS = frozenset({S.MADE, S.ACCEPTED, S.FIRST_APPOINTMENT, S.SERVICE_RECEIVED})
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def open(self) -> ReferralQuerySet:
+        return self.filter(status__in=OPEN)
+
+    def with_last_news(self) -> ReferralQuerySet:
+        """Each referral's latest update date as `last_news_on`, in the same query."""
+        return self.annotate(last_news_on=models.Max("updates__dated_on"))
+
+
+class Referral(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="referrals")
+    partner = models.ForeignKey(PartnerAgency, on_delete=models.PROTECT, related_name="referrals")
+    service_kind = models.CharField("Kind of service", max_length=20, choices=SERVICE_KINDS)
+    # Her information goes to the partner: needs her consent to share with it.
+    shares_information = models.BooleanField(default=False)
+    made_on = models.DateField()
+    made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.MADE
+    )
+    # The date of the current status (its latest update).
+    status_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects: ClassVar[ReferralQuerySet] = ReferralQuerySet.as_manager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        updates: RelatedManager[ReferralUpdate]
+
+    class Meta:
+        ordering = ["-made_on", "-created_at"]
+        indexes = [models.Index(fields=["enrolment", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_kind_display()} referral to {self.partner}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINAL
+
+    def next_statuses(self) -> list[ReferralStatus]:
+        return [ReferralStatus(s) for s in STEPS[self.status]]
+
+    def days_without_news(
+        self, last_news_on: datetime.date | None = None, today: datetime.date | None = None
+    ) -> int:
+        last = last_news_on or self.status_on
+        return ((today or timezone.localdate()) - last).days
+
+    def news_due_on(self, last_news_on: datetime.date | None = None) -> datetime.date:
+        return (last_news_on or self.status_on) + datetime.timedelta(days=NO_NEWS_DAYS)
+
+
+class ReferralUpdate(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    dated_on = models.DateField()
+    note = EncryptedTextField(blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["dated_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} on {self.dated_on:%Y-%m-%d}"

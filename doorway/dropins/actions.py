@@ -1,0 +1,144 @@
+"""Starting sessions and taking attendance. Each function checks, writes and audits in
+one transaction. An attendance mark is a change about her, audited under her record."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.dropins import rules
+from doorway.dropins.models import MAX_ANONYMOUS, Attendance, GroupSession, SessionKind
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import User
+from doorway.programs.models import Program
+
+MAX_TOPIC = 200
+
+
+def _check_taker(by: User, program: Program) -> None:
+    if not rules.takes_attendance(by):
+        raise PermissionDenied("Your role does not take attendance.")
+    if not rules.programs_for(by).filter(pk=program.pk).exists():
+        raise PermissionDenied("You do not work in this program.")
+
+
+@transaction.atomic
+def start_session(
+    program: Program,
+    *,
+    by: User,
+    kind: str,
+    held_on: datetime.date | None,
+    topic: str = "",
+    facilitators: Iterable[User] = (),
+) -> GroupSession:
+    _check_taker(by, program)
+    people = list(facilitators)
+    topic = topic.strip()
+    errors: dict[str, str] = {}
+    if kind not in SessionKind.values:
+        errors["kind"] = "Choose a weekly drop-in or a psycho-education group."
+    if held_on is None:
+        errors["held_on"] = "Give the date of the session."
+    elif held_on > timezone.localdate():
+        errors["held_on"] = "A session cannot be dated in the future."
+    if len(topic) > MAX_TOPIC:
+        errors["topic"] = f"Keep the topic under {MAX_TOPIC} characters."
+    elif kind == SessionKind.GROUP and not topic:
+        errors["topic"] = "Name the group's topic."
+    staff = set(
+        User.objects.filter(
+            pk__in=[p.pk for p in people], programs=program, role__in=rules.TAKERS
+        ).values_list("pk", flat=True)
+    )
+    if any(p.pk not in staff for p in people):
+        errors["facilitators"] = "Choose facilitators among the program's staff."
+    if errors:
+        raise ValidationError(errors)
+    assert held_on is not None
+    session = GroupSession.objects.create(
+        program=program, kind=kind, held_on=held_on, topic=topic, created_by=by
+    )
+    session.facilitators.set(people)
+    record(
+        Action.CREATE,
+        actor=by,
+        subject=session,
+        detail={"fields": ["kind", "held_on", "topic", "facilitators"]},
+    )
+    return session
+
+
+def is_expected(session: GroupSession, enrolment: Enrolment) -> bool:
+    return enrolment.is_open and enrolment.cycle.program_id == session.program_id
+
+
+@transaction.atomic
+def mark_attendance(
+    session: GroupSession, enrolment: Enrolment, *, by: User, attended: bool = True
+) -> Attendance | None:
+    """Mark her present (or take the mark back). Marking twice changes nothing, so a
+    double tap is harmless. She must be someone `by` reaches."""
+    _check_taker(by, session.program)
+    if not Enrolment.objects.visible_to(by).filter(pk=enrolment.pk).exists():
+        raise PermissionDenied("She is not someone you work with.")
+    if enrolment.cycle.program.agency_id != session.program.agency_id:
+        raise ValidationError({"enrolment": "She is not in a program of this agency."})
+    existing = Attendance.objects.filter(session=session, enrolment=enrolment).first()
+    if not attended:
+        if existing is not None:
+            existing.delete()
+            record(
+                Action.CHANGE,
+                actor=by,
+                participant=enrolment.participant_id,
+                subject=session,
+                detail={"attendance": "removed", "enrolment": str(enrolment.pk)},
+            )
+        return None
+    if existing is not None:
+        return existing
+    attendance, created = Attendance.objects.get_or_create(
+        session=session,
+        enrolment=enrolment,
+        defaults={"recorded_by": by, "walk_in": not is_expected(session, enrolment)},
+    )
+    if created:
+        record(
+            Action.CREATE,
+            actor=by,
+            participant=enrolment.participant_id,
+            subject=attendance,
+            detail={"session": str(session.pk), "walk_in": attendance.walk_in},
+        )
+    return attendance
+
+
+@transaction.atomic
+def count_anonymous(session: GroupSession, *, by: User, change: int) -> GroupSession:
+    """Add (or take back) walk-ins who have no record: a count, never a name."""
+    _check_taker(by, session.program)
+    if change not in {1, -1}:
+        raise ValidationError({"change": "Add or take back one at a time."})
+    GroupSession.objects.filter(pk=session.pk).update(
+        anonymous_walk_ins=Greatest(Value(0), F("anonymous_walk_ins") + change)
+    )
+    GroupSession.objects.filter(pk=session.pk, anonymous_walk_ins__gt=MAX_ANONYMOUS).update(
+        anonymous_walk_ins=MAX_ANONYMOUS
+    )
+    session.refresh_from_db(fields=["anonymous_walk_ins"])
+    record(
+        Action.CHANGE,
+        actor=by,
+        subject=session,
+        detail={"fields": ["anonymous_walk_ins"], "change": change},
+    )
+    return session

@@ -1,0 +1,124 @@
+"""What the drop-in pages show, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from doorway.dropins.models import Attendance, GroupSession, SessionKind
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import Participant
+
+
+def expected_filter(session: GroupSession) -> Q:
+    """Who is expected at a session: women with an open enrolment in its program."""
+    return Q(exit_reason="", cycle__program=session.program_id)
+
+
+def expected_for(session: GroupSession, user: Any) -> list[Enrolment]:
+    """The expected women she reaches, by preferred name (decrypted, so sorted here)."""
+    rows = list(
+        Enrolment.objects.visible_to(user)
+        .filter(expected_filter(session))
+        .select_related("participant")
+    )
+    return sorted(rows, key=lambda e: ((e.participant.preferred_name or "").casefold(), e.pk))
+
+
+@dataclass
+class Register:
+    """A session's attendance as one person may see it."""
+
+    expected: list[Enrolment]
+    # Women she reaches who came though not expected.
+    walk_ins: list[Enrolment]
+    present: set[Any]
+    # Attendees she does not reach: counted, never named.
+    others: int
+    anonymous: int
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = len(self.present) + self.others + self.anonymous
+
+    def shown(self) -> list[Enrolment]:
+        return [*self.expected, *self.walk_ins]
+
+
+def register_for(session: GroupSession, user: Any, *, with_expected: bool) -> Register:
+    attended = dict(session.attendances.values_list("enrolment_id", "walk_in"))
+    expected = expected_for(session, user) if with_expected else []
+    expected_ids = {e.pk for e in expected}
+    reached = list(
+        Enrolment.objects.visible_to(user)
+        .filter(pk__in=list(attended))
+        .select_related("participant")
+    )
+    reached.sort(key=lambda e: ((e.participant.preferred_name or "").casefold(), e.pk))
+    present = {e.pk for e in reached}
+    return Register(
+        expected=expected,
+        walk_ins=[e for e in reached if e.pk not in expected_ids],
+        present=present,
+        others=len(attended) - len(present),
+        anonymous=session.anonymous_walk_ins,
+    )
+
+
+def walk_in_candidates(session: GroupSession, user: Any, name: str) -> list[Enrolment]:
+    """Women she reaches, not expected at this session, whose preferred name is `name`.
+    Her enrolments in any of the agency's programs (a graduate coming back counts)."""
+    by_name = Participant.objects.with_name(name, preferred_only=True).values("pk")
+    rows = list(
+        Enrolment.objects.visible_to(user)
+        .filter(participant__in=by_name, cycle__program__agency=session.program.agency_id)
+        .exclude(expected_filter(session))
+        .select_related("participant", "cycle__program")
+        .order_by("-referred_on")
+    )
+    return rows
+
+
+def sessions_for_list(programs: QuerySet[Any]) -> QuerySet[GroupSession]:
+    return (
+        GroupSession.objects.in_programs(programs)
+        .select_related("program")
+        .prefetch_related("facilitators")
+        .annotate(attended=Count("attendances"))
+        .newest_first()
+    )
+
+
+@dataclass
+class AttendanceSummary:
+    kind: str
+    label: str
+    count: int
+    latest: Any
+
+
+def attendance_summary(enrolment: Enrolment, latest: int = 5) -> dict[str, Any]:
+    """Her drop-ins and groups: counts by kind and her latest dates, in two queries."""
+    by_kind: dict[str, dict[str, Any]] = {
+        row["session__kind"]: dict(row)
+        for row in Attendance.objects.filter(enrolment=enrolment)
+        .values("session__kind")
+        .annotate(count=Count("pk"), latest=Max("session__held_on"))
+    }
+    summary = [
+        AttendanceSummary(
+            kind.value,
+            str(kind.label),
+            by_kind.get(kind.value, {}).get("count", 0),
+            by_kind.get(kind.value, {}).get("latest"),
+        )
+        for kind in SessionKind
+    ]
+    recent = list(
+        GroupSession.objects.filter(attendances__enrolment=enrolment).order_by(
+            "-held_on", "-created_at"
+        )[:latest]
+    )
+    return {"summary": summary, "recent": recent, "total": sum(s.count for s in summary)}

@@ -1,0 +1,34 @@
+"""The caseload's rule for referrals: an open referral (not closed, declined or no show)
+is due for news 14 days after its latest dated update. One query for any number of
+enrolments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from doorway.caseload.rules import Due, DueKind
+from doorway.referrals.models import Referral
+
+
+def referrals_without_news(enrolments: Sequence[Any]) -> Iterable[Due]:
+    ids = [e.pk for e in enrolments]
+    if not ids:
+        return []
+    referrals = (
+        Referral.objects.open()
+        .filter(enrolment__in=ids)
+        .select_related("partner")
+        .with_last_news()
+        .order_by("enrolment_id", "made_on", "pk")
+    )
+    return [
+        Due(
+            enrolment_id=referral.enrolment_id,
+            kind=DueKind.REFERRAL_NEWS,
+            due_on=referral.news_due_on(referral.last_news_on),  # type: ignore[attr-defined]
+            label=f"{referral.get_service_kind_display()} referral to {referral.partner.name}",
+            subject_id=referral.pk,
+        )
+        for referral in referrals
+    ]

@@ -1,0 +1,20 @@
+"""Who may do what with referrals, for someone who already reaches the enrolment
+(`access_enrolment` decides that). A referral says where she is getting help (a
+shelter, a clinic, a lawyer): case content, so a peer mentor never sees one, and an
+administrator reads them only through break-the-glass and never writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from doorway.people.roles import Role
+
+WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+
+
+def reads_referrals(user: Any) -> bool:
+    return user.role in {*WRITERS, Role.ADMINISTRATOR}
+
+
+def makes_referrals(user: Any) -> bool:
+    return user.role in WRITERS

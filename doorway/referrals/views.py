@@ -1,0 +1,192 @@
+"""Referral pages: make one, read its dated history, record its next step; and the
+referrals section of the enrolment page.
+
+Every view calls `access_enrolment` first (404 and an audited refusal when out of
+reach), then the role's capability in `rules` (403: a peer mentor never sees a
+referral; an administrator with broken glass reads and never writes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.enrolments.models import Enrolment
+from doorway.people.access import access_enrolment, refuse
+from doorway.people.models import Consent, ConsentKind
+from doorway.people.views import audit_view, is_htmx, record_context
+from doorway.programs.models import PartnerAgency
+from doorway.referrals import rules
+from doorway.referrals.actions import make_referral, update_referral
+from doorway.referrals.forms import ReferralForm, ReferralUpdateForm
+from doorway.referrals.models import NO_NEWS_DAYS, Referral
+from doorway.web.forms import apply_errors
+
+
+def must_read(request: HttpRequest) -> None:
+    if not rules.reads_referrals(request.user):
+        raise PermissionDenied("Referrals are seen by the care team only.")
+
+
+def must_write(request: HttpRequest) -> None:
+    if not rules.makes_referrals(request.user):
+        raise PermissionDenied("Your role does not make referrals.")
+
+
+def access_referral(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> Referral:
+    """A referral of an enrolment she reaches; otherwise 404, audited."""
+    enrolment = access_enrolment(request, enrolment_id)
+    referral = (
+        Referral.objects.select_related("partner", "made_by")
+        .filter(enrolment=enrolment, pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        refuse(
+            request,
+            participant_id=enrolment.participant_id,
+            object_id=referral_id,
+            object_type="referrals.Referral",
+        )
+    assert referral is not None
+    referral.enrolment = enrolment
+    return referral
+
+
+def consented_partners(enrolment: Enrolment) -> list[PartnerAgency]:
+    ids = (
+        Consent.objects.in_force()
+        .filter(participant=enrolment.participant_id, kind=ConsentKind.INFORMATION_SHARING)
+        .values("partner")
+    )
+    return list(PartnerAgency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def referrals_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+    """Her referrals with their status, and "no news for N days" once an open one has
+    had no update for two weeks. One query, whatever the number of referrals."""
+    user: Any = request.user
+    if not rules.reads_referrals(user):
+        return None
+    today = timezone.localdate()
+    rows = list(
+        Referral.objects.filter(enrolment=enrolment)
+        .select_related("partner")
+        .with_last_news()
+        .order_by("-made_on", "-created_at")
+    )
+    for referral in rows:
+        last = referral.last_news_on or referral.status_on  # type: ignore[attr-defined]
+        days = (today - last).days
+        referral.no_news_days = days if referral.is_open and days >= NO_NEWS_DAYS else None  # type: ignore[attr-defined]
+    return {
+        "template": "referrals/_referrals.html",
+        "referrals_rows": rows,
+        "referrals_may_write": rules.makes_referrals(user) and enrolment.is_open,
+    }
+
+
+def enrolment_url(enrolment: Enrolment) -> str:
+    return reverse("enrolment_detail", args=[enrolment.pk]) + "#referrals"
+
+
+def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
+    context = record_context(request, enrolment.participant)
+    context.update({"enrolment": enrolment, **extra})
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_make(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    must_write(request)
+    user: Any = request.user
+    consented = consented_partners(enrolment)
+    posted = request.method == "POST"
+    # A GET may carry the chosen kind of service (not personal) to filter the partners.
+    initial = {"service_kind": request.GET.get("service_kind", "")}
+    form = ReferralForm(
+        request.POST if posted else None,
+        enrolment=enrolment,
+        consented=consented,
+        initial=initial,
+    )
+    if posted and form.is_valid():
+        try:
+            make_referral(enrolment, by=user, **form.values())
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            messages.success(request, "The referral was recorded.")
+            return redirect(enrolment_url(enrolment))
+    if is_htmx(request) and not posted:
+        # Only the partner list changes when the kind of service does.
+        return render(request, "referrals/_partner_field.html", {"form": form})
+    audit_view(request, enrolment.participant, subject=enrolment)
+    return page(request, enrolment, "referrals/referral_form.html", form=form)
+
+
+def detail_response(
+    request: HttpRequest, referral: Referral, form: ReferralUpdateForm | None
+) -> HttpResponse:
+    updates = list(
+        referral.updates.select_related("recorded_by").order_by("dated_on", "recorded_at")
+    )
+    record(
+        Action.VIEW,
+        request=request,
+        participant=referral.enrolment.participant_id,
+        subject=referral,
+        detail={"notes": [str(u.pk) for u in updates if u.note]},
+    )
+    return page(
+        request,
+        referral.enrolment,
+        "referrals/referral_detail.html",
+        referral=referral,
+        updates=updates,
+        form=form,
+    )
+
+
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> HttpResponse:
+    referral = access_referral(request, enrolment_id, referral_id)
+    must_read(request)
+    form = None
+    if rules.makes_referrals(request.user) and referral.is_open:
+        form = ReferralUpdateForm(referral=referral)
+    return detail_response(request, referral, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_update(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> HttpResponse:
+    """The update form lives on the referral's page; a GET here goes back to it."""
+    referral = access_referral(request, enrolment_id, referral_id)
+    must_read(request)
+    if request.method == "GET":
+        return redirect("referral_detail", enrolment_id=enrolment_id, referral_id=referral_id)
+    must_write(request)
+    form = ReferralUpdateForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            update_referral(referral, by=request.user, **form.values())  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            messages.success(request, f"Recorded: {referral.get_status_display().lower()}.")
+            return redirect(enrolment_url(referral.enrolment))
+    return detail_response(request, referral, form)
