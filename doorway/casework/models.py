@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,9 @@ from doorway.encryption import EncryptedTextField
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.programs.models import FocusArea
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 MAX_MINUTES = 600
 
@@ -60,7 +63,11 @@ class ContactQuerySet(models.QuerySet["Contact"]):
 
     def for_page(self) -> ContactQuerySet:
         """Everything the contacts list shows, in a fixed number of queries."""
-        return self.select_related("recorded_by").prefetch_related("focus_areas").newest_first()
+        return (
+            self.select_related("recorded_by")
+            .prefetch_related("focus_areas", "goals__focus_area")
+            .newest_first()
+        )
 
 
 class Contact(models.Model):
@@ -100,3 +107,215 @@ class Contact(models.Model):
             del self.skip_history_when_saving
         self._history_user = by
         CONTACT_HISTORY.create_historical_record(self, "+" if new else "~")
+
+
+# --- Outreach (the pre-phase) ----------------------------------------------------------
+
+
+class OutreachKind(models.TextChoices):
+    # Meeting women where they are: street, strolls, drop-in spots.
+    STREET = "street", "Street outreach"
+    # Going into institutions where she is held or staying.
+    IN_REACH = "in_reach", "In-reach (jails, shelters, hospitals)"
+    # A call, text line, chat or online space.
+    PHONE_ONLINE = "phone_online", "Phone or online"
+
+
+class Material(models.TextChoices):
+    HARM_REDUCTION_KIT = "harm_reduction", "Harm-reduction kit"
+    FOOD_OR_DRINK = "food", "Food or drink"
+    HYGIENE_KIT = "hygiene", "Hygiene kit"
+    INFORMATION_CARD = "info_card", "Information card"
+    CLOTHING = "clothing", "Clothing"
+    TRANSIT_FARE = "transit", "Transit fare"
+    OTHER = "other", "Other"
+
+
+class OutreachQuerySet(models.QuerySet["OutreachContact"]):
+    def newest_first(self) -> OutreachQuerySet:
+        return self.order_by("-happened_on", "-recorded_at")
+
+    def for_page(self) -> OutreachQuerySet:
+        """Everything the outreach log shows, in a fixed number of queries."""
+        return self.select_related("recorded_by").prefetch_related("materials").newest_first()
+
+    def unlinked(self) -> OutreachQuerySet:
+        return self.filter(participant__isnull=True)
+
+    def with_nickname(self, nickname: str) -> OutreachQuerySet:
+        """Exact (case- and accent-blind) match through the blind index."""
+        from doorway.encryption import blind_index, normalise
+
+        if not normalise(nickname):
+            return self.none()
+        return self.filter(nickname_digest=blind_index(nickname))
+
+
+class OutreachContact(models.Model):
+    """One outreach or in-reach contact, possibly with several women, none of whom has
+    consented to a record. Nothing here identifies anyone: a place description, counts,
+    and at most a nickname (encrypted). Linked to her record once she consents."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="outreach_contacts"
+    )
+    happened_on = models.DateField("Date")
+    kind = models.CharField(max_length=20, choices=OutreachKind.choices)
+    place = models.CharField(max_length=200, help_text="A place description, never an address.")
+    women_reached = models.PositiveSmallIntegerField("Number of women reached")
+    nickname = EncryptedTextField(blank=True)
+    # Keyed HMAC of the normalised nickname, for exact lookup; blank when none.
+    nickname_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    referrals_in = models.PositiveSmallIntegerField("Women who asked to be referred", default=0)
+    note = EncryptedTextField(blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    participant = models.ForeignKey(
+        "people.Participant",
+        on_delete=models.PROTECT,
+        related_name="outreach_contacts",
+        null=True,
+        blank=True,
+    )
+    linked_at = models.DateTimeField(null=True, blank=True)
+    linked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects: ClassVar[OutreachQuerySet] = OutreachQuerySet.as_manager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        materials: RelatedManager[OutreachMaterial]
+
+    class Meta:
+        ordering = ["-happened_on", "-recorded_at"]
+        indexes = [models.Index(fields=["program", "happened_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(women_reached__gte=1), name="outreach_reaches_someone"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.happened_on:%Y-%m-%d}"
+
+    def material_labels(self) -> list[str]:
+        return [Material(m.material).label for m in self.materials.all()]
+
+
+class OutreachMaterial(models.Model):
+    """One kind of material given during an outreach contact (a row, so that the
+    pre-phase report counts them in SQL on every database)."""
+
+    outreach = models.ForeignKey(
+        OutreachContact, on_delete=models.CASCADE, related_name="materials"
+    )
+    material = models.CharField(max_length=20, choices=Material.choices)
+
+    class Meta:
+        ordering = ["material"]
+        constraints = [
+            models.UniqueConstraint(fields=["outreach", "material"], name="material_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_material_display()
+
+
+# --- Supervision -------------------------------------------------------------------------
+
+
+class SupervisionSession(models.Model):
+    """A team's weekly supervision and caseload review."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(
+        "people.Team", on_delete=models.PROTECT, related_name="supervision_sessions"
+    )
+    held_on = models.DateField("Date held")
+    led_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    attendees = models.ManyToManyField(User, related_name="supervision_sessions", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    if TYPE_CHECKING:
+        reviews: RelatedManager[SupervisionReview]
+
+    class Meta:
+        ordering = ["-held_on", "-recorded_at"]
+        indexes = [models.Index(fields=["team", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"Supervision on {self.held_on:%Y-%m-%d}"
+
+
+class SupervisionReview(models.Model):
+    """One participant reviewed in a session, with the decisions taken (clinical)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(
+        SupervisionSession, on_delete=models.CASCADE, related_name="reviews"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="supervision_reviews"
+    )
+    decisions = EncryptedTextField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="reviewed_once_a_session")
+        ]
+
+    def __str__(self) -> str:
+        return "Supervision review"
+
+
+# --- Transfer of care and the closing note -----------------------------------------------
+
+
+class TransferOfCare(models.Model):
+    """The phase-3 meeting at which her care passes to her long-term supports."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="transfers_of_care"
+    )
+    met_on = models.DateField("Date of the meeting")
+    # Her own supports (a sister, a doctor, a sponsor), one a line: they can identify her.
+    supports = EncryptedTextField(blank=True)
+    partners = models.ManyToManyField(
+        "programs.PartnerAgency", related_name="transfers_of_care", blank=True
+    )
+    agreed = EncryptedTextField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-met_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Transfer-of-care meeting on {self.met_on:%Y-%m-%d}"
+
+    def support_list(self) -> list[str]:
+        return [line.strip() for line in (self.supports or "").splitlines() if line.strip()]
+
+
+class ClosingNote(models.Model):
+    """Written at graduation; edits keep the earlier versions."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="closing_note"
+    )
+    written_on = models.DateField()
+    written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return "Closing note"

@@ -1,0 +1,129 @@
+"""Demo outreach, supervision and closing notes, added through the casework actions so
+that the demo goes through the same checks and audit as the pages. Deterministic for a
+given `random.Random`. The lead calls these from `doorway/demo.py`."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from doorway.casework import outreach, supervision, transfer
+from doorway.casework.models import Material, OutreachContact, OutreachKind
+from doorway.enrolments.models import Enrolment, ExitReason
+from doorway.people.models import Team, User
+from doorway.programs.models import Program
+
+PLACES = {
+    OutreachKind.STREET: ["East-end stroll", "Downtown stroll", "Near the bus terminal"],
+    OutreachKind.IN_REACH: ["Women's shelter", "Detention centre", "Hospital emergency"],
+    OutreachKind.PHONE_ONLINE: ["Text line", "Online classifieds outreach"],
+}
+NICKNAMES = ["Sunny", "Jade", "Star", "Cookie", "Red", "Lulu", "Bee", "Coco"]
+DECISIONS = [
+    "Keep weekly contact; accompany her to the housing appointment.",
+    "Ready to try supports on her own: propose moving to the next phase.",
+    "Safety plan reviewed; peer mentor to join the next drop-in with her.",
+    "Referral to employment services stalled: call the partner this week.",
+]
+CLOSING = (
+    "She completed the program and her long-term supports are in place. "
+    "She knows how to reach us and agreed to the follow-up in one month."
+)
+
+
+def add_outreach(
+    rng: random.Random,
+    program: Program,
+    workers: Sequence[User],
+    enrolments: Sequence[Enrolment] = (),
+    *,
+    count: int = 40,
+    today: datetime.date | None = None,
+) -> list[OutreachContact]:
+    """`count` outreach contacts over the last six months; some carry a nickname, and
+    one or two earlier contacts are linked to each of `enrolments` (she consented)."""
+    today = today or timezone.localdate()
+    made = []
+    for _ in range(count):
+        kind = rng.choice(list(OutreachKind))
+        reached = rng.randint(1, 8)
+        made.append(
+            outreach.record_outreach(
+                program,
+                by=rng.choice(list(workers)),
+                happened_on=today - datetime.timedelta(days=rng.randint(0, 180)),
+                kind=kind,
+                place=rng.choice(PLACES[kind]),
+                women_reached=reached,
+                nickname=rng.choice(NICKNAMES) if rng.random() < 0.4 else "",
+                materials=rng.sample([m.value for m in Material], rng.randint(0, 3)),
+                referrals_in=rng.randint(0, min(2, reached)),
+                note="Talked about the drop-in; took a card." if rng.random() < 0.3 else "",
+            )
+        )
+    linkers = [w for w in workers if outreach.links_outreach(w)]
+    pool = list(made)
+    for enrolment in enrolments:
+        if not pool:
+            break
+        mine = [
+            pool.pop(rng.randrange(len(pool))) for _ in range(min(len(pool), rng.randint(1, 2)))
+        ]
+        by = enrolment.case_manager if outreach.links_outreach(enrolment.case_manager) else None
+        by = by or (linkers[0] if linkers else None)
+        if by is not None:
+            outreach.link_outreach(enrolment, mine, by=by)
+    return made
+
+
+def add_supervision(
+    rng: random.Random,
+    team: Team,
+    leader: User,
+    *,
+    weeks: int = 8,
+    today: datetime.date | None = None,
+) -> int:
+    """A weekly session for the last `weeks` weeks, each reviewing two or three of the
+    team's participants. Returns the number of reviews written."""
+    today = today or timezone.localdate()
+    members = list(team.members.all())
+    reviews = 0
+    for week in range(weeks, 0, -1):
+        session = supervision.record_session(
+            team,
+            by=leader,
+            held_on=today - datetime.timedelta(weeks=week),
+            led_by=leader,
+            attendees=members,
+        )
+        candidates = list(supervision.reviewable_for(session, leader).filter(exit_reason=""))
+        for enrolment in rng.sample(candidates, min(len(candidates), rng.randint(2, 3))):
+            supervision.add_review(
+                session, by=leader, enrolment=enrolment, decisions=rng.choice(DECISIONS)
+            )
+            reviews += 1
+    return reviews
+
+
+def add_closing_notes(
+    rng: random.Random, enrolments: Sequence[Enrolment], *, share: float = 0.7
+) -> int:
+    """A closing note for about `share` of the graduated `enrolments`, written by her
+    case manager on or soon after the day she graduated; the rest stay due."""
+    written = 0
+    today = timezone.localdate()
+    for enrolment in enrolments:
+        if enrolment.exit_reason != ExitReason.GRADUATED or enrolment.exited_on is None:
+            continue
+        if rng.random() >= share:
+            continue
+        on = min(today, enrolment.exited_on + datetime.timedelta(days=rng.randint(0, 5)))
+        transfer.write_closing_note(
+            enrolment, by=enrolment.case_manager, written_on=on, text=CLOSING
+        )
+        written += 1
+    return written

@@ -1,0 +1,149 @@
+"""Transfer-of-care and closing-note pages, mounted under an enrolment, and their
+section of the enrolment page. `access_enrolment` first (audited 404), then the role
+(403); reading what was agreed or the closing note is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.casework import transfer
+from doorway.casework.models import ClosingNote, TransferOfCare
+from doorway.casework.transfer_forms import ClosingNoteForm, TransferForm
+from doorway.enrolments.models import Enrolment
+from doorway.people.access import access_enrolment
+from doorway.people.views import audit_view, record_context
+from doorway.web.forms import apply_errors
+
+
+def enrolment_url(enrolment: Enrolment) -> str:
+    return reverse("enrolment_detail", args=[enrolment.pk]) + "#transfer"
+
+
+def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
+    context = record_context(request, enrolment.participant)
+    context.update(
+        {"enrolment": enrolment, "in_closing_stretch": transfer.in_closing_stretch(enrolment)}
+    )
+    context.update(extra)
+    return render(request, template, context)
+
+
+def _check_writer(request: HttpRequest) -> None:
+    if not transfer.writes_transfer(request.user):
+        raise PermissionDenied("Your role does not record transfers of care.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_meeting(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    _check_writer(request)
+    user: Any = request.user
+    form = TransferForm(
+        request.POST if request.method == "POST" else None,
+        partners=transfer.partners_for(enrolment),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            transfer.record_transfer(enrolment, by=user, **form.cleaned_data)
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            messages.success(request, "The transfer-of-care meeting was recorded.")
+            return redirect(enrolment_url(enrolment))
+    audit_view(request, enrolment.participant, subject=enrolment)
+    return page(request, enrolment, "casework/transfer/meeting_form.html", form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closing_note(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    _check_writer(request)
+    user: Any = request.user
+    note = ClosingNote.objects.filter(enrolment=enrolment).first()
+    bound = request.method == "POST"
+    form = ClosingNoteForm(request.POST if bound else None, note=note)
+    if bound and form.is_valid():
+        try:
+            transfer.write_closing_note(enrolment, by=user, **form.cleaned_data)
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            messages.success(request, "The closing note was saved.")
+            return redirect(enrolment_url(enrolment))
+    if not bound and note is not None:
+        record(Action.VIEW, request=request, participant=enrolment.participant_id, subject=note)
+    return page(
+        request, enrolment, "casework/transfer/closing_note_form.html", form=form, note=note
+    )
+
+
+@login_required
+@require_GET
+def closing_note_history(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    if not transfer.reads_transfer(request.user):
+        raise PermissionDenied("The closing note is read by the care team only.")
+    note = ClosingNote.objects.filter(enrolment=enrolment).first()
+    versions = (
+        list(note.history.select_related("history_user").order_by("-history_date"))
+        if note is not None
+        else []
+    )
+    if note is not None:
+        record(
+            Action.VIEW,
+            request=request,
+            participant=enrolment.participant_id,
+            subject=note,
+            detail={"history": True},
+        )
+    return page(
+        request, enrolment, "casework/transfer/closing_note_history.html", note=note,
+        versions=versions,
+    )  # fmt: skip
+
+
+def transfer_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+    """Her transfer-of-care meetings and closing note, for her care team; hidden until
+    she is in the closing stretch and nothing is written yet."""
+    user: Any = request.user
+    if not transfer.reads_transfer(user):
+        return None
+    meetings = list(
+        TransferOfCare.objects.filter(enrolment=enrolment)
+        .select_related("recorded_by")
+        .prefetch_related("partners")
+    )
+    note = ClosingNote.objects.filter(enrolment=enrolment).select_related("written_by").first()
+    stretch = transfer.in_closing_stretch(enrolment)
+    if not (stretch or meetings or note):
+        return None
+    if meetings or note:
+        record(
+            Action.VIEW,
+            request=request,
+            participant=enrolment.participant_id,
+            detail={
+                "object_type": TransferOfCare._meta.label,
+                "transfers": [str(m.pk) for m in meetings],
+                "closing_note": bool(note),
+            },
+        )
+    return {
+        "template": "casework/transfer/_section.html",
+        "casework_transfers": meetings,
+        "casework_closing_note": note,
+        "casework_transfer_writes": transfer.writes_transfer(user) and stretch,
+    }
