@@ -16,6 +16,13 @@ from django.utils.module_loading import import_string
 
 SECTIONS = [
     "doorway.casework.views.contacts_section",
+    "doorway.instruments.views.assessments_section",
+    "doorway.dropins.views.attendance_section",
+    "doorway.referrals.views.referrals_section",
+    "doorway.plans.views.plan_section",
+    "doorway.casework.outreach_views.outreach_section",
+    "doorway.casework.supervision_views.supervision_section",
+    "doorway.casework.transfer_views.transfer_section",
 ]
 
 
