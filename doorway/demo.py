@@ -20,14 +20,21 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from doorway.caseload import demo as caseload_demo
+from doorway.casework import demo as casework_demo
+from doorway.dropins import demo as dropins_demo
 from doorway.encryption import blind_index
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Eligibility, Enrolment, ExitReason, ReferralSource
+from doorway.instruments import demo as assessments_demo
+from doorway.instruments import exit_doors_here as instrument_template
 from doorway.people.actions import add_safety_flag, give_consent, withdraw_consent
 from doorway.people.models import ConsentKind, FlagKind, Participant, Team, User
 from doorway.people.roles import Role
+from doorway.plans import demo as plans_demo
 from doorway.programs import exit_doors_here
 from doorway.programs.models import Agency, Cycle, PartnerAgency, Program, ServiceKind
+from doorway.referrals import demo as referrals_demo
 
 # One published password for every demo account. Demo accounts may skip the second
 # factor only while DOORWAY_DEMO is on, and `doorway load-demo` refuses to run without it.
@@ -248,6 +255,7 @@ def load(today: datetime.date | None = None) -> Loaded:
     agency, made = Agency.objects.get_or_create(slug=AGENCY_SLUG, defaults={"name": AGENCY_NAME})
     loaded.add("agencies", made)
     program = exit_doors_here.install(agency)
+    instrument_template.install(program)
     loaded.program = program
 
     cycles = {}
@@ -318,7 +326,46 @@ def load(today: datetime.date | None = None) -> Loaded:
             continue
         _make_participant(person, number, person_rng, cycles[person.cycle], staff, partners, today)
         loaded.add("participants")
+    if loaded.created.get("participants"):
+        # Only with a new cohort, so that a second run adds no second round of casework.
+        _add_casework(random.Random(rng.getrandbits(64)), program, staff, teams, today)  # noqa: S311
     return loaded
+
+
+def _add_casework(
+    rng: random.Random,
+    program: Program,
+    staff: dict[str, User],
+    teams: dict[str, Team],
+    today: datetime.date,
+) -> None:
+    """The daily work on the current intake: assessments, plans, contacts, drop-ins,
+    referrals, outreach and supervision, each through its part's own actions; then the
+    due items, so that the first caseload opened is already right."""
+    enrolments = list(
+        Enrolment.objects.filter(cycle__program=program)
+        .select_related("participant", "cycle__program", "current_phase")
+        .select_related("case_manager", "peer_mentor")
+        .order_by("referred_on", "created_at")
+    )
+    current = [e for e in enrolments if e.is_open]
+    assessments_demo.add_demo_assessments(rng, [e for e in current if e.current_phase.order])
+    plans_demo.give_plans(current, rng, today)
+    casework_demo.add_contacts(rng, current, today=today)
+    workers = [staff["casemanager"], staff["casemanager2"]]
+    dropins_demo.add_sessions(rng, program, current, [*workers, staff["peermentor"]], today=today)
+    referrals_demo.add_referrals(rng, current, today=today)
+    # The newest women were met on outreach before they consented to a record.
+    newest = [e for e in current if e.current_phase.order <= 1][:3]
+    casework_demo.add_outreach(rng, program, workers, newest, today=today)
+    for team_name, lead in (
+        ("Queen West team", "casemanager"),
+        ("Scarborough team", "casemanager2"),
+    ):
+        casework_demo.add_supervision(rng, teams[team_name], staff[lead], today=today)
+    graduates = [e for e in enrolments if e.exit_reason == ExitReason.GRADUATED]
+    casework_demo.add_closing_notes(rng, graduates)
+    caseload_demo.refresh_due_items()
 
 
 def _make_participant(

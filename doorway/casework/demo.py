@@ -11,7 +11,16 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from doorway.casework import outreach, supervision, transfer
-from doorway.casework.models import Material, OutreachContact, OutreachKind
+from doorway.casework.actions import record_contact
+from doorway.casework.models import (
+    Contact,
+    ContactKind,
+    Material,
+    OutreachContact,
+    OutreachKind,
+    is_late,
+    late_after_days,
+)
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.people.models import Team, User
 from doorway.programs.models import Program
@@ -127,3 +136,78 @@ def add_closing_notes(
         )
         written += 1
     return written
+
+
+CONTACT_NOTES = [
+    "Met at the drop-in; talked through the week and the next appointment.",
+    "Phone check-in. She is keeping her appointments; nothing urgent.",
+    "Went with her to the clinic. Follow-up booked for next month.",
+    "Worked on her budget and the income-support forms together.",
+    "Difficult week. Reviewed her safety plan; she knows who to call.",
+    "Talked about what she wants from the next phase; she set the first step herself.",
+]
+WORKER_KINDS = [
+    ContactKind.INDIVIDUAL_COUNSELLING,
+    ContactKind.PHONE_OR_TEXT,
+    ContactKind.ACCOMPANIMENT,
+    ContactKind.OUTREACH_OR_HOME_VISIT,
+    ContactKind.CBT_SESSION,
+]
+
+
+def add_contacts(
+    rng: random.Random,
+    enrolments: Sequence[Enrolment],
+    *,
+    today: datetime.date | None = None,
+    most: int = 8,
+) -> int:
+    """Contacts for her current phase, about at its cadence, ending a random while ago so
+    that some caseloads are behind; a peer contact now and then where she has a mentor.
+
+    Notes are written the day of the contact: the demo backdates `recorded_at` to that
+    day, so that only the contacts meant to be late are marked late (one in ten)."""
+    today = today or timezone.localdate()
+    made = 0
+    for enrolment in enrolments:
+        days = enrolment.current_phase.cadence_days
+        if not enrolment.is_open or not days:
+            continue
+        # The last contact was up to one and a half cadences ago: some are overdue.
+        day = today - datetime.timedelta(days=rng.randint(0, days + days // 2))
+        dates = []
+        while day >= enrolment.phase_started_on and len(dates) < most:
+            dates.append(day)
+            day -= datetime.timedelta(days=max(1, days + rng.randint(-2, 2)))
+        areas = list(enrolment.cycle.program.active_focus_areas())
+        for on in reversed(dates):
+            contact = record_contact(
+                enrolment,
+                by=enrolment.case_manager,
+                happened_on=on,
+                duration_minutes=rng.choice([20, 30, 45, 60, 90]),
+                kind=rng.choice(WORKER_KINDS),
+                focus_areas=rng.sample(areas, k=min(len(areas), rng.randint(1, 2))),
+                note=rng.choice(CONTACT_NOTES),
+            )
+            late = rng.random() < 0.1
+            written = datetime.datetime.combine(
+                on + datetime.timedelta(days=late_after_days() + 2 if late else 0),
+                datetime.time(17, 0),
+                tzinfo=timezone.get_current_timezone(),
+            )
+            written = min(written, timezone.now())
+            Contact.objects.filter(pk=contact.pk).update(
+                recorded_at=written, is_late=is_late(on, written)
+            )
+            made += 1
+            if enrolment.peer_mentor is not None and rng.random() < 0.3:
+                record_contact(
+                    enrolment,
+                    by=enrolment.peer_mentor,
+                    happened_on=on,
+                    duration_minutes=rng.choice([30, 60]),
+                    kind=ContactKind.PEER_CONTACT,
+                )
+                made += 1
+    return made

@@ -9,15 +9,28 @@ from django.utils import timezone
 
 from doorway import demo
 from doorway.audit.models import AuditEntry
+from doorway.caseload.models import DueItem
+from doorway.casework.models import Contact, OutreachContact, SupervisionSession
+from doorway.dropins.models import Attendance
 from doorway.enrolments.models import Enrolment, JourneyEvent
+from doorway.instruments.models import Administration
 from doorway.people.models import Consent, Participant, SafetyFlag, User
 from doorway.people.roles import Role
+from doorway.plans.models import Goal
 from doorway.programs.models import Cycle, PartnerAgency
+from doorway.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
 COUNTED = [
     User,
+    Contact,
+    Administration,
+    Goal,
+    Attendance,
+    Referral,
+    OutreachContact,
+    SupervisionSession,
     Participant,
     Enrolment,
     JourneyEvent,
@@ -102,3 +115,19 @@ def test_the_command_loads_the_demo_and_prints_the_logins(
     for username, *_ in demo.STAFF:
         assert username in out
     assert Participant.objects.count() == len(demo.PEOPLE)
+
+
+def test_the_demo_gives_the_current_intake_casework_and_the_caseload_work_due() -> None:
+    demo.load()
+    for model in (Contact, Administration, Goal, Attendance, Referral, OutreachContact):
+        assert model.objects.exists(), model.__name__
+    assert OutreachContact.objects.exclude(participant=None).exists()
+    assert SupervisionSession.objects.exists()
+    # Only the current intake is worked on: earlier cycles' records end with their exits.
+    assert not Contact.objects.exclude(enrolment__cycle__name=demo.CURRENT_INTAKE[0]).exists()
+    today = timezone.localdate()
+    overdue = DueItem.objects.filter(due_on__lt=today)
+    kinds = set(overdue.values_list("kind", flat=True))
+    assert {"contact", "follow_up"} <= kinds, kinds
+    # Some notes were written late, most on the day.
+    assert 0 < Contact.objects.filter(is_late=True).count() < Contact.objects.count() / 2

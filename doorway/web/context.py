@@ -7,4 +7,5 @@ from django.http import HttpRequest
 
 
 def doorway(request: HttpRequest) -> dict[str, Any]:
-    return {"DEMO": settings.DEMO}
+    # The first part of the path names the part of Doorway she is in, for the menu.
+    return {"DEMO": settings.DEMO, "nav_section": request.path.strip("/").split("/")[0]}

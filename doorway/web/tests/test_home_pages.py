@@ -129,3 +129,30 @@ def test_the_home_page_costs_the_same_queries_with_more_records(
     assert queries_for(client) == before
     with django_assert_max_num_queries(20):
         client.get("/")
+
+
+MENU = {
+    "alice": {"Participants", "Caseload", "Drop-ins", "Outreach", "Supervision"},
+    "pat": {"Participants", "Drop-ins", "Outreach"},
+    "morgan": {
+        "Participants",
+        "Caseload",
+        "Drop-ins",
+        "Outreach",
+        "Supervision",
+        "Program setup",
+        "Instruments",
+    },
+    "eve": set(),
+    "ada": {"Instruments", "Audit log", "Break the glass", "Staff and settings"},
+}
+EVERY_ENTRY = set().union(*MENU.values())
+
+
+@pytest.mark.parametrize("who", sorted(MENU))
+def test_the_menu_offers_each_role_its_own_pages_only(client, world: World, who: str) -> None:
+    page = home(client, world.staff()[who])
+    menu = page[page.index('<ul class="navbar-nav') :]
+    menu = menu[: menu.index("</ul>")]
+    shown = {entry for entry in EVERY_ENTRY if f">{entry}</a>" in menu}
+    assert shown == MENU[who]
