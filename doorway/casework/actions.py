@@ -15,6 +15,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.casework import rules
 from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
+from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.people.roles import Role
@@ -39,14 +40,14 @@ def check_contact(
 ) -> None:
     """Raise a ValidationError keyed by field for everything wrong at once."""
     errors: dict[str, str] = {}
-    if happened_on is None:
-        errors["happened_on"] = "Give the date of the contact."
-    elif happened_on > timezone.localdate():
-        errors["happened_on"] = "A contact cannot be dated in the future."
-    elif happened_on < enrolment.referred_on:
-        errors["happened_on"] = (
-            f"A contact cannot be dated before her referral ({enrolment.referred_on:%Y-%m-%d})."
-        )
+    check_date(
+        errors,
+        "happened_on",
+        happened_on,
+        enrolment,
+        missing="Give the date of the contact.",
+        cannot="A contact cannot be dated",
+    )
     if duration_minutes is None or not 1 <= duration_minutes <= MAX_MINUTES:
         errors["duration_minutes"] = f"Give a duration from 1 to {MAX_MINUTES} minutes."
     if kind not in ContactKind.values:

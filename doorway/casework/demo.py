@@ -175,7 +175,7 @@ def add_contacts(
             continue
         # The last contact was up to one and a half cadences ago: some are overdue.
         day = today - datetime.timedelta(days=rng.randint(0, days + days // 2))
-        dates = []
+        dates: list[datetime.date] = []
         while day >= enrolment.phase_started_on and len(dates) < most:
             dates.append(day)
             day -= datetime.timedelta(days=max(1, days + rng.randint(-2, 2)))

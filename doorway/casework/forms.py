@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from doorway.casework import rules
 from doorway.casework.models import MAX_MINUTES, Contact
+from doorway.enrolments.dates import date_problem
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import BootstrapMixin, DateInput
 from doorway.plans.models import OPEN_STATUSES, Goal
@@ -104,13 +105,10 @@ class ContactForm(BootstrapMixin, forms.Form):
     def clean_happened_on(self) -> Any:
         """Checked here too, so that the date's message shows with the others."""
         value = self.cleaned_data.get("happened_on")
-        if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("A contact cannot be dated in the future.")
-        if value is not None and value < self.enrolment.referred_on:
-            raise forms.ValidationError(
-                "A contact cannot be dated before her referral "
-                f"({self.enrolment.referred_on:%Y-%m-%d})."
-            )
+        if value is not None:
+            problem = date_problem(value, self.enrolment, cannot="A contact cannot be dated")
+            if problem:
+                raise forms.ValidationError(problem)
         return value
 
     def values(self) -> dict[str, Any]:

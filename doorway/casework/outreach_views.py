@@ -26,8 +26,8 @@ from doorway.casework import outreach
 from doorway.casework.models import OutreachContact
 from doorway.casework.outreach_forms import LinkForm, NicknameForm, OutreachForm, PeriodForm
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, refuse
-from doorway.people.views import record_context
+from doorway.people.access import access_enrolment, access_part, refuse
+from doorway.people.views import record_page
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
 
@@ -129,18 +129,16 @@ def _link_page(
             "outreach": [str(c.pk) for c in [*linked, *candidates]],
         },
     )
-    context = record_context(request, enrolment.participant)
-    context.update(
-        {
-            "enrolment": enrolment,
-            "linked": linked,
-            "candidates": candidates,
-            "find_form": NicknameForm(initial={"nickname": nickname}),
-            "link_form": link_form,
-            "nickname": nickname,
-        }
+    return record_page(
+        request,
+        enrolment,
+        "casework/outreach/link.html",
+        linked=linked,
+        candidates=candidates,
+        find_form=NicknameForm(initial={"nickname": nickname}),
+        link_form=link_form,
+        nickname=nickname,
     )
-    return render(request, "casework/outreach/link.html", context)
 
 
 @login_required
@@ -179,17 +177,8 @@ def outreach_unlink(request: HttpRequest, enrolment_id: Any, outreach_id: Any) -
     user: Any = request.user
     if not outreach.links_outreach(user):
         raise PermissionDenied("Your role does not link outreach contacts.")
-    contact = OutreachContact.objects.filter(
-        pk=outreach_id, participant=enrolment.participant_id
-    ).first()
-    if contact is None:
-        refuse(
-            request,
-            participant_id=enrolment.participant_id,
-            object_id=outreach_id,
-            object_type=OutreachContact._meta.label,
-        )
-    assert contact is not None
+    hers = OutreachContact.objects.filter(participant=enrolment.participant_id)
+    contact = access_part(request, enrolment, hers, outreach_id)
     outreach.unlink_outreach(enrolment, contact, by=user)
     messages.success(request, "The outreach contact was unlinked; it is back in the log.")
     return redirect(reverse("outreach_link", args=[enrolment.pk]))

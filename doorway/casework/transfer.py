@@ -15,6 +15,7 @@ from django.utils import timezone
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.casework.models import ClosingNote, TransferOfCare
+from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.people.models import User
 from doorway.people.roles import Role
@@ -56,18 +57,6 @@ def _check_writer(enrolment: Enrolment, by: User) -> None:
         raise PermissionDenied("She is not in your reach.")
 
 
-def _check_date(errors: dict[str, str], field: str, day: datetime.date | None,
-                enrolment: Enrolment) -> None:  # fmt: skip
-    if day is None:
-        errors[field] = "Give the date."
-    elif day > timezone.localdate():
-        errors[field] = "It cannot be dated in the future."
-    elif day < enrolment.referred_on:
-        errors[field] = (
-            f"It cannot be dated before her referral ({enrolment.referred_on:%Y-%m-%d})."
-        )
-
-
 # --- the transfer-of-care meeting --------------------------------------------------------
 
 
@@ -88,7 +77,7 @@ def record_transfer(
     errors: dict[str, str] = {}
     if not in_closing_stretch(enrolment):
         errors[NON_FIELD_ERRORS] = NOT_YET
-    _check_date(errors, "met_on", met_on, enrolment)
+    check_date(errors, "met_on", met_on, enrolment)
     allowed = set(partners_for(enrolment).values_list("pk", flat=True))
     if any(p.pk not in allowed for p in chosen):
         errors["partners"] = "Choose active partner agencies of her program's agency."
@@ -138,7 +127,7 @@ def write_closing_note(
     errors: dict[str, str] = {}
     if not in_closing_stretch(enrolment):
         errors[NON_FIELD_ERRORS] = "The closing note is written in her last phase or at graduation."
-    _check_date(errors, "written_on", written_on, enrolment)
+    check_date(errors, "written_on", written_on, enrolment)
     if not text:
         errors["text"] = "Write the closing note."
     if errors:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,7 +21,7 @@ from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.casework.transfer_forms import ClosingNoteForm, TransferForm
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
-from doorway.people.views import audit_view, record_context
+from doorway.people.views import audit_view, record_page
 from doorway.web.forms import apply_errors
 
 
@@ -30,12 +30,8 @@ def enrolment_url(enrolment: Enrolment) -> str:
 
 
 def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
-    context = record_context(request, enrolment.participant)
-    context.update(
-        {"enrolment": enrolment, "in_closing_stretch": transfer.in_closing_stretch(enrolment)}
-    )
-    context.update(extra)
-    return render(request, template, context)
+    stretch = transfer.in_closing_stretch(enrolment)
+    return record_page(request, enrolment, template, in_closing_stretch=stretch, **extra)
 
 
 def _check_writer(request: HttpRequest) -> None:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,27 +24,16 @@ from doorway.casework.actions import edit_contact, record_contact
 from doorway.casework.forms import ContactForm
 from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, refuse
-from doorway.people.views import audit_view, record_context
+from doorway.people.access import access_enrolment, access_part
+from doorway.people.views import audit_view, record_page
 from doorway.web.forms import apply_errors
 
 
 def access_contact(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Contact:
     """A contact of an enrolment she reaches; otherwise 404, audited."""
     enrolment = access_enrolment(request, enrolment_id)
-    contact = (
-        Contact.objects.select_related("recorded_by")
-        .filter(enrolment=enrolment, pk=contact_id)
-        .first()
-    )
-    if contact is None:
-        refuse(
-            request,
-            participant_id=enrolment.participant_id,
-            object_id=contact_id,
-            object_type="casework.Contact",
-        )
-    assert contact is not None
+    contacts = Contact.objects.select_related("recorded_by").filter(enrolment=enrolment)
+    contact = access_part(request, enrolment, contacts, contact_id)
     contact.enrolment = enrolment
     return contact
 
@@ -89,12 +78,6 @@ def enrolment_url(enrolment: Enrolment) -> str:
     return reverse("enrolment_detail", args=[enrolment.pk]) + "#contacts"
 
 
-def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
-    context = record_context(request, enrolment.participant)
-    context.update({"enrolment": enrolment, **extra})
-    return render(request, template, context)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_record(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
@@ -114,7 +97,7 @@ def contact_record(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             messages.success(request, "The contact was recorded.")
             return redirect(enrolment_url(enrolment))
     audit_view(request, enrolment.participant, subject=enrolment)
-    return page(request, enrolment, "casework/contact_form.html", form=form, contact=None)
+    return record_page(request, enrolment, "casework/contact_form.html", form=form, contact=None)
 
 
 @login_required
@@ -140,7 +123,7 @@ def contact_edit(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Ht
             return redirect(enrolment_url(enrolment))
     if not bound:
         audit_note_read(request, contact)
-    return page(request, enrolment, "casework/contact_form.html", form=form, contact=contact)
+    return record_page(request, enrolment, "casework/contact_form.html", form=form, contact=contact)
 
 
 @login_required
@@ -162,7 +145,7 @@ def contact_history(request: HttpRequest, enrolment_id: Any, contact_id: Any) ->
     for version in versions:
         version.area_names = areas.get(version.history_id, [])
     audit_note_read(request, contact)
-    return page(
+    return record_page(
         request,
         contact.enrolment,
         "casework/contact_history.html",

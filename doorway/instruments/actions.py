@@ -10,10 +10,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Eligibility, Enrolment, JourneyEvent
 from doorway.instruments import rules
 from doorway.instruments.definition import (
@@ -248,14 +248,9 @@ def record_administration(
     problems: dict[str, Any] = dict(errors)
     if timepoint not in Timepoint.values:
         problems["timepoint"] = "Choose the timepoint."
-    if completed_on is None:
-        problems["completed_on"] = "Give the date it was completed."
-    elif completed_on > timezone.localdate():
-        problems["completed_on"] = "It cannot be dated in the future."
-    elif completed_on < enrolment.referred_on:
-        problems["completed_on"] = (
-            f"It cannot be dated before her referral ({enrolment.referred_on:%Y-%m-%d})."
-        )
+    check_date(
+        problems, "completed_on", completed_on, enrolment, missing="Give the date it was completed."
+    )
     if not values and not problems:
         problems["__all__"] = "Answer at least one question."
     if problems:

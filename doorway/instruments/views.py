@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,8 +29,8 @@ from doorway.instruments.actions import (
 from doorway.instruments.definition import definition_of, load_version
 from doorway.instruments.forms import AdministrationForm
 from doorway.instruments.models import Administration, Instrument, ItemKind, Timepoint
-from doorway.people.access import access_enrolment, refuse
-from doorway.people.views import audit_view, record_context
+from doorway.people.access import access_enrolment, access_part, refuse
+from doorway.people.views import audit_view, record_page
 from doorway.web.forms import apply_errors
 
 SECTION_ROWS = 20
@@ -65,12 +65,6 @@ def assessments_section(request: HttpRequest, enrolment: Enrolment) -> dict[str,
     }
 
 
-def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
-    context = record_context(request, enrolment.participant)
-    context.update({"enrolment": enrolment, **extra})
-    return render(request, template, context)
-
-
 @login_required
 @require_GET
 def assessment_choose(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
@@ -83,7 +77,7 @@ def assessment_choose(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     )
     done = list(enrolment.administrations.for_list()[:SECTION_ROWS])
     audit_view(request, enrolment.participant, subject=enrolment)
-    return page(
+    return record_page(
         request,
         enrolment,
         "instruments/choose.html",
@@ -138,7 +132,7 @@ def assessment_record(request: HttpRequest, enrolment_id: Any, instrument_id: An
                 "assessment_detail", enrolment_id=enrolment.pk, administration_id=administration.pk
             )
     audit_view(request, enrolment.participant, subject=enrolment)
-    return page(
+    return record_page(
         request,
         enrolment,
         "instruments/record.html",
@@ -152,19 +146,10 @@ def access_administration(
     request: HttpRequest, enrolment_id: Any, administration_id: Any
 ) -> Administration:
     enrolment = access_enrolment(request, enrolment_id)
-    administration = (
-        Administration.objects.select_related("version__instrument", "recorded_by")
-        .filter(enrolment=enrolment, pk=administration_id)
-        .first()
-    )
-    if administration is None:
-        refuse(
-            request,
-            participant_id=enrolment.participant_id,
-            object_id=administration_id,
-            object_type="instruments.Administration",
-        )
-    assert administration is not None
+    administrations = Administration.objects.select_related(
+        "version__instrument", "recorded_by"
+    ).filter(enrolment=enrolment)
+    administration = access_part(request, enrolment, administrations, administration_id)
     administration.enrolment = enrolment
     return administration
 
@@ -227,7 +212,7 @@ def assessment_detail(
         subject=administration,
         detail={"answers": True},
     )
-    return page(
+    return record_page(
         request,
         enrolment,
         "instruments/detail.html",

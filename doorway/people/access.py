@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -97,6 +97,26 @@ def access_enrolment(request: HttpRequest, enrolment_id: Any) -> Enrolment:
         refuse(request, object_id=enrolment_id, object_type="enrolments.Enrolment")
     assert enrolment is not None
     return enrolment
+
+
+def access_part[M: Model](
+    request: HttpRequest, enrolment: Enrolment, queryset: QuerySet[M], object_id: Any
+) -> M:
+    """The row `object_id` of `queryset`, a record of `enrolment` (which the caller has
+    already reached through `access_enrolment`); otherwise 404, audited like her record.
+
+    `queryset` must already be narrowed to that enrolment (or to her): this only finds
+    the row in it, so that a record of another woman answers like one that never was."""
+    row = queryset.filter(pk=object_id).first()
+    if row is None:
+        refuse(
+            request,
+            participant_id=enrolment.participant_id,
+            object_id=object_id,
+            object_type=queryset.model._meta.label,
+        )
+    assert row is not None
+    return row
 
 
 def refuse(

@@ -85,6 +85,15 @@ def record_context(request: HttpRequest, participant: Participant) -> dict[str, 
     }
 
 
+def record_page(
+    request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any
+) -> HttpResponse:
+    """A page about one of her enrolments: her record's header, the enrolment, `extra`."""
+    context = record_context(request, enrolment.participant)
+    context.update({"enrolment": enrolment, **extra})
+    return render(request, template, context)
+
+
 def audit_view(request: HttpRequest, participant: Participant, subject: Any = None) -> None:
     record(Action.VIEW, request=request, participant=participant, subject=subject or participant)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.plans import rules
@@ -47,14 +48,14 @@ def _check_past_date(
     errors: Errors, field: str, value: datetime.date | None, enrolment: Enrolment, what: str
 ) -> None:
     """A date that has happened: not in the future, not before her referral."""
-    if value is None:
-        errors[field] = f"Give the date {what}."
-    elif value > timezone.localdate():
-        errors[field] = "This date cannot be in the future."
-    elif value < enrolment.referred_on:
-        errors[field] = (
-            f"This date cannot be before her referral ({enrolment.referred_on:%Y-%m-%d})."
-        )
+    check_date(
+        errors,
+        field,
+        value,
+        enrolment,
+        missing=f"Give the date {what}.",
+        cannot="This date cannot be",
+    )
 
 
 def _check_target_date(

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, refuse
-from doorway.people.views import record_context
+from doorway.people.access import access_enrolment, access_part
+from doorway.people.views import record_page
 from doorway.plans import actions, rules
 from doorway.plans.forms import (
     GoalForm,
@@ -59,37 +59,17 @@ def access_plan_writer(request: HttpRequest, enrolment_id: Any) -> Enrolment:
 
 def access_goal(request: HttpRequest, enrolment: Enrolment, goal_id: Any) -> Goal:
     """A goal of her plan; otherwise 404, audited."""
-    goal = (
-        Goal.objects.select_related("focus_area", "plan")
-        .filter(plan__enrolment=enrolment, pk=goal_id)
-        .first()
-    )
-    if goal is None:
-        refuse(
-            request,
-            participant_id=enrolment.participant_id,
-            object_id=goal_id,
-            object_type="plans.Goal",
-        )
-    assert goal is not None
+    goals = Goal.objects.select_related("focus_area", "plan").filter(plan__enrolment=enrolment)
+    goal = access_part(request, enrolment, goals, goal_id)
     goal.plan.enrolment = enrolment
     return goal
 
 
 def access_step(request: HttpRequest, enrolment: Enrolment, step_id: Any) -> Step:
-    step = (
-        Step.objects.select_related("goal__plan", "goal__focus_area")
-        .filter(goal__plan__enrolment=enrolment, pk=step_id)
-        .first()
+    steps = Step.objects.select_related("goal__plan", "goal__focus_area").filter(
+        goal__plan__enrolment=enrolment
     )
-    if step is None:
-        refuse(
-            request,
-            participant_id=enrolment.participant_id,
-            object_id=step_id,
-            object_type="plans.Step",
-        )
-    assert step is not None
+    step = access_part(request, enrolment, steps, step_id)
     step.goal.plan.enrolment = enrolment
     return step
 
@@ -140,12 +120,6 @@ def audit_read(request: HttpRequest, enrolment: Enrolment, plan: Any, **detail: 
     )
 
 
-def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
-    context = record_context(request, enrolment.participant)
-    context.update({"enrolment": enrolment, **extra})
-    return render(request, template, context)
-
-
 def plan_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
     """The enrolment page's plan summary: goals by status, and a review when one is due.
     Hidden from those who do not read plans. Three queries."""
@@ -191,7 +165,7 @@ def plan_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         private_notes=bool(plan and plan.private_notes),
         reviews=[str(r.pk) for r in reviews],
     )
-    return page(
+    return record_page(
         request,
         enrolment,
         "plans/plan_detail.html",
@@ -259,7 +233,7 @@ def plan_agree(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             return done(request, enrolment, "Her plan was saved.")
     elif plan is not None:
         audit_read(request, enrolment, plan, private_notes=bool(plan.private_notes))
-    return page(request, enrolment, "plans/plan_form.html", form=form, plan=plan)
+    return record_page(request, enrolment, "plans/plan_form.html", form=form, plan=plan)
 
 
 @login_required
@@ -287,7 +261,7 @@ def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The phase plan was saved.", "phase-plan")
-    return page(request, enrolment, "plans/phase_plan_form.html", form=form)
+    return record_page(request, enrolment, "plans/phase_plan_form.html", form=form)
 
 
 @login_required
@@ -302,7 +276,7 @@ def goal_add(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The goal was added.", f"goal-{goal.pk}")
-    return page(request, enrolment, "plans/goal_form.html", form=form, goal=None)
+    return record_page(request, enrolment, "plans/goal_form.html", form=form, goal=None)
 
 
 @login_required
@@ -321,7 +295,7 @@ def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResp
         else:
             return done(request, enrolment, "The goal was saved.", f"goal-{goal.pk}")
     status_form = StatusForm(initial={"status": goal.status}, auto_id="status_%s")
-    return page(
+    return record_page(
         request, enrolment, "plans/goal_form.html", form=form, goal=goal, status_form=status_form
     )
 
@@ -343,7 +317,7 @@ def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRe
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The goal's status was saved.", f"goal-{goal.pk}")
-    return page(request, enrolment, "plans/goal_status_form.html", form=form, goal=goal)
+    return record_page(request, enrolment, "plans/goal_status_form.html", form=form, goal=goal)
 
 
 @login_required
@@ -360,7 +334,7 @@ def step_add(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRespo
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The step was added.", f"goal-{goal.pk}")
-    return page(request, enrolment, "plans/step_form.html", form=form, goal=goal, step=None)
+    return record_page(request, enrolment, "plans/step_form.html", form=form, goal=goal, step=None)
 
 
 @login_required
@@ -381,7 +355,9 @@ def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResp
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The step was saved.", f"goal-{step.goal_id}")
-    return page(request, enrolment, "plans/step_form.html", form=form, goal=step.goal, step=step)
+    return record_page(
+        request, enrolment, "plans/step_form.html", form=form, goal=step.goal, step=step
+    )
 
 
 @login_required
@@ -420,7 +396,7 @@ def plan_review(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
             return done(request, enrolment, "The plan review was recorded.", "reviews")
     if plan is not None and not form.is_bound:
         audit_read(request, enrolment, plan)
-    return page(
+    return record_page(
         request,
         enrolment,
         "plans/review_form.html",

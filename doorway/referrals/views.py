@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, refuse
+from doorway.people.access import access_enrolment, access_part
 from doorway.people.models import Consent, ConsentKind
-from doorway.people.views import audit_view, is_htmx, record_context
+from doorway.people.views import audit_view, is_htmx, record_page
 from doorway.programs.models import PartnerAgency
 from doorway.referrals import rules
 from doorway.referrals.actions import make_referral, update_referral
@@ -46,19 +46,8 @@ def must_write(request: HttpRequest) -> None:
 def access_referral(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> Referral:
     """A referral of an enrolment she reaches; otherwise 404, audited."""
     enrolment = access_enrolment(request, enrolment_id)
-    referral = (
-        Referral.objects.select_related("partner", "made_by")
-        .filter(enrolment=enrolment, pk=referral_id)
-        .first()
-    )
-    if referral is None:
-        refuse(
-            request,
-            participant_id=enrolment.participant_id,
-            object_id=referral_id,
-            object_type="referrals.Referral",
-        )
-    assert referral is not None
+    referrals = Referral.objects.select_related("partner", "made_by").filter(enrolment=enrolment)
+    referral = access_part(request, enrolment, referrals, referral_id)
     referral.enrolment = enrolment
     return referral
 
@@ -100,12 +89,6 @@ def enrolment_url(enrolment: Enrolment) -> str:
     return reverse("enrolment_detail", args=[enrolment.pk]) + "#referrals"
 
 
-def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
-    context = record_context(request, enrolment.participant)
-    context.update({"enrolment": enrolment, **extra})
-    return render(request, template, context)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_make(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
@@ -134,7 +117,7 @@ def referral_make(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         # Only the partner list changes when the kind of service does.
         return render(request, "referrals/_partner_field.html", {"form": form})
     audit_view(request, enrolment.participant, subject=enrolment)
-    return page(request, enrolment, "referrals/referral_form.html", form=form)
+    return record_page(request, enrolment, "referrals/referral_form.html", form=form)
 
 
 def detail_response(
@@ -150,7 +133,7 @@ def detail_response(
         subject=referral,
         detail={"notes": [str(u.pk) for u in updates if u.note]},
     )
-    return page(
+    return record_page(
         request,
         referral.enrolment,
         "referrals/referral_detail.html",
