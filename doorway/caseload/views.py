@@ -27,6 +27,17 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.people.roles import Role
 
+# The overview counts, per worker, the participants overdue for each kind of work:
+# "2 overdue for contact", not the due item's own name ("Contact due overdue").
+OVERDUE_WORDS = {
+    DueKind.CONTACT: "overdue for contact",
+    DueKind.PHASE_REVIEW: "plan review overdue",
+    DueKind.PHASE_OVERSTAYED: "longer than expected in their phase",
+    DueKind.FOLLOW_UP: "follow-up overdue",
+    DueKind.REFERRAL_NEWS: "referral with no news for two weeks",
+    DueKind.CLOSING_NOTE: "closing note overdue",
+}
+
 
 def _check_role(user: User, *, allowed: set[str]) -> None:
     """A peer mentor or a case manager who may never use the page: 403. Roles with no
@@ -142,7 +153,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                     "count": count,
                     "over": count > program.caseload_limit,
                     "overdue": [
-                        (kind.label, by_kind[kind.value])
+                        (OVERDUE_WORDS[kind], by_kind[kind.value])
                         for kind in DueKind
                         if kind.value in by_kind
                     ],

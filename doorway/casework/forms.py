@@ -32,6 +32,11 @@ class ContactForm(BootstrapMixin, forms.Form):
         min_value=1,
         max_value=MAX_MINUTES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        # The action's own words, not Django's "Ensure this value is greater than...".
+        error_messages=dict.fromkeys(
+            ("min_value", "max_value", "invalid"),
+            f"Give a duration from 1 to {MAX_MINUTES} minutes.",
+        ),
     )
     kind = forms.ChoiceField(label="Kind of contact")
     focus_areas = forms.ModelMultipleChoiceField(

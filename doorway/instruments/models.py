@@ -24,6 +24,8 @@ from doorway.people.models import User
 from doorway.programs.models import FocusArea, Program
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.db.models.fields.related_descriptors import RelatedManager
 
 
@@ -136,6 +138,17 @@ class Instrument(models.Model):
     def timepoint_labels(self) -> list[str]:
         labels = dict(Timepoint.choices)
         return [str(labels.get(t, t)) for t in self.timepoints]
+
+    def next_timepoint(self, done: Collection[str] = ()) -> str:
+        """The timepoint to offer first for her, given those of this instrument already
+        done: the first of its own not yet done (phase changes and ad hoc ones come
+        again), so that her second journey scale is not offered as another intake; ad
+        hoc once all of them are done."""
+        again = {Timepoint.PHASE_CHANGE, Timepoint.AD_HOC}
+        for timepoint in self.timepoints:
+            if timepoint in again or timepoint not in done:
+                return str(timepoint)
+        return str(Timepoint.AD_HOC)
 
 
 class InstrumentVersion(models.Model):

@@ -7,6 +7,7 @@ reach), then checks the role's capability in `rules` (403). Reading answers is a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -76,6 +77,15 @@ def assessment_choose(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         .order_by("name")
     )
     done = list(enrolment.administrations.for_list()[:SECTION_ROWS])
+    # Each instrument opens on the timepoint she is most likely at for it.
+    done_timepoints: defaultdict[Any, set[str]] = defaultdict(set)
+    for instrument_id, timepoint in enrolment.administrations.values_list(
+        "version__instrument", "timepoint"
+    ):
+        done_timepoints[instrument_id].add(timepoint)
+    for instrument in instruments:
+        offered = instrument.next_timepoint(done_timepoints[instrument.pk])
+        instrument.offered_timepoint = offered  # type: ignore[attr-defined]
     audit_view(request, enrolment.participant, subject=enrolment)
     return record_page(
         request,

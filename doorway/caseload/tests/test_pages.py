@@ -137,9 +137,10 @@ def test_the_program_manager_sees_caseloads_and_overdue_work_per_worker(
     assert alice["count"] == 3
     assert alice["over"] is True
     assert dict(alice["overdue"]) == {
-        "Contact due": 2,
-        "Longer than expected in this phase": 1,
+        "overdue for contact": 2,
+        "longer than expected in their phase": 1,
     }
+    assert "2</span> overdue for contact" in response.content.decode()
     bianca = workers[f"{world.bianca.first_name} {world.bianca.last_name}"]
     assert (bianca["count"], bianca["overdue"]) == (1, [])
     body = response.content.decode()

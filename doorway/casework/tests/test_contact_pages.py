@@ -81,6 +81,16 @@ def test_bad_input_shows_errors_next_to_fields_keeps_what_was_typed_and_saves_no
     assert Contact.objects.count() == 0
 
 
+@pytest.mark.parametrize("minutes", ["0", "900", "half an hour"])
+def test_a_bad_duration_is_explained_in_a_case_managers_words(
+    client, world: World, minutes: str
+) -> None:
+    signed_in(client, world.alice)
+    response = client.post(record_url(world), payload(duration_minutes=minutes))
+    assert "Give a duration from 1 to 600 minutes." in response.content.decode()
+    assert Contact.objects.count() == 0
+
+
 def test_the_form_pages_have_no_inline_styles_or_scripts(client, world: World) -> None:
     contact = add_contact(world)
     signed_in(client, world.alice)

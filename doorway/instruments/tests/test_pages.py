@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from doorway.audit.models import AuditEntry
 from doorway.enrolments.models import Eligibility
+from doorway.instruments import exit_doors_here
 from doorway.instruments.models import Administration, Answer
 from doorway.instruments.tests.helpers import intake, record_intake
 from doorway.instruments.tests.matrix import intake_payload
@@ -134,3 +135,26 @@ def test_the_section_lists_her_assessments_in_a_fixed_number_of_queries(client, 
         return len(queries)
 
     assert queries_at(2) == queries_at(20)
+
+
+def test_the_chooser_offers_intake_first_then_not_again(client, world) -> None:
+    """Her second journey scale opens on "Phase change", not on another intake."""
+    from doorway.instruments.exit_doors_here import JOURNEY
+    from doorway.instruments.models import Instrument, Timepoint
+
+    intake(world)
+    journey = Instrument.objects.get(program=world.program, slug=JOURNEY)
+    assert journey.next_timepoint() == Timepoint.INTAKE
+    assert journey.next_timepoint({"intake"}) == Timepoint.PHASE_CHANGE
+    assert journey.next_timepoint({"intake", "phase_change"}) == Timepoint.PHASE_CHANGE
+    signed_in(client, world.alice)
+    url = reverse("assessment_choose", args=[world.rosa_enrolment.pk])
+
+    def offered() -> dict[str, str]:
+        page = client.get(url)
+        return {i.slug: i.offered_timepoint for i in page.context["instruments"]}
+
+    assert offered()[exit_doors_here.INTAKE] == Timepoint.INTAKE
+    record_intake(world)
+    assert offered()[exit_doors_here.INTAKE] == Timepoint.AD_HOC
+    assert offered()[JOURNEY] == Timepoint.INTAKE
