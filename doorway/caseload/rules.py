@@ -26,8 +26,17 @@ from django.db import models
 from django.db.models import Max
 from django.utils import timezone
 
+from doorway.programs.models import ContactCadence
+
 if TYPE_CHECKING:
     from doorway.enrolments.models import Enrolment
+
+
+CONTACT_LABELS = {
+    ContactCadence.WEEKLY: "Weekly contact",
+    ContactCadence.FORTNIGHTLY: "Contact every two weeks",
+    ContactCadence.MONTHLY: "Monthly contact",
+}
 
 
 class DueKind(models.TextChoices):
@@ -72,7 +81,6 @@ def contact_due(enrolments: Sequence[Enrolment]) -> Iterable[Due]:
     mentor's, not the care team's), or after the phase start if there has been none.
     One query."""
     from doorway.casework.models import Contact, ContactKind
-    from doorway.programs.models import ContactCadence
 
     watched = [
         e for e in enrolments if e.is_open and ContactCadence(e.current_phase.contact_cadence).days
@@ -98,7 +106,7 @@ def contact_due(enrolments: Sequence[Enrolment]) -> Iterable[Due]:
                 enrolment_id=e.pk,
                 kind=DueKind.CONTACT,
                 due_on=since + datetime.timedelta(days=cadence.days),
-                label=f"{cadence.label} contact",
+                label=CONTACT_LABELS[cadence],
             )
         )
     return dues

@@ -76,15 +76,18 @@ def add_outreach(
     linkers = [w for w in workers if outreach.links_outreach(w)]
     pool = list(made)
     for enrolment in enrolments:
-        if not pool:
-            break
+        # Only outreach from before she moved on from the pre-phase can be hers.
+        until = outreach.outreach_until(enrolment)
+        earlier = [c for c in pool if c.happened_on <= until]
         mine = [
-            pool.pop(rng.randrange(len(pool))) for _ in range(min(len(pool), rng.randint(1, 2)))
+            earlier.pop(rng.randrange(len(earlier)))
+            for _ in range(min(len(earlier), rng.randint(1, 2)))
         ]
         by = enrolment.case_manager if outreach.links_outreach(enrolment.case_manager) else None
         by = by or (linkers[0] if linkers else None)
-        if by is not None:
+        if mine and by is not None:
             outreach.link_outreach(enrolment, mine, by=by)
+            pool = [c for c in pool if c not in mine]
     return made
 
 

@@ -25,7 +25,7 @@ from doorway.casework.models import (
     OutreachQuerySet,
 )
 from doorway.encryption import blind_index, normalise
-from doorway.enrolments.models import Enrolment
+from doorway.enrolments.models import Enrolment, EventKind
 from doorway.people.models import User
 from doorway.people.roles import Role
 from doorway.programs.models import Program
@@ -198,8 +198,27 @@ def _check_linker(enrolment: Enrolment, by: User) -> None:
         raise PermissionDenied("She is not in your reach.")
 
 
+def outreach_until(enrolment: Enrolment) -> datetime.date:
+    """Outreach belongs to the pre-phase: contacts up to the day she moved on from her
+    program's first phase can be hers (up to today while she is still in it; up to her
+    referral if she started past it)."""
+    first = enrolment.cycle.program.active_phases().first()
+    today = timezone.localdate()
+    if first is None or (enrolment.current_phase_id == first.pk and enrolment.is_open):
+        return today
+    moved_on = (
+        enrolment.events.filter(kind__in=[EventKind.ADVANCED, EventKind.SKIPPED], from_phase=first)
+        .order_by("effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    return moved_on or enrolment.referred_on
+
+
 def linkable_for(enrolment: Enrolment, nickname: str = "") -> OutreachQuerySet:
-    contacts = OutreachContact.objects.unlinked().filter(program=enrolment.cycle.program_id)
+    contacts = OutreachContact.objects.unlinked().filter(
+        program=enrolment.cycle.program_id, happened_on__lte=outreach_until(enrolment)
+    )
     if nickname.strip():
         contacts = contacts.with_nickname(nickname)
     return contacts
@@ -222,6 +241,14 @@ def link_outreach(
         raise ValidationError({"contacts": "Choose outreach contacts of her program only."})
     if any(r.participant_id is not None for r in rows):
         raise ValidationError({"contacts": "One of these contacts is already linked to a record."})
+    until = outreach_until(enrolment)
+    if any(r.happened_on > until for r in rows):
+        raise ValidationError(
+            {
+                "contacts": "Link outreach from before she moved on from the first phase "
+                f"({until:%Y-%m-%d}) only: later contacts are not her outreach."
+            }
+        )
     now = timezone.now()
     for row in rows:
         row.participant_id = enrolment.participant_id

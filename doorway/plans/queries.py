@@ -12,7 +12,6 @@ from uuid import UUID
 from django.db.models import Max, Min
 
 from doorway.enrolments.models import PHASE_EVENTS, Enrolment, JourneyEvent
-from doorway.plans.models import PlanReview
 from doorway.programs.models import Phase
 
 
@@ -24,9 +23,10 @@ class ReviewDue:
 
 def reviews_due(enrolments: Sequence[Enrolment]) -> dict[UUID, ReviewDue]:
     """Each phase change asks for a plan review: an open enrolment past her program's
-    first phase is due a review from the day she entered her phase until a review dated
-    on or after that day exists. Two queries, whatever the number of enrolments
-    (`current_phase` and `cycle` must be loaded)."""
+    first phase, whose plan was agreed before she entered her phase, is due a review
+    from that day until a review dated on or after it exists. A plan agreed in her
+    phase (or none yet) is this phase's plan: there is nothing to review. Two queries,
+    whatever the number of enrolments (`current_phase` and `cycle` must be loaded)."""
     current = [e for e in enrolments if e.is_open]
     if not current:
         return {}
@@ -42,15 +42,21 @@ def reviews_due(enrolments: Sequence[Enrolment]) -> dict[UUID, ReviewDue]:
     ]
     if not past_first:
         return {}
-    last_review: dict[Any, datetime.date] = dict(
-        PlanReview.objects.filter(enrolment__in=[e.pk for e in past_first])
-        .values("enrolment")
-        .annotate(last=Max("reviewed_on"))
-        .values_list("enrolment", "last")
-    )
+    plans = {
+        pk: (agreed_on, last_review)
+        for pk, agreed_on, last_review in Enrolment.objects.filter(
+            pk__in=[e.pk for e in past_first], service_plan__isnull=False
+        )
+        .annotate(last_review=Max("plan_reviews__reviewed_on"))
+        .values_list("pk", "service_plan__agreed_on", "last_review")
+    }
     due = {}
     for enrolment in past_first:
-        last = last_review.get(enrolment.pk)
+        if enrolment.pk not in plans:
+            continue
+        agreed_on, last = plans[enrolment.pk]
+        if agreed_on >= enrolment.phase_started_on:
+            continue
         if last is None or last < enrolment.phase_started_on:
             due[enrolment.pk] = ReviewDue(enrolment.phase_started_on, enrolment.current_phase.name)
     return due

@@ -1,6 +1,7 @@
 """The caseload's rule for referrals: an open referral (not closed, declined or no show)
-is due for news 14 days after its latest dated update. One query for any number of
-enrolments."""
+of a woman still in the program is due for news 14 days after its latest dated update.
+After she leaves, her long-term supports hold those referrals; nobody is asked to chase
+them. One query for any number of enrolments."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def referrals_without_news(enrolments: Sequence[Any]) -> Iterable[Due]:
         return []
     referrals = (
         Referral.objects.open()
-        .filter(enrolment__in=ids)
+        .filter(enrolment__in=ids, enrolment__exit_reason="")
         .select_related("partner")
         .with_last_news()
         .order_by("enrolment_id", "made_on", "pk")

@@ -97,8 +97,12 @@ def referral_make(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     user: Any = request.user
     consented = consented_partners(enrolment)
     posted = request.method == "POST"
-    # A GET may carry the chosen kind of service (not personal) to filter the partners.
-    initial = {"service_kind": request.GET.get("service_kind", "")}
+    # A GET may carry the chosen kind of service and partner (neither is personal): the
+    # kind filters the partners, and a partner already chosen stays chosen if it fits.
+    initial = {
+        "service_kind": request.GET.get("service_kind", ""),
+        "partner": request.GET.get("partner", ""),
+    }
     form = ReferralForm(
         request.POST if posted else None,
         enrolment=enrolment,

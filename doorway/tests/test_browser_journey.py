@@ -145,14 +145,13 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
             "1 outreach contact linked"
         )
 
-        # Intake: the move asks for a plan review; her weekly contacts start.
+        # Intake: her weekly contacts start. Her plan is agreed in this phase, so there
+        # is no plan yet to review.
         page.get_by_label("Move to Intake and assessment").check()
         page.get_by_role("button", name="Record the move").click()
-        expect(page.get_by_role("status")).to_contain_text("A plan review is now due")
+        expect(page.get_by_role("status")).not_to_contain_text("plan review")
         card = her_caseload_card(page, live_url)
-        expect(badge(card, "Plan review: Intake and assessment")).to_contain_text(
-            "Plan review due today"
-        )
+        expect(badge(card, "Plan review")).to_have_count(0)
         expect(badge(card, "Weekly contact")).to_contain_text("Contact due in 7 days")
         expect(badge(card, "Weekly contact")).to_contain_text("due 8 Feb 2027")
 
@@ -205,11 +204,6 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
             expect(page.get_by_role("status").first).to_have_text("The goal was added.")
         goals = page.get_by_role("region", name="Goals")
         expect(goals.get_by_role("listitem")).to_have_count(2)
-        # The review the move to intake asked for.
-        page.get_by_role("status").get_by_role("link", name="Review her plan").click()
-        page.get_by_label("What was decided").fill("Housing first; the course once settled.")
-        page.get_by_role("button", name="Record the review").click()
-        expect(page.get_by_role("status")).to_have_text("The plan review was recorded.")
         card = her_caseload_card(page, live_url)
         expect(badge(card, "Plan review")).to_have_count(0)
         expect(badge(card, "Weekly contact")).to_contain_text("Contact due in 7 days")
@@ -299,7 +293,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         review = badge(card, "Plan review: Service implementation and behaviour change")
         expect(review).to_contain_text("Plan review due today")
         # The fortnightly cadence of phase 2 starts from the move.
-        expect(badge(card, "Every two weeks contact")).to_contain_text("Contact due in 14 days")
+        expect(badge(card, "Contact every two weeks")).to_contain_text("Contact due in 14 days")
         expect(badge(card, "Weekly contact")).to_have_count(0)
         card.get_by_role("link").first.click()
         page.get_by_role("region", name="Plan").get_by_role("link", name="Review her plan").click()
@@ -315,7 +309,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         # Day 60: phase 2 → 3, its review, and the transfer-of-care meeting.
         new_working_day(60)
         card = her_caseload_card(page, live_url)
-        expect(badge(card, "Every two weeks contact")).to_contain_text("Contact overdue 20 days")
+        expect(badge(card, "Contact every two weeks")).to_contain_text("Contact overdue 20 days")
         page.goto(enrolment_url)
         page.get_by_label("Move to Adopting a new identity").check()
         page.get_by_role("button", name="Record the move").click()

@@ -168,6 +168,7 @@ def test_a_phase_change_makes_the_review_due_on_both_pages_until_reviewed(client
 
 
 def test_the_move_message_says_a_plan_review_is_due(client, world) -> None:
+    plan_for(world)
     signed_in(client, world.alice)
     phase = world.program.active_phases()[1]
     response = client.post(

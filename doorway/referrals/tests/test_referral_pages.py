@@ -90,6 +90,23 @@ def test_partners_are_filtered_by_the_chosen_service(client, world: World, housi
     assert Referral.objects.count() == 0
 
 
+def test_a_partner_already_chosen_stays_chosen_when_the_list_is_filtered(
+    client, world: World, housing, legal
+) -> None:
+    signed_in(client, world.alice)
+
+    def fragment(kind: str) -> str:
+        return client.get(
+            make_url(world),
+            {"service_kind": kind, "partner": str(legal.pk)},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+
+    assert f'<option value="{legal.pk}" selected>' in fragment("legal")
+    # A partner that does not offer the new kind is not kept.
+    assert "selected>" not in fragment("housing").replace('value="" selected>', "")
+
+
 def test_a_sharing_referral_without_consent_is_refused_on_the_form(
     client, world: World, housing
 ) -> None:
@@ -207,6 +224,13 @@ def test_the_due_date_moves_with_the_clock_and_the_news(world: World, housing) -
         update_referral(referral, by=world.alice, status="accepted", dated_on=timezone.localdate())
         (later,) = referrals_without_news([world.rosa_enrolment])
         assert later.due_on == timezone.localdate() + datetime.timedelta(days=14)
+
+
+def test_nobody_is_asked_for_news_of_a_referral_after_she_left(world: World, housing) -> None:
+    refer(world, housing, made_on=days_ago(20))
+    assert len(list(referrals_without_news([world.rosa_enrolment]))) == 1
+    world.rosa_enrolment.exit("withdrew", by=world.alice, reason="Moved away")
+    assert list(referrals_without_news([world.rosa_enrolment])) == []
 
 
 @pytest.mark.parametrize("count", [2, 20])
