@@ -72,7 +72,22 @@ class Batch:
     def __call__(self) -> None:
         from doorway.caseload.tasks import refresh_due
 
-        refresh_due.enqueue(sorted(self.ids))
+        # Each savepoint (every action is atomic) keeps a batch of its own. When the
+        # first runs, everything has committed: it takes the others' ids too, so that
+        # one commit makes one task however deeply its saves were nested.
+        ids = set(self.ids)
+        hooks = transaction.get_connection().run_on_commit
+        # A commit pops each hook before running it; a test's capture runs them in place,
+        # so only those after this one belong to the same commit.
+        mine = [i for i, (_, callback, _) in enumerate(hooks) if callback is self]
+        later = hooks[mine[0] + 1 :] if mine else hooks
+        for _savepoints, callback, _robust in later:
+            if isinstance(callback, Batch):
+                ids |= callback.ids
+                callback.ids = set()
+        self.ids = set()
+        if ids:
+            refresh_due.enqueue(sorted(ids))
 
 
 def connect() -> None:

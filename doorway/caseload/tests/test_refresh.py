@@ -84,6 +84,25 @@ def test_many_saves_in_one_transaction_enqueue_one_task(
     assert sorted(queued.get().args_kwargs["args"][0]) == sorted([str(a.pk), str(b.pk)])
 
 
+def test_saves_in_nested_atomic_actions_still_enqueue_one_task(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    a = enrol(world, phase=phases(world)[1], started_on=D0)
+    b = enrol(world, phase=phases(world)[2], started_on=D0)
+    with (
+        override_settings(TASKS=DATABASE_QUEUE),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        # Each action runs in a savepoint of its own, as the demo and imports do.
+        for enrolment in (a, b):
+            with transaction.atomic():
+                enrolment.save()
+    queued = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path)
+    assert queued.count() == 1
+    assert sorted(queued.get().args_kwargs["args"][0]) == sorted([str(a.pk), str(b.pk)])
+
+
 def test_a_rolled_back_change_enqueues_nothing(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
