@@ -64,6 +64,13 @@ def _worker_in_reach(user: User, worker_id: str) -> User | None:
     return workers.distinct().first()
 
 
+def _as_id(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return "not an id"
+
+
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -78,7 +85,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             record(
                 Action.REFUSED,
                 request=request,
-                detail={"object_type": "people.User", "object_id": worker_id[:64]},
+                # What was typed stays out of the log unless it is an id: it may be a name.
+                detail={"object_type": "people.User", "object_id": _as_id(worker_id)},
             )
             raise Http404("No such caseload.")
         enrolments = enrolments.filter(case_manager=worker)
@@ -88,11 +96,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     elif user.role == Role.PROGRAM_MANAGER:
         scope = "programs"
     rows = caseload_rows(enrolments, today)
-    # A list of participants' names is a read of their records.
+    # A list of participants' names is a read of their records: say whose.
     record(
         Action.LIST,
         request=request,
-        detail={"page": "caseload", "scope": scope, "count": len(rows)},
+        detail={
+            "page": "caseload",
+            "scope": scope,
+            "count": len(rows),
+            "shown": [str(r.enrolment.participant_id) for r in rows],
+        },
     )
     return render(
         request,

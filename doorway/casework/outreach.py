@@ -269,7 +269,10 @@ def link_outreach(
 def unlink_outreach(enrolment: Enrolment, contact: OutreachContact, *, by: User) -> None:
     """Undo a link made by mistake: the contact goes back to the unlinked log."""
     _check_linker(enrolment, by)
-    if contact.participant_id != enrolment.participant_id:
+    if (
+        contact.participant_id != enrolment.participant_id
+        or contact.program_id != enrolment.cycle.program_id
+    ):
         raise ValidationError({"contacts": "That outreach contact is not linked to her."})
     contact.participant = None
     contact.linked_at = None

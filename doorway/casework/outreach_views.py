@@ -27,6 +27,7 @@ from doorway.casework.models import OutreachContact
 from doorway.casework.outreach_forms import LinkForm, NicknameForm, OutreachForm, PeriodForm
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part, refuse
+from doorway.people.models import Participant
 from doorway.people.views import record_page
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
@@ -65,14 +66,23 @@ def outreach_log(request: HttpRequest, program_id: Any) -> HttpResponse:
     contacts = Paginator(
         OutreachContact.objects.filter(program=program).for_page(), PER_PAGE
     ).get_page(request.GET.get("page"))
-    rows = [(c, outreach.reads_private(user, c)) for c in contacts]
+    # "Linked to a record" only where she reaches that record: for anyone else the log
+    # looks the same before and after a link, so it never says that a woman met on
+    # outreach (known by a nickname, a place, a date) has since enrolled.
+    linked = {c.participant_id for c in contacts if c.participant_id}
+    reached = set(
+        Participant.objects.visible_to(user).filter(pk__in=linked).values_list("pk", flat=True)
+        if linked
+        else ()
+    )
+    rows = [(c, outreach.reads_private(user, c), c.participant_id in reached) for c in contacts]
     record(
         Action.LIST,
         request=request,
         detail={
             "object_type": OutreachContact._meta.label,
             "program": str(program.pk),
-            "private_read": [str(c.pk) for c, private in rows if private],
+            "private_read": [str(c.pk) for c, private, _linked in rows if private],
         },
     )
     return render(
@@ -110,11 +120,20 @@ def outreach_record(request: HttpRequest, program_id: Any) -> HttpResponse:
 # --- linking to her record --------------------------------------------------------------
 
 
+def linked_to(enrolment: Enrolment) -> Any:
+    """Outreach of this enrolment's program linked to her. Another program's outreach
+    linked to her (she is enrolled there too) is that program's record: not shown,
+    counted or unlinked from here."""
+    return OutreachContact.objects.filter(
+        participant=enrolment.participant_id, program=enrolment.cycle.program_id
+    )
+
+
 def _link_page(
     request: HttpRequest, enrolment: Enrolment, nickname: str, link_form: LinkForm | None = None
 ) -> HttpResponse:
     candidates = list(outreach.linkable_for(enrolment, nickname).for_page()[:100])
-    linked = list(OutreachContact.objects.filter(participant=enrolment.participant_id).for_page())
+    linked = list(linked_to(enrolment).for_page())
     candidate_ids = [c.pk for c in candidates]
     link_form = link_form or LinkForm(
         candidates=OutreachContact.objects.filter(pk__in=candidate_ids)
@@ -177,8 +196,7 @@ def outreach_unlink(request: HttpRequest, enrolment_id: Any, outreach_id: Any) -
     user: Any = request.user
     if not outreach.links_outreach(user):
         raise PermissionDenied("Your role does not link outreach contacts.")
-    hers = OutreachContact.objects.filter(participant=enrolment.participant_id)
-    contact = access_part(request, enrolment, hers, outreach_id)
+    contact = access_part(request, enrolment, linked_to(enrolment), outreach_id)
     outreach.unlink_outreach(enrolment, contact, by=user)
     messages.success(request, "The outreach contact was unlinked; it is back in the log.")
     return redirect(reverse("outreach_link", args=[enrolment.pk]))
@@ -190,9 +208,7 @@ def outreach_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, An
     user: Any = request.user
     if not outreach.links_outreach(user):
         return None
-    linked = OutreachContact.objects.filter(participant=enrolment.participant_id).aggregate(
-        n=Count("pk"), first=Min("happened_on")
-    )
+    linked = linked_to(enrolment).aggregate(n=Count("pk"), first=Min("happened_on"))
     return {
         "template": "casework/outreach/_section.html",
         "casework_outreach_count": linked["n"],

@@ -133,10 +133,8 @@ def supervision_session(request: HttpRequest, session_id: Any) -> HttpResponse:
 def supervision_review_add(request: HttpRequest, session_id: Any) -> HttpResponse:
     session = access_session(request, session_id)
     user: Any = request.user
-    form = ReviewForm(
-        request.POST if request.method == "POST" else None,
-        enrolments=supervision.reviewable_for(session, user),
-    )
+    reviewable = supervision.reviewable_for(session, user)
+    form = ReviewForm(request.POST if request.method == "POST" else None, enrolments=reviewable)
     if form.is_bound and form.is_valid():
         try:
             supervision.add_review(session, by=user, **form.cleaned_data)
@@ -147,6 +145,16 @@ def supervision_review_add(request: HttpRequest, session_id: Any) -> HttpRespons
             if "another" in request.POST:
                 return redirect("supervision_review_add", session.pk)
             return redirect("supervision_session", session.pk)
+    # The choice of participants lists their names: a read of their records.
+    record(
+        Action.LIST,
+        request=request,
+        subject=session,
+        detail={
+            "object_type": "enrolments.Enrolment",
+            "shown": [str(p) for p in reviewable.values_list("participant_id", flat=True)],
+        },
+    )
     return render(
         request, "casework/supervision/review_form.html", {"session": session, "form": form}
     )

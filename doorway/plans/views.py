@@ -294,6 +294,8 @@ def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResp
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The goal was saved.", f"goal-{goal.pk}")
+    if not bound:
+        audit_read(request, enrolment, goal)  # her words, in the form
     status_form = StatusForm(initial={"status": goal.status}, auto_id="status_%s")
     return record_page(
         request, enrolment, "plans/goal_form.html", form=form, goal=goal, status_form=status_form
@@ -317,6 +319,8 @@ def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRe
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The goal's status was saved.", f"goal-{goal.pk}")
+    if not bound:
+        audit_read(request, enrolment, goal)  # her words, above the form
     return record_page(request, enrolment, "plans/goal_status_form.html", form=form, goal=goal)
 
 
@@ -334,6 +338,8 @@ def step_add(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRespo
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The step was added.", f"goal-{goal.pk}")
+    if not form.is_bound:
+        audit_read(request, enrolment, goal)  # her words, above the form
     return record_page(request, enrolment, "plans/step_form.html", form=form, goal=goal, step=None)
 
 
@@ -355,6 +361,8 @@ def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResp
             apply_errors(form, refusal)
         else:
             return done(request, enrolment, "The step was saved.", f"goal-{step.goal_id}")
+    if not bound:
+        audit_read(request, enrolment, step)  # the step and her goal's words
     return record_page(
         request, enrolment, "plans/step_form.html", form=form, goal=step.goal, step=step
     )

@@ -97,6 +97,13 @@ def test_the_team_toggle_shows_her_teammates_caseloads_only(client, world: World
     assert {row.participant.preferred_name for row in mine.context["rows"]} == {"Rosa"}
 
 
+def test_the_caseload_audits_whose_names_it_showed(client, world: World, today) -> None:
+    signed_in(client, world.alice)
+    client.get(reverse("caseload"), {"scope": "team"})
+    entry = AuditEntry.objects.filter(action="list", actor_username="alice").latest("pk")
+    assert set(entry.detail["shown"]) == {str(world.rosa.pk), str(world.tess.pk)}
+
+
 def test_a_case_manager_may_open_a_teammates_caseload_but_not_another_teams(
     client, world: World
 ) -> None:
@@ -108,7 +115,9 @@ def test_a_case_manager_may_open_a_teammates_caseload_but_not_another_teams(
     refused = client.get(reverse("caseload"), {"worker": str(world.bianca.pk)})
     assert refused.status_code == 404
     assert AuditEntry.objects.filter(action="refused").count() == before + 1
-    assert client.get(reverse("caseload"), {"worker": "not-a-uuid"}).status_code == 404
+    assert client.get(reverse("caseload"), {"worker": "Rosa Example"}).status_code == 404
+    typed = AuditEntry.objects.filter(action="refused").latest("pk")
+    assert "Rosa" not in str(typed.detail)
 
 
 def test_a_peer_mentor_is_refused_and_an_evaluator_finds_nothing(client, world: World) -> None:

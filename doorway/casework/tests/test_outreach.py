@@ -138,6 +138,21 @@ def test_a_peer_mentor_reads_the_nicknames_of_her_own_entries_only(client, world
     assert "Shelter" in page
 
 
+@pytest.mark.parametrize("who", ["bianca", "pat"])
+def test_the_log_does_not_tell_who_does_not_reach_her_that_she_enrolled(client, world, who):
+    """Linking Tess's outreach (Amira's caseload) changes nothing in the log for Bianca
+    (another team) or Pat (not her peer mentor), even on Pat's own entry."""
+    contact = an_outreach(world, by=world.pat, nickname="Jade")
+    tess = world.tess.enrolments.get()
+    outreach.link_outreach(tess, [contact], by=world.amira)
+    signed_in(client, getattr(world, who))
+    page = log(client, world).content.decode()
+    assert "Jade" in page
+    assert "Linked to a record" not in page
+    signed_in(client, world.amira)
+    assert "Linked to a record" in log(client, world).content.decode()
+
+
 def test_an_evaluator_gets_404_and_the_refusal_is_audited(client, world):
     signed_in(client, world.eve)
     assert log(client, world).status_code == 404
@@ -298,6 +313,33 @@ def test_a_second_program_of_hers_offers_only_its_own_outreach(world):
     )  # fmt: skip
     an_outreach(world)
     assert list(outreach.linkable_for(enrolment)) == [mine]
+
+
+def test_another_programs_outreach_linked_to_her_stays_that_programs_record(client, world):
+    """Morgan manages Exit Doors Here only: outreach of a second program that Rosa is
+    also enrolled in is neither shown, counted nor unlinked from her enrolment here."""
+    other = ProgramFactory(agency=world.agency, slug="second")
+    world.alice.programs.add(other)
+    second = EnrolmentFactory(
+        participant=world.rosa, cycle=CycleFactory(program=other), case_manager=world.alice
+    )
+    theirs = outreach.record_outreach(
+        other, by=world.alice, happened_on=TODAY(), kind="street", place="Park",
+        women_reached=1, referrals_in=0, nickname="Bee",
+    )  # fmt: skip
+    outreach.link_outreach(second, [theirs], by=world.alice)
+    here = world.rosa_enrolment
+    signed_in(client, world.morgan)
+    page = client.get(reverse("outreach_link", args=[here.pk])).content.decode()
+    assert "Bee" not in page
+    detail = client.get(reverse("enrolment_detail", args=[here.pk])).content.decode()
+    assert "No outreach contacts linked" in detail
+    unlink = reverse("outreach_unlink", args=[here.pk, theirs.pk])
+    assert client.post(unlink).status_code == 404
+    with pytest.raises(ValidationError):
+        outreach.unlink_outreach(here, theirs, by=world.alice)
+    theirs.refresh_from_db()
+    assert theirs.participant == world.rosa
 
 
 def test_outreach_after_she_moved_on_from_the_first_phase_is_not_hers_to_link(world):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from doorway.audit.models import AuditEntry
 from doorway.casework import supervision
 from doorway.casework.models import SupervisionReview, SupervisionSession
 from doorway.testing.factories import (
@@ -132,6 +133,14 @@ def test_the_review_form_offers_only_enrolments_she_reaches_in_the_teams_caseloa
     offered = list(response.context["form"].fields["enrolment"].queryset)
     assert world.rosa_enrolment in offered
     assert hidden not in offered
+
+
+def test_the_review_form_audits_whose_names_it_offers(client, world):
+    session = a_session(world)
+    signed_in(client, world.alice)
+    client.get(reverse("supervision_review_add", args=[session.pk]))
+    entry = AuditEntry.objects.filter(action="list", actor_username="alice").latest("pk")
+    assert set(entry.detail["shown"]) == {str(world.rosa.pk), str(world.tess.pk)}
 
 
 def test_recording_a_session_by_the_page_leads_to_adding_reviews(client, world):

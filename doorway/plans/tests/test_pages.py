@@ -111,6 +111,21 @@ def test_a_goal_of_another_participant_is_not_found_under_her_enrolment(client, 
     assert client.get(url(world, "goal_edit", other.pk)).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["goal_edit", "goal_status", "step_add", "step_edit"])
+def test_a_form_that_shows_her_goal_audits_the_read(client, world, name: str) -> None:
+    _, (goal,) = plan_for(world, goals=1)
+    target = goal.steps.get() if name == "step_edit" else goal
+    signed_in(client, world.alice)
+    page = client.get(url(world, name, target.pk)).content.decode()
+    assert "Goal number 0" in page
+    assert AuditEntry.objects.filter(
+        action="view",
+        actor_username="alice",
+        participant_id=str(world.rosa.pk),
+        object_id=str(target.pk),
+    ).exists()
+
+
 def test_the_print_page_holds_her_plan_and_nothing_private_or_anyone_elses(client, world) -> None:
     plan_for(world)
     tess = Enrolment.objects.get(participant=world.tess)
