@@ -150,3 +150,29 @@ class EncryptedDateField(_DateBase):
 
 
 ENCRYPTED_FIELD_TYPES = (EncryptedTextField, EncryptedDateField)
+
+
+def encrypt_plain_rows(table: str, column: str, schema_editor: Any, pk: str = "id") -> int:
+    """For a migration that turns a plain text column into an encrypted one: encrypt,
+    in place, every value that is not a token already. Raw SQL, so that the field's
+    own decryption never sees plain text."""
+    connection = schema_editor.connection
+    quote = connection.ops.quote_name
+    changed = 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)} "  # noqa: S608
+            f"WHERE {quote(column)} <> ''"
+        )
+        rows = cursor.fetchall()
+        for row_id, value in rows:
+            try:
+                decrypt(value)
+            except ValueError:
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {quote(column)} = %s "  # noqa: S608
+                    f"WHERE {quote(pk)} = %s",
+                    [encrypt(value), row_id],
+                )
+                changed += 1
+    return changed

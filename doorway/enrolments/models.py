@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.encryption import EncryptedTextField
 from doorway.people.models import ConsentKind, Participant, User
 from doorway.programs.models import Cycle, Phase, Program
 
@@ -123,7 +124,8 @@ class Enrolment(models.Model):
     eligibility = models.CharField(
         max_length=20, choices=Eligibility.choices, default=Eligibility.PENDING
     )
-    eligibility_reason = models.TextField(blank=True)
+    # Her circumstances (risk factors met, her age): encrypted like a case note.
+    eligibility_reason = EncryptedTextField(blank=True)
     eligibility_decided_on = models.DateField(null=True, blank=True)
     case_manager = models.ForeignKey(User, on_delete=models.PROTECT, related_name="caseload")
     peer_mentor = models.ForeignKey(
@@ -359,7 +361,8 @@ class JourneyEvent(models.Model):
     effective_on = models.DateField()
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
+    # Why she moved, left or was found (not) eligible: clinical, so encrypted.
+    reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["effective_on", "recorded_at"]

@@ -276,7 +276,7 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    withdrawal_note = models.TextField(blank=True)
+    withdrawal_note = EncryptedTextField(blank=True)
     history = HistoricalRecords()
 
     objects: ClassVar[ConsentQuerySet] = ConsentQuerySet.as_manager()  # type: ignore[assignment]
