@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "doorway.dropins",
     "doorway.referrals",
     "doorway.caseload",
+    "doorway.evaluation",
     "doorway.web",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("programs/", include("doorway.programs.urls")),
     path("instruments/", include("doorway.instruments.setup_urls")),
     path("caseload/", include("doorway.caseload.urls")),
+    path("evaluation/", include("doorway.evaluation.urls")),
     path("dropins/", include("doorway.dropins.urls")),
     path("outreach/", include("doorway.casework.outreach_urls")),
     path("supervision/", include("doorway.casework.supervision_urls")),

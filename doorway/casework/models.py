@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from doorway.encryption import EncryptedTextField
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
-from doorway.programs.models import FocusArea
+from doorway.programs.models import FocusArea, KeyIngredient
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -77,6 +77,9 @@ class Contact(models.Model):
     duration_minutes = models.PositiveSmallIntegerField("Duration (minutes)")
     kind = models.CharField(max_length=20, choices=ContactKind.choices)
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="+")
+    # The program's key ingredients this contact shows at work (evidence for the
+    # theory of change).
+    ingredients = models.ManyToManyField(KeyIngredient, blank=True, related_name="contacts")
     note = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)

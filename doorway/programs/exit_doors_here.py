@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from doorway.programs.models import Agency, ContactCadence, FocusArea, Phase, Program
+from doorway.programs.models import (
+    Agency,
+    ContactCadence,
+    FocusArea,
+    KeyIngredient,
+    Phase,
+    Program,
+)
 
 SLUG = "exit-doors-here"
 
@@ -60,6 +67,22 @@ FOCUS_AREAS = [
     ("life-skills", "Life skills"),
 ]
 
+# The mechanisms the program's theory of change counts on.
+KEY_INGREDIENTS = [
+    ("trust-building", "Trust building", "A non-judgmental relationship she can rely on."),
+    (
+        "collaborative-goal-setting",
+        "Collaborative goal setting",
+        "Goals set with her, in her words, at her pace.",
+    ),
+    (
+        "connecting-with-community-supports",
+        "Connecting with community supports",
+        "Warm links to partner agencies and informal supports that will outlast the program.",
+    ),
+    ("weekly-drop-in", "Weekly drop-in", "A weekly place to come, eat, and meet peers."),
+]
+
 
 @transaction.atomic
 def install(agency: Agency) -> Program:
@@ -95,5 +118,11 @@ def install(agency: Agency) -> Program:
     for order, (slug, name) in enumerate(FOCUS_AREAS):
         FocusArea.objects.get_or_create(
             program=program, slug=slug, defaults={"name": name, "order": order}
+        )
+    for order, (slug, name, description) in enumerate(KEY_INGREDIENTS):
+        KeyIngredient.objects.get_or_create(
+            program=program,
+            slug=slug,
+            defaults={"name": name, "description": description, "order": order},
         )
     return program

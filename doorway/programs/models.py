@@ -206,3 +206,63 @@ class PartnerAgency(models.Model):
     def service_labels(self) -> list[str]:
         labels = dict(ServiceKind.choices)
         return [str(labels.get(kind, kind)) for kind in self.services]
+
+
+class CostCategory(models.TextChoices):
+    STAFF = "staff", "Staff"
+    SPACE = "space", "Space"
+    PARTICIPANT_SUPPORTS = "supports", "Participant supports"
+    PEER_HONORARIA = "peer_honoraria", "Peer honoraria"
+    DROP_IN_FOOD_TRANSIT = "food_transit", "Food and transit for drop-ins"
+    OTHER = "other", "Other operating costs"
+    # Kept apart: what the evaluation cost is not what the program cost.
+    EVALUATION = "evaluation", "Evaluation (excluded from operating cost)"
+
+
+class CostLine(models.Model):
+    """One line of a cycle's costs. Money is Decimal to the cent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="cost_lines")
+    category = models.CharField(max_length=20, choices=CostCategory.choices)
+    description = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    recorded_by = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cycle", "category", "description"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="cost_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount}"
+
+    @property
+    def is_operating(self) -> bool:
+        return self.category != CostCategory.EVALUATION
+
+
+class KeyIngredient(models.Model):
+    """A mechanism the program counts on (trust building, collaborative goal setting,
+    ...). Case notes and interview excerpts are tagged with them as evidence."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="ingredients")
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "slug"], name="ingredient_slug_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
