@@ -1,0 +1,154 @@
+"""The evaluation of a cohort as one JSON-ready dict: what the evaluation page, the
+funder report, the export and `doorway evaluate` all start from.
+
+Nothing in it is typed in: every figure is counted from the records when it is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import importlib.util
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from doorway.evaluation.cohort import (
+    Cohort,
+    all_enrolments,
+    enrolled_enrolments,
+)
+from doorway.evaluation.costs import cycle_costs
+from doorway.evaluation.outcomes import (
+    Ratings,
+    focus_area_outcomes,
+    involvement_outcomes,
+    load_ratings,
+)
+
+DEFINITIONS = [
+    (
+        "Cohort",
+        "The program's participants in the chosen cycles (all cycles if none is chosen), "
+        "referred within the chosen dates and having reached at least the chosen phase.",
+    ),
+    (
+        "Enrolled",
+        "Everyone referred into a cycle and not found ineligible, whether or not she "
+        "consented to the evaluation research.",
+    ),
+    (
+        "Evaluation participants",
+        "Enrolled women whose consent to the evaluation research is in force. Only they "
+        "count in the outcome figures; a woman who withdraws that consent leaves every "
+        "figure from that day.",
+    ),
+    (
+        "Focus-area scale",
+        "Each focus area is rated on a 1-10 journey-of-change scale at intake (the "
+        "baseline) and at later timepoints. The baseline is her earliest rating at intake; "
+        "the later rating is her latest rating at any later timepoint.",
+    ),
+    (
+        "Progressed",
+        "A participant progressed in an area if her latest rating is higher than her "
+        "baseline rating. The denominator (assessed) is the number of participants with "
+        "both a baseline and a later rating in that area, so it differs by area; every "
+        "percentage is printed with its numerator and denominator.",
+    ),
+    (
+        "Missing",
+        "A participant with no baseline, or with a baseline but no later rating, is counted "
+        "as missing in that area, not as having made no progress.",
+    ),
+    (
+        "Wilcoxon signed-rank test",
+        "Baseline against later rating, two-sided. Zero differences are dropped (Wilcoxon's "
+        "rule, as in R); ties take average ranks. The p-value is exact (the permutation "
+        "distribution over all sign assignments, ties included) for up to 50 non-zero "
+        "differences, and otherwise from the normal approximation with tie and continuity "
+        "corrections. V is the sum of the ranks of the increases. The effect size is the "
+        "matched-pairs rank-biserial correlation, from -1 (all went down) to 1 (all went "
+        "up).",
+    ),
+    (
+        "Sex-work involvement",
+        "An ordinal item (not at all, rarely, sometimes, often, always, plus 'at risk of "
+        "returning') asked at intake, graduation and follow-up (one month after "
+        "graduation). Involved means rarely to always. The paired change compares intake "
+        "with follow-up on the 0-4 scale; pairs with an 'at risk' answer are counted apart.",
+    ),
+    (
+        "Cost per participant",
+        "For a cycle, its operating cost (evaluation costs excluded) divided by the "
+        "participants enrolled in that cycle. Cost per graduate and per participant who "
+        "progressed in at least one focus area divide the same cost by those counts; "
+        "progress is known only for women who consented to the research. Amounts are "
+        "rounded to the cent.",
+    ),
+    (
+        "Small cells",
+        "In anything meant to leave the building (funder report, research export), a count "
+        "below 5 that could identify someone is suppressed and shown as <5.",
+    ),
+]
+
+
+def definitions() -> list[dict[str, str]]:
+    return [{"term": term, "text": text} for term, text in DEFINITIONS]
+
+
+def jsonable(value: Any) -> Any:
+    """Decimal as a string to the cent, dates in ISO form, UUIDs as strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _optional_part(module: str, function: str, cohort: Cohort) -> Any:
+    """The process and fidelity parts, if they are installed. Only their absence is
+    tolerated: an error inside them is raised, not hidden."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), function)(cohort)
+
+
+def costs_cohort(cohort: Cohort) -> Cohort:
+    """Costs belong to whole cycles: the cohort without its date and phase filters."""
+    return Cohort(program=cohort.program, cycles=cohort.cycles)
+
+
+def progressed_with_cycles(ratings: Ratings) -> list[tuple[Any, Any]]:
+    return [(e, ratings.enrolment_cycles[e]) for e in ratings.progressed_enrolments()]
+
+
+def evaluation_report(cohort: Cohort) -> dict[str, Any]:
+    ratings = load_ratings(cohort)
+    whole = costs_cohort(cohort)
+    cycle_ratings = ratings if whole == cohort else load_ratings(whole)
+    enrolment_ids = list(ratings.enrolment_cycles)
+    report = {
+        "program": {"slug": cohort.program.slug, "name": cohort.program.name},
+        "cohort": cohort.as_dict(),
+        "definitions": definitions(),
+        "participants": {
+            "referred": all_enrolments(cohort).count(),
+            "enrolled": enrolled_enrolments(cohort).count(),
+            "evaluation": len(enrolment_ids),
+        },
+        "focus_areas": focus_area_outcomes(ratings),
+        "involvement": involvement_outcomes(cohort, enrolment_ids),
+        "cycles": cycle_costs(whole, progressed_with_cycles(cycle_ratings)),
+        "process": _optional_part("doorway.evaluation.process", "process_report", cohort),
+        "fidelity": _optional_part("doorway.evaluation.fidelity", "fidelity_report", cohort),
+    }
+    result: dict[str, Any] = jsonable(report)
+    return result
