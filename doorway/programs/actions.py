@@ -10,6 +10,7 @@ the phase names they were recorded with).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,8 @@ from doorway.audit.models import Action
 from doorway.people.models import User
 from doorway.programs.models import (
     ContactCadence,
+    CostCategory,
+    CostLine,
     Cycle,
     FocusArea,
     PartnerAgency,
@@ -40,6 +43,8 @@ PHASE_FIELDS = (
 FOCUS_AREA_FIELDS = ("name", "slug", "description")
 CYCLE_FIELDS = ("name", "starts_on", "ends_on")
 PARTNER_FIELDS = ("name", "services", "contact_name", "phone", "email", "address")
+COST_LINE_FIELDS = ("category", "description", "amount")
+CENT = Decimal("0.01")
 
 
 def _set(instance: models.Model, allowed: tuple[str, ...], values: dict[str, Any]) -> list[str]:
@@ -324,17 +329,69 @@ def set_partner_active(partner: PartnerAgency, active: bool, *, by: User) -> Non
     _save(partner, by=by, action=Action.CHANGE, fields=["active"])
 
 
+# --- a cycle's cost lines --------------------------------------------------------
+
+
+def _check_cost_line(line: CostLine) -> None:
+    errors: dict[str, str] = {}
+    if line.category not in CostCategory.values:
+        errors["category"] = "Choose a category from the list."
+    amount = line.amount
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        errors["amount"] = "Enter the amount in dollars and cents, for example 1250.00."
+    elif amount < 0:
+        errors["amount"] = "An amount cannot be negative."
+    elif amount != amount.quantize(CENT):
+        errors["amount"] = "Give the amount to the cent: at most two digits after the point."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_cost_line(cycle: Cycle, *, by: User, **values: Any) -> CostLine:
+    """A line of the cycle's costs. Evaluation costs are recorded too, under their own
+    category, and kept out of the operating cost."""
+    line = CostLine(cycle=cycle, recorded_by=by)
+    fields = _set(line, COST_LINE_FIELDS, values)
+    _check_cost_line(line)
+    _save(line, by=by, action=Action.CREATE, fields=fields)
+    return line
+
+
+@transaction.atomic
+def update_cost_line(line: CostLine, *, by: User, **values: Any) -> list[str]:
+    line = CostLine.objects.select_for_update().get(pk=line.pk)
+    changed = _set(line, COST_LINE_FIELDS, values)
+    if changed:
+        _check_cost_line(line)
+        _save(line, by=by, action=Action.CHANGE, fields=changed)
+    return changed
+
+
+@transaction.atomic
+def delete_cost_line(line: CostLine, *, by: User) -> None:
+    """Cost lines, unlike phases, can go: a line entered by mistake is not history.
+    simple-history keeps the deleted row, and the audit log says who removed it."""
+    line = CostLine.objects.select_for_update().get(pk=line.pk)
+    line._history_user = by  # type: ignore[attr-defined]
+    record(Action.CHANGE, actor=by, subject=line, detail={"deleted": True})
+    line.delete()
+
+
 __all__ = [
+    "add_cost_line",
     "add_cycle",
     "add_focus_area",
     "add_partner",
     "add_phase",
+    "delete_cost_line",
     "move_phase",
     "restore_focus_area",
     "restore_phase",
     "retire_focus_area",
     "retire_phase",
     "set_partner_active",
+    "update_cost_line",
     "update_cycle",
     "update_focus_area",
     "update_partner",

@@ -7,7 +7,14 @@ from typing import Any
 
 from django import forms
 
-from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase, ServiceKind
+from doorway.programs.models import (
+    CostLine,
+    Cycle,
+    FocusArea,
+    PartnerAgency,
+    Phase,
+    ServiceKind,
+)
 from doorway.web.forms import BootstrapForm, apply_errors
 
 
@@ -87,4 +94,41 @@ class PartnerForm(BootstrapForm, forms.ModelForm):
         pass
 
 
-__all__ = ["CycleForm", "FocusAreaForm", "PartnerForm", "PhaseForm", "apply_errors"]
+class MoneyField(forms.DecimalField):
+    """Dollars and cents as people type them: "$1,250.50" is 1250.50. Anything else
+    (words, a negative amount, fractions of a cent) is refused next to the field."""
+
+    default_error_messages = {
+        "invalid": "Enter the amount in dollars and cents, for example 1250.00.",
+        "max_decimal_places": "Give the amount to the cent: at most two digits after the point.",
+        "max_digits": "That amount is too large.",
+        "max_whole_digits": "That amount is too large.",
+        "min_value": "An amount cannot be negative.",
+    }
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace(" ", "").removeprefix("$")
+        return super().to_python(value)
+
+
+class CostLineForm(BootstrapForm, forms.ModelForm):
+    amount = MoneyField(
+        label="Amount ($)",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        # Text, not number: a phone keypad with the point, and what she typed comes
+        # back as typed when it is refused.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = CostLine
+        fields = ["category", "description", "amount"]
+        help_texts = {
+            "category": "Evaluation costs are kept apart: they are not part of the operating cost.",
+        }
+
+
+__all__ = ["CostLineForm", "CycleForm", "FocusAreaForm", "PartnerForm", "PhaseForm", "apply_errors"]

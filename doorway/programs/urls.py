@@ -33,6 +33,22 @@ urlpatterns = [
     ),
     path("<uuid:program_id>/cycles/add/", views.cycle_add, name="cycle_add"),
     path("<uuid:program_id>/cycles/<uuid:cycle_id>/", views.cycle_edit, name="cycle_edit"),
+    path("<uuid:program_id>/cycles/<uuid:cycle_id>/costs/", views.cost_lines, name="cost_lines"),
+    path(
+        "<uuid:program_id>/cycles/<uuid:cycle_id>/costs/add/",
+        views.cost_line_add,
+        name="cost_line_add",
+    ),
+    path(
+        "<uuid:program_id>/cycles/<uuid:cycle_id>/costs/<uuid:line_id>/",
+        views.cost_line_edit,
+        name="cost_line_edit",
+    ),
+    path(
+        "<uuid:program_id>/cycles/<uuid:cycle_id>/costs/<uuid:line_id>/delete/",
+        views.cost_line_delete,
+        name="cost_line_delete",
+    ),
     path("<uuid:program_id>/partners/add/", views.partner_add, name="partner_add"),
     path("<uuid:program_id>/partners/<uuid:partner_id>/", views.partner_edit, name="partner_edit"),
     path(

@@ -7,6 +7,7 @@ did not exist. Views parse and render; the writes are in `doorway.programs.actio
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -24,8 +25,23 @@ from doorway.people.access import refuse
 from doorway.people.models import User
 from doorway.people.roles import configures_programs
 from doorway.programs import actions
-from doorway.programs.forms import CycleForm, FocusAreaForm, PartnerForm, PhaseForm, apply_errors
-from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase, Program
+from doorway.programs.forms import (
+    CostLineForm,
+    CycleForm,
+    FocusAreaForm,
+    PartnerForm,
+    PhaseForm,
+    apply_errors,
+)
+from doorway.programs.models import (
+    CostCategory,
+    CostLine,
+    Cycle,
+    FocusArea,
+    PartnerAgency,
+    Phase,
+    Program,
+)
 
 
 def programs_configured_by(user: Any) -> Any:
@@ -105,10 +121,13 @@ def _form_page(
     write: Callable[[dict[str, Any]], Any],
     done: str,
     anchor: str,
+    back: str = "",
 ) -> HttpResponse:
     """Show a form; on a valid post, `write` the cleaned data through an action. An
-    action's refusal is shown next to its field, and nothing is saved."""
+    action's refusal is shown next to its field, and nothing is saved. `back` is the
+    page to return to (the program page at `anchor` unless given)."""
     form = form_class(request.POST or None, instance=instance)
+    back = back or reverse("program_detail", args=[program.pk]) + f"#{anchor}"
     if request.method == "POST" and form.is_valid():
         try:
             write(form.cleaned_data)
@@ -116,11 +135,11 @@ def _form_page(
             apply_errors(form, error)
         else:
             messages.success(request, done)
-            return redirect(reverse("program_detail", args=[program.pk]) + f"#{anchor}")
+            return redirect(back)
     return render(
         request,
         "programs/form.html",
-        {"program": program, "form": form, "title": title, "anchor": anchor},
+        {"program": program, "form": form, "title": title, "anchor": anchor, "back": back},
         status=400 if form.errors else 200,
     )
 
@@ -309,6 +328,97 @@ def cycle_edit(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResp
         done="Cycle saved.",
         anchor="cycles",
     )
+
+
+# --- a cycle's cost lines --------------------------------------------------------
+
+
+def cycle_costs(cycle: Cycle) -> dict[str, Any]:
+    """The cycle's cost lines grouped by category, with each category's total and the
+    operating total (evaluation excluded) beside the evaluation total. Two queries."""
+    lines = list(cycle.cost_lines.select_related("recorded_by").order_by("category", "-amount"))
+    groups: list[dict[str, Any]] = []
+    for value, label in CostCategory.choices:
+        in_category = [line for line in lines if line.category == value]
+        if in_category:
+            groups.append(
+                {
+                    "category": value,
+                    "label": label,
+                    "lines": in_category,
+                    "total": sum((line.amount for line in in_category), Decimal("0.00")),
+                    "operating": value != CostCategory.EVALUATION,
+                }
+            )
+    operating = sum((g["total"] for g in groups if g["operating"]), Decimal("0.00"))
+    evaluation = sum((g["total"] for g in groups if not g["operating"]), Decimal("0.00"))
+    return {"groups": groups, "operating_total": operating, "evaluation_total": evaluation}
+
+
+def _cost_lines_url(program: Program, cycle: Cycle) -> str:
+    return reverse("cost_lines", args=[program.pk, cycle.pk])
+
+
+@login_required
+def cost_lines(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    cycle = get_object_or_404(program.cycles, pk=cycle_id)
+    context = {"program": program, "cycle": cycle, **cycle_costs(cycle)}
+    return render(request, "programs/cost_lines.html", context)
+
+
+@login_required
+def cost_line_add(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+    cycle = get_object_or_404(program.cycles, pk=cycle_id)
+    return _form_page(
+        request,
+        program,
+        form_class=CostLineForm,
+        instance=CostLine(cycle=cycle),
+        title=f"Add a cost line to “{cycle.name}”",
+        write=lambda data: actions.add_cost_line(
+            cycle, by=_user(request), **_values(data, actions.COST_LINE_FIELDS)
+        ),
+        done="Cost line added.",
+        anchor="cycles",
+        back=_cost_lines_url(program, cycle),
+    )
+
+
+@login_required
+def cost_line_edit(
+    request: HttpRequest, program_id: Any, cycle_id: Any, line_id: Any
+) -> HttpResponse:
+    program = access_program(request, program_id)
+    cycle = get_object_or_404(program.cycles, pk=cycle_id)
+    line = get_object_or_404(cycle.cost_lines, pk=line_id)
+    return _form_page(
+        request,
+        program,
+        form_class=CostLineForm,
+        instance=line,
+        title=f"Edit a cost line of “{cycle.name}”",
+        write=lambda data: actions.update_cost_line(
+            line, by=_user(request), **_values(data, actions.COST_LINE_FIELDS)
+        ),
+        done="Cost line saved.",
+        anchor="cycles",
+        back=_cost_lines_url(program, cycle),
+    )
+
+
+@require_POST
+@login_required
+def cost_line_delete(
+    request: HttpRequest, program_id: Any, cycle_id: Any, line_id: Any
+) -> HttpResponse:
+    program = access_program(request, program_id)
+    cycle = get_object_or_404(program.cycles, pk=cycle_id)
+    line = get_object_or_404(cycle.cost_lines, pk=line_id)
+    actions.delete_cost_line(line, by=_user(request))
+    messages.success(request, "Cost line removed.")
+    return redirect(_cost_lines_url(program, cycle))
 
 
 # --- partner agencies ------------------------------------------------------------
