@@ -20,11 +20,19 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.people.roles import Role
 from doorway.plans.models import Goal
-from doorway.programs.models import FocusArea
+from doorway.programs.models import FocusArea, KeyIngredient
 
-FIELDS = ("happened_on", "duration_minutes", "kind", "focus_areas", "goals", "note")
+FIELDS = (
+    "happened_on",
+    "duration_minutes",
+    "kind",
+    "focus_areas",
+    "goals",
+    "ingredients",
+    "note",
+)
 # Linked to the contact, not versioned with it: the fields compared as sets.
-LINKS = ("focus_areas", "goals")
+LINKS = ("focus_areas", "goals", "ingredients")
 
 
 def check_contact(
@@ -37,6 +45,7 @@ def check_contact(
     focus_areas: Iterable[FocusArea],
     note: str,
     goals: Iterable[Goal] = (),
+    ingredients: Iterable[KeyIngredient] = (),
 ) -> None:
     """Raise a ValidationError keyed by field for everything wrong at once."""
     errors: dict[str, str] = {}
@@ -64,6 +73,11 @@ def check_contact(
         pk__in=goal_ids, plan__enrolment=enrolment
     ).count() != len(goal_ids):
         errors["goals"] = "Choose goals of her own plan only."
+    ingredients = list(ingredients)
+    if ingredients and not rules.reads_case_notes(by):
+        errors["ingredients"] = "The care team tags the program's key ingredients."
+    elif any(ingredient.program_id != program_id for ingredient in ingredients):
+        errors["ingredients"] = "Choose key ingredients of her program only."
     if kind != ContactKind.PEER_CONTACT and not note.strip():
         errors["note"] = "Write the case note: what happened and what comes next."
     if errors:
@@ -89,10 +103,12 @@ def record_contact(
     focus_areas: Iterable[FocusArea] = (),
     note: str = "",
     goals: Iterable[Goal] = (),
+    ingredients: Iterable[KeyIngredient] = (),
 ) -> Contact:
     _check_writer(enrolment, by, editing=False)
     areas = list(focus_areas)
     goals = list(goals)
+    ingredients = list(ingredients)
     note = note.strip()
     check_contact(
         enrolment,
@@ -103,6 +119,7 @@ def record_contact(
         focus_areas=areas,
         note=note,
         goals=goals,
+        ingredients=ingredients,
     )
     assert happened_on is not None
     assert duration_minutes is not None
@@ -121,12 +138,15 @@ def record_contact(
     # Goals hang on the goal's side of the link, which the contact's history does not
     # follow: setting them writes no second version.
     contact.goals.set(goals)
+    # Key ingredients: evidence for the theory of change, outside the note's history.
+    contact.ingredients.set(ingredients)
+    given = {"note": note, "goals": goals, "ingredients": ingredients}
     record(
         Action.CREATE,
         actor=by,
         participant=enrolment.participant_id,
         subject=contact,
-        detail={"fields": [f for f in FIELDS if (f != "note" or note) and (f != "goals" or goals)]},
+        detail={"fields": [f for f in FIELDS if f not in given or given[f]]},
     )
     return contact
 
@@ -145,6 +165,7 @@ def edit_contact(contact: Contact, *, by: User, **changes: Any) -> Contact:
     current: dict[str, list[Any]] = {
         "focus_areas": list(contact.focus_areas.all()),
         "goals": list(contact.goals.all()),
+        "ingredients": list(contact.ingredients.all()),
     }
     values: dict[str, Any] = {
         "happened_on": contact.happened_on,
@@ -176,6 +197,8 @@ def edit_contact(contact: Contact, *, by: User, **changes: Any) -> Contact:
     contact.save_version(values["focus_areas"] if "focus_areas" in changed else None, by=by)
     if "goals" in changed:
         contact.goals.set(values["goals"])
+    if "ingredients" in changed:
+        contact.ingredients.set(values["ingredients"])
     record(
         Action.CHANGE,
         actor=by,

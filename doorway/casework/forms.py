@@ -14,7 +14,7 @@ from doorway.enrolments.dates import date_problem
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import BootstrapMixin, DateInput
 from doorway.plans.models import OPEN_STATUSES, Goal
-from doorway.programs.models import FocusArea
+from doorway.programs.models import FocusArea, KeyIngredient
 
 
 class GoalChoiceField(forms.ModelMultipleChoiceField):
@@ -52,6 +52,13 @@ class ContactForm(BootstrapMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Her open goals.",
     )
+    ingredients = forms.ModelMultipleChoiceField(
+        label="Key ingredients at work",
+        queryset=KeyIngredient.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The program's mechanisms this contact shows; counted for the evaluation.",
+    )
     note = forms.CharField(
         label="Case note",
         required=False,
@@ -78,6 +85,7 @@ class ContactForm(BootstrapMixin, forms.Form):
                     "kind": contact.kind,
                     "focus_areas": [a.pk for a in contact.focus_areas.all()],
                     "goals": [g.pk for g in contact.goals.all()],
+                    "ingredients": [i.pk for i in contact.ingredients.all()],
                     "note": contact.note,
                 },
             )
@@ -102,9 +110,14 @@ class ContactForm(BootstrapMixin, forms.Form):
             fields["goals"].queryset = (
                 goals.filter(status__in=OPEN_STATUSES) | goals.filter(pk__in=linked)
             ).select_related("focus_area")
+            fields["ingredients"].queryset = KeyIngredient.objects.filter(
+                program=enrolment.cycle.program_id
+            )
         else:
-            # Her plan is the care team's: a peer mentor does not see her goals.
+            # Her plan is the care team's: a peer mentor does not see her goals. Tagging
+            # the program's mechanisms is the care team's too.
             del fields["goals"]
+            del fields["ingredients"]
         self.style_fields()
 
     def clean_happened_on(self) -> Any:
@@ -125,4 +138,5 @@ class ContactForm(BootstrapMixin, forms.Form):
             "focus_areas": list(data["focus_areas"]),
             "note": data.get("note") or "",
             **({"goals": list(data["goals"])} if "goals" in self.fields else {}),
+            **({"ingredients": list(data["ingredients"])} if "ingredients" in self.fields else {}),
         }

@@ -65,7 +65,7 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         """Everything the contacts list shows, in a fixed number of queries."""
         return (
             self.select_related("recorded_by")
-            .prefetch_related("focus_areas", "goals__focus_area")
+            .prefetch_related("focus_areas", "goals__focus_area", "ingredients")
             .newest_first()
         )
 

@@ -7,7 +7,8 @@ import uuid
 
 from django.db import models
 
-from doorway.programs.models import PartnerAgency
+from doorway.encryption import EncryptedTextField
+from doorway.programs.models import KeyIngredient, PartnerAgency, Program
 
 
 class Relationship(models.TextChoices):
@@ -47,3 +48,143 @@ class PartnerSurveyResponse(models.Model):
     @property
     def is_positive(self) -> bool:
         return self.relationship in POSITIVE_RELATIONSHIPS
+
+
+# --- Theory of change and contribution analysis (issue 4) -------------------------------
+# Editable data per program: steps from activities to long-term outcomes, the links
+# between them with their assumptions, risks and alternative explanations, and each
+# link's evidence. About the program, never about a participant: indicators are
+# computed live as de-identified counts (see `doorway.evaluation.theory.INDICATORS`).
+
+
+class StepKind(models.TextChoices):
+    ACTIVITY = "activity", "Activity"
+    OUTPUT = "output", "Output"
+    IMMEDIATE = "immediate", "Immediate outcome"
+    INTERMEDIATE = "intermediate", "Intermediate outcome"
+    LONG_TERM = "long_term", "Long-term outcome"
+
+
+# The order in which the theory is read: a link goes from one kind to the same or a later.
+STEP_ORDER = {kind: n for n, kind in enumerate(StepKind.values)}
+
+
+class ChangeStep(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="change_steps")
+    kind = models.CharField(max_length=20, choices=StepKind.choices)
+    # A stable name for templates such as Exit Doors Here's (installing twice finds it).
+    key = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "key"], name="change_step_key_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def rank(self) -> int:
+        return STEP_ORDER[self.kind]
+
+
+class EvidenceRating(models.TextChoices):
+    STRONG = "strong", "Strong"
+    MODERATE = "moderate", "Moderate"
+    WEAK = "weak", "Weak"
+    NONE = "none", "None"
+
+
+class ChangeLink(models.Model):
+    """ "This step leads to that one", with what must hold for it to, what could stop
+    it, and what else could explain the change. The evaluator rates its evidence."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="change_links")
+    source = models.ForeignKey(ChangeStep, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(ChangeStep, on_delete=models.CASCADE, related_name="links_in")
+    assumptions = models.TextField(blank=True)
+    risks = models.TextField(blank=True)
+    alternative_explanations = models.TextField(blank=True)
+    # Blank until the evaluator rates it.
+    rating = models.CharField(max_length=10, choices=EvidenceRating.choices, blank=True)
+    rating_note = models.TextField(blank=True)
+    rated_by = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source__order", "target__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_link_per_step_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+
+class LinkIndicator(models.Model):
+    """A named indicator (from the registry in `theory.INDICATORS`) offered as evidence
+    for a link; its value is computed when the page is shown, never stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(ChangeLink, on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.SlugField(max_length=60)
+    note = models.TextField(blank=True, help_text="What the figure says about this link.")
+
+    class Meta:
+        ordering = ["indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "indicator"], name="indicator_once_per_link")
+        ]
+
+    def __str__(self) -> str:
+        return self.indicator
+
+
+class Interviewee(models.TextChoices):
+    STAFF = "staff", "Staff member"
+    PEER_MENTOR = "peer_mentor", "Peer mentor"
+    PARTNER = "partner", "Partner agency"
+
+
+class InterviewExcerpt(models.Model):
+    """An excerpt from a staff or peer-mentor interview, coded to the program's key
+    ingredients (the mechanisms). Never names a participant; encrypted all the same."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(ChangeLink, on_delete=models.CASCADE, related_name="excerpts")
+    interviewee = models.CharField(max_length=20, choices=Interviewee.choices)
+    interviewed_on = models.DateField(null=True, blank=True)
+    text = EncryptedTextField()
+    mechanisms = models.ManyToManyField(KeyIngredient, blank=True, related_name="excerpts")
+    recorded_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-interviewed_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_interviewee_display()} excerpt"
+
+
+class Reference(models.Model):
+    """A published study or report that supports (or questions) a link."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(ChangeLink, on_delete=models.CASCADE, related_name="references")
+    citation = models.CharField(max_length=500)
+    url = models.URLField(blank=True, max_length=500)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["citation"]
+
+    def __str__(self) -> str:
+        return self.citation

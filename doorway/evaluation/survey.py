@@ -1,0 +1,135 @@
+"""The yearly partner agency survey: recording a partner's answer, and the summary
+(partners surveyed per year, the share reporting a positive working relationship, the
+benefits they saw counted, their comments).
+
+About the partnership, never about a participant. Who: the agency's program managers
+and evaluators, for the agency's own partners.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.evaluation.models import PartnerSurveyResponse, Relationship
+from doorway.people.models import User
+from doorway.people.roles import Role
+from doorway.programs.models import PartnerAgency
+
+# The benefits the survey asks about; partners can add their own as well.
+BENEFITS = [
+    ("faster_access", "Faster access to our services for the women referred"),
+    ("better_referrals", "Better-prepared referrals"),
+    ("fewer_lost", "Fewer women lost between services"),
+    ("shared_knowledge", "Shared knowledge and training"),
+    ("understanding", "Better understanding of women leaving sex work"),
+    ("joint_planning", "Joint planning and advocacy"),
+]
+BENEFIT_LABELS = dict(BENEFITS)
+FIELDS = ("partner", "year", "relationship", "benefits", "comments")
+FIRST_YEAR = 2000
+
+
+def surveys_partners(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.role in {
+        Role.PROGRAM_MANAGER,
+        Role.EVALUATOR,
+    }
+
+
+def partners_of(user: Any) -> QuerySet[PartnerAgency]:
+    if not surveys_partners(user) or user.agency_id is None:
+        return PartnerAgency.objects.none()
+    return PartnerAgency.objects.filter(agency_id=user.agency_id)
+
+
+def benefit_label(benefit: str) -> str:
+    return BENEFIT_LABELS.get(benefit, benefit)
+
+
+@transaction.atomic
+def record_response(
+    *,
+    by: User,
+    partner: PartnerAgency | None,
+    year: int | None,
+    relationship: str,
+    benefits: Iterable[str] = (),
+    comments: str = "",
+) -> PartnerSurveyResponse:
+    """Record one partner's answer for one year. The benefits are the codes of
+    `BENEFITS` and, for others they name, their own short words."""
+    if not surveys_partners(by):
+        raise PermissionDenied("Program managers and evaluators record the partner survey.")
+    errors: dict[str, str] = {}
+    if partner is None or partner.agency_id != by.agency_id:
+        errors["partner"] = "Choose one of your agency's partners."
+    this_year = timezone.localdate().year
+    if year is None or not FIRST_YEAR <= year <= this_year:
+        errors["year"] = f"Give a year from {FIRST_YEAR} to {this_year}."
+    elif (
+        partner is not None
+        and PartnerSurveyResponse.objects.filter(partner=partner, year=year).exists()
+    ):
+        errors["year"] = "This partner's answer for that year is already recorded."
+    if relationship not in Relationship.values:
+        errors["relationship"] = "Choose how they rate the working relationship."
+    if errors:
+        raise ValidationError(errors)
+    assert partner is not None
+    assert year is not None
+    # Each benefit once, in the order given.
+    chosen = list(dict.fromkeys(b.strip() for b in benefits if b and b.strip()))
+    response = PartnerSurveyResponse.objects.create(
+        partner=partner,
+        year=year,
+        relationship=relationship,
+        benefits=chosen,
+        comments=comments.strip(),
+    )
+    record(Action.CREATE, actor=by, subject=response, detail={"fields": list(FIELDS)})
+    return response
+
+
+@dataclass
+class YearSummary:
+    year: int
+    surveyed: int = 0
+    positive: int = 0
+    relationships: Counter[str] = field(default_factory=Counter)
+    benefits: Counter[str] = field(default_factory=Counter)
+    comments: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def percent_positive(self) -> int | None:
+        return round(100 * self.positive / self.surveyed) if self.surveyed else None
+
+    def relationship_rows(self) -> list[tuple[str, int]]:
+        return [(label, self.relationships[value]) for value, label in Relationship.choices]
+
+    def benefit_rows(self) -> list[tuple[str, int]]:
+        return [(benefit_label(b), n) for b, n in self.benefits.most_common()]
+
+
+def summary(partners: QuerySet[PartnerAgency]) -> list[YearSummary]:
+    """One summary per year, newest first, in one query."""
+    years: dict[int, YearSummary] = {}
+    responses = PartnerSurveyResponse.objects.filter(partner__in=partners).select_related("partner")
+    for response in responses:
+        year = years.setdefault(response.year, YearSummary(response.year))
+        year.surveyed += 1
+        year.positive += response.is_positive
+        year.relationships[response.relationship] += 1
+        year.benefits.update(response.benefits)
+        if response.comments:
+            year.comments.append((response.partner.name, response.comments))
+    return [years[y] for y in sorted(years, reverse=True)]
