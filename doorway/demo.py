@@ -9,6 +9,12 @@ idempotent: an account, team, cycle or partner is looked up by its name before i
 made, and a participant by the blind index of her legal name, so a second run creates
 nothing. Dates come from a fixed random seed; the current intake is placed relative to
 today, everything else lies between 2018 and 2023.
+
+Cycles 1-4 are the cohorts of the published evaluation: beside the women written out
+below, `generated_people` fills each to its published size, and
+`doorway.evaluation.demo_cohort` gives them the assessments, cost lines and partner
+surveys from which `doorway evaluate` computes the published figures. Only those four
+cycles were asked to join the research; the current intake was not.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from doorway.dropins import demo as dropins_demo
 from doorway.encryption import blind_index
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Eligibility, Enrolment, ExitReason, ReferralSource
+from doorway.evaluation import demo_cohort
+from doorway.evaluation import exit_doors_here as theory_template
 from doorway.instruments import demo as assessments_demo
 from doorway.instruments import exit_doors_here as instrument_template
 from doorway.people.actions import add_safety_flag, give_consent, withdraw_consent
@@ -90,6 +98,31 @@ PARTNERS = [
      "Mirela Oyelaran", "416-555-0209", "newcomers@safeharbour.example.org"),
     ("Willowbrook Transitional Residence", [ServiceKind.HOUSING, ServiceKind.OTHER],
      "Greta Vanterpool", "416-555-0210", "residence@willowbrook.example.org"),
+    # The partners the published survey reached as well (22 in all).
+    ("Kingsbridge Tenant Support", [ServiceKind.HOUSING],
+     "Petra Almqvist", "416-555-0211", "tenants@kingsbridge.example.org"),
+    ("Eastgate Skills Exchange", [ServiceKind.EMPLOYMENT],
+     "Dario Feltham", "416-555-0212", "skills@eastgate.example.org"),
+    ("Parkdale Hollow Dental Outreach", [ServiceKind.HEALTH],
+     "Dr. Ines Marlowe-Obi", "416-555-0213", "dental@parkdalehollow.example.org"),
+    ("Fernhill Counselling Co-op", [ServiceKind.COUNSELLING],
+     "Sunniva Arkwright", "416-555-0214", "coop@fernhill.example.org"),
+    ("Silverbirch Trauma Services", [ServiceKind.MENTAL_HEALTH],
+     "Hallam Kovacevic", "416-555-0215", "intake@silverbirch.example.org"),
+    ("Lanternway Harm Reduction", [ServiceKind.SUBSTANCE_USE, ServiceKind.HEALTH],
+     "Odalys Penrose", "416-555-0216", "lanternway@example.org"),
+    ("Millrace Adult School", [ServiceKind.EDUCATION],
+     "Corwin Achebe-Lind", "416-555-0217", "office@millrace.example.org"),
+    ("Quayside Tax and Benefits Clinic", [ServiceKind.INCOME, ServiceKind.LEGAL],
+     "Margit Osei-Hale", "416-555-0218", "clinic@quayside.example.org"),
+    ("Thistledown Family Services", [ServiceKind.COUNSELLING, ServiceKind.OTHER],
+     "Renske Ballantyne", "416-555-0219", "families@thistledown.example.org"),
+    ("Juniper Street Women's Shelter", [ServiceKind.HOUSING],
+     "Ayodele Strand", "416-555-0220", "shelter@juniperstreet.example.org"),
+    ("Crossway Newcomer Hub", [ServiceKind.IMMIGRATION, ServiceKind.EMPLOYMENT],
+     "Teodor Vashti", "416-555-0221", "hub@crossway.example.org"),
+    ("Greenfold Legal Aid Office", [ServiceKind.LEGAL],
+     "Liesel Okafor-Dunne", "416-555-0222", "greenfold@example.org"),
 ]
 # fmt: on
 
@@ -194,6 +227,67 @@ PEOPLE = [
 ]
 # fmt: on
 
+# The rest of Cycles 1-4, so that each has its published number of women enrolled
+# (30, 40, 31 and 33; "enrolled" leaves out women found not eligible) and 55 of them
+# consent to the evaluation research. Per cycle: women in the research who graduated,
+# who left after services began, who left before; then women outside it, of whom some
+# consented and withdrew; and referrals found not eligible.
+# fmt: off
+# cycle: (graduates, went_on, early, outside, withdrew, not_eligible)
+GENERATED = {
+    "Cycle 1": (7, 1, 1, 15, 2, 0),
+    "Cycle 2": (7, 1, 1, 24, 2, 1),
+    "Cycle 3": (6, 1, 1, 16, 2, 1),
+    "Cycle 4": (6, 1, 1, 18, 2, 1),
+}
+# fmt: on
+# Invented names, put together from syllables: they belong to nobody.
+FIRST_SYLLABLES = ["Al", "Bre", "Ca", "Dar", "El", "Fio", "Gwe", "Ila", "Jes", "Ka", "Lo", "Mi"]
+FIRST_ENDINGS = ["ra", "nna", "lie", "wen", "ssa", "ria", "dine", "lyn", "ette", "sha"]
+LAST_SYLLABLES = ["Ash", "Bram", "Cor", "Dun", "Fal", "Hart", "Kel", "Mor", "Pen", "Ros", "Tarn"]
+LAST_ENDINGS = ["wick", "ley", "bury", "ton", "more", "field", "ridge", "holm", "gate", "dale"]
+# What became of the women outside the research, in turn.
+OUTSIDE = [
+    (IDENTITY, G), (SERVICES, WITHDREW), (IDENTITY, G), (ELIGIBLE, LOST),
+    (IDENTITY, TRANSFERRED), (CONNECTION, LOST), (IDENTITY, G), (SERVICES, LOST),
+]  # fmt: skip
+SOURCES = [ReferralSource.STREET_OUTREACH, HOST, SELF, LEGAL, TRAFFICKING]
+
+
+def generated_people(taken: set[str]) -> list[Person]:
+    rng = random.Random(SEED + 1)  # noqa: S311 - reproducible demo data
+    people = []
+
+    def name() -> tuple[str, str]:
+        while True:
+            first = rng.choice(FIRST_SYLLABLES) + rng.choice(FIRST_ENDINGS)
+            last = rng.choice(LAST_SYLLABLES) + rng.choice(LAST_ENDINGS)
+            if f"{first} {last}" not in taken:
+                taken.add(f"{first} {last}")
+                return f"{first} {last}", first
+
+    for cycle, (graduates, went_on, early, outside, withdrew, not_eligible) in GENERATED.items():
+        kinds = (
+            [(IDENTITY, G, True, False)] * graduates
+            + [(SERVICES, rng.choice([LOST, WITHDREW]), True, False)] * went_on
+            + [(ELIGIBLE, rng.choice([LOST, WITHDREW]), True, False)] * early
+            + [(IDENTITY, G, True, True)] * withdrew
+            + [(*OUTSIDE[i % len(OUTSIDE)], False, False) for i in range(outside - withdrew)]
+            + [(INTAKE, NOT_ELIGIBLE, False, False)] * not_eligible
+        )
+        for i, (stage, ending, evaluation, withdraws) in enumerate(kinds):
+            legal, preferred = name()
+            people.append(
+                P(legal, preferred, cycle, stage, ending,
+                  case_manager=CM2 if i % 2 else "casemanager",
+                  referral=SOURCES[i % len(SOURCES)],
+                  evaluation=evaluation, withdraws_evaluation=withdraws)
+            )  # fmt: skip
+    return people
+
+
+PEOPLE += generated_people({p.legal_name for p in PEOPLE})
+
 RISK_FACTORS = [
     "conflict with the law",
     "lacks positive supports",
@@ -256,6 +350,7 @@ def load(today: datetime.date | None = None) -> Loaded:
     loaded.add("agencies", made)
     program = exit_doors_here.install(agency)
     instrument_template.install(program)
+    theory_template.install(program)
     loaded.program = program
 
     cycles = {}
@@ -316,6 +411,7 @@ def load(today: datetime.date | None = None) -> Loaded:
         staff[username] = user
         loaded.add("staff accounts", made)
 
+    outcomes = demo_cohort.plan_outcomes(PEOPLE, [slug for slug, _ in exit_doors_here.FOCUS_AREAS])
     for number, person in enumerate(PEOPLE, start=1):
         # Drawn for every person, made or not, so each one's dates never depend on
         # which of the others were already there.
@@ -324,8 +420,21 @@ def load(today: datetime.date | None = None) -> Loaded:
             agency=agency, name_digests__digest=blind_index(person.legal_name)
         ).exists():
             continue
-        _make_participant(person, number, person_rng, cycles[person.cycle], staff, partners, today)
+        enrolment = _make_participant(
+            person, number, person_rng, cycles[person.cycle], staff, partners, today
+        )
+        if person.legal_name in outcomes:
+            demo_cohort.record_outcomes(enrolment, outcomes[person.legal_name], person_rng)
         loaded.add("participants")
+    loaded.add("cost lines", demo_cohort.add_costs(cycles, by=staff["programmanager"]))
+    loaded.add(
+        "partner surveys",
+        demo_cohort.add_partner_surveys(
+            partners,
+            random.Random(SEED + 2),  # noqa: S311
+            by=staff["evaluator"],
+        ),
+    )
     if loaded.created.get("participants"):
         # Only with a new cohort, so that a second run adds no second round of casework.
         _add_casework(random.Random(rng.getrandbits(64)), program, staff, teams, today)  # noqa: S311
@@ -393,7 +502,7 @@ def _make_participant(
         legal_name=person.legal_name,
         aliases=person.aliases,
         date_of_birth=born,
-        phone=f"416-555-01{number:02d}",
+        phone=f"416-555-01{number % 100:02d}",
         email=f"{person.preferred_name.lower()}.{number}@example.org" if number % 2 else "",
         safe_contact=rng.choice(SAFE_CONTACT),
         referral_source=person.referral,
@@ -420,7 +529,8 @@ def _make_participant(
         consents.append(
             give_consent(participant, kind=ConsentKind.SERVICE, given_on=day, by=worker)
         )
-        if person.evaluation:
+        # Only Cycles 1-4 were asked to join the published evaluation research.
+        if person.evaluation and person.cycle in demo_cohort.EVALUATED_CYCLES:
             consents.append(
                 give_consent(participant, kind=ConsentKind.EVALUATION, given_on=day, by=worker)
             )

@@ -23,6 +23,7 @@ SECTIONS = [
     "doorway.casework.outreach_views.outreach_section",
     "doorway.casework.supervision_views.supervision_section",
     "doorway.casework.transfer_views.transfer_section",
+    "doorway.evaluation.views.ratings_section",
 ]
 
 

@@ -1,5 +1,23 @@
+"""The evaluation, mounted at /evaluation/. Programs are named by slug: a program is
+not personal data."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern] = []
+from doorway.evaluation import views
+
+# Fixed words (E4's theory/survey pages) must come before "<slug:program_slug>/",
+# or the slug pattern would take them.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.evaluation_home, name="evaluation_home"),
+    path("theory/", include("doorway.evaluation.theory_urls")),
+    path("<slug:program_slug>/", views.evaluation_page, name="evaluation_page"),
+    path("<slug:program_slug>/funder-report/", views.funder_report, name="funder_report"),
+    path(
+        "<slug:program_slug>/funder-report.pdf",
+        views.funder_report_pdf,
+        name="funder_report_pdf",
+    ),
+    path("<slug:program_slug>/export/", views.research_export, name="research_export"),
+]

@@ -38,6 +38,7 @@ MODULES: list[ModuleType] = [
         "doorway.dropins.tests.matrix",
         "doorway.referrals.tests.matrix",
         "doorway.plans.tests.matrix",
+        "doorway.evaluation.tests.matrix",
     )
 ]
 # Every URL under these prefixes must have a row.
@@ -48,6 +49,7 @@ PREFIXES = (
     "dropins/",
     "outreach/",
     "supervision/",
+    "evaluation/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]

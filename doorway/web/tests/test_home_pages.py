@@ -142,8 +142,9 @@ MENU = {
         "Supervision",
         "Program setup",
         "Instruments",
+        "Evaluation",
     },
-    "eve": set(),
+    "eve": {"Evaluation"},
     "ada": {"Instruments", "Audit log", "Break the glass", "Staff and settings"},
 }
 EVERY_ENTRY = set().union(*MENU.values())

@@ -1,0 +1,467 @@
+"""Charts and their tables, from the evaluation report (`report.evaluation_report`).
+
+Every chart is a `Figure`: a chart spec that `doorway.js` draws with Chart.js (handed
+over with `json_script`: no inline script) and the same figures as a table beside it,
+for people who would rather read and for screen readers. The funder report uses the
+tables with small cells suppressed, and draws its bars as SVG on the server (the PDF
+runs no script).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from doorway.evaluation.suppress import SUPPRESSED, suppress, suppress_percent, suppress_row
+
+TIMEPOINT_LABELS = {
+    "intake": "Intake",
+    "baseline": "Baseline",
+    "phase_change": "Phase change",
+    "graduation": "Graduation",
+    "follow_up": "Follow-up",
+    "ad_hoc": "Other",
+    "latest": "Latest",
+}
+INVOLVEMENT_LABELS = {
+    "not_at_all": "Not at all",
+    "rarely": "Rarely",
+    "sometimes": "Sometimes",
+    "often": "Often",
+    "always": "Always",
+    "at_risk": "At risk of returning",
+}
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
+class Figure:
+    """One chart and its table. `chart` is None where there is nothing to draw."""
+
+    id: str
+    title: str
+    table: Table
+    chart: dict[str, Any] | None = None
+    note: str = ""
+
+
+def label(code: Any, labels: dict[str, str] | None = None) -> str:
+    text = str(code)
+    if labels and text in labels:
+        return labels[text]
+    return text.replace("_", " ").replace("-", " ").capitalize()
+
+
+def money(value: Any) -> str:
+    """ "$15,292.42" from a Decimal or its string; "" for nothing."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"${amount:,.2f}"
+
+
+def percent(numerator: Any, denominator: Any) -> str:
+    if not denominator:
+        return ""
+    return f"{round(100 * numerator / denominator)}%"
+
+
+def bar_chart(
+    labels: list[str],
+    datasets: list[dict[str, Any]],
+    *,
+    unit: str = "",
+    horizontal: bool = False,
+    stacked: bool = False,
+    maximum: float | None = None,
+) -> dict[str, Any]:
+    return {
+        "type": "bar",
+        "labels": labels,
+        "datasets": datasets,
+        "unit": unit,
+        "horizontal": horizontal,
+        "stacked": stacked,
+        "max": maximum,
+    }
+
+
+# Progress by focus area
+
+
+def progress_figure(report: dict[str, Any]) -> Figure:
+    areas = report.get("focus_areas") or []
+    table = Table(
+        "Progress by focus area: women whose latest rating is higher than at baseline",
+        [
+            "Focus area",
+            "Progressed",
+            "With baseline and later rating",
+            "Share",
+            "Mean change",
+            "Wilcoxon signed-rank",
+            "No baseline",
+            "No later rating",
+        ],
+    )
+    for a in areas:
+        test = a.get("wilcoxon")
+        missing = a.get("missing") or {}
+        table.rows.append(
+            [
+                a["area"],
+                a["progressed"],
+                a["assessed"],
+                percent(a["progressed"], a["assessed"]),
+                _number(a.get("mean_change")),
+                _wilcoxon(test),
+                missing.get("no_baseline", ""),
+                missing.get("no_later", ""),
+            ]
+        )
+    chart = bar_chart(
+        [a["area"] for a in areas],
+        [
+            {
+                "label": "Progressed (%)",
+                "data": [
+                    round(100 * a["progressed"] / a["assessed"], 1) if a["assessed"] else None
+                    for a in areas
+                ],
+            }
+        ],
+        unit="%",
+        horizontal=True,
+        maximum=100,
+    )
+    return Figure("progress", "Progress by focus area", table, chart if areas else None)
+
+
+def _number(value: Any, places: int = 2) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{float(value):+.{places}f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _wilcoxon(test: dict[str, Any] | None) -> str:
+    if not test:
+        return "not computed"
+    parts = [f"n = {test.get('n')}"]
+    if test.get("statistic") is not None:
+        parts.append(f"V = {test['statistic']}")
+    if test.get("p_value") is not None:
+        parts.append(f"p = {float(test['p_value']):.3g}")
+    if test.get("effect_size") is not None:
+        parts.append(f"r = {float(test['effect_size']):.2f}")
+    if test.get("method"):
+        parts.append(str(test["method"]))
+    return "; ".join(parts)
+
+
+# Distributions at each timepoint
+
+
+def _counts_by_timepoint(
+    distribution: dict[str, dict[str, int]], categories: list[str]
+) -> list[tuple[str, list[int]]]:
+    """[(timepoint, [count per category])] in the order the report gives them."""
+    return [
+        (tp, [int((counts or {}).get(c, 0)) for c in categories])
+        for tp, counts in distribution.items()
+    ]
+
+
+def distribution_figures(report: dict[str, Any]) -> list[Figure]:
+    figures = []
+    ratings = [str(r) for r in range(1, 11)]
+    for a in report.get("focus_areas") or []:
+        series = _counts_by_timepoint(a.get("distribution") or {}, ratings)
+        if not series:
+            continue
+        slug = a.get("slug") or a["area"]
+        table = Table(
+            f"{a['area']}: number of women at each rating (1-10), by timepoint",
+            ["Rating", *(label(tp, TIMEPOINT_LABELS) for tp, _ in series)],
+            [[r, *(counts[i] for _, counts in series)] for i, r in enumerate(ratings)],
+        )
+        chart = bar_chart(
+            ratings,
+            [{"label": label(tp, TIMEPOINT_LABELS), "data": counts} for tp, counts in series],
+            unit="women",
+        )
+        figures.append(Figure(f"distribution-{slug}", a["area"], table, chart))
+    involvement = (report.get("involvement") or {}).get("at") or {}
+    if involvement:
+        codes = list(INVOLVEMENT_LABELS)
+        extra = sorted({c for counts in involvement.values() for c in counts} - set(codes))
+        codes += extra
+        series = _counts_by_timepoint(involvement, codes)
+        table = Table(
+            "Involvement in sex work: number of women, by timepoint",
+            ["Involvement", *(label(tp, TIMEPOINT_LABELS) for tp, _ in series)],
+            [
+                [label(c, INVOLVEMENT_LABELS), *(counts[i] for _, counts in series)]
+                for i, c in enumerate(codes)
+            ],
+        )
+        chart = bar_chart(
+            [label(c, INVOLVEMENT_LABELS) for c in codes],
+            [{"label": label(tp, TIMEPOINT_LABELS), "data": counts} for tp, counts in series],
+            unit="women",
+        )
+        figures.append(Figure("involvement", "Involvement in sex work", table, chart))
+    return figures
+
+
+# Process: dose-response and retention (from the process part, when present)
+
+
+def dose_response_figure(process: dict[str, Any]) -> Figure:
+    title = "Progress by drop-in attendance"
+    dose = process.get("dose_response")
+    if not dose:
+        return _missing("dose-response", title)
+    rows = dose.get("rows") or []
+    table = Table(
+        "Women who progressed in at least one focus area, by drop-in sessions attended",
+        ["Sessions attended", "Progressed", "Assessed", "Share"],
+        [
+            [r["band"], r["progressed"], r["assessed"], percent(r["progressed"], r["assessed"])]
+            for r in rows
+        ],
+    )
+    chart = bar_chart(
+        [str(r["band"]) for r in rows],
+        [{"label": "Progressed (%)", "data": [r.get("percent") for r in rows]}],
+        unit="%",
+        maximum=100,
+    )
+    note = (
+        f"{dose.get('not_assessed', 0)} of {dose.get('consenting', 0)} consenting women "
+        "have no baseline and later rating, and are not in this table."
+    )
+    return Figure("dose-response", title, table, chart if rows else None, note=note)
+
+
+def retention_figure(process: dict[str, Any]) -> Figure:
+    title = "Retention through each phase"
+    retention = process.get("retention")
+    if not retention:
+        return _missing("retention", title)
+    table = Table(
+        "Women who reached each phase, those still in it, and how the others left",
+        ["Phase", "Reached", "Still in it", "Left from this phase"],
+        [
+            [
+                r["phase"],
+                r["reached"],
+                r.get("still_in_it", ""),
+                "; ".join(
+                    f"{label(reason)}: {n}" for reason, n in (r.get("exits") or {}).items() if n
+                ),
+            ]
+            for r in retention
+        ],
+    )
+    chart = bar_chart(
+        [r["phase"] for r in retention],
+        [{"label": "Reached", "data": [r["reached"] for r in retention]}],
+        unit="women",
+        horizontal=True,
+    )
+    return Figure("retention", title, table, chart)
+
+
+def process_figures(report: dict[str, Any]) -> list[Figure]:
+    process = report.get("process") or {}
+    return [dose_response_figure(process), retention_figure(process)]
+
+
+def _missing(id: str, title: str) -> Figure:
+    return Figure(id, title, Table(title, []), None, note="Not computed for this report.")
+
+
+# Costs
+
+
+def cost_figure(report: dict[str, Any]) -> Figure:
+    cycles = report.get("cycles") or []
+    table = Table(
+        "Operating cost per cycle (evaluation costs excluded) and cost per participant",
+        [
+            "Cycle",
+            "Enrolled",
+            "Graduated",
+            "Operating cost",
+            "Cost per participant",
+            "Cost per graduate",
+            "Cost per participant who progressed",
+            "Evaluation cost (excluded)",
+        ],
+        [
+            [
+                c["cycle"],
+                c["enrolled"],
+                c.get("graduated", ""),
+                money(c.get("operating_cost")),
+                money(c.get("cost_per_participant")),
+                money(c.get("cost_per_graduate")),
+                money(c.get("cost_per_progressed")),
+                money(c.get("evaluation_cost")),
+            ]
+            for c in cycles
+        ],
+    )
+    chart = bar_chart(
+        [c["cycle"] for c in cycles],
+        [
+            {
+                "label": "Cost per participant ($)",
+                "data": [_float(c.get("cost_per_participant")) for c in cycles],
+            }
+        ],
+        unit="$",
+    )
+    return Figure("costs", "Cost per participant by cycle", table, chart if cycles else None)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def evaluation_figures(report: dict[str, Any]) -> dict[str, Any]:
+    """Everything the evaluation page draws, in its order."""
+    return {
+        "progress": progress_figure(report),
+        "distributions": distribution_figures(report),
+        "process": process_figures(report),
+        "costs": cost_figure(report),
+    }
+
+
+# The funder report: the same figures with small cells suppressed
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float | None  # None: not shown (suppressed)
+    text: str
+
+
+def funder_progress(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
+    table = Table(
+        "Progress by focus area",
+        ["Focus area", "Progressed", "With baseline and later rating", "Share"],
+    )
+    bars = []
+    for a in report.get("focus_areas") or []:
+        share = suppress_percent(a["progressed"], a["assessed"])
+        table.rows.append([a["area"], suppress(a["progressed"]), suppress(a["assessed"]), share])
+        value = 100 * a["progressed"] / a["assessed"] if share else None
+        bars.append(Bar(a["area"], value, share or "not shown (small numbers)"))
+    return table, bars
+
+
+def funder_involvement(report: dict[str, Any]) -> Table | None:
+    at = (report.get("involvement") or {}).get("at") or {}
+    if not at:
+        return None
+    codes = list(INVOLVEMENT_LABELS)
+    codes += sorted({c for counts in at.values() for c in counts} - set(codes))
+    columns = {
+        tp: suppress_row({c: int(counts.get(c, 0)) for c in codes}) for tp, counts in at.items()
+    }
+    totals = {tp: sum(int(n) for n in counts.values()) for tp, counts in at.items()}
+    rows: list[list[Any]] = [
+        [label(c, INVOLVEMENT_LABELS), *(_with_share(columns[tp][c], totals[tp]) for tp in at)]
+        for c in codes
+    ]
+    rows.append(["Women asked", *(suppress(totals[tp]) for tp in at)])
+    return Table(
+        "Involvement in sex work, by timepoint",
+        ["Involvement", *(label(tp, TIMEPOINT_LABELS) for tp in at)],
+        rows,
+    )
+
+
+def _with_share(shown: int | str, total: int) -> str:
+    if isinstance(shown, str):
+        return shown
+    share = suppress_percent(shown, total)
+    return f"{shown} ({share})" if share else str(shown)
+
+
+def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
+    table = Table(
+        "Costs by cycle (evaluation costs excluded)",
+        [
+            "Cycle",
+            "Enrolled",
+            "Operating cost",
+            "Cost per participant",
+            "Graduated",
+            "Cost per graduate",
+        ],
+    )
+    bars = []
+    for c in report.get("cycles") or []:
+        enrolled = suppress(c["enrolled"])
+        graduated = suppress(c.get("graduated") or 0)
+        # A cost per person of a suppressed count would give the count back.
+        per_participant = "" if enrolled == SUPPRESSED else money(c.get("cost_per_participant"))
+        per_graduate = "" if graduated == SUPPRESSED else money(c.get("cost_per_graduate"))
+        table.rows.append(
+            [
+                c["cycle"],
+                enrolled,
+                money(c.get("operating_cost")),
+                per_participant,
+                graduated,
+                per_graduate,
+            ]
+        )
+        bars.append(
+            Bar(
+                c["cycle"],
+                _float(c.get("cost_per_participant")) if per_participant else None,
+                per_participant or "not shown (small numbers)",
+            )
+        )
+    return table, bars
+
+
+def svg_bars(bars: list[Bar], maximum: float | None = None) -> dict[str, Any]:
+    """Geometry for a horizontal bar chart the template draws as SVG."""
+    top = maximum or max((b.value for b in bars if b.value is not None), default=1) or 1
+    row, width = 28, 320
+    return {
+        "height": row * len(bars) + 8,
+        "width": width,
+        "rows": [
+            {
+                "y": row * i + 4,
+                "text_y": row * i + 20,
+                "label": b.label,
+                "length": round(width * (b.value or 0) / top, 1),
+                "text": b.text,
+            }
+            for i, b in enumerate(bars)
+        ],
+    }

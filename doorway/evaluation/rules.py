@@ -1,0 +1,68 @@
+"""Who may see the evaluation, take the research export, and see a woman's ratings
+chart.
+
+- The evaluation (page and funder report) of a program: its program managers and its
+  evaluators, and an evaluator of the agency that runs it. Everyone else who may never
+  see an evaluation (case managers, peer mentors, administrators) is refused (403);
+  an evaluator or program manager of another program gets an audited 404, as for any
+  record out of reach.
+- The research export: evaluators only. It is the one way data leave for research,
+  so even a program manager goes through an evaluator.
+- Her focus-area ratings chart on the enrolment page: her own case team only (the case
+  managers who reach her). It is a picture of her progress, for working with her, not
+  for supervision or mentoring.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from doorway.people.access import refuse
+from doorway.people.roles import Role
+from doorway.programs.models import Program
+
+EVALUATION_ROLES = {Role.EVALUATOR, Role.PROGRAM_MANAGER}
+
+
+def sees_evaluations(user: Any) -> bool:
+    """Her role may see some program's evaluation."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role in EVALUATION_ROLES
+
+
+def evaluated_programs(user: Any) -> QuerySet[Program]:
+    """The programs whose evaluation she sees."""
+    if not sees_evaluations(user) or not user.is_active:
+        return Program.objects.none()
+    if user.role == Role.EVALUATOR and user.agency_id is not None:
+        rule = Q(staff=user) | Q(agency_id=user.agency_id)
+    else:
+        rule = Q(staff=user)
+    return Program.objects.filter(pk__in=Program.objects.filter(rule).values("pk"))
+
+
+def takes_research_export(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.EVALUATOR
+
+
+def sees_ratings_chart(user: Any) -> bool:
+    """For someone who already reaches the enrolment (`access_enrolment`): a case
+    manager reaches exactly her own and her teammates' enrolments, that is, the case
+    team. Program managers, peer mentors and administrators do not see it."""
+    return user.role == Role.CASE_MANAGER
+
+
+def access_evaluation(request: HttpRequest, program_slug: str) -> Program:
+    """The program whose evaluation she may see; 403 for a role that never sees one,
+    an audited 404 for a program out of her reach."""
+    from django.core.exceptions import PermissionDenied
+
+    if not sees_evaluations(request.user):
+        raise PermissionDenied
+    program = evaluated_programs(request.user).filter(slug=program_slug).first()
+    if program is None:
+        refuse(request, object_id=program_slug, object_type="programs.Program")
+    assert program is not None
+    return program

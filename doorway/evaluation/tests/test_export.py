@@ -1,0 +1,226 @@
+"""The research export: evaluators only, consenting women only, de-identified, checked
+for small cells, and audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from doorway.audit.models import AuditEntry
+from doorway.evaluation.cohort import Cohort
+from doorway.evaluation.export import (
+    SUPPRESSED_VALUE,
+    build_export,
+    months_between,
+    suppress_small_cells,
+)
+from doorway.instruments.demo import record_journey
+from doorway.people.actions import withdraw_consent
+from doorway.people.models import ConsentKind
+from doorway.testing.factories import (
+    ConsentFactory,
+    CycleFactory,
+    EnrolmentFactory,
+    ParticipantFactory,
+)
+from doorway.testing.signin import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def consenting(world, n, cycle=None, phone="416-555-01{:02d}"):
+    """`n` more women in Alice's caseload who consented to the evaluation research."""
+    enrolments = []
+    for i in range(n):
+        person = ParticipantFactory(
+            preferred_name=f"Name{i}",
+            legal_name=f"Legal{i} Surname",
+            phone=phone.format(i),
+            agency=world.agency,
+            registered_by=world.alice,
+        )
+        ConsentFactory(participant=person, recorded_by=world.alice)
+        ConsentFactory(participant=person, kind=ConsentKind.EVALUATION, recorded_by=world.alice)
+        enrolments.append(
+            EnrolmentFactory(
+                participant=person,
+                cycle=cycle or world.rosa_enrolment.cycle,
+                case_manager=world.alice,
+            )
+        )
+    return enrolments
+
+
+def export_url(world):
+    return reverse("research_export", args=[world.program.slug])
+
+
+def take(client, world, reason="Annual outcome analysis for the funder", query=""):
+    return client.post(export_url(world) + query, {"reason": reason})
+
+
+def unzip(response):
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["data-dictionary.md", "research-export.csv"]
+    text = archive.read("research-export.csv").decode()
+    return list(csv.DictReader(io.StringIO(text))), archive.read("data-dictionary.md").decode()
+
+
+def test_the_evaluator_takes_a_de_identified_export_of_consenting_women(client, world) -> None:
+    women = consenting(world, 6)
+    record_journey(women[0], {"accommodation": 2, "money": 3}, on=women[0].referred_on)
+    record_journey(
+        women[0], {"accommodation": 6}, on=timezone.localdate(), timepoint="phase_change"
+    )
+    signed_in(client, world.eve)
+    response = take(client, world)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    rows, dictionary = unzip(response)
+    # Rosa, Tess and Uma never consented to the research: six rows, not nine.
+    assert len(rows) == 6
+    everything = response.content.decode("latin-1") + "".join(str(r) for r in rows) + dictionary
+    for e in [*women, world.rosa_enrolment]:
+        p = e.participant
+        for text in (p.code, p.preferred_name, p.legal_name, p.phone, str(p.pk), str(e.pk)):
+            if text:
+                assert text not in everything
+    assert {r["pseudonym"][:2] for r in rows} == {"P-"}
+    rated = [r for r in rows if r["accommodation_baseline"]]
+    assert len(rated) == 1
+    assert rated[0]["accommodation_baseline"] == "2"
+    assert rated[0]["accommodation_latest"] == "6"
+    expected = months_between(women[0].referred_on, timezone.localdate())
+    assert rated[0]["accommodation_latest_month"] == str(expected)
+    assert rated[0]["money_latest"] == ""
+    # No dates anywhere: each would look like 2026-01-31.
+    assert not any("-" in v and v[:4].isdigit() for r in rows for v in r.values())
+    assert "| pseudonym |" in dictionary
+    assert "Small-cell check" in dictionary
+
+
+def test_each_export_gives_new_pseudonyms(client, world) -> None:
+    consenting(world, 5)
+    signed_in(client, world.eve)
+    first = {r["pseudonym"] for r in unzip(take(client, world))[0]}
+    second = {r["pseudonym"] for r in unzip(take(client, world))[0]}
+    assert len(first) == 5
+    assert not first & second
+
+
+def test_each_export_is_audited_with_who_why_and_what(client, world) -> None:
+    consenting(world, 5)
+    signed_in(client, world.eve)
+    take(client, world, reason="Checking the cost model")
+    entry = AuditEntry.objects.filter(action="export").get()
+    assert entry.actor_username == "eve"
+    assert entry.reason == "Checking the cost model"
+    assert entry.detail["rows"] == 5
+    assert "pseudonym" in entry.detail["columns"]
+    assert entry.detail["export"] == "research"
+
+
+def test_an_export_needs_a_reason(client, world) -> None:
+    consenting(world, 5)
+    signed_in(client, world.eve)
+    response = take(client, world, reason="  ")
+    assert response.status_code == 400
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_too_few_women_and_the_export_is_refused(client, world) -> None:
+    consenting(world, 4)
+    signed_in(client, world.eve)
+    response = take(client, world)
+    assert response.status_code == 400
+    assert "Fewer than 5 women" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_withdrawing_evaluation_consent_removes_her_from_the_next_export(client, world) -> None:
+    women = consenting(world, 6)
+    signed_in(client, world.eve)
+    assert len(unzip(take(client, world))[0]) == 6
+    consent = women[0].participant.consents.get(kind=ConsentKind.EVALUATION)
+    withdraw_consent(consent, on=timezone.localdate(), by=world.alice)
+    assert len(unzip(take(client, world))[0]) == 5
+
+
+def test_small_groups_in_describing_columns_are_suppressed(world) -> None:
+    small_cycle = CycleFactory(program=world.program, name="Cycle 2")
+    consenting(world, 6)
+    consenting(world, 2, cycle=small_cycle)
+    export = build_export(Cohort(program=world.program))
+    cycles = sorted(r["cycle"] for r in export.rows)
+    assert cycles == ["Cycle 1"] * 6 + [SUPPRESSED_VALUE] * 2
+    assert export.suppressed["cycle"] == 2
+    assert "cycle: 2" in export.dictionary()
+
+
+def test_suppression_counts_blank_values_too() -> None:
+    rows = [{"cycle": "A", "referral_source": "host", "phase_reached": 1, "exit_reason": ""}] * 5
+    rows = [dict(r) for r in rows] + [
+        {"cycle": "A", "referral_source": "self", "phase_reached": 1, "exit_reason": "deceased"}
+    ]
+    suppressed = suppress_small_cells(rows)
+    assert suppressed == {"cycle": 0, "referral_source": 1, "phase_reached": 0, "exit_reason": 1}
+    assert rows[-1]["exit_reason"] == SUPPRESSED_VALUE
+
+
+@pytest.mark.parametrize("who", ["alice", "pat", "morgan", "ada"])
+def test_only_an_evaluator_may_take_the_export(client, world, who) -> None:
+    consenting(world, 5)
+    signed_in(client, world.staff()[who])
+    assert client.get(export_url(world)).status_code == 403
+    assert take(client, world).status_code == 403
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_an_evaluator_of_another_program_gets_404(client, world) -> None:
+    from doorway.people.roles import Role
+    from doorway.testing.factories import UserFactory
+
+    outsider = UserFactory(
+        username="otto",
+        role=Role.EVALUATOR,
+        agency=world.other_agency,
+        programs=[world.other_program],
+    )
+    consenting(world, 5)
+    signed_in(client, outsider)
+    assert take(client, world).status_code == 404
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_the_export_follows_the_cohort_filter(client, world) -> None:
+    later = CycleFactory(
+        program=world.program,
+        name="Cycle 2",
+        starts_on=datetime.date(2030, 1, 1),
+        ends_on=datetime.date(2030, 12, 31),
+    )
+    consenting(world, 5)
+    consenting(world, 6, cycle=later)
+    signed_in(client, world.eve)
+    response = take(client, world, query=f"?cycles={later.pk}")
+    assert len(unzip(response)[0]) == 6
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "months"),
+    [
+        (datetime.date(2024, 1, 31), datetime.date(2024, 1, 31), 0),
+        (datetime.date(2024, 1, 31), datetime.date(2024, 2, 29), 0),
+        (datetime.date(2024, 1, 31), datetime.date(2024, 3, 1), 1),
+        (datetime.date(2024, 1, 15), datetime.date(2025, 1, 15), 12),
+        (datetime.date(2024, 1, 15), None, ""),
+    ],
+)
+def test_dates_become_whole_months_since_referral(start, day, months) -> None:
+    assert months_between(start, day) == months

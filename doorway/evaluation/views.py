@@ -1,0 +1,251 @@
+"""The evaluation's pages: the evaluation with its charts, the funder report (HTML and
+PDF), the research export, and her ratings chart on the enrolment page.
+
+Who may see what is in `rules`. The figures all come from `report.evaluation_report`;
+nothing here counts anyone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.enrolments.models import Enrolment
+from doorway.evaluation import charts, rules
+from doorway.evaluation.cohort import Cohort
+from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
+from doorway.evaluation.pdf import render_pdf
+from doorway.evaluation.suppress import RULE as SUPPRESSION_RULE
+from doorway.instruments.queries import ratings_over_time
+from doorway.programs.models import Cycle, Program
+from doorway.web.forms import BootstrapForm, apply_errors
+
+
+def build_report(cohort: Cohort) -> dict[str, Any]:
+    from doorway.evaluation.report import evaluation_report
+
+    return evaluation_report(cohort)
+
+
+class CohortForm(BootstrapForm, forms.Form):
+    """Which women the evaluation is about. Sent by GET: it holds no personal data."""
+
+    cycles = forms.ModelMultipleChoiceField(
+        queryset=Cycle.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every cycle.",
+    )
+    enrolled_from = forms.DateField(
+        label="Referred from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    enrolled_to = forms.DateField(
+        label="Referred to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    phase_reached = forms.TypedChoiceField(
+        label="Reached at least", required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, program: Program, *args: Any, **kwargs: Any) -> None:
+        self.program = program
+        super().__init__(*args, **kwargs)
+        cycles: Any = self.fields["cycles"]
+        cycles.queryset = program.cycles.order_by("starts_on")
+        phase: Any = self.fields["phase_reached"]
+        phase.choices = [("", "Any phase")] + [(p.order, p.name) for p in program.active_phases()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("enrolled_from"), data.get("enrolled_to")
+        if start and end and end < start:
+            self.add_error("enrolled_to", "The end comes before the start.")
+        return data
+
+    def cohort(self) -> Cohort:
+        if not self.is_bound or not self.is_valid():
+            return Cohort(program=self.program)
+        data = self.cleaned_data
+        return Cohort(
+            program=self.program,
+            cycles=tuple(data.get("cycles") or ()),
+            enrolled_from=data.get("enrolled_from"),
+            enrolled_to=data.get("enrolled_to"),
+            phase_reached=data.get("phase_reached"),
+        )
+
+
+def cohort_form(request: HttpRequest, program: Program) -> CohortForm:
+    fields = {"cycles", "enrolled_from", "enrolled_to", "phase_reached"}
+    return CohortForm(program, request.GET if fields & set(request.GET) else None)
+
+
+@login_required
+@require_GET
+def evaluation_home(request: HttpRequest) -> HttpResponse:
+    if not rules.sees_evaluations(request.user):
+        raise PermissionDenied
+    programs = list(rules.evaluated_programs(request.user).order_by("name"))
+    if len(programs) == 1:
+        return redirect("evaluation_page", programs[0].slug)
+    return render(request, "evaluation/home.html", {"programs": programs})
+
+
+@login_required
+@require_GET
+def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
+    program = rules.access_evaluation(request, program_slug)
+    form = cohort_form(request, program)
+    cohort = form.cohort()
+    report = build_report(cohort)
+    figures = charts.evaluation_figures(report)
+    all_figures = [
+        figures["progress"],
+        *figures["distributions"],
+        *figures["process"],
+        figures["costs"],
+    ]
+    return render(
+        request,
+        "evaluation/evaluation.html",
+        {
+            "program": program,
+            "form": form,
+            "report": report,
+            "figures": figures,
+            "charts": [f for f in all_figures if f.chart is not None],
+            "query": request.GET.urlencode(),
+            "takes_export": rules.takes_research_export(request.user),
+        },
+    )
+
+
+def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
+    cohort = cohort_form(request, program).cohort()
+    report = build_report(cohort)
+    progress, progress_bars = charts.funder_progress(report)
+    costs, cost_bars = charts.funder_costs(report)
+    return {
+        "program": program,
+        "report": report,
+        "progress": progress,
+        "progress_svg": charts.svg_bars(progress_bars, maximum=100),
+        "involvement": charts.funder_involvement(report),
+        "costs": costs,
+        "costs_svg": charts.svg_bars(cost_bars),
+        "suppression_rule": SUPPRESSION_RULE,
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+@require_GET
+def funder_report(request: HttpRequest, program_slug: str) -> HttpResponse:
+    program = rules.access_evaluation(request, program_slug)
+    return render(request, "evaluation/funder_report.html", funder_context(request, program))
+
+
+@login_required
+@require_GET
+def funder_report_pdf(request: HttpRequest, program_slug: str) -> HttpResponse:
+    program = rules.access_evaluation(request, program_slug)
+    context = funder_context(request, program)
+    html = render_to_string("evaluation/funder_report_pdf.html", context, request=request)
+    pdf = render_pdf(html)
+    record(
+        Action.EXPORT,
+        request=request,
+        subject=program,
+        detail={"export": "funder_report_pdf", "cohort": context["report"].get("cohort")},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-funder-report.pdf"'
+    return response
+
+
+class ExportForm(BootstrapForm, forms.Form):
+    reason = forms.CharField(
+        label="Why do you need this export?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit log with who took the export and what was in it.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def research_export(request: HttpRequest, program_slug: str) -> HttpResponse:
+    if not rules.takes_research_export(request.user):
+        raise PermissionDenied
+    program = rules.access_evaluation(request, program_slug)
+    cohort_filter = cohort_form(request, program)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = take_research_export(
+                cohort_filter.cohort(),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as refused:
+            apply_errors(form, refused)
+        else:
+            response = HttpResponse(export.zip(), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
+            return response
+    return render(
+        request,
+        "evaluation/export.html",
+        {
+            "program": program,
+            "form": form,
+            "cohort": cohort_filter.cohort(),
+            "query": request.GET.urlencode(),
+            "small_cell_rule": SMALL_CELL_RULE,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# On the enrolment page
+
+
+def ratings_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+    """Her focus-area ratings over time, as a star chart with its table: for her case
+    team only. Two queries."""
+    if not rules.sees_ratings_chart(request.user):
+        return None
+    ratings = ratings_over_time(enrolment)
+    areas = [a for a in enrolment.cycle.program.active_focus_areas() if a.pk in ratings]
+    dates = sorted({on for series in ratings.values() for on, _ in series})
+    by_date = {area.pk: dict(ratings[area.pk]) for area in areas}
+    table = charts.Table(
+        "Her journey-scale ratings (1-10) by focus area and date",
+        ["Focus area", *(d.isoformat() for d in dates)],
+        [[a.name, *(by_date[a.pk].get(d, "") for d in dates)] for a in areas],
+    )
+    chart = None
+    if len(areas) >= 3:
+        # A star needs three points; the table is there either way.
+        chart = {
+            "type": "radar",
+            "labels": [a.name for a in areas],
+            "datasets": [
+                {"label": d.isoformat(), "data": [by_date[a.pk].get(d) for a in areas]}
+                for d in dates
+            ],
+            "max": 10,
+        }
+    return {
+        "template": "evaluation/_ratings_section.html",
+        "evaluation_ratings": charts.Figure("ratings-chart", "Her ratings over time", table, chart),
+    }
