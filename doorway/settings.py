@@ -270,6 +270,9 @@ LOGGING = {
         # A failing query's parameters could hold ciphertext or search terms.
         "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
         "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every stylesheet it parses, even its own at import.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Refusals (403/404) are in the audit log; here they would be only tracebacks.
         "django.request": {"level": "ERROR", "handlers": ["console"], "propagate": False},
     },

@@ -102,7 +102,16 @@ def bar_chart(
 def progress_figure(report: dict[str, Any]) -> Figure:
     areas = report.get("focus_areas") or []
     table = Table(
-        "Progress by focus area: women whose latest rating is higher than at baseline",
+        " ".join(
+            filter(
+                None,
+                [
+                    "Progress by focus area: women whose latest rating is higher than at "
+                    "baseline. r is the matched-pairs rank-biserial correlation.",
+                    _methods(areas),
+                ],
+            )
+        ),
         [
             "Focus area",
             "Progressed",
@@ -163,12 +172,20 @@ def _wilcoxon(test: dict[str, Any] | None) -> str:
     if test.get("statistic") is not None:
         parts.append(f"V = {test['statistic']}")
     if test.get("p_value") is not None:
-        parts.append(f"p = {float(test['p_value']):.3g}")
+        p = float(test["p_value"])
+        parts.append("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
     if test.get("effect_size") is not None:
         parts.append(f"r = {float(test['effect_size']):.2f}")
-    if test.get("method"):
-        parts.append(str(test["method"]))
+    # The method (exact or approximate, how ties and zeros were handled) is the same
+    # sentence for every area: it goes under the table, not in each cell.
     return "; ".join(parts)
+
+
+def _methods(areas: list[dict[str, Any]]) -> str:
+    methods = sorted(
+        {str(a["wilcoxon"]["method"]) for a in areas if (a.get("wilcoxon") or {}).get("method")}
+    )
+    return "Wilcoxon signed-rank: " + " / ".join(methods) + "." if methods else ""
 
 
 # Distributions at each timepoint
