@@ -56,10 +56,8 @@ def caseload_rows(enrolments: QuerySet[Enrolment], today: datetime.date) -> list
     rows = []
     for enrolment in chosen:
         dues: list[DueItem] = enrolment.dues
-        badges = sorted(
-            (Badge(d.badge(today), d.state(today), d.due_on, d.label) for d in dues),
-            key=lambda b: ({"overdue": 0, "due": 1, "later": 2}[b.state], b.due_on),
-        )
+        # Already by date, hence overdue first, then due this week, then later.
+        badges = [Badge(d.badge(today), d.state(today), d.due_on, d.label) for d in dues]
         most_overdue = max((d.days_overdue(today) for d in dues), default=0)
         states = {b.state for b in badges}
         group = OVERDUE if "overdue" in states else THIS_WEEK if "due" in states else LATER

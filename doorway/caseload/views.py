@@ -21,7 +21,7 @@ from django.utils import timezone
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload.models import DueItem
-from doorway.caseload.queries import caseload_rows
+from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
 from doorway.caseload.rules import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -115,8 +115,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "today": today,
             "scope": scope,
             "worker": worker,
-            "overdue": sum(1 for r in rows if r.group == 0),
-            "due_this_week": sum(1 for r in rows if r.group == 1),
+            "overdue": sum(1 for r in rows if r.group == OVERDUE),
+            "due_this_week": sum(1 for r in rows if r.group == THIS_WEEK),
         },
     )
 
@@ -170,7 +170,6 @@ def overview(request: HttpRequest) -> HttpResponse:
                         for kind in DueKind
                         if kind.value in by_kind
                     ],
-                    "overdue_total": sum(by_kind.values()),
                 }
             )
         summaries.append({"program": program, "workers": workers})

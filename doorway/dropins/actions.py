@@ -92,10 +92,9 @@ def mark_attendance(
         raise PermissionDenied("She is not someone you work with.")
     if enrolment.cycle.program.agency_id != session.program.agency_id:
         raise ValidationError({"enrolment": "She is not in a program of this agency."})
-    existing = Attendance.objects.filter(session=session, enrolment=enrolment).first()
     if not attended:
-        if existing is not None:
-            existing.delete()
+        removed, _ = Attendance.objects.filter(session=session, enrolment=enrolment).delete()
+        if removed:
             record(
                 Action.CHANGE,
                 actor=by,
@@ -104,8 +103,6 @@ def mark_attendance(
                 detail={"attendance": "removed", "enrolment": str(enrolment.pk)},
             )
         return None
-    if existing is not None:
-        return existing
     attendance, created = Attendance.objects.get_or_create(
         session=session,
         enrolment=enrolment,

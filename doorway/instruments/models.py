@@ -96,14 +96,6 @@ class VersionQuerySet(FrozenQuerySet):
     version_path = "pk"
 
 
-class SectionQuerySet(FrozenQuerySet):
-    version_path = "version"
-
-
-class ItemQuerySet(FrozenQuerySet):
-    version_path = "version"
-
-
 class ChoiceQuerySet(FrozenQuerySet):
     version_path = "item__version"
 
@@ -228,7 +220,7 @@ class Section(VersionPart):
     # Shown only if this condition holds (same shape as an item's); null: always.
     show_if = models.JSONField(null=True, blank=True)
 
-    objects: ClassVar[SectionQuerySet] = SectionQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[FrozenQuerySet] = FrozenQuerySet.as_manager()  # type: ignore[assignment]
 
     if TYPE_CHECKING:
         items: RelatedManager[Item]
@@ -266,7 +258,7 @@ class Item(VersionPart):
     # For 1-10 scale items: the words of each step, shown to the person answering.
     step_labels = models.JSONField(default=list, blank=True)
 
-    objects: ClassVar[ItemQuerySet] = ItemQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[FrozenQuerySet] = FrozenQuerySet.as_manager()  # type: ignore[assignment]
 
     if TYPE_CHECKING:
         choices: RelatedManager[Choice]

@@ -87,9 +87,6 @@ class PhasePlan(models.Model):
 
 
 class GoalQuerySet(models.QuerySet["Goal"]):
-    def open(self) -> GoalQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
-
     def for_page(self) -> GoalQuerySet:
         """Goals with their focus area and steps, in a fixed number of queries."""
         return self.select_related("focus_area").prefetch_related("steps")

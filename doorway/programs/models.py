@@ -242,10 +242,6 @@ class CostLine(models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.amount}"
 
-    @property
-    def is_operating(self) -> bool:
-        return self.category != CostCategory.EVALUATION
-
 
 class KeyIngredient(models.Model):
     """A mechanism the program counts on (trust building, collaborative goal setting,

@@ -20,14 +20,13 @@ def referrals_without_news(enrolments: Sequence[Any]) -> Iterable[Due]:
         Referral.objects.open()
         .filter(enrolment__in=ids, enrolment__exit_reason="")
         .select_related("partner")
-        .with_last_news()
         .order_by("enrolment_id", "made_on", "pk")
     )
     return [
         Due(
             enrolment_id=referral.enrolment_id,
             kind=DueKind.REFERRAL_NEWS,
-            due_on=referral.news_due_on(referral.last_news_on),  # type: ignore[attr-defined]
+            due_on=referral.news_due_on(),
             label=f"{referral.get_service_kind_display()} referral to {referral.partner.name}",
             subject_id=referral.pk,
         )

@@ -74,10 +74,6 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=OPEN)
 
-    def with_last_news(self) -> ReferralQuerySet:
-        """Each referral's latest update date as `last_news_on`, in the same query."""
-        return self.annotate(last_news_on=models.Max("updates__dated_on"))
-
 
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -114,14 +110,10 @@ class Referral(models.Model):
     def next_statuses(self) -> list[ReferralStatus]:
         return [ReferralStatus(s) for s in STEPS[self.status]]
 
-    def days_without_news(
-        self, last_news_on: datetime.date | None = None, today: datetime.date | None = None
-    ) -> int:
-        last = last_news_on or self.status_on
-        return ((today or timezone.localdate()) - last).days
-
-    def news_due_on(self, last_news_on: datetime.date | None = None) -> datetime.date:
-        return (last_news_on or self.status_on) + datetime.timedelta(days=NO_NEWS_DAYS)
+    def news_due_on(self) -> datetime.date:
+        """Two weeks after its latest update, whose date is `status_on` (an update is
+        never dated before the one it follows)."""
+        return self.status_on + datetime.timedelta(days=NO_NEWS_DAYS)
 
 
 class ReferralUpdate(models.Model):

@@ -71,12 +71,10 @@ def referrals_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, A
     rows = list(
         Referral.objects.filter(enrolment=enrolment)
         .select_related("partner")
-        .with_last_news()
         .order_by("-made_on", "-created_at")
     )
     for referral in rows:
-        last = referral.last_news_on or referral.status_on  # type: ignore[attr-defined]
-        days = (today - last).days
+        days = (today - referral.status_on).days
         referral.no_news_days = days if referral.is_open and days >= NO_NEWS_DAYS else None  # type: ignore[attr-defined]
     return {
         "template": "referrals/_referrals.html",
