@@ -47,6 +47,12 @@ def takes_research_export(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role == Role.EVALUATOR
 
 
+def names_fidelity_shortfalls(user: Any) -> bool:
+    """Who falls short of a fidelity item, by participant code: for a program manager,
+    who reaches those records anyway; an evaluator sees the counts only."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PROGRAM_MANAGER
+
+
 def sees_ratings_chart(user: Any) -> bool:
     """For someone who already reaches the enrolment (`access_enrolment`): a case
     manager reaches exactly her own and her teammates' enrolments, that is, the case

@@ -460,8 +460,12 @@ def names_a_participant(text: str, program: Program) -> bool:
 
 
 def _check_excerpt(
-    program: Program, interviewee: str, text: str, mechanisms: list[KeyIngredient]
+    program: Program, by: User, interviewee: str, text: str, mechanisms: list[KeyIngredient]
 ) -> None:
+    """Called before the write's transaction: a refusal for a participant's name is
+    audited, and must not be rolled back with the write. The check answers "some word
+    here is a participant's name", so repeated refusals are how someone would probe for
+    who is in the program: the audit log shows them (never the text)."""
     from doorway.evaluation.models import Interviewee
 
     errors = {}
@@ -470,6 +474,12 @@ def _check_excerpt(
     if not text.strip():
         errors["text"] = "Give the excerpt."
     elif names_a_participant(text, program):
+        record(
+            Action.REFUSED,
+            actor=by,
+            subject=program,
+            detail={"object_type": "evaluation.InterviewExcerpt", "refused": "participant_name"},
+        )
         errors["text"] = (
             "The excerpt contains a word that is the name of a participant. Take every "
             "participant's name out (write “a participant” or “she”)."
@@ -483,7 +493,6 @@ def _check_excerpt(
 EXCERPT_FIELDS = ("interviewee", "interviewed_on", "text", "mechanisms")
 
 
-@transaction.atomic
 def add_excerpt(
     link: ChangeLink,
     *,
@@ -495,20 +504,20 @@ def add_excerpt(
 ) -> InterviewExcerpt:
     _check_editor(by, link.program)
     mechanisms = list(mechanisms)
-    _check_excerpt(link.program, interviewee, text, mechanisms)
-    excerpt = InterviewExcerpt.objects.create(
-        link=link,
-        interviewee=interviewee,
-        interviewed_on=interviewed_on,
-        text=text.strip(),
-        recorded_by=by,
-    )
-    excerpt.mechanisms.set(mechanisms)
-    _audit(Action.CREATE, by, excerpt, EXCERPT_FIELDS)
+    _check_excerpt(link.program, by, interviewee, text, mechanisms)
+    with transaction.atomic():
+        excerpt = InterviewExcerpt.objects.create(
+            link=link,
+            interviewee=interviewee,
+            interviewed_on=interviewed_on,
+            text=text.strip(),
+            recorded_by=by,
+        )
+        excerpt.mechanisms.set(mechanisms)
+        _audit(Action.CREATE, by, excerpt, EXCERPT_FIELDS)
     return excerpt
 
 
-@transaction.atomic
 def edit_excerpt(excerpt: InterviewExcerpt, *, by: User, **changes: Any) -> InterviewExcerpt:
     program = excerpt.link.program
     _check_editor(by, program)
@@ -522,7 +531,7 @@ def edit_excerpt(excerpt: InterviewExcerpt, *, by: User, **changes: Any) -> Inte
     }
     values["mechanisms"] = list(values["mechanisms"])
     values["text"] = (values["text"] or "").strip()
-    _check_excerpt(program, values["interviewee"], values["text"], values["mechanisms"])
+    _check_excerpt(program, by, values["interviewee"], values["text"], values["mechanisms"])
     changed = [
         name
         for name in EXCERPT_FIELDS
@@ -533,11 +542,12 @@ def edit_excerpt(excerpt: InterviewExcerpt, *, by: User, **changes: Any) -> Inte
         )
     ]
     if changed:
-        for name in ("interviewee", "interviewed_on", "text"):
-            setattr(excerpt, name, values[name])
-        excerpt.save()
-        excerpt.mechanisms.set(values["mechanisms"])
-        _audit(Action.CHANGE, by, excerpt, changed)
+        with transaction.atomic():
+            for name in ("interviewee", "interviewed_on", "text"):
+                setattr(excerpt, name, values[name])
+            excerpt.save()
+            excerpt.mechanisms.set(values["mechanisms"])
+            _audit(Action.CHANGE, by, excerpt, changed)
     return excerpt
 
 

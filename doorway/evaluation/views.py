@@ -124,6 +124,7 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
             "charts": [f for f in all_figures if f.chart is not None],
             "query": request.GET.urlencode(),
             "takes_export": rules.takes_research_export(request.user),
+            "names_shortfalls": rules.names_fidelity_shortfalls(request.user),
         },
     )
 

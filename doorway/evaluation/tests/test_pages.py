@@ -218,3 +218,39 @@ def test_the_ratings_section_takes_a_fixed_number_of_queries(
         )
     with django_assert_num_queries(2):
         views.ratings_section(request, world.rosa_enrolment)
+
+
+def with_fidelity(world):
+    report = fake_report(world.program.slug)
+    report["fidelity"] = {
+        "population": "Women with consent who reached phase 1.",
+        "participants_assessed": 3,
+        "items": [
+            {
+                "item": "first_month",
+                "label": "At least two contacts in the first month",
+                "rule": "Two or more contacts in her first 30 days.",
+                "assessed": 3,
+                "passed": 2,
+                "percent": 67,
+                "not_yet": 0,
+                "falling_short": [{"code": world.rosa.code, "why": "1 contact in 30 days"}],
+            }
+        ],
+        "program_items": [],
+        "participants": [],
+    }
+    return report
+
+
+@pytest.mark.parametrize(("who", "sees_codes"), [("eve", False), ("morgan", True)])
+def test_fidelity_is_shown_item_by_item_and_who_falls_short_only_to_the_manager(
+    client, world, monkeypatch, who, sees_codes
+) -> None:
+    monkeypatch.setattr(views, "build_report", lambda cohort: with_fidelity(world))
+    signed_in(client, world.staff()[who])
+    page = client.get(page_url(world)).content.decode()
+    assert "Fidelity to CTI" in page
+    assert "At least two contacts in the first month" in page
+    assert (world.rosa.code in page) is sees_codes
+    assert ("1 contact in 30 days" in page) is sees_codes

@@ -143,6 +143,25 @@ def test_an_excerpt_naming_a_participant_is_refused(world: World) -> None:
     assert excerpt.text == "She came back every week."
 
 
+def test_a_refused_name_in_an_excerpt_is_audited_without_the_text(world: World) -> None:
+    # The refusal says "a participant has this name": probing with it must show in the
+    # audit log, which keeps that it happened and never what was typed.
+    from doorway.audit.models import Action, AuditEntry
+
+    s = steps(world)
+    link = ChangeLink.objects.get(source=s["outreach"], target=s["women-engaged"])
+    with pytest.raises(ValidationError):
+        theory.add_excerpt(link, by=world.eve, interviewee="staff", text="Rosa came back.")
+    excerpt = theory.add_excerpt(link, by=world.eve, interviewee="staff", text="She came.")
+    with pytest.raises(ValidationError):
+        theory.edit_excerpt(excerpt, by=world.eve, text="Rosa came.")
+    refused = AuditEntry.objects.filter(action=Action.REFUSED, actor_username="eve")
+    assert refused.count() == 2
+    assert all("Rosa" not in str(e.detail) + e.reason for e in refused)
+    excerpt.refresh_from_db()
+    assert excerpt.text == "She came."
+
+
 def test_an_excerpt_is_coded_to_its_own_programs_ingredients(world: World) -> None:
     s = steps(world)
     link = ChangeLink.objects.get(source=s["outreach"], target=s["women-engaged"])
