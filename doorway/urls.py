@@ -16,5 +16,6 @@ urlpatterns = [
     path("outreach/", include("doorway.casework.outreach_urls")),
     path("supervision/", include("doorway.casework.supervision_urls")),
     path("audit/", include("doorway.audit.urls")),
+    path("api/v1/", include("doorway.api.urls")),
     path("", include("doorway.web.urls")),
 ]

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    """The JSON API at /api/v1/: personal access tokens, errors, paging, versions. Each
+    app describes its own resources in its `api.py`; this app gathers them."""
+
+    name = "doorway.api"
+    label = "api"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,20 @@
+"""/api/v1/: every app's resources, gathered from its `api.py` (`register(router)`)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter(trailing_slash=True)
+
+for config in apps.get_app_configs():
+    if config.name.startswith("doorway.") and module_has_submodule(config.module, "api"):
+        import_module(f"{config.name}.api").register(router)
+
+urlpatterns = [
+    path("", include(router.urls)),
+]

@@ -1,0 +1,169 @@
+"""What every API resource over participant records shares.
+
+- Reach: `reached(queryset)` narrows to what the caller may see, through the one access
+  rule (`visible_to`); a record outside it answers 404, like one that does not exist,
+  and the attempt is audited as refused, as on the pages.
+- Audit: a list records whose records it showed; a single read records a view.
+- Versions: a single record carries an ETag; a change must send it back in If-Match,
+  and is refused with 412 if someone changed the record in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from doorway.api.problems import PreconditionRequired
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.concurrency import lock_if_current, version_of
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the record as you read it. A change made by someone else "
+    "since then is not overwritten: the answer is 412.",
+)
+PROBLEM = OpenApiResponse(description="A problem (application/problem+json).")
+
+
+def etag_of(instance: models.Model, extra: tuple[Any, ...] = ()) -> str:
+    return f'"{version_of(instance, *extra)}"'
+
+
+def _strip_etag(value: str) -> str:
+    value = value.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip('"')
+
+
+class RecordViewSet(viewsets.GenericViewSet):
+    """Subclasses set `queryset` (or override `base_queryset`), `reached` and, where a
+    record is hers, `participant_of`."""
+
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+    def base_queryset(self) -> QuerySet[Any]:
+        queryset: QuerySet[Any] | None = getattr(type(self), "queryset", None)
+        assert queryset is not None, "set queryset or override base_queryset"
+        return queryset.all()
+
+    def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The rows of `queryset` the caller may see. Every resource must say."""
+        raise NotImplementedError
+
+    def participant_of(self, instance: Any) -> Any:
+        """The participant a record is about (an id), for the audit log; None if none."""
+        return None
+
+    def version_extra(self, instance: Any) -> tuple[Any, ...]:
+        """What the record's version needs beyond its own row (its many-to-many links)."""
+        return ()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.reached(self.base_queryset())
+
+    # --- reads -------------------------------------------------------------------------
+
+    def get_object(self) -> Any:
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        queryset = self.filter_queryset(self.get_queryset())
+        instance = queryset.filter(**{self.lookup_field: lookup}).first()
+        if instance is None:
+            record(
+                Action.REFUSED,
+                request=self.request,
+                detail={"object_type": queryset.model._meta.label, "object_id": str(lookup)},
+            )
+            raise exceptions.NotFound("No such record.")
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    def audit_list(self, rows: list[Any]) -> None:
+        model = self.get_queryset().model
+        shown = sorted({str(p) for p in (self.participant_of(r) for r in rows) if p})
+        record(
+            Action.LIST,
+            request=self.request,
+            detail={"api": model._meta.label, "count": len(rows), "shown": shown},
+        )
+
+    def audit_view(self, instance: Any) -> None:
+        record(
+            Action.VIEW,
+            request=self.request,
+            participant=self.participant_of(instance),
+            subject=instance,
+        )
+
+    def with_etag(self, response: Response, instance: Any) -> Response:
+        response["ETag"] = etag_of(instance, self.version_extra(instance))
+        return response
+
+
+class ListMixin(RecordViewSet):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        self.audit_list(rows)
+        data = self.get_serializer(rows, many=True).data
+        if page is not None:
+            return self.get_paginated_response(data)
+        return Response(data)
+
+
+class RetrieveMixin(RecordViewSet):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self.audit_view(instance)
+        response = Response(self.get_serializer(instance).data)
+        return self.with_etag(response, instance)
+
+
+class ReadOnlyRecordViewSet(ListMixin, RetrieveMixin):
+    pass
+
+
+class VersionedUpdateMixin(RecordViewSet):
+    """PUT and PATCH need If-Match. The row is locked, its version compared, and only
+    then is `perform_update(serializer)` called, inside the same transaction."""
+
+    def perform_update(self, serializer: Any) -> None:
+        """Write through the app's actions, which check its rules; never a bare save."""
+        raise NotImplementedError
+
+    @extend_schema(parameters=[IF_MATCH], responses={412: PROBLEM, 428: PROBLEM})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        expected = request.headers.get("If-Match")
+        if not expected:
+            raise PreconditionRequired()
+        instance = self.get_object()
+        with transaction.atomic():
+            instance = lock_if_current(
+                instance,
+                _strip_etag(expected),
+                lambda fresh: self.version_extra(fresh),
+            )
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        return self.with_etag(response, instance)
+
+    @extend_schema(parameters=[IF_MATCH], responses={412: PROBLEM, 428: PROBLEM})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
