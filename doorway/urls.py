@@ -17,5 +17,8 @@ urlpatterns = [
     path("supervision/", include("doorway.casework.supervision_urls")),
     path("audit/", include("doorway.audit.urls")),
     path("api/v1/", include("doorway.api.urls")),
+    path("tokens/", include("doorway.api.page_urls")),
+    path("imports/", include("doorway.exchange.import_urls")),
+    path("exports/", include("doorway.exchange.export_urls")),
     path("", include("doorway.web.urls")),
 ]
