@@ -110,6 +110,17 @@ class RecordViewSet(viewsets.GenericViewSet):
         response["ETag"] = etag_of(instance, self.version_extra(instance))
         return response
 
+    def lock_current(self, instance: Any) -> Any:
+        """For a change that is not a PUT or PATCH (a status move, say): inside a
+        transaction, `instance` locked and fresh; 428 without If-Match, 412 if it
+        changed since the caller read it."""
+        expected = self.request.headers.get("If-Match")
+        if not expected:
+            raise PreconditionRequired()
+        return lock_if_current(
+            instance, _strip_etag(expected), lambda fresh: self.version_extra(fresh)
+        )
+
 
 class ListMixin(RecordViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
