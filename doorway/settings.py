@@ -258,11 +258,31 @@ STORAGES = {
 # the database and run by `doorway db_worker`: no extra server needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Sign-in limits, used second-factor codes and API rate counts. Local memory by default
+# (each process its own); DOORWAY_CACHE_URL (e.g. redis://host:6379/0) shares them.
+CACHES = {"default": env.cache("DOORWAY_CACHE_URL", default="locmemcache://")}
+
 # The JSON API: the same access rule and audit as the pages (doorway/api).
 REST_FRAMEWORK = {
+    # A personal access token (`Authorization: Bearer dw_…`), else the browser's session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "doorway.api.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per token, per signed-in person, per address (doorway/api/throttles.py). The counts
+    # are kept in the cache: per process unless DOORWAY_CACHE_URL names a shared one.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "doorway.api.throttles.ApiRateThrottle",
+        "doorway.api.throttles.WriteRateThrottle",
+        "doorway.api.throttles.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env.str("DOORWAY_API_RATE", default="600/min"),
+        "api_write": env.str("DOORWAY_API_WRITE_RATE", default="120/min"),
+        "api_anonymous": env.str("DOORWAY_API_ANON_RATE", default="60/min"),
+    },
+    # Behind a proxy, the client's address is read from X-Forwarded-For, as for sign-in.
+    "NUM_PROXIES": env.int("DOORWAY_TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["doorway.api.permissions.SignedInWithScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -274,7 +294,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Doorway API",
-    "DESCRIPTION": "Case management and evaluation for Critical Time Intervention programs.",
+    "DESCRIPTION": (
+        "Case management and evaluation for Critical Time Intervention programs.\n\n"
+        "**Authentication.** Make a personal access token in Doorway (your account menu, "
+        "*API tokens*) and send it as `Authorization: Bearer dw_…`. A token acts as you: "
+        "it reaches exactly the records you reach, and a read-only token cannot change "
+        "anything (403). An expired or revoked token is answered 401.\n\n"
+        "**Errors** are `application/problem+json` (RFC 9457): `type`, `title`, `status`, "
+        "`detail`, and for bad input `errors`, keyed by field, in plain words.\n\n"
+        "**Changes** need the record's `ETag` in `If-Match` (412 if it changed since you "
+        "read it, 428 without it).\n\n"
+        "**Lists** are paged: `?page=N&page_size=M` (at most 500).\n\n"
+        "**Rate limits** per token: too many requests are answered 429 with `Retry-After`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

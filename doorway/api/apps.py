@@ -10,3 +10,7 @@ class ApiConfig(AppConfig):
     name = "doorway.api"
     label = "api"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the token scheme with drf-spectacular.
+        from doorway.api import schema  # noqa: F401

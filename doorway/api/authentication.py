@@ -1,0 +1,38 @@
+"""`Authorization: Bearer dw_…`: a personal access token authenticates as its owner.
+
+A request without that header falls through to the next class (the browser's session).
+A request with it is answered 401 (problem+json, with `WWW-Authenticate`) when the
+token is malformed, unknown, expired, revoked, or its owner deactivated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from doorway.api.models import AccessToken
+from doorway.api.tokens import Refused, token_for
+
+KEYWORD = b"bearer"
+
+
+class AccessTokenAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the token as `Authorization: Bearer <token>`, with nothing else."
+            )
+        try:
+            access = token_for(parts[1].decode("ascii"))
+        except (UnicodeDecodeError, Refused) as refused:
+            message = str(refused) if isinstance(refused, Refused) else "The token is not valid."
+            raise exceptions.AuthenticationFailed(message) from None
+        return access.owner, access
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'

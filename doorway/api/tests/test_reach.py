@@ -1,0 +1,128 @@
+"""Every list in the API shows only rows about participants its caller may reach.
+
+Generic on purpose: it walks every resource registered with the router, so a resource
+added later that forgets the access rule fails here without a test of its own. For each
+row of each list, the viewset's own `participant_of` names the participant the row is
+about; she must be in `Participant.objects.visible_to(caller)`. A row of a model that
+leads to a participant (by its foreign keys) must name one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import models
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
+
+from doorway import demo
+from doorway.api.tests.conftest import MakeClient
+from doorway.api.urls import router
+from doorway.conftest import World
+from doorway.enrolments.models import Enrolment
+from doorway.people.models import Participant, User
+
+# Foreign keys followed to decide that a model's rows are about a participant.
+DEPTH = 3
+
+
+def list_resources() -> list[tuple[str, Any]]:
+    return [(prefix, viewset) for prefix, viewset, _ in router.registry if hasattr(viewset, "list")]
+
+
+def leads_to_participant(model: type[models.Model], depth: int = DEPTH) -> bool:
+    if model in (Participant, Enrolment):
+        return True
+    if depth == 0:
+        return False
+    return any(
+        field.many_to_one or field.one_to_one
+        for field in model._meta.get_fields()
+        if field.concrete
+        and field.related_model is not None
+        and leads_to_participant(field.related_model, depth - 1)  # type: ignore[arg-type]
+    )
+
+
+def view_for(viewset: Any, user: User) -> Any:
+    view = viewset()
+    request = Request(APIRequestFactory().get("/"))
+    request.user = user
+    view.request, view.format_kwarg, view.kwargs, view.action = request, None, {}, "list"
+    return view
+
+
+def rows_of(client: APIClient, url: str) -> Iterator[dict[str, Any]]:
+    """Every row of a list, page by page."""
+    while url:
+        response = client.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code, response.content)
+        if response.status_code == 403:  # her role may not use this resource at all
+            return
+        body = response.json()
+        if isinstance(body, list):
+            yield from body
+            return
+        yield from body["results"]
+        url = body.get("next") or ""
+
+
+def participant_id(value: Any) -> str | None:
+    value = getattr(value, "pk", value)
+    return str(value) if value else None
+
+
+def reached_rows(client: APIClient, user: User) -> Iterator[tuple[str, Any, str | None]]:
+    """(resource, row's instance, participant id) for every row of every list she sees."""
+    for prefix, viewset in list_resources():
+        view = view_for(viewset, user)
+        model = view.base_queryset().model
+        for row in rows_of(client, f"/api/v1/{prefix}/?page_size=500"):
+            assert "id" in row, f"/api/v1/{prefix}/ rows must carry their id"
+            instance = model._default_manager.get(pk=row["id"])
+            yield prefix, instance, participant_id(view.participant_of(instance))
+
+
+def reachable_detail_urls(world: World, user: User, participant: Participant) -> list[str]:
+    """Detail addresses of records about `participant` that `user` reads in a list."""
+    from doorway.api.tokens import issue_token
+
+    _, secret = issue_token(user, name="Reach", scope="read", days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return [
+        f"/api/v1/{prefix}/{instance.pk}/"
+        for prefix, instance, pid in reached_rows(client, user)
+        if pid == str(participant.pk) and hasattr(dict(list_resources())[prefix], "retrieve")
+    ]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_every_list_shows_only_rows_about_participants_the_caller_reaches(
+    world: World, token_client: MakeClient
+) -> None:
+    # The demo's whole program beside the small world: plenty of rows of every kind,
+    # in an agency none of the world's staff belong to.
+    demo.load()
+    users = {**world.staff(), **{u.username: u for u in User.objects.filter(is_demo_account=True)}}
+    checked: dict[str, int] = {}
+    for username, user in users.items():
+        reached = Participant.objects.visible_to(user).values_list("pk", flat=True)
+        visible = {str(pk) for pk in reached}
+        client = token_client(user, "read")
+        for prefix, instance, pid in reached_rows(client, user):
+            about_her = leads_to_participant(type(instance))
+            if about_her:
+                assert pid is not None, (
+                    f"/api/v1/{prefix}/: participant_of says nothing for a "
+                    f"{type(instance).__name__}, a record about a participant"
+                )
+            if pid is not None:
+                assert pid in visible, (
+                    f"{username} ({user.role}) sees a row of /api/v1/{prefix}/ about a "
+                    "participant she may not reach"
+                )
+            checked[prefix] = checked.get(prefix, 0) + 1
+    # Not a vacuous pass: the lists did show rows.
+    assert sum(checked.values()) > 0, checked

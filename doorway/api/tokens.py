@@ -1,0 +1,170 @@
+"""Making, revoking and checking personal access tokens. The settings page and the
+`doorway token` command both call these; each checks its input, writes, and records
+the audit entry in one transaction. The audit never holds a secret, only the prefix."""
+
+from __future__ import annotations
+
+import datetime
+import hmac
+import secrets
+import string
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from doorway.api.models import TOKEN_PREFIX, AccessToken, Scope, digest_of
+from doorway.audit.log import record
+from doorway.audit.models import Action
+
+ALPHABET = string.ascii_letters + string.digits
+PUBLIC_LENGTH = 8
+SECRET_LENGTH = 43  # 43 characters of 62: 256 bits.
+MAX_DAYS = 366
+NAME_LENGTH = AccessToken._meta.get_field("name").max_length or 100
+# `last_used_at` is written at most this often per token, not on every request.
+LAST_USED_EVERY = datetime.timedelta(minutes=1)
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def check_token_input(name: str, scope: str, days: Any) -> tuple[str, Scope, int]:
+    """The cleaned name, scope and lifetime, or one ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Give the token a name, so you know later what it is for."
+    elif len(name) > NAME_LENGTH:
+        errors["name"] = f"Keep the name to {NAME_LENGTH} characters or fewer."
+    if scope not in Scope.values:
+        errors["scope"] = "Choose read (it can only read) or write (it can also change records)."
+    try:
+        days = int(str(days).strip())
+    except ValueError:
+        days = None
+    if days is None or not 1 <= days <= MAX_DAYS:
+        errors["expires"] = f"A token lasts between 1 and {MAX_DAYS} days; give a whole number."
+    if errors:
+        raise ValidationError(errors)
+    return name, Scope(scope), days
+
+
+@transaction.atomic
+def issue_token(
+    owner: Any,
+    *,
+    name: str,
+    scope: str,
+    days: Any,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> tuple[AccessToken, str]:
+    """Make a token for `owner`; the token itself is returned once and kept nowhere."""
+    name, scope, days = check_token_input(name, scope, days)
+    if not owner.is_active or not owner.role:
+        raise ValidationError({"user": "Only an active staff account can hold a token."})
+    now = timezone.now()
+    for _ in range(5):
+        prefix = TOKEN_PREFIX + _random(PUBLIC_LENGTH)
+        token = f"{prefix}_{_random(SECRET_LENGTH)}"
+        try:
+            with transaction.atomic():
+                access = AccessToken.objects.create(
+                    owner=owner,
+                    name=name,
+                    scope=scope,
+                    prefix=prefix,
+                    digest=digest_of(token),
+                    created_at=now,
+                    expires_at=now + datetime.timedelta(days=days),
+                )
+            break
+        except IntegrityError:  # the same public id drawn twice: draw again
+            continue
+    else:  # pragma: no cover - 62**8 public ids
+        raise RuntimeError("Could not draw a free token id.")
+    record(
+        Action.CREATE,
+        actor=actor,
+        request=request,
+        subject=access,
+        detail={
+            "token": access.prefix,
+            "via": "settings page" if request is not None else "command",
+            "owner": str(owner.pk),
+            "scope": str(scope),
+            "expires": access.expires_at.isoformat(),
+        },
+    )
+    return access, token
+
+
+@transaction.atomic
+def revoke_token(
+    access: AccessToken, *, actor: Any = None, request: HttpRequest | None = None
+) -> AccessToken:
+    """Revoke `access` from now on. Revoking a revoked token changes nothing."""
+    access = AccessToken.objects.select_for_update().get(pk=access.pk)
+    if access.revoked_at is not None:
+        return access
+    access.revoked_at = timezone.now()
+    access.save(update_fields=["revoked_at"])
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        subject=access,
+        detail={
+            "token": access.prefix,
+            "owner": str(access.owner_id),
+            "revoked": True,
+            "via": "settings page" if request is not None else "command",
+        },
+    )
+    return access
+
+
+class Refused(Exception):
+    """Why a presented token does not authenticate, in words safe to send back."""
+
+
+def parse_prefix(token: str) -> str | None:
+    """The prefix of a well-formed token, or None."""
+    length = len(TOKEN_PREFIX) + PUBLIC_LENGTH
+    if (
+        len(token) == length + 1 + SECRET_LENGTH
+        and token.startswith(TOKEN_PREFIX)
+        and token[length] == "_"
+        and all(c in ALPHABET for c in token[len(TOKEN_PREFIX) : length])
+        and all(c in ALPHABET for c in token[length + 1 :])
+    ):
+        return token[:length]
+    return None
+
+
+def token_for(token: str) -> AccessToken:
+    """The usable token `token` names, or Refused. Its owner must still be active."""
+    prefix = parse_prefix(token)
+    access = (
+        AccessToken.objects.select_related("owner").filter(prefix=prefix).first()
+        if prefix
+        else None
+    )
+    # Compared in constant time; a wrong secret and an unknown token answer alike.
+    if access is None or not hmac.compare_digest(access.digest, digest_of(token)):
+        raise Refused("The token is not valid.")
+    now = timezone.now()
+    if access.revoked_at is not None:
+        raise Refused("The token was revoked.")
+    if access.expires_at <= now:
+        raise Refused("The token has expired. Make a new one in your settings.")
+    if not access.owner.is_active:
+        raise Refused("The token's account is deactivated.")
+    if access.last_used_at is None or now - access.last_used_at >= LAST_USED_EVERY:
+        AccessToken.objects.filter(pk=access.pk).update(last_used_at=now)
+        access.last_used_at = now
+    return access

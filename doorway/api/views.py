@@ -1,0 +1,80 @@
+"""The API tokens page of her account, and the API's documentation page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from doorway.api.forms import TokenForm
+from doorway.api.models import AccessToken
+from doorway.api.tokens import issue_token, revoke_token
+from doorway.web.forms import apply_errors
+
+
+def _rows(user: Any) -> list[tuple[AccessToken, str]]:
+    now = timezone.now()
+    tokens = AccessToken.objects.filter(owner=user).only(
+        "id", "name", "scope", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"
+    )
+    return [(token, token.status_at(now)) for token in tokens]
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """Her tokens, and the form to make one. A new token is shown in the answer to the
+    POST that made it, once: it is kept nowhere, so reloading never shows it again."""
+    form = TokenForm(request.POST or None)
+    created = secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, secret = issue_token(
+                request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["expires"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = TokenForm()
+    # never_cache: the page may hold a new token, and no cache may keep it.
+    return render(
+        request,
+        "api/tokens.html",
+        {"form": form, "rows": _rows(request.user), "created": created, "secret": secret},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request: HttpRequest, token_id: Any) -> HttpResponse:
+    """Asks first (GET), revokes on POST. Only her own tokens: another's answers 404."""
+    token = get_object_or_404(AccessToken, pk=token_id, owner=request.user)
+    if request.method == "POST":
+        if token.revoked_at is None:
+            revoke_token(token, actor=request.user, request=request)
+            messages.success(
+                request, f"Token {token.prefix}… ({token.name}) is revoked: it no longer works."
+            )
+        return redirect("token_list")
+    return render(request, "api/token_revoke.html", {"token": token})
+
+
+@require_GET
+def docs(request: HttpRequest) -> HttpResponse:
+    """Swagger UI over the schema, from vendored files and one script of ours (no
+    inline script or style, as the CSP requires)."""
+    return render(request, "api/docs.html")
