@@ -48,15 +48,27 @@ def _as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
-def _errors(detail: Any) -> dict[str, list[str]]:
+def _errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Messages by field; a nested field is named by its path ("identity.date_of_birth",
+    "aliases.0")."""
+    out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {
-            str(field): [str(m) for m in (messages if isinstance(messages, list) else [messages])]
-            for field, messages in detail.items()
-        }
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {"non_field_errors": [str(detail)]}
+        for field, messages in detail.items():
+            for name, found in _errors(
+                messages, f"{prefix}.{field}" if prefix else str(field)
+            ).items():
+                out.setdefault(name, []).extend(found)
+    elif isinstance(detail, list) and any(isinstance(m, dict | list) for m in detail):
+        for index, messages in enumerate(detail):
+            if messages:
+                path = f"{prefix}.{index}" if prefix else str(index)
+                for name, found in _errors(messages, path).items():
+                    out.setdefault(name, []).extend(found)
+    elif isinstance(detail, list):
+        out[prefix or "non_field_errors"] = [str(m) for m in detail]
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return out
 
 
 def problem(status_code: int, detail: str, **extra: Any) -> Response:

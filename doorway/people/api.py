@@ -1,0 +1,656 @@
+"""/api/v1/participants/ and /api/v1/consents/.
+
+- Reach is the one access rule (`Participant.objects.visible_to`): a record out of reach
+  answers 404, audited as refused, like a record that does not exist.
+- What a role sees matches the pages: everyone who reaches her sees her code, preferred
+  name, safety flags and the enrolments of hers they reach; her identifying fields
+  (`identity`) only roles that see identity (`roles.sees_identity`; `null` for the
+  others); consents only roles that see case content.
+- Writes go through `doorway.people.actions` and `doorway.enrolments.actions`; a role
+  that does not change records (peer mentor, evaluator, administrator) gets 403.
+- A name never travels in a URL: search is `POST /participants/search/`, audited as a
+  search with what it showed, never what was typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from doorway.api.problems import problem
+from doorway.api.viewsets import PROBLEM, ListMixin, RetrieveMixin, VersionedUpdateMixin
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.enrolments.actions import register_participant
+from doorway.enrolments.models import Enrolment, ReferralSource
+from doorway.people import actions, roles
+from doorway.people.access import access_participant, enrolment_rule
+from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
+from doorway.people.models import (
+    Consent,
+    ConsentKind,
+    Participant,
+    ParticipantQuerySet,
+    SafetyFlag,
+    User,
+)
+from doorway.people.views import changes_records, likely_duplicates
+from doorway.programs.models import Cycle, PartnerAgency
+
+# --- shared by the resources of people, enrolments, programs and evaluation ------------
+
+
+def problems(*codes: int) -> dict[int, OpenApiResponse]:
+    """The problem answers an operation can give, for its schema."""
+    return dict.fromkeys(codes, PROBLEM)
+
+
+# Every operation can be refused for a caller who is not signed in (401 with a token
+# scheme, 403 with a session) or whose role may not do it (403).
+READ_PROBLEMS = problems(400, 401, 403, 404)
+WRITE_PROBLEMS = problems(400, 401, 403, 404)
+UPDATE_PROBLEMS = problems(400, 401, 403, 404, 412, 428)
+
+
+class RoleRefusals:
+    """A viewset mixin: `role_refusal(user)` names what the caller's role may not do
+    (a plain sentence, answered 403), or returns "" when it may. Checked before any
+    record is looked up, so that a role never allowed learns nothing about records."""
+
+    def role_refusal(self, user: User) -> str:
+        raise NotImplementedError
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)  # type: ignore[misc]
+        refusal = self.role_refusal(request.user)  # type: ignore[arg-type]
+        if refusal:
+            raise PermissionDenied(refusal)
+
+    @property
+    def writes(self) -> bool:
+        request: Any = getattr(self, "request", None)
+        return request is not None and request.method not in SAFE_METHODS
+
+
+class StaffSerializer(serializers.Serializer[User]):
+    """A member of staff, by her name only."""
+
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(source="__str__", read_only=True)
+
+
+class NamedSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+def user_of(request: Request | HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- participants -------------------------------------------------------------------
+
+
+class SafetyFlagSerializer(serializers.ModelSerializer[SafetyFlag]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = SafetyFlag
+        fields = ["id", "kind", "kind_label", "note", "added_at"]
+        read_only_fields = fields
+
+
+class PhaseBriefSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
+
+
+class EnrolmentBriefSerializer(serializers.ModelSerializer[Enrolment]):
+    """An enrolment as her record's page lists it."""
+
+    program = NamedSerializer(source="cycle.program", read_only=True)
+    cycle = NamedSerializer(read_only=True)
+    current_phase = PhaseBriefSerializer(read_only=True)
+    case_manager = StaffSerializer(read_only=True)
+    peer_mentor = StaffSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "program",
+            "cycle",
+            "current_phase",
+            "phase_started_on",
+            "exit_reason",
+            "exited_on",
+            "case_manager",
+            "peer_mentor",
+        ]
+        read_only_fields = fields
+
+
+class IdentitySerializer(serializers.Serializer[Participant]):
+    """What identifies her: for roles that see identity only."""
+
+    legal_name = serializers.CharField(max_length=200, allow_blank=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        help_text="Other names she is known by.",
+    )
+    date_of_birth = serializers.DateField(allow_null=True)
+    phone = serializers.CharField(max_length=40, allow_blank=True)
+    email = serializers.EmailField(allow_blank=True)
+    safe_contact = serializers.CharField(
+        allow_blank=True, help_text="How and when it is safe to reach her, and what never to do."
+    )
+
+    def to_representation(self, instance: Participant) -> dict[str, Any]:
+        return {
+            "legal_name": instance.legal_name or "",
+            "aliases": instance.alias_list(),
+            "date_of_birth": (
+                instance.date_of_birth.isoformat() if instance.date_of_birth else None
+            ),
+            "phone": instance.phone or "",
+            "email": instance.email or "",
+            "safe_contact": instance.safe_contact or "",
+        }
+
+    def validate_date_of_birth(self, value: Any) -> Any:
+        from django.utils import timezone
+
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError("A date of birth cannot be in the future.")
+        return value
+
+    def validate_aliases(self, value: list[str]) -> list[str]:
+        if any("\n" in alias or "\r" in alias for alias in value):
+            raise serializers.ValidationError("Give each other name as its own item.")
+        return [alias.strip() for alias in value if alias.strip()]
+
+
+class ParticipantSerializer(serializers.Serializer[Participant]):
+    """Her record as the caller may see it. `identity` is null for roles that do not
+    see identifying fields (peer mentors); `enrolments` are those the caller reaches."""
+
+    id = serializers.UUIDField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    preferred_name = serializers.CharField(read_only=True)
+    registered_at = serializers.DateTimeField(read_only=True)
+    safety_flags = SafetyFlagSerializer(many=True, read_only=True, source="active_flag_list")
+    enrolments = EnrolmentBriefSerializer(many=True, read_only=True, source="visible_enrolments")
+    identity = IdentitySerializer(source="*", read_only=True, allow_null=True)
+
+    def to_representation(self, instance: Participant) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not roles.sees_identity(self.context["request"].user):
+            data["identity"] = None
+        return data
+
+
+class NewIdentitySerializer(IdentitySerializer):
+    """Her identifying fields at registration: each may be left out."""
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()
+        for name, field in fields.items():
+            field.required = False
+            field.default = {"aliases": list, "date_of_birth": None}.get(name, "")
+        return fields
+
+
+class ParticipantChangeSerializer(serializers.Serializer[Participant]):
+    """A change to her identifying fields (PUT: all of them; PATCH: those sent)."""
+
+    preferred_name = serializers.CharField(max_length=200)
+    identity = IdentitySerializer()
+
+
+class ParticipantCreateSerializer(serializers.Serializer[Any]):
+    """A new participant and her first enrolment, as the registration page takes them."""
+
+    preferred_name = serializers.CharField(
+        max_length=200, help_text="The name she wants to be called."
+    )
+    identity = NewIdentitySerializer(required=False)
+    cycle = serializers.PrimaryKeyRelatedField(
+        queryset=Cycle.objects.none(),
+        help_text="A running cycle of a program you work in.",
+        error_messages={"does_not_exist": "Choose a running cycle of a program you work in."},
+    )
+    referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
+    referred_on = serializers.DateField()
+    case_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        error_messages={"does_not_exist": "Choose a case manager you may put her with."},
+    )
+    peer_mentor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "Choose a peer mentor of your program."},
+    )
+    confirm_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="True once you have checked that she is not the likely match reported "
+        "by an earlier answer (409).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and isinstance(request.user, User):
+            # The same choices as the registration page.
+            form = RegisterForm(user=request.user)
+            fields: Any = self.fields
+            fields["cycle"].queryset = form.fields["cycle"].queryset  # type: ignore[attr-defined]
+            fields["case_manager"].queryset = case_managers_for(request.user)
+            fields["peer_mentor"].queryset = peer_mentors_for(request.user)
+
+    def validate_referred_on(self, value: Any) -> Any:
+        from django.utils import timezone
+
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The referral date cannot be in the future.")
+        return value
+
+
+def names_of(preferred_name: str, identity: dict[str, Any]) -> list[str]:
+    names = [preferred_name, identity.get("legal_name") or "", *identity.get("aliases", [])]
+    return [n.strip() for n in names if n and n.strip()]
+
+
+def identity_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated input as `update_identity` / `register_participant` take it."""
+    values: dict[str, Any] = {}
+    if "preferred_name" in data:
+        values["preferred_name"] = data["preferred_name"].strip()
+    for name, value in (data.get("identity") or {}).items():
+        if name == "aliases":
+            values[name] = "\n".join(value)
+        elif isinstance(value, str):
+            values[name] = value.strip()
+        else:
+            values[name] = value
+    return values
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    """Filters through the enrolments of hers that the caller reaches, so that a filter
+    never tells anything about an enrolment out of reach."""
+
+    program = django_filters.UUIDFilter(method="through_enrolment", label="Program id")
+    cycle = django_filters.UUIDFilter(method="through_enrolment", label="Cycle id")
+    case_manager = django_filters.UUIDFilter(method="through_enrolment", label="Case manager id")
+    peer_mentor = django_filters.UUIDFilter(method="through_enrolment", label="Peer mentor id")
+    open = django_filters.BooleanFilter(
+        method="with_open_enrolment", label="Has an open enrolment (true) or none (false)"
+    )
+
+    class Meta:
+        model = Participant
+        fields: list[str] = []
+
+    def _visible_enrolments(self) -> QuerySet[Enrolment]:
+        return Enrolment.objects.visible_to(user_of(self.request)).filter(
+            participant=OuterRef("pk")
+        )
+
+    def through_enrolment(self, queryset: QuerySet[Any], name: str, value: uuid.UUID) -> Any:
+        lookup = {"program": "cycle__program"}.get(name, name)
+        return queryset.filter(Exists(self._visible_enrolments().filter(**{lookup: value})))
+
+    def with_open_enrolment(self, queryset: QuerySet[Any], name: str, value: bool) -> Any:
+        has_open = Exists(self._visible_enrolments().filter(exit_reason=""))
+        return queryset.filter(has_open if value else ~has_open)
+
+
+class SearchSerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(
+        max_length=200,
+        help_text="A participant code (or its beginning), or one of her names in full. "
+        "Peer mentors find her by her preferred name only.",
+    )
+
+
+def duplicate_answer(found: actions.LikelyDuplicates) -> Response:
+    """409: a likely match. Names the records she may open; counts the others."""
+    parts = []
+    if found.visible:
+        parts.append(f"{len(found.visible)} you can open")
+    if found.hidden_count:
+        parts.append(f"{found.hidden_count} you cannot (ask your program manager)")
+    return problem(
+        status.HTTP_409_CONFLICT,
+        "A likely match already exists: "
+        + " and ".join(parts)
+        + ". Check, then send the registration again with confirm_duplicate set to true "
+        "if she is a different person. Nothing was saved.",
+        likely_duplicates=[{"id": str(p.pk), "code": p.code} for p in found.visible],
+        hidden_count=found.hidden_count,
+    )
+
+
+DUPLICATE = OpenApiResponse(
+    description="A likely match exists (problem+json with `likely_duplicates`: the id and "
+    "code of each match you can open, and `hidden_count`: how many you cannot). Nothing "
+    "was saved; send again with `confirm_duplicate: true` if she is a different person."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Participants you reach",
+        responses={200: ParticipantSerializer(many=True), **READ_PROBLEMS},
+    ),
+    retrieve=extend_schema(
+        summary="One participant's record",
+        responses={200: ParticipantSerializer, **READ_PROBLEMS},
+    ),
+    update=extend_schema(
+        summary="Change her identifying fields",
+        request=ParticipantChangeSerializer,
+        responses={200: ParticipantSerializer, **UPDATE_PROBLEMS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of her identifying fields",
+        request=ParticipantChangeSerializer,
+        responses={200: ParticipantSerializer, **UPDATE_PROBLEMS},
+    ),
+)
+class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdateMixin):
+    queryset = Participant.objects.all()
+    filterset_class = ParticipantFilter
+    serializer_class = ParticipantSerializer
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def role_refusal(self, user: User) -> str:
+        if enrolment_rule(user) is None:
+            return "Your role does not reach participant records."
+        if self.action == "create" and not roles.registers_participants(user):
+            return "Only case managers and program managers register participants."
+        if self.action in {"update", "partial_update"} and not (
+            changes_records(user) and roles.sees_identity(user)
+        ):
+            return "Your role can read this record but not change it."
+        return ""
+
+    def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        user = user_of(self.request)
+        visible_enrolments = Enrolment.objects.visible_to(user).select_related(
+            "cycle__program", "current_phase", "case_manager", "peer_mentor"
+        )
+        return (
+            cast(ParticipantQuerySet, queryset)
+            .visible_to(user)
+            .prefetch_related(
+                Prefetch(
+                    "enrolments",
+                    queryset=visible_enrolments.order_by("exit_reason", "-referred_on"),
+                    to_attr="visible_enrolments",
+                ),
+                Prefetch(
+                    "safety_flags",
+                    queryset=SafetyFlag.objects.filter(removed_at__isnull=True),
+                    to_attr="active_flag_list",
+                ),
+            )
+            .order_by("code")
+        )
+
+    def participant_of(self, instance: Any) -> Any:
+        return instance.pk
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        # A change is read with its own serializer; the answer is her record.
+        kwargs.setdefault("context", self.get_serializer_context())
+        if "data" in kwargs and self.action in {"update", "partial_update"}:
+            return ParticipantChangeSerializer(*args, **kwargs)
+        return ParticipantSerializer(*args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().update(request, *args, **kwargs)
+        # The answer shows her record as it now is: a read, audited like one.
+        record(
+            Action.VIEW,
+            request=request,
+            participant=self.kwargs["pk"],
+            detail={"api": "people.Participant"},
+        )
+        return response
+
+    def perform_update(self, serializer: Any) -> None:
+        actions.update_identity(
+            serializer.instance,
+            by=user_of(self.request),
+            **identity_values(serializer.validated_data),
+        )
+
+    @extend_schema(
+        summary="Register a participant, with her first enrolment",
+        request=ParticipantCreateSerializer,
+        responses={201: ParticipantSerializer, 409: DUPLICATE, **WRITE_PROBLEMS},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = user_of(request)
+        serializer = ParticipantCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        identity = data.get("identity") or {}
+        cycle = data["cycle"]
+        found = likely_duplicates(
+            request,
+            names=names_of(data["preferred_name"], identity),
+            date_of_birth=identity.get("date_of_birth"),
+            agency=cycle.program.agency,
+        )
+        if found and not data["confirm_duplicate"]:
+            return duplicate_answer(found)
+        enrolment = register_participant(
+            cycle=cycle,
+            by=user,
+            referral_source=data["referral_source"],
+            referred_on=data["referred_on"],
+            case_manager=data["case_manager"],
+            peer_mentor=data.get("peer_mentor"),
+            **identity_values(data),
+        )
+        participant = self.get_queryset().get(pk=enrolment.participant_id)
+        body = ParticipantSerializer(participant, context=self.get_serializer_context()).data
+        return self.with_etag(Response(body, status=status.HTTP_201_CREATED), participant)
+
+    @extend_schema(
+        summary="Find participants by code or name",
+        description="The term is sent in the body, never in the address, and is not kept: "
+        "the audit log records that a search was made and which records it showed. Pages "
+        "with `?page=N`, posting the same body.",
+        request=SearchSerializer,
+        responses={200: ParticipantSerializer(many=True), **READ_PROBLEMS},
+        examples=[OpenApiExample("By code", value={"q": "EDH-4K7"}, request_only=True)],
+        filters=False,
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        user = user_of(request)
+        term = SearchSerializer(data=request.data)
+        term.is_valid(raise_exception=True)
+        query = term.validated_data["q"].strip()
+        by_name = Participant.objects.with_name(
+            query, preferred_only=not roles.sees_identity(user)
+        ).values("pk")
+        found = self.get_queryset().filter(Q(code__istartswith=query) | Q(pk__in=by_name))
+        page = self.paginate_queryset(found)
+        rows = list(page if page is not None else found)
+        record(
+            Action.SEARCH,
+            request=request,
+            detail={
+                "api": "people.Participant",
+                "count": len(rows),
+                "shown": [str(p.pk) for p in rows],
+            },
+        )
+        data = self.get_serializer(rows, many=True).data
+        if page is not None:
+            return self.get_paginated_response(data)
+        return Response(data)
+
+
+# --- consents -----------------------------------------------------------------------
+
+
+class ConsentSerializer(serializers.ModelSerializer[Consent]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    partner = NamedSerializer(read_only=True, allow_null=True)
+    recorded_by = StaffSerializer(read_only=True)
+    withdrawn_by = StaffSerializer(read_only=True, allow_null=True)
+    in_force = serializers.BooleanField(source="in_force_today", read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "participant",
+            "kind",
+            "kind_label",
+            "partner",
+            "given_on",
+            "in_force",
+            "recorded_by",
+            "recorded_at",
+            "withdrawn_on",
+            "withdrawn_by",
+            "withdrawal_note",
+        ]
+        read_only_fields = fields
+
+
+class ConsentCreateSerializer(serializers.Serializer[Any]):
+    participant = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=ConsentKind.choices)
+    partner = serializers.UUIDField(
+        required=False, allow_null=True, help_text="For information sharing only."
+    )
+    given_on = serializers.DateField()
+
+
+class ConsentWithdrawSerializer(serializers.Serializer[Any]):
+    on = serializers.DateField(help_text="The day the consent stops.")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ConsentFilter(django_filters.FilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant")
+    kind = django_filters.ChoiceFilter(choices=ConsentKind.choices)
+    partner = django_filters.UUIDFilter(field_name="partner")
+
+    class Meta:
+        model = Consent
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Consents of the participants you reach",
+        responses={200: ConsentSerializer(many=True), **READ_PROBLEMS},
+    ),
+    retrieve=extend_schema(
+        summary="One consent", responses={200: ConsentSerializer, **READ_PROBLEMS}
+    ),
+)
+class ConsentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
+    queryset = Consent.objects.all()
+    serializer_class = ConsentSerializer
+    filterset_class = ConsentFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def role_refusal(self, user: User) -> str:
+        if enrolment_rule(user) is None or not roles.sees_case_content(user):
+            return "Consents are case content, which your role does not see."
+        if self.writes and not changes_records(user):
+            return "Your role can read consents but not record them."
+        return ""
+
+    def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        visible = Participant.objects.visible_to(user_of(self.request)).values("pk")
+        return queryset.filter(participant__in=visible).select_related(
+            "partner", "recorded_by", "withdrawn_by"
+        )
+
+    def participant_of(self, instance: Any) -> Any:
+        return instance.participant_id
+
+    @extend_schema(
+        summary="Record a consent she gave",
+        request=ConsentCreateSerializer,
+        responses={201: ConsentSerializer, **WRITE_PROBLEMS},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ConsentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        participant = access_participant(request, data["participant"])
+        partner = None
+        if data.get("partner"):
+            partner = PartnerAgency.objects.filter(
+                pk=data["partner"], agency=participant.agency_id, active=True
+            ).first()
+            if partner is None:
+                raise serializers.ValidationError(
+                    {"partner": ["Choose an active partner agency of her agency."]}
+                )
+        consent = actions.give_consent(
+            participant,
+            kind=data["kind"],
+            partner=partner,
+            given_on=data["given_on"],
+            by=user_of(request),
+        )
+        body = ConsentSerializer(self.get_queryset().get(pk=consent.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record that she withdrew a consent",
+        request=ConsentWithdrawSerializer,
+        responses={200: ConsentSerializer, **WRITE_PROBLEMS},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: Any = None) -> Response:
+        consent = self.get_object()
+        serializer = ConsentWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actions.withdraw_consent(
+            consent,
+            on=serializer.validated_data["on"],
+            note=serializer.validated_data["note"],
+            by=user_of(request),
+        )
+        return Response(ConsentSerializer(self.get_object()).data)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("participants", ParticipantViewSet, basename="participant")
+    router.register("consents", ConsentViewSet, basename="consent")
