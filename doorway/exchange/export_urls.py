@@ -1,5 +1,14 @@
+"""Exports of what she may see, mounted under /exports/."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from doorway.exchange import export_views as views
+
+urlpatterns = [
+    path("", views.exports_page, name="exports"),
+    path("caseload/", views.caseload_export, name="export_caseload"),
+    path("contacts/", views.contacts_export, name="export_contacts"),
+    path("attendance/", views.attendance_export, name="export_attendance"),
+]

@@ -1,0 +1,233 @@
+"""Download pages: the exports page, and one view per export.
+
+Each export is refused as its page is (a role with no exports at all: 404; a role with
+other exports but not this one: 403), reaches records through the one access rule,
+and is audited as an export naming the participants in the file, never their data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.caseload.views import _as_id, _worker_in_reach
+from doorway.dropins.models import GroupSession
+from doorway.dropins.views import access_session
+from doorway.enrolments.models import Enrolment
+from doorway.exchange import exports
+from doorway.exchange.export_forms import FORMATS, RangeForm
+from doorway.exchange.sheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from doorway.people.access import access_enrolment, refuse
+from doorway.people.roles import Role
+
+
+def may_export(user: Any, kind: str | None = None) -> list[str]:
+    """Her exports; 404 when she has none (the pages do not exist for her), 403 when
+    she has others but not `kind`."""
+    mine = exports.exports_for(user)
+    if not mine:
+        raise Http404("No such page.")
+    if kind is not None and kind not in mine:
+        raise PermissionDenied("Your role has no use of this export.")
+    return mine
+
+
+def _format(request: HttpRequest) -> str:
+    fmt = request.GET.get("as", "csv")
+    if fmt not in FORMATS:
+        raise Http404("No such format.")
+    return fmt
+
+
+def _id_or_refuse(request: HttpRequest, text: str, object_type: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        # What was typed stays out of the log unless it is an id.
+        refuse(request, object_type=object_type)
+        raise Http404("No such record.") from None
+
+
+def _page(
+    request: HttpRequest,
+    kinds: list[str],
+    bound: RangeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The exports page; `bound` is a range form that failed, shown with its errors."""
+    sections = []
+    for kind in kinds:
+        form = bound if bound is not None and bound.kind == kind else RangeForm(kind=kind)
+        sections.append({"kind": kind, "title": exports.TITLES[kind], "form": form})
+    return render(
+        request,
+        "exchange/exports.html",
+        {"sections": sections, "formats": FORMATS},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def exports_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, may_export(request.user))
+
+
+def _download(
+    request: HttpRequest,
+    sheet: exports.Sheet,
+    fmt: str,
+    name: str,
+    *,
+    participant: Any = None,
+    detail: dict[str, Any],
+) -> HttpResponse:
+    record(
+        Action.EXPORT,
+        request=request,
+        participant=participant,
+        detail={
+            "export": sheet.kind,
+            "format": fmt,
+            "rows": len(sheet.rows),
+            "shown": sheet.participants,
+            **detail,
+        },
+    )
+    if fmt == "xlsx":
+        body = xlsx_bytes(sheet.header, sheet.rows, title=exports.TITLES[sheet.kind])
+        content_type = XLSX_TYPE
+    else:
+        body = csv_bytes(sheet.header, sheet.rows)
+        content_type = CSV_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    # The name says what and when, never whom.
+    response["Content-Disposition"] = f'attachment; filename="doorway-{name}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _range_or_page(request: HttpRequest, kinds: list[str], kind: str) -> RangeForm | HttpResponse:
+    form = RangeForm(request.GET, kind=kind)
+    if not form.is_valid():
+        return _page(request, kinds, form, status=400)
+    return form
+
+
+def _range_name(kind: str, start: datetime.date | None, end: datetime.date | None) -> str:
+    today = timezone.localdate()
+    if start is None and end is None:
+        return f"{kind}-{today.isoformat()}"
+    first = start.isoformat() if start else "start"
+    return f"{kind}-{first}-to-{(end or today).isoformat()}"
+
+
+@login_required
+@require_GET
+def caseload_export(request: HttpRequest) -> HttpResponse:
+    """The caseload page's rows for the same scope: hers, her team's, a worker's, or
+    (for a program manager) her programs'."""
+    user: Any = request.user
+    may_export(user, exports.CASELOAD)
+    fmt = _format(request)
+    enrolments = Enrolment.objects.visible_to(user)
+    scope = "team" if request.GET.get("scope") == "team" else "mine"
+    if worker_id := request.GET.get("worker"):
+        worker = _worker_in_reach(user, worker_id)
+        if worker is None:
+            record(
+                Action.REFUSED,
+                request=request,
+                detail={"object_type": "people.User", "object_id": _as_id(worker_id)},
+            )
+            raise Http404("No such caseload.")
+        enrolments = enrolments.filter(case_manager=worker)
+        scope = "mine" if worker.pk == user.pk else "worker"
+    elif user.role == Role.CASE_MANAGER and scope == "mine":
+        enrolments = enrolments.filter(case_manager=user)
+    elif user.role == Role.PROGRAM_MANAGER:
+        scope = "programs"
+    today = timezone.localdate()
+    sheet = exports.caseload_sheet(enrolments, today)
+    return _download(
+        request,
+        sheet,
+        fmt,
+        f"caseload-{scope}-{today.isoformat()}",
+        detail={"scope": scope},
+    )
+
+
+@login_required
+@require_GET
+def contacts_export(request: HttpRequest) -> HttpResponse:
+    """Contacts of every enrolment she reaches, or of one (`enrolment=<id>`), between
+    two dates."""
+    user: Any = request.user
+    kinds = may_export(user, exports.CONTACTS)
+    fmt = _format(request)
+    form = _range_or_page(request, kinds, exports.CONTACTS)
+    if isinstance(form, HttpResponse):
+        return form
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    enrolments = Enrolment.objects.visible_to(user)
+    participant = None
+    if text := request.GET.get("enrolment"):
+        enrolment = access_enrolment(request, _id_or_refuse(request, text, "enrolments.Enrolment"))
+        enrolments = enrolments.filter(pk=enrolment.pk)
+        participant = enrolment.participant_id
+    sheet = exports.contacts_sheet(user, enrolments, start, end)
+    return _download(
+        request,
+        sheet,
+        fmt,
+        _range_name("contacts", start, end),
+        participant=participant,
+        detail={
+            "start": start.isoformat() if start else "",
+            "end": end.isoformat() if end else "",
+            "scope": "one" if participant else "all",
+        },
+    )
+
+
+@login_required
+@require_GET
+def attendance_export(request: HttpRequest) -> HttpResponse:
+    """Sessions of the programs she works in, or one (`session=<id>`), between two
+    dates, each with who came as its register shows her."""
+    user: Any = request.user
+    kinds = may_export(user, exports.ATTENDANCE)
+    fmt = _format(request)
+    form = _range_or_page(request, kinds, exports.ATTENDANCE)
+    if isinstance(form, HttpResponse):
+        return form
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    sessions = exports.sessions_for(user)
+    name = _range_name("attendance", start, end)
+    if text := request.GET.get("session"):
+        session = access_session(request, _id_or_refuse(request, text, "dropins.GroupSession"))
+        sessions = GroupSession.objects.filter(pk=session.pk)
+        name = f"attendance-{session.kind}-{session.held_on.isoformat()}"
+    sheet = exports.attendance_sheet(user, sessions, start, end)
+    return _download(
+        request,
+        sheet,
+        fmt,
+        name,
+        detail={
+            "start": start.isoformat() if start else "",
+            "end": end.isoformat() if end else "",
+            "scope": "one" if request.GET.get("session") else "all",
+        },
+    )

@@ -1,0 +1,239 @@
+"""What each export holds: the rows of a page, as that page shows them to her.
+
+Every export starts from the one access rule (`Enrolment.objects.visible_to(user)`) and
+keeps to the fields the page shows her role, with two things left out on purpose: a
+file travels further than a page, so a participant appears by her code only (never a
+name) and no free text written about her (case notes, her words on a goal) is put in.
+
+Each builder runs a fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from doorway.caseload.queries import caseload_rows
+from doorway.casework import rules as contact_rules
+from doorway.casework.models import Contact
+from doorway.dropins import rules as dropin_rules
+from doorway.dropins.models import Attendance, GroupSession
+from doorway.enrolments.models import Enrolment
+from doorway.people.roles import Role
+
+CASELOAD, CONTACTS, ATTENDANCE = "caseload", "contacts", "attendance"
+
+# Which roles may take which export: the roles whose pages show those rows. An
+# evaluator has the research export (de-identified, consented) and nothing here; an
+# administrator reads records only through break-the-glass, which is for one woman's
+# record, never a file.
+ALLOWED: dict[str, set[str]] = {
+    CASELOAD: {Role.CASE_MANAGER, Role.PROGRAM_MANAGER},
+    CONTACTS: {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.PEER_MENTOR},
+    ATTENDANCE: {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.PEER_MENTOR},
+}
+
+TITLES = {
+    CASELOAD: "Caseload",
+    CONTACTS: "Contacts",
+    ATTENDANCE: "Drop-in and group attendance",
+}
+
+
+def exports_for(user: Any) -> list[str]:
+    """The exports her role may take, in the order the exports page lists them."""
+    role = getattr(user, "role", None)
+    return [kind for kind in (CASELOAD, CONTACTS, ATTENDANCE) if role in ALLOWED[kind]]
+
+
+@dataclass
+class Sheet:
+    """One export: a header, its rows, and the participants it names (for the audit)."""
+
+    kind: str
+    header: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+
+
+def _joined(names: list[str]) -> str:
+    return "; ".join(names)
+
+
+# --- Caseload --------------------------------------------------------------------------
+
+CASELOAD_HEADER = [
+    "Participant code",
+    "Phase or exit",
+    "Group",
+    "Days overdue (most)",
+    "Next due",
+    "Due items",
+]
+
+
+def caseload_sheet(enrolments: QuerySet[Enrolment], today: datetime.date) -> Sheet:
+    """The caseload page's rows, in its order. `enrolments` is already narrowed by the
+    access rule and the page's scope. Two queries."""
+    sheet = Sheet(CASELOAD, CASELOAD_HEADER)
+    for row in caseload_rows(enrolments, today):
+        enrolment = row.enrolment
+        status = (
+            enrolment.get_exit_reason_display()
+            if enrolment.exit_reason
+            else enrolment.current_phase.name
+        )
+        dues = [
+            f"{b.label} ({'was due' if b.state == 'overdue' else 'due'} {b.due_on.isoformat()})"
+            for b in row.badges
+        ]
+        sheet.rows.append(
+            [
+                enrolment.participant.code,
+                status,
+                row.group_name,
+                row.most_overdue,
+                row.next_due,
+                _joined(dues) or "Nothing due",
+            ]
+        )
+        sheet.participants.append(str(enrolment.participant_id))
+    return sheet
+
+
+# --- Contacts --------------------------------------------------------------------------
+
+CONTACTS_HEADER = [
+    "Participant code",
+    "Date",
+    "Kind",
+    "Duration (minutes)",
+    "Focus areas",
+    "Key ingredients",
+    "Written late",
+    "Edited",
+    "Recorded by",
+    "Recorded at",
+]
+
+
+def contacts_sheet(
+    user: Any,
+    enrolments: QuerySet[Enrolment],
+    start: datetime.date | None,
+    end: datetime.date | None,
+) -> Sheet:
+    """Contacts of the enrolments she reaches (`enrolments`, already narrowed by the
+    access rule), as the contacts list shows them to her: a peer mentor, only the peer
+    contacts she recorded herself. Oldest first, dates inclusive. Three queries."""
+    contacts = Contact.objects.filter(Exists(enrolments.filter(pk=OuterRef("enrolment"))))
+    if start is not None:
+        contacts = contacts.filter(happened_on__gte=start)
+    if end is not None:
+        contacts = contacts.filter(happened_on__lte=end)
+    contacts = (
+        contact_rules.contacts_listed_for(user, contacts)
+        .select_related("recorded_by", "enrolment__participant")
+        .prefetch_related("focus_areas", "ingredients")
+        .order_by("happened_on", "recorded_at", "pk")
+    )
+    sheet = Sheet(CONTACTS, CONTACTS_HEADER)
+    seen: set[str] = set()
+    for contact in contacts:
+        participant = contact.enrolment.participant
+        sheet.rows.append(
+            [
+                participant.code,
+                contact.happened_on,
+                contact.get_kind_display(),
+                contact.duration_minutes,
+                _joined(sorted(a.name for a in contact.focus_areas.all())),
+                _joined(sorted(i.name for i in contact.ingredients.all())),
+                contact.is_late,
+                contact.edited_at is not None,
+                str(contact.recorded_by),
+                contact.recorded_at,
+            ]
+        )
+        if str(participant.pk) not in seen:
+            seen.add(str(participant.pk))
+            sheet.participants.append(str(participant.pk))
+    return sheet
+
+
+# --- Attendance ------------------------------------------------------------------------
+
+ATTENDANCE_HEADER = [
+    "Date",
+    "Kind",
+    "Topic",
+    "Program",
+    "Facilitators",
+    "Attended in all",
+    "Women you work with who came (codes)",
+    "Others with a record (not shown to you)",
+    "Walk-ins without a record",
+]
+
+
+def sessions_for(user: Any) -> QuerySet[GroupSession]:
+    """The sessions her drop-in pages show: those of the programs she works in."""
+    return GroupSession.objects.in_programs(dropin_rules.programs_for(user))
+
+
+def attendance_sheet(
+    user: Any,
+    sessions: QuerySet[GroupSession],
+    start: datetime.date | None,
+    end: datetime.date | None,
+) -> Sheet:
+    """One row per session, as its register shows it to her: the women she reaches by
+    code, everyone else as a count. Oldest first, dates inclusive. Four queries."""
+    if start is not None:
+        sessions = sessions.filter(held_on__gte=start)
+    if end is not None:
+        sessions = sessions.filter(held_on__lte=end)
+    chosen = list(
+        sessions.select_related("program")
+        .prefetch_related(Prefetch("facilitators"))
+        .order_by("held_on", "created_at", "pk")
+    )
+    ids = [s.pk for s in chosen]
+    attended: dict[Any, list[Any]] = {}
+    for session_id, enrolment_id in Attendance.objects.filter(session__in=ids).values_list(
+        "session_id", "enrolment_id"
+    ):
+        attended.setdefault(session_id, []).append(enrolment_id)
+    # The one access rule decides whom she may see by code.
+    reached = {
+        e.pk: e
+        for e in Enrolment.objects.visible_to(user)
+        .filter(Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), session__in=ids)))
+        .select_related("participant")
+    }
+    sheet = Sheet(ATTENDANCE, ATTENDANCE_HEADER)
+    seen: set[str] = set()
+    for session in chosen:
+        came = attended.get(session.pk, [])
+        shown = sorted((reached[e] for e in came if e in reached), key=lambda e: e.participant.code)
+        sheet.rows.append(
+            [
+                session.held_on,
+                session.get_kind_display(),
+                session.topic,
+                session.program.name,
+                _joined([str(p) for p in session.facilitators.all()]),
+                len(came) + session.anonymous_walk_ins,
+                _joined([e.participant.code for e in shown]),
+                len(came) - len(shown),
+                session.anonymous_walk_ins,
+            ]
+        )
+        for enrolment in shown:
+            if str(enrolment.participant_id) not in seen:
+                seen.add(str(enrolment.participant_id))
+                sheet.participants.append(str(enrolment.participant_id))
+    return sheet
