@@ -1,0 +1,1 @@
+"""Spreadsheet imports: reading hostile files, checking rows, saving through actions."""

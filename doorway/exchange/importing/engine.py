@@ -1,0 +1,376 @@
+"""An import from start to end: the dry run, then the real, all-or-nothing import.
+
+- `start(...)` reads the upload (hostile until proven otherwise, see `reading`), keeps
+  its rows encrypted on an `ImportJob`, and returns the job; nothing else is written.
+- `check(job)` is the dry run: every row against the columns, the codes, what the
+  importer reaches and the actions' own checks. It writes nothing but the job's
+  progress and its list of problems.
+- `run(job)` checks again (things may have changed since), then saves every new row
+  through the apps' actions inside one transaction: one refused row and nothing at all
+  is saved. Rows whose external id was imported before are skipped and counted. One
+  audit entry sums the import up; the actions audit each record they write. The
+  upload's rows are emptied at the end, whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.exchange.importing import cells
+from doorway.exchange.importing.base import Importer, Plan, Row
+from doorway.exchange.importing.casework import (
+    AnswerImporter,
+    AttendanceImporter,
+    ContactImporter,
+)
+from doorway.exchange.importing.cells import Problem
+from doorway.exchange.importing.people import EnrolmentImporter, ParticipantImporter
+from doorway.exchange.importing.reading import FORMULA, Cell, Sheet, read_upload
+from doorway.exchange.models import ExternalId, ImportJob, ImportKind, JobStatus
+from doorway.people.models import User
+from doorway.people.roles import Role
+
+logger = logging.getLogger(__name__)
+
+IMPORTERS: dict[str, type[Importer]] = {
+    ImportKind.PARTICIPANTS: ParticipantImporter,
+    ImportKind.ENROLMENTS: EnrolmentImporter,
+    ImportKind.ANSWERS: AnswerImporter,
+    ImportKind.CONTACTS: ContactImporter,
+    ImportKind.ATTENDANCE: AttendanceImporter,
+}
+PROGRESS_EVERY = 250
+MAX_PROBLEMS = 1000
+
+
+def imports_records(user: Any) -> bool:
+    """Case managers and program managers import into what they reach; peer mentors,
+    evaluators and administrators do not import at all."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+        and user.agency_id
+    )
+
+
+def importer_for(kind: str, user: User) -> Importer:
+    assert user.agency is not None
+    return IMPORTERS[kind](user, user.agency)
+
+
+# --- keeping the rows ------------------------------------------------------------------
+
+
+def _encode(cell: Cell) -> Any:
+    if isinstance(cell, datetime.date):
+        return {"d": cell.isoformat()}
+    if cell == FORMULA:
+        return {"f": 1}
+    return cell
+
+
+def _decode(value: Any) -> Cell:
+    if isinstance(value, dict):
+        if "d" in value:
+            return datetime.date.fromisoformat(value["d"])
+        return FORMULA
+    return value
+
+
+def dump_sheet(sheet: Sheet) -> str:
+    return json.dumps(
+        {
+            "header": sheet.header,
+            "rows": [[n, [_encode(c) for c in cells_]] for n, cells_ in sheet.rows],
+        }
+    )
+
+
+def load_sheet(text: str) -> Sheet:
+    data = json.loads(text)
+    return Sheet(
+        header=data["header"],
+        rows=[(n, [_decode(c) for c in values]) for n, values in data["rows"]],
+    )
+
+
+def start(*, user: User, kind: str, data: bytes, filename: str) -> ImportJob:
+    """Read the upload and keep its rows on a new job. `reading.Unreadable` if the
+    file cannot be imported (nothing is kept then)."""
+    assert user.agency is not None
+    sheet = read_upload(data, filename)
+    ImportJob.objects.forget_stale_uploads()
+    return ImportJob.objects.create(
+        agency=user.agency,
+        kind=kind,
+        created_by=user,
+        rows=dump_sheet(sheet),
+        row_count=len(sheet.rows),
+    )
+
+
+# --- reading rows against the columns ----------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    text = text.strip().rstrip("*").strip()
+    if text.lower().endswith("(optional)"):
+        text = text[: -len("(optional)")]
+    return cells.key(text)
+
+
+def map_columns(importer: Importer, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
+    """Which position holds each column. Headers match whatever their case, spacing or
+    accents; a missing required column is a problem for the whole file."""
+    names: dict[str, str] = {}
+    for column in importer.columns:
+        for name in (column.label, column.key, *column.aliases):
+            names.setdefault(_header_key(name), column.key)
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, title in enumerate(header):
+        found = names.get(_header_key(title or ""))
+        if found is None:
+            continue
+        if found in positions:
+            problems.append(Problem(1, title, "This column appears twice; keep one."))
+            continue
+        positions[found] = index
+    for column in importer.columns:
+        if column.required and column.key not in positions:
+            problems.append(Problem(1, column.label, f"The column '{column.label}' is missing."))
+    return positions, problems
+
+
+def rows_of(sheet: Sheet, positions: dict[str, int]) -> list[Row]:
+    return [
+        Row(
+            number,
+            {key: values[i] if i < len(values) else None for key, i in positions.items()},
+        )
+        for number, values in sheet.rows
+    ]
+
+
+class Outcome:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.plans: list[Plan] = []
+        self.already = 0
+        self.checked = 0
+
+
+def _progress(job: ImportJob, **fields: Any) -> None:
+    """Write progress where the page polling it can read it: at once outside a
+    transaction; inside the import's transaction, through a second connection on
+    PostgreSQL (SQLite has one writer, so there the page shows the saving as one step)."""
+    if not connection.in_atomic_block:
+        ImportJob.objects.filter(pk=job.pk).update(**fields)
+        return
+    if connection.vendor != "postgresql":
+        return
+    side = _side_connection()
+    sets = ", ".join(f"{name} = %s" for name in fields)
+    with side.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ImportJob._meta.db_table} SET {sets} WHERE id = %s",  # noqa: S608
+            [*fields.values(), job.pk],
+        )
+
+
+_side: dict[str, Any] = {}
+
+
+def _side_connection() -> Any:
+    if "conn" not in _side:
+        _side["conn"] = connections.create_connection("default")
+    return _side["conn"]
+
+
+def _close_side_connection() -> None:
+    conn = _side.pop("conn", None)
+    if conn is not None:
+        conn.close()
+
+
+def examine(
+    job: ImportJob, importer: Importer, on_progress: Callable[[int], None] | None = None
+) -> Outcome:
+    """Every row checked; the plans for the rows to save."""
+    outcome = Outcome()
+    sheet = load_sheet(job.rows)
+    positions, problems = map_columns(importer, sheet.header)
+    outcome.problems.extend(problems)
+    if problems:
+        return outcome
+    rows = rows_of(sheet, positions)
+    importer.prepare(rows)
+    done = set(
+        ExternalId.objects.filter(agency=job.agency, kind=importer.record_kind).values_list(
+            "external_id", flat=True
+        )
+    )
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        try:
+            external = cells.text(row["external_id"])
+        except cells.CellProblem as problem:
+            importer.problem(row, "external_id", str(problem))
+            continue
+        if not external:
+            importer.problem(row, "external_id", f"{importer.label('external_id')} is missing.")
+            continue
+        if len(external) > 200:
+            importer.problem(row, "external_id", "Keep the id under 200 characters.")
+            continue
+        if external in groups and not importer.grouped:
+            importer.problem(
+                row,
+                "external_id",
+                f"The id '{external[:40]}' is also on row {groups[external][0].number}: "
+                "each row needs its own.",
+            )
+            continue
+        groups.setdefault(external, []).append(row)
+    checked = 0
+    for external, group in groups.items():
+        checked += len(group)
+        if external in done:
+            outcome.already += len(group)
+        else:
+            plan = Plan(external_id=external, rows=group)
+            if importer.check(plan):
+                outcome.plans.append(plan)
+        if (
+            on_progress is not None
+            and checked // PROGRESS_EVERY != (checked - len(group)) // PROGRESS_EVERY
+        ):
+            on_progress(checked)
+        if len(importer.problems) > MAX_PROBLEMS:
+            break
+    importer.finish_check()
+    outcome.checked = checked
+    outcome.problems.extend(importer.problems)
+    return outcome
+
+
+def _problems_json(problems: list[Problem]) -> str:
+    ordered = sorted(problems)[:MAX_PROBLEMS]
+    return json.dumps([p.as_dict() for p in ordered])
+
+
+def check(job: ImportJob) -> ImportJob:
+    """The dry run: problems listed, nothing saved."""
+    importer = importer_for(job.kind, job.created_by)
+    outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
+    job.status = JobStatus.CHECKED
+    job.rows_checked = job.row_count
+    job.already_imported = outcome.already
+    job.problems = _problems_json(outcome.problems) if outcome.problems else ""
+    if outcome.problems:
+        # It cannot be imported as it is: the fixed file comes as a new upload.
+        job.rows = ""
+        job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "rows_checked",
+            "already_imported",
+            "problems",
+            "rows",
+            "finished_at",
+        ]
+    )
+    return job
+
+
+class Refused(Exception):
+    """A row was refused during the real import: roll everything back."""
+
+
+def run(job: ImportJob) -> ImportJob:
+    """The real import: all rows or none."""
+    importer = importer_for(job.kind, job.created_by)
+    _progress(job, status=JobStatus.IMPORTING, rows_checked=0, rows_saved=0)
+    outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
+    problems = list(outcome.problems)
+    saved = 0
+    if not problems:
+        _progress(job, rows_checked=job.row_count, saving=True)
+        try:
+            with transaction.atomic():
+                links = []
+                for plan in outcome.plans:
+                    try:
+                        object_id = importer.save(plan)
+                    except (ValidationError, PermissionDenied) as error:
+                        importer.refused(plan, error)
+                        continue
+                    links.append(
+                        ExternalId(
+                            agency=job.agency,
+                            kind=importer.record_kind,
+                            external_id=plan.external_id,
+                            object_id=object_id,
+                            job=job,
+                        )
+                    )
+                    saved += len(plan.rows)
+                    if saved // PROGRESS_EVERY != (saved - len(plan.rows)) // PROGRESS_EVERY:
+                        _progress(job, rows_saved=saved)
+                if importer.problems:
+                    raise Refused
+                ExternalId.objects.bulk_create(links)
+                record(
+                    Action.CREATE,
+                    actor=job.created_by,
+                    subject=job,
+                    detail={
+                        "import": job.kind,
+                        "rows": job.row_count,
+                        "imported": saved,
+                        "already_imported": outcome.already,
+                        "created": dict(importer.created),
+                    },
+                )
+        except Refused:
+            problems = list(importer.problems)
+            saved = 0
+        finally:
+            _close_side_connection()
+    job.status = JobStatus.FAILED if problems else JobStatus.DONE
+    job.problems = _problems_json(problems) if problems else ""
+    job.rows_checked = job.row_count
+    job.rows_saved = saved
+    job.already_imported = outcome.already
+    job.created = dict(importer.created) if not problems else {}
+    job.saving = False
+    job.finished_at = timezone.now()
+    # The upload is personal data: gone once the import has ended, either way.
+    job.rows = ""
+    job.save(
+        update_fields=[
+            "status",
+            "problems",
+            "rows_checked",
+            "rows_saved",
+            "already_imported",
+            "created",
+            "saving",
+            "finished_at",
+            "rows",
+        ]
+    )
+    logger.info("Import %s ended: %s, %d rows saved", job.pk, job.status, saved)
+    return job

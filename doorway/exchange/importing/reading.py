@@ -1,0 +1,255 @@
+"""Reading an uploaded file into rows of cells, treating it as hostile.
+
+- Size: refused above IMPORT_MAX_BYTES, and above IMPORT_MAX_ROWS rows.
+- CSV: UTF-8 (with or without a byte-order mark), else Windows-1252; the delimiter is
+  a comma or a semicolon (what a French- or German-set Excel writes), or a tab.
+- XLSX: openpyxl in read-only mode with `data_only=True`, so that a formula is never
+  computed here: its value is what the spreadsheet program saved with it, and a formula
+  saved without a value is reported ("formula not allowed"). openpyxl parses the XML
+  with defusedxml (installed, and checked below), so entity declarations (the
+  "billion laughs") are refused. The ZIP is opened first and refused when it would
+  unpack to more than IMPORT_MAX_UNPACKED bytes (a "zip bomb").
+- Anything else (a PDF renamed .xlsx, an old .xls, an image) is refused in plain words.
+
+Cells come back as text (stripped), a `datetime.date` (from a date cell), None (empty)
+or FORMULA. Row numbers are the spreadsheet's own (the header is row 1), so that a
+problem "row 12" is row 12 on her screen, blank rows included.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# A formula that came without a saved value: never computed, reported as a problem.
+FORMULA = "\x00formula"
+MAX_COLUMNS = 60
+# An XLSX unpacks to many times its size; beyond this it is refused unread.
+IMPORT_MAX_UNPACKED = 300 * 1024 * 1024
+
+Cell = str | datetime.date | None
+
+
+class Unreadable(Exception):
+    """The file cannot be imported; the message says why, in plain words."""
+
+
+@dataclass
+class Sheet:
+    header: list[str]
+    # (row number in the spreadsheet, cells), blank rows left out.
+    rows: list[tuple[int, list[Cell]]] = field(default_factory=list)
+
+
+def read_upload(data: bytes, filename: str = "") -> Sheet:
+    max_bytes = settings.IMPORT_MAX_BYTES
+    if len(data) > max_bytes:
+        raise Unreadable(
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB. "
+            "Split it into smaller files and import them one after the other."
+        )
+    if not data.strip():
+        raise Unreadable("The file is empty.")
+    name = filename.lower()
+    if data.startswith(b"%PDF"):
+        raise Unreadable("This is a PDF, not a spreadsheet. Upload a CSV or XLSX file.")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Unreadable(
+            "This is an old Excel file (.xls). Open it in your spreadsheet program and save "
+            "it as .xlsx or CSV, then upload that."
+        )
+    if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
+        sheet = _read_xlsx(data)
+    elif name.endswith((".ods", ".numbers")):
+        raise Unreadable("Save the file as .xlsx or CSV, then upload that.")
+    else:
+        sheet = _read_csv(data)
+    if not any(sheet.header):
+        raise Unreadable("The first row must hold the column names; it is empty.")
+    if len(sheet.rows) > settings.IMPORT_MAX_ROWS:
+        raise Unreadable(
+            f"The file has more than {settings.IMPORT_MAX_ROWS:,} rows. "
+            "Split it into smaller files and import them one after the other."
+        )
+    return sheet
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        # The five bytes cp1252 leaves undefined: Latin-1 reads every byte.
+        return data.decode("latin-1")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: whichever of , ; or tab occurs most outside
+    quotes (a comma when none does)."""
+    first = text.split("\n", 1)[0]
+    outside, quoted = [], False
+    for char in first:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(char)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes) -> Sheet:
+    if b"\x00" in data[:4096]:
+        raise Unreadable("This file is not a spreadsheet. Upload a CSV or XLSX file.")
+    text = decode(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    limit = settings.IMPORT_MAX_ROWS
+    try:
+        lines = iter(reader)
+        header = [clean_text(h) or "" for h in next(lines, [])]
+        sheet = Sheet(header=header)
+        for number, values in enumerate(lines, start=2):
+            cells: list[Cell] = [clean_text(v) for v in values[:MAX_COLUMNS]]
+            if any(c is not None for c in cells):
+                sheet.rows.append((number, cells))
+                if len(sheet.rows) > limit:
+                    break
+    except csv.Error as error:
+        raise Unreadable(f"The CSV file could not be read ({error}).") from error
+    return sheet
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise Unreadable(
+            "This file is not a spreadsheet (it is damaged, or another kind of file with "
+            "a spreadsheet's name). Upload a CSV or XLSX file."
+        ) from None
+    with archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > IMPORT_MAX_UNPACKED:
+            raise Unreadable(
+                "This file unpacks to far more than a spreadsheet of its size could hold, "
+                "so it was refused unread."
+            )
+        if "xl/workbook.xml" not in archive.namelist():
+            raise Unreadable("This file is not an Excel workbook. Upload a CSV or XLSX file.")
+
+
+def _openpyxl() -> Any:
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        # Without defusedxml, openpyxl would expand XML entities: never read then.
+        raise ImproperlyConfigured("defusedxml must be installed for spreadsheet imports.")
+    return openpyxl
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    from defusedxml import DefusedXmlException
+
+    _check_zip(data)
+    openpyxl = _openpyxl()
+    try:
+        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            return _sheet_from(values_book.worksheets[0], formula_book.worksheets[0])
+        finally:
+            values_book.close()
+            formula_book.close()
+    except DefusedXmlException:
+        raise Unreadable(
+            "This file holds XML that Doorway does not read (entity declarations, which "
+            "can be used in attacks). Open it in your spreadsheet program, save it again "
+            "as .xlsx, and upload that."
+        ) from None
+    except Unreadable:
+        raise
+    except IndexError:
+        raise Unreadable("The workbook has no sheet.") from None
+    except Exception:
+        # openpyxl raises many kinds of error on a damaged file; none of them helps her.
+        raise Unreadable(
+            "This file could not be read as a spreadsheet. Open it in your spreadsheet "
+            "program, save it again as .xlsx or CSV, and upload that."
+        ) from None
+
+
+def _sheet_from(values: Any, formulas: Any) -> Sheet:
+    limit = settings.IMPORT_MAX_ROWS
+    value_rows = values.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    formula_rows = formulas.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    sheet: Sheet | None = None
+    for number, (row, raw) in enumerate(zip(value_rows, formula_rows, strict=False), start=1):
+        cells = [_cell(value, source) for value, source in zip(row, raw, strict=False)]
+        if sheet is None:
+            sheet = Sheet(header=[c if isinstance(c, str) and c != FORMULA else "" for c in cells])
+            continue
+        if any(c is not None for c in cells):
+            sheet.rows.append((number, cells))
+            if len(sheet.rows) > limit:
+                break
+    return sheet or Sheet(header=[])
+
+
+def _cell(value: Any, source: Any) -> Cell:
+    if value is None:
+        if isinstance(source, str) and source.startswith("="):
+            return FORMULA
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | decimal.Decimal):
+        return number_text(value)
+    if isinstance(value, datetime.time):
+        return value.isoformat()
+    return clean_text(str(value))
+
+
+def number_text(value: float | decimal.Decimal) -> str:
+    """5.0 → "5", 2.50 → "2.5": as the spreadsheet showed it, not as a float prints."""
+    number = decimal.Decimal(str(value))
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Stripped (non-breaking spaces too), None when blank. A leading apostrophe put
+    before a formula character by an export (so that it could not run) is dropped."""
+    if value is None:
+        return None
+    text = value.replace("\u00a0", " ").replace("\ufeff", "").strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        text = text[1:]
+    return text or None
