@@ -322,6 +322,14 @@ BREAK_GLASS_MINUTES = env.int("DOORWAY_BREAK_GLASS_MINUTES", default=60)
 # A contact's note written more than this many days after the contact is marked late.
 LATE_NOTE_DAYS = env.int("DOORWAY_LATE_NOTE_DAYS", default=3)
 
+# Spreadsheet imports (doorway/exchange): the largest file and the most rows accepted,
+# how long an unconfirmed upload is kept (encrypted) before it is emptied, and how many
+# rows an import may have before it runs in the background instead of in the request.
+IMPORT_MAX_BYTES = env.int("DOORWAY_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("DOORWAY_IMPORT_MAX_ROWS", default=50_000)
+IMPORT_KEEP_DAYS = env.int("DOORWAY_IMPORT_KEEP_DAYS", default=2)
+IMPORT_INLINE_ROWS = env.int("DOORWAY_IMPORT_INLINE_ROWS", default=200)
+
 # Application logs carry no personal data: request paths hold only opaque ids, and
 # Django's error e-mails (which would include request data) are not configured.
 LOGGING = {
