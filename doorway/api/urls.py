@@ -8,10 +8,9 @@ from importlib import import_module
 from django.apps import apps
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from doorway.api.views import docs
+from doorway.api.views import SchemaView, docs
 
 router = DefaultRouter(trailing_slash=True)
 
@@ -20,7 +19,7 @@ for config in apps.get_app_configs():
         import_module(f"{config.name}.api").register(router)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("schema/", SchemaView.as_view(), name="api_schema"),
     path("docs/", docs, name="api_docs"),
     path("", include(router.urls)),
 ]

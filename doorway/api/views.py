@@ -12,6 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.views import SpectacularAPIView
 
 from doorway.api.forms import TokenForm
 from doorway.api.models import AccessToken
@@ -78,3 +85,15 @@ def docs(request: HttpRequest) -> HttpResponse:
     """Swagger UI over the schema, from vendored files and one script of ours (no
     inline script or style, as the CSP requires)."""
     return render(request, "api/docs.html")
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, JSON unless YAML is asked for (`?format=yaml`), so that its
+    errors (a 429, say) are JSON problems like every other answer of the API."""
+
+    renderer_classes = [
+        OpenApiJsonRenderer,
+        OpenApiJsonRenderer2,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]

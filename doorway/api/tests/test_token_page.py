@@ -1,0 +1,105 @@
+"""The API tokens page of her account: make (shown once), list, revoke her own only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from doorway.api.models import AccessToken, Scope, digest_of
+from doorway.audit.models import Action, AuditEntry
+from doorway.conftest import World
+from doorway.people.models import User
+from doorway.testing.signin import signed_in as signed_in_as
+
+TOKEN = re.compile(r"dw_[A-Za-z0-9]{8}_[A-Za-z0-9]{43}")
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User], Client]:
+    return lambda user: signed_in_as(client, user)
+
+
+def make(client: Client, **data: object) -> object:
+    form = {"name": "Monthly report", "scope": "read", "expires": "30", **data}
+    return client.post(reverse("token_list"), form)
+
+
+@pytest.mark.parametrize("who", ["alice", "pat", "morgan", "eve", "ada"])
+def test_every_role_makes_a_token_shown_once(world: World, signed_in, who: str) -> None:
+    user = world.staff()[who]
+    client = signed_in(user)
+    response = make(client)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    shown = TOKEN.findall(response.content.decode())
+    assert len(set(shown)) == 1
+    token = AccessToken.objects.get(owner=user)
+    assert token.digest == digest_of(shown[0])
+    assert token.scope == Scope.READ
+    assert AuditEntry.objects.filter(action=Action.CREATE, object_id=str(token.pk)).exists()
+    # Shown once: the list page never shows it again.
+    again = client.get(reverse("token_list")).content.decode()
+    assert shown[0] not in again
+    assert token.prefix in again
+
+
+def test_bad_input_is_refused_in_plain_words_and_makes_nothing(world: World, signed_in) -> None:
+    client = signed_in(world.alice)
+    response = make(client, name="", scope="root", expires="9999")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This field is required" in page
+    assert not AccessToken.objects.exists()
+
+
+def test_she_revokes_her_token_after_confirming(world: World, signed_in) -> None:
+    client = signed_in(world.alice)
+    make(client)
+    token = AccessToken.objects.get()
+    url = reverse("token_revoke", kwargs={"token_id": token.pk})
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "Revoke it" in confirm.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    response = client.post(url)
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEntry.objects.filter(action=Action.CHANGE, object_id=str(token.pk)).exists()
+    assert "Revoked" in client.get(reverse("token_list")).content.decode()
+
+
+def test_she_cannot_see_or_revoke_anothers_token(world: World, signed_in) -> None:
+    make(signed_in(world.alice))
+    token = AccessToken.objects.get()
+    client = signed_in(world.bianca)
+    assert token.prefix not in client.get(reverse("token_list")).content.decode()
+    url = reverse("token_revoke", kwargs={"token_id": token.pk})
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_the_page_needs_a_signed_in_person(world: World, client: Client) -> None:
+    response = client.get(reverse("token_list"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_account_tabs_lead_to_the_tokens_page(world: World, signed_in) -> None:
+    page = signed_in(world.alice).get(reverse("usersessions_list")).content.decode()
+    assert reverse("token_list") in page
+
+
+def test_she_may_not_use_a_token_to_make_tokens(world: World, token_client) -> None:
+    """A token reaches the API only; the settings page wants her signed in."""
+    client = token_client(world.alice, "write")
+    response = client.post(reverse("token_list"), {"name": "x", "scope": "write", "expires": "7"})
+    assert response.status_code == 302
+    assert not AccessToken.objects.filter(name="x").exists()
