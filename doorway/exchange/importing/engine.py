@@ -215,6 +215,9 @@ def examine(
     if problems:
         return outcome
     rows = rows_of(sheet, positions)
+    if not rows:
+        outcome.problems.append(Problem(0, "", "The file has no rows below the header."))
+        return outcome
     importer.prepare(rows)
     done = set(
         ExternalId.objects.filter(agency=job.agency, kind=importer.record_kind).values_list(
