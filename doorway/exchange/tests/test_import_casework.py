@@ -201,7 +201,7 @@ def test_answer_problems_name_the_row_and_column(world):
     assert any(m.startswith("4|Completed on|The rows of assessment 'A1' must agree") for m in found)
     assert "5|Instrument|Unknown instrument 'no-such-scale'." in found
     assert any(m.startswith("6|Timepoint|Unknown timepoint 'someday'") for m in found)
-    fixed = [r for r in rows[:2]] + [rows[2][:4] + [days_ago(5)] + rows[2][5:]]
+    fixed = [*list(rows[:2]), [*rows[2][:4], days_ago(5), *rows[2][5:]]]
     job = dry_run(world.alice, "answers", csv_file(ANSWERS, fixed))
     found = messages(job)
     assert "2|Answer|This is outside the scale: give a step from 1 to 10." in found
