@@ -181,22 +181,33 @@ def _read_xlsx(data: bytes) -> Sheet:
         finally:
             values_book.close()
             formula_book.close()
-    except DefusedXmlException:
-        raise Unreadable(
-            "This file holds XML that Doorway does not read (entity declarations, which "
-            "can be used in attacks). Open it in your spreadsheet program, save it again "
-            "as .xlsx, and upload that."
-        ) from None
     except Unreadable:
         raise
     except IndexError:
         raise Unreadable("The workbook has no sheet.") from None
-    except Exception:
+    except Exception as error:
+        if _caused_by(error, DefusedXmlException):
+            raise Unreadable(
+                "This file holds XML that Doorway does not read (entity declarations, which "
+                "can be used in attacks). Open it in your spreadsheet program, save it again "
+                "as .xlsx, and upload that."
+            ) from None
         # openpyxl raises many kinds of error on a damaged file; none of them helps her.
         raise Unreadable(
             "This file could not be read as a spreadsheet. Open it in your spreadsheet "
             "program, save it again as .xlsx or CSV, and upload that."
         ) from None
+
+
+def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
+    """Is `kind` anywhere in the chain of `error` (openpyxl wraps what it caught)?"""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def _sheet_from(values: Any, formulas: Any) -> Sheet:
@@ -206,6 +217,8 @@ def _sheet_from(values: Any, formulas: Any) -> Sheet:
     sheet: Sheet | None = None
     for number, (row, raw) in enumerate(zip(value_rows, formula_rows, strict=False), start=1):
         cells = [_cell(value, source) for value, source in zip(row, raw, strict=False)]
+        while cells and cells[-1] is None:
+            cells.pop()
         if sheet is None:
             sheet = Sheet(header=[c if isinstance(c, str) and c != FORMULA else "" for c in cells])
             continue
