@@ -53,7 +53,9 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 def test_an_xlsx_reads_text_numbers_and_date_cells():
-    data = xlsx([["External id", "Date"], ["P1", datetime.datetime(2024, 3, 31)], [7, 2.5]])
+    # A spreadsheet's date cell has no time zone: openpyxl gives a naive datetime.
+    day = datetime.datetime(2024, 3, 31)  # noqa: DTZ001
+    data = xlsx([["External id", "Date"], ["P1", day], [7, 2.5]])
     sheet = read_upload(data, "file.xlsx")
     assert sheet.header == ["External id", "Date"]
     assert sheet.rows == [(2, ["P1", datetime.date(2024, 3, 31)]), (3, ["7", "2.5"])]
@@ -217,9 +219,9 @@ def test_any_cell_is_a_date_none_or_a_plain_problem(value):
     try:
         result = cells.date(value)
     except CellProblem as problem:
-        assert str(problem)
-    else:
-        assert result is None or isinstance(result, datetime.date)
+        result = str(problem)
+    assert result is None or isinstance(result, datetime.date | str)
+    assert result != ""
 
 
 @given(st.one_of(st.none(), st.text(max_size=20)))
@@ -237,9 +239,9 @@ def test_any_text_is_a_known_code_or_a_plain_problem(value):
     try:
         result = cells.code(value, choices, what="session kind")
     except CellProblem as problem:
-        assert "Use one of: drop_in, group" in str(problem)
-    else:
-        assert result in {None, "drop_in", "group"}
+        result = str(problem)
+        assert result.endswith("Use one of: drop_in, group.")
+    assert result in {None, "drop_in", "group"} or "Unknown session kind" in result
 
 
 @given(st.binary(max_size=300))
@@ -247,11 +249,10 @@ def test_any_text_is_a_known_code_or_a_plain_problem(value):
 def test_any_bytes_read_or_are_refused_in_plain_words(data):
     for name in ("upload.csv", "upload.xlsx"):
         try:
-            sheet = read_upload(data, name)
+            header: object = read_upload(data, name).header
         except Unreadable as problem:
-            assert str(problem)
-        else:
-            assert isinstance(sheet.header, list)
+            header = str(problem)
+        assert isinstance(header, list) or (isinstance(header, str) and header)
 
 
 messy = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=12)
