@@ -1,0 +1,303 @@
+"""/api/v1/evaluation/{program}/outcomes/: the evaluation's outcome tables.
+
+The figures are those of `doorway evaluate` (`report.evaluation_report`: the women who
+consented to the evaluation research, and nobody else), with small cells suppressed
+exactly as in the funder report (`suppress`, the same calls as `charts.funder_*`):
+anything an API answers can leave the building.
+
+Who: the program's managers and evaluators (`rules.access_evaluation`, as the evaluation
+page); case managers, peer mentors and administrators are refused (403); a program out
+of reach answers 404, audited as refused. Each read is audited against the program.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.evaluation import rules, views
+from doorway.evaluation.charts import INVOLVEMENT_LABELS, TIMEPOINT_LABELS, label
+from doorway.evaluation.suppress import (
+    NOT_SHOWN,
+    RULE,
+    SUPPRESSED,
+    suppress,
+    suppress_percent,
+    suppress_row,
+)
+from doorway.people.access import refuse
+from doorway.people.api import problems
+from doorway.programs.models import Program
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 0},
+            {"type": "string", "enum": [SUPPRESSED, NOT_SHOWN]},
+        ],
+        "description": f'A count, or "{SUPPRESSED}" (1 to 4 people) or "{NOT_SHOWN}" '
+        "(hidden so that a suppressed count cannot be worked out).",
+    }
+)
+class CountField(serializers.Field):
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+def share_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        allow_null=True,
+        help_text='A whole percentage such as "63%"; null where its count or denominator '
+        "is suppressed.",
+        **kwargs,
+    )
+
+
+class FocusAreaOutcomeSerializer(serializers.Serializer[Any]):
+    area = serializers.CharField()
+    slug = serializers.CharField()
+    progressed = CountField(help_text="Latest rating higher than at intake.")
+    assessed = CountField(help_text="With both an intake and a later rating in the area.")
+    percent = share_field()
+
+
+class InvolvementAnswerSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = CountField()
+    percent = share_field()
+
+
+class InvolvementTimepointSerializer(serializers.Serializer[Any]):
+    timepoint = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    women_asked = CountField()
+    answers = InvolvementAnswerSerializer(many=True)
+
+
+class CycleCostSerializer(serializers.Serializer[Any]):
+    cycle = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    enrolled = CountField()
+    graduated = CountField()
+    operating_cost = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Evaluation costs excluded; null when no cost is recorded yet.",
+    )
+    cost_per_participant = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True
+    )
+    cost_per_graduate = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class CohortSerializer(serializers.Serializer[Any]):
+    description = serializers.CharField()
+    cycles = serializers.ListField(child=serializers.CharField())
+    enrolled_from = serializers.DateField(allow_null=True)
+    enrolled_to = serializers.DateField(allow_null=True)
+    phase_reached = serializers.IntegerField(allow_null=True)
+
+
+class DefinitionSerializer(serializers.Serializer[Any]):
+    term = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ProgramRefSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OutcomesSerializer(serializers.Serializer[Any]):
+    program = ProgramRefSerializer()
+    cohort = CohortSerializer()
+    suppression_rule = serializers.CharField()
+    focus_areas = FocusAreaOutcomeSerializer(many=True)
+    involvement = InvolvementTimepointSerializer(
+        many=True, help_text="Sex-work involvement by timepoint; empty when never asked."
+    )
+    cycles = CycleCostSerializer(many=True)
+    definitions = DefinitionSerializer(many=True)
+
+
+# --- the tables, suppressed as in the funder report --------------------------------------
+
+
+def focus_area_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "area": a["area"],
+            "slug": a["slug"],
+            "progressed": suppress(a["progressed"]),
+            "assessed": suppress(a["assessed"]),
+            "percent": suppress_percent(a["progressed"], a["assessed"]) or None,
+        }
+        for a in report.get("focus_areas") or []
+    ]
+
+
+def involvement_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    at = (report.get("involvement") or {}).get("at") or {}
+    codes = list(INVOLVEMENT_LABELS)
+    codes += sorted({c for counts in at.values() for c in counts} - set(codes))
+    rows = []
+    for tp, counts in at.items():
+        shown = suppress_row({c: int(counts.get(c, 0)) for c in codes})
+        total = sum(int(n) for n in counts.values())
+        rows.append(
+            {
+                "timepoint": tp,
+                "label": label(tp, TIMEPOINT_LABELS),
+                "women_asked": suppress(total),
+                "answers": [
+                    {
+                        "code": c,
+                        "label": label(c, INVOLVEMENT_LABELS),
+                        "count": shown[c],
+                        "percent": (
+                            None
+                            if isinstance(shown[c], str)
+                            else suppress_percent(int(shown[c]), total) or None
+                        ),
+                    }
+                    for c in codes
+                ],
+            }
+        )
+    return rows
+
+
+def cycle_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for c in report.get("cycles") or []:
+        enrolled = suppress(c["enrolled"])
+        graduated = suppress(c.get("graduated") or 0)
+        # A cost per person of a suppressed count would give the count back.
+        rows.append(
+            {
+                "cycle": c["cycle"],
+                "starts_on": c.get("starts_on"),
+                "ends_on": c.get("ends_on"),
+                "enrolled": enrolled,
+                "graduated": graduated,
+                "operating_cost": c.get("operating_cost"),
+                "cost_per_participant": (
+                    None if enrolled == SUPPRESSED else c.get("cost_per_participant")
+                ),
+                "cost_per_graduate": None
+                if graduated == SUPPRESSED
+                else c.get("cost_per_graduate"),
+            }
+        )
+    return rows
+
+
+def outcome_tables(report: dict[str, Any]) -> dict[str, Any]:
+    cohort = report.get("cohort") or {}
+    return {
+        "program": report["program"],
+        "cohort": {
+            "description": cohort.get("description", ""),
+            "cycles": cohort.get("cycles", []),
+            "enrolled_from": cohort.get("enrolled_from"),
+            "enrolled_to": cohort.get("enrolled_to"),
+            "phase_reached": cohort.get("phase_reached"),
+        },
+        "suppression_rule": RULE,
+        "focus_areas": focus_area_rows(report),
+        "involvement": involvement_rows(report),
+        "cycles": cycle_rows(report),
+        "definitions": report.get("definitions") or [],
+    }
+
+
+# --- the resource --------------------------------------------------------------------------
+
+
+def access_program_evaluation(request: Request, key: str) -> Program:
+    """The program (by slug or id) whose evaluation she may see, as the page decides:
+    403 for a role that never sees one, an audited 404 for a program out of reach."""
+    try:
+        program_id = uuid.UUID(key)
+    except ValueError:
+        return rules.access_evaluation(request, key)
+    if not rules.sees_evaluations(request.user):
+        raise PermissionDenied
+    program = rules.evaluated_programs(request.user).filter(pk=program_id).first()
+    if program is None:
+        refuse(request, object_id=key, object_type="programs.Program")
+    assert program is not None
+    return program
+
+
+COHORT_PARAMETERS = [
+    OpenApiParameter(
+        "cycles",
+        {"type": "array", "items": {"type": "string", "format": "uuid"}},
+        OpenApiParameter.QUERY,
+        explode=True,
+        description="Cycle ids; repeat for several. All cycles if left out.",
+    ),
+    OpenApiParameter("enrolled_from", OpenApiTypes.DATE, description="Referred on or after."),
+    OpenApiParameter("enrolled_to", OpenApiTypes.DATE, description="Referred on or before."),
+    OpenApiParameter(
+        "phase_reached", OpenApiTypes.INT, description="Reached at least this phase (its order)."
+    ),
+    OpenApiParameter(
+        "program",
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        description="The program's slug or id.",
+    ),
+]
+
+
+class EvaluationViewSet(viewsets.ViewSet):
+    lookup_field = "program"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    @extend_schema(
+        summary="The evaluation's outcome tables, small cells suppressed",
+        description="Progress by focus area, sex-work involvement by timepoint and costs "
+        "by cycle, of the women who consented to the evaluation research, with small "
+        "cells suppressed as in the funder report. For the program's managers and "
+        "evaluators.",
+        parameters=COHORT_PARAMETERS,
+        responses={200: OutcomesSerializer, **problems(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def outcomes(self, request: Request, program: str | None = None) -> Response:
+        found = access_program_evaluation(request, str(program))
+        form = views.CohortForm(found, request.query_params)
+        if not form.is_valid():
+            errors = form.errors.get_json_data()
+            raise serializers.ValidationError(
+                {field: [e["message"] for e in found] for field, found in errors.items()}
+            )
+        report = views.build_report(form.cohort())
+        record(
+            Action.VIEW,
+            request=request,
+            subject=found,
+            detail={"api": "evaluation.outcomes", "cohort": report.get("cohort")},
+        )
+        return Response(OutcomesSerializer(outcome_tables(report)).data)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("evaluation", EvaluationViewSet, basename="evaluation")
