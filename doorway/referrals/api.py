@@ -1,0 +1,213 @@
+"""Referrals to partner agencies in the API, with their dated history.
+
+Reached through her enrolment (`Enrolment.objects.visible_to`). A referral says where
+she is getting help: case content, so a peer mentor or an evaluator never reads one
+(403), and an administrator reads them only through break-the-glass and never writes,
+as on the pages. Making one and recording its next step go through
+`doorway.referrals.actions`, which enforce her consent to share her information with
+the partner exactly as the pages do. A next step needs the referral's ETag (If-Match).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, serializers
+from rest_framework import status as http
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from doorway.api.viewsets import IF_MATCH, PROBLEM, ReadOnlyRecordViewSet
+from doorway.enrolments.models import Enrolment
+from doorway.people.access import access_enrolment
+from doorway.people.models import User
+from doorway.programs.models import PartnerAgency
+from doorway.referrals import rules
+from doorway.referrals.actions import MAX_NOTE, make_referral, update_referral
+from doorway.referrals.models import SERVICE_KINDS, Referral, ReferralStatus, ReferralUpdate
+
+READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
+LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
+WRITES = {"create", "updates"}
+
+
+class ReferralUpdateSerializer(serializers.ModelSerializer[ReferralUpdate]):
+    recorded_by = serializers.UUIDField(source="recorded_by_id", read_only=True)
+
+    class Meta:
+        model = ReferralUpdate
+        fields = ["id", "status", "dated_on", "note", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
+class ReferralSerializer(serializers.ModelSerializer[Referral]):
+    enrolment = serializers.UUIDField(source="enrolment_id", read_only=True)
+    participant = serializers.UUIDField(source="enrolment.participant_id", read_only=True)
+    partner = serializers.UUIDField(source="partner_id", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    made_by = serializers.UUIDField(source="made_by_id", read_only=True)
+    next_statuses = serializers.SerializerMethodField()
+    updates = ReferralUpdateSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "enrolment",
+            "participant",
+            "partner",
+            "partner_name",
+            "service_kind",
+            "shares_information",
+            "made_on",
+            "made_by",
+            "status",
+            "status_on",
+            "next_statuses",
+            "created_at",
+            "updates",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=ReferralStatus.choices))
+    )
+    def get_next_statuses(self, referral: Referral) -> list[str]:
+        return [str(s) for s in referral.next_statuses()]
+
+
+class ReferralCreateSerializer(serializers.Serializer[Any]):
+    enrolment = serializers.UUIDField()
+    partner = serializers.UUIDField(help_text="One of her agency's active partners.")
+    service_kind = serializers.ChoiceField(choices=SERVICE_KINDS)
+    shares_information = serializers.BooleanField(
+        default=False,
+        help_text="Her information goes to the partner: needs her consent to share with "
+        "that partner, in force on the referral's date and today.",
+    )
+    made_on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True, required=False, max_length=MAX_NOTE)
+
+
+class NextStepSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+    dated_on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True, required=False, max_length=MAX_NOTE)
+
+
+class ReferralFilter(filters.FilterSet):
+    enrolment = filters.UUIDFilter(field_name="enrolment")
+    participant = filters.UUIDFilter(field_name="enrolment__participant")
+    status = filters.ChoiceFilter(choices=ReferralStatus.choices)
+    partner = filters.UUIDFilter(field_name="partner")
+    service_kind = filters.ChoiceFilter(choices=SERVICE_KINDS)
+    made_on = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ReferralSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(responses={200: ReferralSerializer, **READ_ERRORS}),
+)
+class ReferralViewSet(ReadOnlyRecordViewSet):
+    """Her referrals, newest first, each with its dated steps."""
+
+    serializer_class = ReferralSerializer
+    filterset_class = ReferralFilter
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if not rules.reads_referrals(request.user):
+            raise exceptions.PermissionDenied("Referrals are seen by the care team only.")
+        if self.action in WRITES and not rules.makes_referrals(request.user):
+            raise exceptions.PermissionDenied("Your role does not make referrals.")
+
+    def caller(self) -> User:
+        return cast(User, self.request.user)
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return (
+            Referral.objects.select_related("enrolment", "partner")
+            .prefetch_related(
+                Prefetch(
+                    "updates", queryset=ReferralUpdate.objects.order_by("dated_on", "recorded_at")
+                )
+            )
+            .order_by("-made_on", "-created_at", "pk")
+        )
+
+    def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(enrolment__in=Enrolment.objects.visible_to(self.caller()))
+
+    def participant_of(self, instance: Any) -> Any:
+        return instance.enrolment.participant_id
+
+    @extend_schema(
+        request=ReferralCreateSerializer,
+        responses={201: ReferralSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        description="Refer her to a partner agency. Sharing her information needs her "
+        "consent to share with that partner (400 under `shares_information` otherwise). "
+        "An enrolment out of reach: 404.",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        shape = ReferralCreateSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        data = shape.validated_data
+        enrolment = access_enrolment(request, data["enrolment"])
+        referral = make_referral(
+            enrolment,
+            by=self.caller(),
+            partner=PartnerAgency.objects.filter(pk=data["partner"]).first(),
+            service_kind=data["service_kind"],
+            shares_information=data["shares_information"],
+            made_on=data["made_on"],
+            note=data.get("note", ""),
+        )
+        created = self.base_queryset().get(pk=referral.pk)
+        response = Response(self.get_serializer(created).data, status=http.HTTP_201_CREATED)
+        return self.with_etag(response, created)
+
+    @extend_schema(
+        request=NextStepSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: ReferralSerializer,
+            400: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+            412: PROBLEM,
+            428: PROBLEM,
+        },
+        description="Record the referral's next step (see `next_statuses`), dated. After "
+        "she withdraws her consent to share with the partner, a step that keeps the "
+        "partner working with her information is refused; closing it stays possible.",
+    )
+    @action(detail=True, methods=["post"])
+    def updates(self, request: Request, pk: Any = None) -> Response:
+        referral = self.get_object()
+        shape = NextStepSerializer(data=request.data)
+        with transaction.atomic():
+            fresh = self.lock_current(referral)
+            shape.is_valid(raise_exception=True)
+            update_referral(
+                fresh,
+                by=self.caller(),
+                status=shape.validated_data["status"],
+                dated_on=shape.validated_data["dated_on"],
+                note=shape.validated_data.get("note", ""),
+            )
+        referral = self.get_object()
+        return self.with_etag(Response(self.get_serializer(referral).data), referral)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("referrals", ReferralViewSet, basename="referral")
