@@ -314,6 +314,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every error answer documented as a problem+json body (doorway/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "doorway.api.schema.document_problems",
+    ],
+    # One named enum per choice set, where several fields share a name ("kind", "status").
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "doorway.instruments.models.ItemKind",
+        "TimepointEnum": "doorway.instruments.models.Timepoint",
+        "PlanStatusEnum": "doorway.plans.models.Status",
+        "ContactKindEnum": "doorway.casework.models.ContactKind",
+        "SessionKindEnum": "doorway.dropins.models.SessionKind",
+        "ReferralStatusEnum": "doorway.referrals.models.ReferralStatus",
+        "ReferralServiceKindEnum": "doorway.referrals.models.SERVICE_KINDS",
+        "ConsentKindEnum": "doorway.people.models.ConsentKind",
+        "EventKindEnum": "doorway.enrolments.models.EventKind",
+    },
 }
 
 # Break the glass: how long an administrator's reasoned access to one participant lasts.

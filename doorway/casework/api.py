@@ -216,6 +216,8 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         user = self.caller()
+        if not user.is_authenticated:
+            return queryset.none()
         mine = queryset.filter(enrolment__in=Enrolment.objects.visible_to(user))
         listed: QuerySet[Any] = rules.contacts_listed_for(user, mine)
         return listed

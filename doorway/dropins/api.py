@@ -66,7 +66,7 @@ class SessionSerializer(serializers.ModelSerializer[GroupSession]):
         return [str(person.pk) for person in session.facilitators.all()]
 
 
-class PersonOnRegisterSerializer(serializers.Serializer[Any]):
+class SessionRegisterPersonSerializer(serializers.Serializer[Any]):
     enrolment = serializers.UUIDField()
     participant = serializers.UUIDField()
     preferred_name = serializers.CharField()
@@ -77,13 +77,13 @@ class PersonOnRegisterSerializer(serializers.Serializer[Any]):
     )
 
 
-class RegisterSerializer(serializers.Serializer[Any]):
-    expected = PersonOnRegisterSerializer(
+class SessionRegisterSerializer(serializers.Serializer[Any]):
+    expected = SessionRegisterPersonSerializer(
         many=True,
         help_text="Women you reach who are expected (an open enrolment in the session's "
         "program), marked present or not. Empty for those who do not take attendance.",
     )
-    walk_ins = PersonOnRegisterSerializer(
+    walk_ins = SessionRegisterPersonSerializer(
         many=True, help_text="Women you reach who came though not expected."
     )
     others = serializers.IntegerField(help_text="Women who came whom you do not reach.")
@@ -98,7 +98,7 @@ class SessionDetailSerializer(SessionSerializer):
         fields = [*SessionSerializer.Meta.fields, "register"]
         read_only_fields = fields
 
-    @extend_schema_field(RegisterSerializer)
+    @extend_schema_field(SessionRegisterSerializer)
     def get_register(self, session: GroupSession) -> dict[str, Any]:
         return self.context["register"]
 
@@ -118,14 +118,14 @@ class SessionCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class MarkSerializer(serializers.Serializer[Any]):
+class AttendanceMarkSerializer(serializers.Serializer[Any]):
     enrolment = serializers.UUIDField(help_text="Her enrolment: someone you reach.")
     attended = serializers.BooleanField(
         default=True, help_text="The new state: false takes the mark back."
     )
 
 
-class AnonymousSerializer(serializers.Serializer[Any]):
+class AnonymousWalkInSerializer(serializers.Serializer[Any]):
     change = serializers.ChoiceField(
         choices=[(1, "One more"), (-1, "One fewer")],
         help_text="Add (1) or take back (-1) one woman without a record.",
@@ -264,7 +264,7 @@ class SessionViewSet(ListMixin, RecordViewSet):
         return self.register_response(session, http.HTTP_201_CREATED)
 
     @extend_schema(
-        request=MarkSerializer,
+        request=AttendanceMarkSerializer,
         responses={200: SessionDetailSerializer, **WRITE_ERRORS},
         description="Mark her present, or take the mark back (`attended` is the new "
         "state, so sending it twice does no harm). She must be someone you reach: "
@@ -273,7 +273,7 @@ class SessionViewSet(ListMixin, RecordViewSet):
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: Any = None) -> Response:
         session = self.get_object()
-        shape = MarkSerializer(data=request.data)
+        shape = AttendanceMarkSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         enrolment = access_enrolment(request, shape.validated_data["enrolment"])
         mark_attendance(
@@ -282,14 +282,14 @@ class SessionViewSet(ListMixin, RecordViewSet):
         return self.register_response(session)
 
     @extend_schema(
-        request=AnonymousSerializer,
+        request=AnonymousWalkInSerializer,
         responses={200: SessionDetailSerializer, **WRITE_ERRORS},
         description="Count one more (or one fewer) woman who came without a record.",
     )
     @action(detail=True, methods=["post"])
     def anonymous(self, request: Request, pk: Any = None) -> Response:
         session = self.get_object()
-        shape = AnonymousSerializer(data=request.data)
+        shape = AnonymousWalkInSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         count_anonymous(session, by=self.caller(), change=int(shape.validated_data["change"]))
         return self.register_response(session)

@@ -61,14 +61,14 @@ def _plain(value: Decimal | None) -> int | float | None:
 # --- definitions ----------------------------------------------------------------------
 
 
-class ChoiceDefinitionSerializer(serializers.Serializer[Any]):
+class InstrumentChoiceDefinitionSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     # A declared field is taken off the class by DRF: it does not shadow Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
     score = serializers.FloatField(allow_null=True)
 
 
-class ItemDefinitionSerializer(serializers.Serializer[Any]):
+class InstrumentItemDefinitionSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     prompt = serializers.CharField()
@@ -79,23 +79,23 @@ class ItemDefinitionSerializer(serializers.Serializer[Any]):
     min = serializers.FloatField(allow_null=True)
     max = serializers.FloatField(allow_null=True)
     steps = serializers.ListField(child=serializers.CharField(allow_blank=True))
-    choices = ChoiceDefinitionSerializer(many=True)
+    choices = InstrumentChoiceDefinitionSerializer(many=True)
 
 
-class SectionDefinitionSerializer(serializers.Serializer[Any]):
+class InstrumentSectionDefinitionSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     help = serializers.CharField(allow_blank=True)
     show_if = serializers.JSONField(allow_null=True)
-    items = ItemDefinitionSerializer(many=True)
+    items = InstrumentItemDefinitionSerializer(many=True)
 
 
-class DefinitionSerializer(serializers.Serializer[Any]):
-    sections = SectionDefinitionSerializer(many=True)
+class InstrumentDefinitionSerializer(serializers.Serializer[Any]):
+    sections = InstrumentSectionDefinitionSerializer(many=True)
     scores = serializers.ListField(child=serializers.DictField())
     rules = serializers.ListField(child=serializers.DictField())
 
 
-class VersionSummarySerializer(serializers.ModelSerializer[InstrumentVersion]):
+class InstrumentVersionSummarySerializer(serializers.ModelSerializer[InstrumentVersion]):
     class Meta:
         model = InstrumentVersion
         fields = ["id", "number"]
@@ -105,7 +105,7 @@ class InstrumentSerializer(serializers.ModelSerializer[Instrument]):
     program = serializers.UUIDField(source="program_id", read_only=True)
     code = serializers.CharField(source="slug", read_only=True)
     timepoints = serializers.ListField(child=serializers.ChoiceField(choices=Timepoint.choices))
-    versions = VersionSummarySerializer(many=True, read_only=True)
+    versions = InstrumentVersionSummarySerializer(many=True, read_only=True)
     current_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -144,7 +144,7 @@ class InstrumentVersionSerializer(serializers.ModelSerializer[InstrumentVersion]
             "definition",
         ]
 
-    @extend_schema_field(DefinitionSerializer)
+    @extend_schema_field(InstrumentDefinitionSerializer)
     def get_definition(self, version: InstrumentVersion) -> dict[str, Any]:
         return definition_of(version)
 
@@ -250,7 +250,7 @@ class InstrumentVersionViewSet(ReadOnlyRecordViewSet):
 # --- administrations ------------------------------------------------------------------
 
 
-class AnswerSerializer(serializers.Serializer[Any]):
+class AdministrationAnswerSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(help_text="The item's code.")
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     value = serializers.JSONField(
@@ -300,7 +300,7 @@ class AdministrationSerializer(serializers.ModelSerializer[Administration]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(AnswerSerializer(many=True))
+    @extend_schema_field(AdministrationAnswerSerializer(many=True))
     def get_answers(self, administration: Administration) -> list[dict[str, Any]]:
         request = self.context.get("request")
         case_content = request is not None and sees_case_content(request.user)

@@ -95,7 +95,7 @@ class ReferralCreateSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(allow_blank=True, required=False, max_length=MAX_NOTE)
 
 
-class NextStepSerializer(serializers.Serializer[Any]):
+class ReferralNextStepSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     dated_on = serializers.DateField()
     note = serializers.CharField(allow_blank=True, required=False, max_length=MAX_NOTE)
@@ -177,7 +177,7 @@ class ReferralViewSet(ReadOnlyRecordViewSet):
         return self.with_etag(response, created)
 
     @extend_schema(
-        request=NextStepSerializer,
+        request=ReferralNextStepSerializer,
         parameters=[IF_MATCH],
         responses={
             200: ReferralSerializer,
@@ -194,7 +194,7 @@ class ReferralViewSet(ReadOnlyRecordViewSet):
     @action(detail=True, methods=["post"])
     def updates(self, request: Request, pk: Any = None) -> Response:
         referral = self.get_object()
-        shape = NextStepSerializer(data=request.data)
+        shape = ReferralNextStepSerializer(data=request.data)
         with transaction.atomic():
             fresh = self.lock_current(referral)
             shape.is_valid(raise_exception=True)
