@@ -42,6 +42,7 @@ from doorway.people.api import (
     PhaseBriefSerializer,
     RoleRefusals,
     StaffSerializer,
+    exit_reason_field,
     problems,
     user_of,
 )
@@ -86,6 +87,7 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
     case_manager = StaffSerializer(read_only=True)
     peer_mentor = StaffSerializer(read_only=True, allow_null=True)
     intake = IntakeSerializer(source="*", read_only=True, allow_null=True)
+    exit_reason = exit_reason_field()
 
     class Meta:
         model = Enrolment
@@ -156,7 +158,7 @@ class MoveSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     to_phase = PhaseBriefSerializer(source="phase", read_only=True, allow_null=True)
-    exit_reason = serializers.CharField(read_only=True)
+    exit_reason = exit_reason_field()
     needs_reason = serializers.BooleanField(read_only=True)
     blocked_because = serializers.CharField(
         read_only=True, help_text="Why it cannot be made yet; empty when it can."
@@ -334,6 +336,7 @@ class JourneyEventSerializer(serializers.ModelSerializer[JourneyEvent]):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     recorded_by = StaffSerializer(read_only=True)
     reason = serializers.CharField(read_only=True, allow_null=True)
+    exit_reason = exit_reason_field()
 
     class Meta:
         model = JourneyEvent

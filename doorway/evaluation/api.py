@@ -65,7 +65,7 @@ def share_field(**kwargs: Any) -> serializers.CharField:
     )
 
 
-class FocusAreaOutcomeSerializer(serializers.Serializer[Any]):
+class EvaluationFocusAreaSerializer(serializers.Serializer[Any]):
     area = serializers.CharField()
     slug = serializers.CharField()
     progressed = CountField(help_text="Latest rating higher than at intake.")
@@ -73,21 +73,21 @@ class FocusAreaOutcomeSerializer(serializers.Serializer[Any]):
     percent = share_field()
 
 
-class InvolvementAnswerSerializer(serializers.Serializer[Any]):
+class EvaluationInvolvementAnswerSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     count = CountField()
     percent = share_field()
 
 
-class InvolvementTimepointSerializer(serializers.Serializer[Any]):
+class EvaluationInvolvementSerializer(serializers.Serializer[Any]):
     timepoint = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     women_asked = CountField()
-    answers = InvolvementAnswerSerializer(many=True)
+    answers = EvaluationInvolvementAnswerSerializer(many=True)
 
 
-class CycleCostSerializer(serializers.Serializer[Any]):
+class EvaluationCycleCostSerializer(serializers.Serializer[Any]):
     cycle = serializers.CharField()
     starts_on = serializers.DateField(allow_null=True)
     ends_on = serializers.DateField(allow_null=True)
@@ -105,7 +105,7 @@ class CycleCostSerializer(serializers.Serializer[Any]):
     cost_per_graduate = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
-class CohortSerializer(serializers.Serializer[Any]):
+class EvaluationCohortSerializer(serializers.Serializer[Any]):
     description = serializers.CharField()
     cycles = serializers.ListField(child=serializers.CharField())
     enrolled_from = serializers.DateField(allow_null=True)
@@ -113,26 +113,26 @@ class CohortSerializer(serializers.Serializer[Any]):
     phase_reached = serializers.IntegerField(allow_null=True)
 
 
-class DefinitionSerializer(serializers.Serializer[Any]):
+class EvaluationDefinitionSerializer(serializers.Serializer[Any]):
     term = serializers.CharField()
     text = serializers.CharField()
 
 
-class ProgramRefSerializer(serializers.Serializer[Any]):
+class EvaluatedProgramSerializer(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class OutcomesSerializer(serializers.Serializer[Any]):
-    program = ProgramRefSerializer()
-    cohort = CohortSerializer()
+class EvaluationOutcomesSerializer(serializers.Serializer[Any]):
+    program = EvaluatedProgramSerializer()
+    cohort = EvaluationCohortSerializer()
     suppression_rule = serializers.CharField()
-    focus_areas = FocusAreaOutcomeSerializer(many=True)
-    involvement = InvolvementTimepointSerializer(
+    focus_areas = EvaluationFocusAreaSerializer(many=True)
+    involvement = EvaluationInvolvementSerializer(
         many=True, help_text="Sex-work involvement by timepoint; empty when never asked."
     )
-    cycles = CycleCostSerializer(many=True)
-    definitions = DefinitionSerializer(many=True)
+    cycles = EvaluationCycleCostSerializer(many=True)
+    definitions = EvaluationDefinitionSerializer(many=True)
 
 
 # --- the tables, suppressed as in the funder report --------------------------------------
@@ -278,7 +278,7 @@ class EvaluationViewSet(viewsets.ViewSet):
         "cells suppressed as in the funder report. For the program's managers and "
         "evaluators.",
         parameters=COHORT_PARAMETERS,
-        responses={200: OutcomesSerializer, **problems(400, 401, 403, 404)},
+        responses={200: EvaluationOutcomesSerializer, **problems(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["get"])
     def outcomes(self, request: Request, program: str | None = None) -> Response:
@@ -296,7 +296,7 @@ class EvaluationViewSet(viewsets.ViewSet):
             subject=found,
             detail={"api": "evaluation.outcomes", "cohort": report.get("cohort")},
         )
-        return Response(OutcomesSerializer(outcome_tables(report)).data)
+        return Response(EvaluationOutcomesSerializer(outcome_tables(report)).data)
 
 
 def register(router: BaseRouter) -> None:

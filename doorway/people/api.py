@@ -39,7 +39,7 @@ from doorway.api.viewsets import PROBLEM, ListMixin, RetrieveMixin, VersionedUpd
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.actions import register_participant
-from doorway.enrolments.models import Enrolment, ReferralSource
+from doorway.enrolments.models import Enrolment, ExitReason, ReferralSource
 from doorway.people import actions, roles
 from doorway.people.access import access_participant, enrolment_rule
 from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
@@ -101,6 +101,15 @@ class NamedSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(read_only=True)
 
 
+def exit_reason_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=ExitReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How she left the program; empty while she is enrolled.",
+    )
+
+
 def user_of(request: Request | HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -133,6 +142,7 @@ class EnrolmentBriefSerializer(serializers.ModelSerializer[Enrolment]):
     current_phase = PhaseBriefSerializer(read_only=True)
     case_manager = StaffSerializer(read_only=True)
     peer_mentor = StaffSerializer(read_only=True, allow_null=True)
+    exit_reason = exit_reason_field()
 
     class Meta:
         model = Enrolment
