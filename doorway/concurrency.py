@@ -51,3 +51,29 @@ def lock_if_current[M: models.Model](instance: M, expected: str | None, *extra_o
         if version_of(fresh, *extra) != expected:
             raise StaleVersion()
     return fresh
+
+
+# The version a page form carries when it showed no record yet (a plan not agreed, a
+# closing note not written): saving it is refused if someone created one meanwhile.
+NEW = "new"
+
+
+def version_or_new(instance: models.Model | None, *extra: Any) -> str:
+    return NEW if instance is None else version_of(instance, *extra)
+
+
+def check_current[M: models.Model](
+    instance: M | None, expected: str | None, *extra_of: Any
+) -> M | None:
+    """`lock_if_current` for a record that may not exist yet. `expected` is what the
+    writer saw: None (nothing to compare: the caller locked already, or need not),
+    NEW (she saw no record), or a version."""
+    if expected is None:
+        return instance
+    if instance is None:
+        if expected != NEW:
+            raise StaleVersion()
+        return None
+    if expected == NEW:
+        raise StaleVersion()
+    return lock_if_current(instance, expected, *extra_of)

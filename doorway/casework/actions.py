@@ -15,6 +15,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.casework import rules
 from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
+from doorway.concurrency import lock_if_current, version_of
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -33,6 +34,19 @@ FIELDS = (
 )
 # Linked to the contact, not versioned with it: the fields compared as sets.
 LINKS = ("focus_areas", "goals", "ingredients")
+
+
+def contact_links(contact: Contact) -> list[str]:
+    """What a contact's row does not hold: its focus areas, goals and key ingredients."""
+    return [
+        ",".join(sorted(str(pk) for pk in getattr(contact, name).values_list("pk", flat=True)))
+        for name in LINKS
+    ]
+
+
+def contact_version(contact: Contact) -> str:
+    """The version an edit form carries: the row and its links."""
+    return version_of(contact, *contact_links(contact))
 
 
 def check_contact(
@@ -152,11 +166,17 @@ def record_contact(
 
 
 @transaction.atomic
-def edit_contact(contact: Contact, *, by: User, **changes: Any) -> Contact:
+def edit_contact(
+    contact: Contact, *, by: User, expected_version: str | None = None, **changes: Any
+) -> Contact:
     """Change any of FIELDS; the earlier version stays in the contact's history. A
-    change of date re-marks lateness against when it was first recorded."""
+    change of date re-marks lateness against when it was first recorded. Given
+    `expected_version` (`contact_version` as the writer saw it), a change over someone
+    else's is refused with StaleVersion."""
     enrolment = contact.enrolment
     _check_writer(enrolment, by, editing=True)
+    if expected_version is not None:
+        lock_if_current(contact, expected_version, contact_links)
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise TypeError(f"Unknown contact fields: {sorted(unknown)}")

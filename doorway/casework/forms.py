@@ -15,6 +15,7 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.forms import BootstrapMixin, DateInput
 from doorway.plans.models import OPEN_STATUSES, Goal
 from doorway.programs.models import FocusArea, KeyIngredient
+from doorway.web.forms import VersionedForm
 
 
 class GoalChoiceField(forms.ModelMultipleChoiceField):
@@ -25,7 +26,7 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.focus_area.name}: {words}"
 
 
-class ContactForm(BootstrapMixin, forms.Form):
+class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
     happened_on = forms.DateField(label="Date of the contact", widget=DateInput())
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
@@ -77,18 +78,7 @@ class ContactForm(BootstrapMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         if contact is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "happened_on": contact.happened_on,
-                    "duration_minutes": contact.duration_minutes,
-                    "kind": contact.kind,
-                    "focus_areas": [a.pk for a in contact.focus_areas.all()],
-                    "goals": [g.pk for g in contact.goals.all()],
-                    "ingredients": [i.pk for i in contact.ingredients.all()],
-                    "note": contact.note,
-                },
-            )
+            kwargs.setdefault("initial", self.values_of(contact))
         else:
             kwargs.setdefault("initial", {}).setdefault("happened_on", timezone.localdate())
         kwargs.setdefault("auto_id", "contact_%s")
@@ -119,6 +109,19 @@ class ContactForm(BootstrapMixin, forms.Form):
             del fields["goals"]
             del fields["ingredients"]
         self.style_fields()
+
+    @staticmethod
+    def values_of(contact: Contact) -> dict[str, Any]:
+        """The stored contact, as the form's fields hold it."""
+        return {
+            "happened_on": contact.happened_on,
+            "duration_minutes": contact.duration_minutes,
+            "kind": contact.kind,
+            "focus_areas": [a.pk for a in contact.focus_areas.all()],
+            "goals": [g.pk for g in contact.goals.all()],
+            "ingredients": [i.pk for i in contact.ingredients.all()],
+            "note": contact.note,
+        }
 
     def clean_happened_on(self) -> Any:
         """Checked here too, so that the date's message shows with the others."""

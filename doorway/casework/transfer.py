@@ -15,6 +15,7 @@ from django.utils import timezone
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.casework.models import ClosingNote, TransferOfCare
+from doorway.concurrency import check_current
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.people.models import User
@@ -119,10 +120,21 @@ def record_transfer(
 
 @transaction.atomic
 def write_closing_note(
-    enrolment: Enrolment, *, by: User, written_on: datetime.date | None, text: str
+    enrolment: Enrolment,
+    *,
+    by: User,
+    written_on: datetime.date | None,
+    text: str,
+    expected_version: str | None = None,
 ) -> ClosingNote:
-    """Write her closing note, or change it; earlier versions stay in its history."""
+    """Write her closing note, or change it; earlier versions stay in its history.
+    Given `expected_version` (the note as the writer saw it, `concurrency.NEW` for
+    none), a save over someone else's is refused with StaleVersion."""
     _check_writer(enrolment, by)
+    check_current(
+        ClosingNote.objects.select_for_update().filter(enrolment=enrolment).first(),
+        expected_version,
+    )
     text = text.strip()
     errors: dict[str, str] = {}
     if not in_closing_stretch(enrolment):

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from doorway.people.forms import DateInput
-from doorway.web.forms import BootstrapForm
+from doorway.web.forms import BootstrapForm, VersionedForm
 
 
 class PartnerChoiceField(forms.ModelMultipleChoiceField):
@@ -58,7 +58,7 @@ class TransferForm(BootstrapForm, forms.Form):
         return _not_future(self.cleaned_data.get("met_on"))
 
 
-class ClosingNoteForm(BootstrapForm, forms.Form):
+class ClosingNoteForm(VersionedForm, BootstrapForm, forms.Form):
     written_on = forms.DateField(label="Written on", widget=DateInput())
     text = forms.CharField(
         label="Closing note",

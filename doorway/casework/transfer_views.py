@@ -19,6 +19,7 @@ from doorway.audit.models import Action
 from doorway.casework import transfer
 from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.casework.transfer_forms import ClosingNoteForm, TransferForm
+from doorway.concurrency import StaleVersion, version_or_new
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
 from doorway.people.views import audit_view, record_page
@@ -69,10 +70,18 @@ def closing_note(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     user: Any = request.user
     note = ClosingNote.objects.filter(enrolment=enrolment).first()
     bound = request.method == "POST"
-    form = ClosingNoteForm(request.POST if bound else None, note=note)
+    form = ClosingNoteForm(request.POST if bound else None, note=note, version=version_or_new(note))
     if bound and form.is_valid():
         try:
-            transfer.write_closing_note(enrolment, by=user, **form.cleaned_data)
+            transfer.write_closing_note(
+                enrolment, by=user, expected_version=form.expected_version, **form.cleaned_data
+            )
+        except StaleVersion:
+            note = ClosingNote.objects.filter(enrolment=enrolment).first()
+            form.show_theirs(
+                version_or_new(note),
+                {"written_on": note.written_on, "text": note.text} if note else {},
+            )
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.casework import rules
-from doorway.casework.actions import edit_contact, record_contact
+from doorway.casework.actions import contact_version, edit_contact, record_contact
 from doorway.casework.forms import ContactForm
 from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
+from doorway.concurrency import StaleVersion
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
 from doorway.people.views import audit_view, record_page
@@ -110,11 +111,18 @@ def contact_edit(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Ht
         raise PermissionDenied("Your role does not edit contacts.")
     bound = request.method == "POST"
     form = ContactForm(
-        request.POST if bound else None, enrolment=enrolment, user=user, contact=contact
+        request.POST if bound else None,
+        enrolment=enrolment,
+        user=user,
+        contact=contact,
+        version=contact_version(contact),
     )
     if bound and form.is_valid():
         try:
-            edit_contact(contact, by=user, **form.values())
+            edit_contact(contact, by=user, expected_version=form.expected_version, **form.values())
+        except StaleVersion:
+            contact.refresh_from_db()
+            form.show_theirs(contact_version(contact), ContactForm.values_of(contact))
         except ValidationError as refusal:
             contact.refresh_from_db()
             apply_errors(form, refusal)

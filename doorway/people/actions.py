@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.concurrency import lock_if_current
 from doorway.encryption import blind_index, name_digests, normalise
 from doorway.people.models import (
     BreakGlass,
@@ -80,8 +81,14 @@ def find_likely_duplicates(
 
 
 @transaction.atomic
-def update_identity(participant: Participant, *, by: User, **values: Any) -> list[str]:
-    """Change identifying fields; returns the names of the fields that changed."""
+def update_identity(
+    participant: Participant, *, by: User, expected_version: str | None = None, **values: Any
+) -> list[str]:
+    """Change identifying fields; returns the names of the fields that changed. Given
+    `expected_version` (her record's version as the writer saw it), a change over
+    someone else's is refused with StaleVersion."""
+    if expected_version is not None:
+        lock_if_current(participant, expected_version)
     changed = []
     for name, value in values.items():
         if name not in IDENTITY_FIELDS:
@@ -167,7 +174,8 @@ def give_consent(
 def withdraw_consent(consent: Consent, *, on: datetime.date, by: User, note: str = "") -> Consent:
     """From `on`, what the consent allowed stops: phase entries that need service
     consent, counting in the evaluation, sharing with that partner."""
-    if consent.withdrawn_on is not None:
+    # Locked and read again: two people withdrawing at once cannot both write.
+    if lock_if_current(consent, None).withdrawn_on is not None:
         raise ValidationError("This consent was already withdrawn.")
     if on < consent.given_on:
         raise ValidationError({"on": "A withdrawal cannot be dated before the consent."})

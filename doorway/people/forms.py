@@ -9,11 +9,12 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from doorway.concurrency import version_of
 from doorway.enrolments.models import ReferralSource
 from doorway.people.models import ConsentKind, FlagKind, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, PartnerAgency
-from doorway.web.forms import BootstrapForm
+from doorway.web.forms import BootstrapForm, VersionedForm
 
 
 class DateInput(forms.DateInput):
@@ -103,14 +104,18 @@ class IdentityFields(forms.Form):
         return "\n".join(line.strip() for line in lines if line.strip())
 
 
-class IdentityForm(BootstrapMixin, IdentityFields):
+class IdentityForm(VersionedForm, BootstrapMixin, IdentityFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_fields()
 
     @classmethod
+    def values_of(cls, participant: Participant) -> dict[str, Any]:
+        return {name: getattr(participant, name) for name in cls.base_fields}
+
+    @classmethod
     def for_participant(cls, participant: Participant) -> IdentityForm:
-        return cls(initial={name: getattr(participant, name) for name in cls.base_fields})
+        return cls(initial=cls.values_of(participant), version=version_of(participant))
 
 
 def case_managers_for(user: User) -> QuerySet[User]:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment
 from doorway.people import actions, roles
@@ -309,10 +310,18 @@ def participant_edit(request: HttpRequest, participant_id: Any) -> HttpResponse:
     may_change(request, participant)
     user: Any = request.user
     if request.method == "POST":
-        form = IdentityForm(request.POST)
+        form = IdentityForm(request.POST, version=version_of(participant))
         if form.is_valid():
             try:
-                changed = actions.update_identity(participant, by=user, **form.cleaned_data)
+                changed = actions.update_identity(
+                    participant,
+                    by=user,
+                    expected_version=form.expected_version,
+                    **form.cleaned_data,
+                )
+            except StaleVersion:
+                participant.refresh_from_db()
+                form.show_theirs(version_of(participant), IdentityForm.values_of(participant))
             except ValidationError as error:
                 apply_errors(form, error)
             else:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.concurrency import check_current, lock_if_current, version_or_new
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -32,6 +33,23 @@ from doorway.plans.queries import phase_change_event, review_due_since
 from doorway.programs.models import FocusArea, Phase
 
 Errors = dict[str, str]
+
+
+# --- versions (what a page form carries, so that a save over someone else's is refused) --
+
+
+def _area_ids(phase_plan: PhasePlan) -> list[str]:
+    return sorted(str(pk) for pk in phase_plan.focus_areas.values_list("pk", flat=True))
+
+
+def phase_plan_version(phase_plan: PhasePlan | None) -> str:
+    """Its stored values and its focus areas (NEW when there is none yet)."""
+    return version_or_new(phase_plan, *(_area_ids(phase_plan) if phase_plan else []))
+
+
+def _lock(record: Any, expected_version: str | None) -> None:
+    if expected_version is not None:
+        lock_if_current(record, expected_version)
 
 
 # --- checks ---------------------------------------------------------------------------
@@ -108,9 +126,16 @@ def save_service_plan(
     agreed_on: datetime.date | None,
     her_words: str,
     private_notes: str = "",
+    expected_version: str | None = None,
 ) -> ServicePlan:
-    """Agree her plan, or change it (the earlier version stays in its history)."""
+    """Agree her plan, or change it (the earlier version stays in its history).
+    `expected_version` is the version the writer saw (`concurrency.NEW` for none): a
+    save over someone else's is refused with StaleVersion."""
     _check_writer(enrolment, by)
+    check_current(
+        ServicePlan.objects.select_for_update().filter(enrolment=enrolment).first(),
+        expected_version,
+    )
     her_words, private_notes = her_words.strip(), private_notes.strip()
     errors: Errors = {}
     _check_past_date(errors, "agreed_on", agreed_on, enrolment, "the plan was agreed with her")
@@ -172,11 +197,18 @@ def set_phase_plan(
     phase: Phase | None = None,
     focus_areas: Iterable[FocusArea],
     agreed_on: datetime.date | None,
+    expected_version: str | None = None,
 ) -> PhasePlan:
     """Name the one to three focus areas of her program worked on in a phase (her
-    current phase unless another is given); setting it again replaces the areas."""
+    current phase unless another is given); setting it again replaces the areas.
+    `expected_version`: see `phase_plan_version`."""
     _check_writer(enrolment, by)
     phase = phase or enrolment.current_phase
+    check_current(
+        PhasePlan.objects.filter(enrolment=enrolment, phase=phase).first(),
+        expected_version,
+        _area_ids,
+    )
     areas = list(focus_areas)
     errors: Errors = {}
     if phase.program_id != enrolment.cycle.program_id:
@@ -263,9 +295,11 @@ def edit_goal(
     focus_area: FocusArea | None,
     her_words: str,
     target_on: datetime.date | None,
+    expected_version: str | None = None,
 ) -> Goal:
     enrolment = goal.plan.enrolment
     _check_writer(enrolment, by)
+    _lock(goal, expected_version)
     her_words = her_words.strip()
     errors: Errors = {}
     if not _of_her_program(enrolment, focus_area):
@@ -286,10 +320,16 @@ def edit_goal(
 
 @transaction.atomic
 def change_goal_status(
-    goal: Goal, *, by: User, status: str, on: datetime.date | None
+    goal: Goal,
+    *,
+    by: User,
+    status: str,
+    on: datetime.date | None,
+    expected_version: str | None = None,
 ) -> StatusChange | None:
     enrolment = goal.plan.enrolment
     _check_writer(enrolment, by)
+    _lock(goal, expected_version)
     errors: Errors = {}
     _check_status(errors, "status", status)
     _check_past_date(errors, "on", on, enrolment, "of the change")
@@ -331,10 +371,12 @@ def edit_step(
     target_on: datetime.date | None,
     status: str | None = None,
     on: datetime.date | None = None,
+    expected_version: str | None = None,
 ) -> Step:
     """Change the step's words and target date and, when given, its status (dated `on`)."""
     enrolment = step.goal.plan.enrolment
     _check_writer(enrolment, by)
+    _lock(step, expected_version)
     what = what.strip()
     errors: Errors = {}
     _check_words(errors, "what", what, "Write the step.")

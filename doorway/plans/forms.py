@@ -13,7 +13,7 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.forms import DateInput
 from doorway.plans.models import Goal, Status
 from doorway.programs.models import FocusArea
-from doorway.web.forms import BootstrapForm
+from doorway.web.forms import BootstrapForm, VersionedForm
 
 
 def program_focus_areas(enrolment: Enrolment, keep: list[Any] | None = None) -> QuerySet[FocusArea]:
@@ -26,7 +26,7 @@ def past_date_field(label: str) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), initial=timezone.localdate)
 
 
-class ServicePlanForm(BootstrapForm, forms.Form):
+class ServicePlanForm(VersionedForm, BootstrapForm, forms.Form):
     agreed_on = past_date_field("Date agreed with her")
     her_words = forms.CharField(
         label="What she wants, in her own words",
@@ -49,7 +49,7 @@ class FocusAreasMixin:
         fields["focus_areas"].queryset = program_focus_areas(enrolment, keep)
 
 
-class PhasePlanForm(FocusAreasMixin, BootstrapForm, forms.Form):
+class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
     focus_areas = forms.ModelMultipleChoiceField(
         label="Focus areas for this phase",
         queryset=FocusArea.objects.none(),
@@ -64,7 +64,7 @@ class PhasePlanForm(FocusAreasMixin, BootstrapForm, forms.Form):
         self.limit_areas(enrolment, (self.initial or {}).get("focus_areas"))
 
 
-class GoalForm(BootstrapForm, forms.Form):
+class GoalForm(VersionedForm, BootstrapForm, forms.Form):
     focus_area = forms.ModelChoiceField(label="Focus area", queryset=FocusArea.objects.none())
     her_words = forms.CharField(
         label="The goal, in her words", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -89,12 +89,12 @@ class GoalForm(BootstrapForm, forms.Form):
         fields["focus_area"].empty_label = "Choose…"
 
 
-class StatusForm(BootstrapForm, forms.Form):
+class StatusForm(VersionedForm, BootstrapForm, forms.Form):
     status = forms.ChoiceField(label="Status", choices=Status.choices)
     on = past_date_field("Date of the change")
 
 
-class StepForm(BootstrapForm, forms.Form):
+class StepForm(VersionedForm, BootstrapForm, forms.Form):
     what = forms.CharField(
         label="The step", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.concurrency import StaleVersion, version_of, version_or_new
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
 from doorway.people.views import record_page
@@ -209,24 +210,37 @@ def done(request: HttpRequest, enrolment: Enrolment, message: str, anchor: str =
     return redirect(plan_url(enrolment, anchor))
 
 
+def plan_values(plan: ServicePlan | None) -> dict[str, Any]:
+    if plan is None:
+        return {}
+    return {
+        "agreed_on": plan.agreed_on,
+        "her_words": plan.her_words,
+        "private_notes": plan.private_notes,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_agree(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     plan = plan_of(enrolment)
-    initial = (
-        {
-            "agreed_on": plan.agreed_on,
-            "her_words": plan.her_words,
-            "private_notes": plan.private_notes,
-        }
-        if plan
-        else {}
+    form = ServicePlanForm(
+        request.POST if request.method == "POST" else None,
+        initial=plan_values(plan),
+        version=version_or_new(plan),
     )
-    form = ServicePlanForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         try:
-            actions.save_service_plan(enrolment, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            actions.save_service_plan(
+                enrolment,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
+        except StaleVersion:
+            plan = plan_of(enrolment)
+            form.show_theirs(version_or_new(plan), plan_values(plan))
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
@@ -236,18 +250,25 @@ def plan_agree(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     return record_page(request, enrolment, "plans/plan_form.html", form=form, plan=plan)
 
 
+def phase_plan_values(phase_plan: PhasePlan | None) -> dict[str, Any]:
+    if phase_plan is None:
+        return {}
+    return {
+        "focus_areas": [a.pk for a in phase_plan.focus_areas.all()],
+        "agreed_on": phase_plan.agreed_on,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     existing = current_phase_plan(enrolment)
-    initial = (
-        {"focus_areas": [a.pk for a in existing.focus_areas.all()], "agreed_on": existing.agreed_on}
-        if existing
-        else {}
-    )
     form = PhasePlanForm(
-        request.POST if request.method == "POST" else None, enrolment=enrolment, initial=initial
+        request.POST if request.method == "POST" else None,
+        enrolment=enrolment,
+        initial=phase_plan_values(existing),
+        version=actions.phase_plan_version(existing),
     )
     if form.is_bound and form.is_valid():
         try:
@@ -256,7 +277,11 @@ def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 focus_areas=form.cleaned_data["focus_areas"],
                 agreed_on=form.cleaned_data["agreed_on"],
+                expected_version=form.expected_version,
             )
+        except StaleVersion:
+            existing = current_phase_plan(enrolment)
+            form.show_theirs(actions.phase_plan_version(existing), phase_plan_values(existing))
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
@@ -279,16 +304,38 @@ def goal_add(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     return record_page(request, enrolment, "plans/goal_form.html", form=form, goal=None)
 
 
+def goal_values(goal: Goal) -> dict[str, Any]:
+    return {
+        "focus_area": goal.focus_area_id,
+        "her_words": goal.her_words,
+        "target_on": goal.target_on,
+    }
+
+
+def step_values(step: Step) -> dict[str, Any]:
+    return {"what": step.what, "target_on": step.target_on, "status": step.status}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     goal = access_goal(request, enrolment, goal_id)
     bound = request.method == "POST"
-    form = GoalForm(request.POST if bound else None, enrolment=enrolment, goal=goal)
+    form = GoalForm(
+        request.POST if bound else None, enrolment=enrolment, goal=goal, version=version_of(goal)
+    )
     if bound and form.is_valid():
         try:
-            actions.edit_goal(goal, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            actions.edit_goal(
+                goal,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
+        except StaleVersion:
+            goal.refresh_from_db()
+            form.show_theirs(version_of(goal), goal_values(goal))
         except ValidationError as refusal:
             goal.refresh_from_db()
             apply_errors(form, refusal)
@@ -296,7 +343,9 @@ def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResp
             return done(request, enrolment, "The goal was saved.", f"goal-{goal.pk}")
     if not bound:
         audit_read(request, enrolment, goal)  # her words, in the form
-    status_form = StatusForm(initial={"status": goal.status}, auto_id="status_%s")
+    status_form = StatusForm(
+        initial={"status": goal.status}, auto_id="status_%s", version=version_of(goal)
+    )
     return record_page(
         request, enrolment, "plans/goal_form.html", form=form, goal=goal, status_form=status_form
     )
@@ -309,11 +358,22 @@ def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRe
     goal = access_goal(request, enrolment, goal_id)
     bound = request.method == "POST"
     form = StatusForm(
-        request.POST if bound else None, initial={"status": goal.status}, auto_id="status_%s"
+        request.POST if bound else None,
+        initial={"status": goal.status},
+        auto_id="status_%s",
+        version=version_of(goal),
     )
     if bound and form.is_valid():
         try:
-            actions.change_goal_status(goal, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            actions.change_goal_status(
+                goal,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
+        except StaleVersion:
+            goal.refresh_from_db()
+            form.show_theirs(version_of(goal), {"status": goal.status})
         except ValidationError as refusal:
             goal.refresh_from_db()
             apply_errors(form, refusal)
@@ -351,11 +411,20 @@ def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResp
     bound = request.method == "POST"
     form = StepForm(
         request.POST if bound else None,
-        initial={"what": step.what, "target_on": step.target_on, "status": step.status},
+        initial=step_values(step),
+        version=version_of(step),
     )
     if bound and form.is_valid():
         try:
-            actions.edit_step(step, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            actions.edit_step(
+                step,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
+        except StaleVersion:
+            step.refresh_from_db()
+            form.show_theirs(version_of(step), step_values(step))
         except ValidationError as refusal:
             step.refresh_from_db()
             apply_errors(form, refusal)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
 from doorway.programs.models import PartnerAgency, ServiceKind
@@ -155,10 +156,13 @@ def update_referral(
     status: str,
     dated_on: datetime.date | None,
     note: str = "",
+    expected_version: str | None = None,
 ) -> ReferralUpdate:
     """Record the referral's next step. Refused, with the reason next to the field,
     when the step may not follow the current one, is dated before it or in the
-    future, or shares her information without her consent in force."""
+    future, or shares her information without her consent in force; refused with
+    StaleVersion when `expected_version` (the referral as the writer saw it) is given
+    and someone recorded news in between."""
     _check_writer(by)
     # Locked, so that two workers recording news at once cannot both move it.
     current: Any = (
@@ -166,6 +170,8 @@ def update_referral(
         .select_related("partner", "enrolment__participant")
         .get(pk=referral.pk)
     )
+    if expected_version is not None and version_of(current) != expected_version:
+        raise StaleVersion()
     note = (note or "").strip()
     errors: dict[str, str] = {}
     if current.status in FINAL:

@@ -13,7 +13,7 @@ from doorway.people.forms import DateInput
 from doorway.programs.models import PartnerAgency
 from doorway.referrals.actions import MAX_NOTE, partners_for
 from doorway.referrals.models import SERVICE_KINDS, Referral, ReferralStatus
-from doorway.web.forms import BootstrapForm
+from doorway.web.forms import BootstrapForm, VersionedForm
 
 
 class ReferralForm(BootstrapForm, forms.Form):
@@ -73,7 +73,7 @@ class StatusField(forms.ChoiceField):
         return value in ReferralStatus.values
 
 
-class ReferralUpdateForm(BootstrapForm, forms.Form):
+class ReferralUpdateForm(VersionedForm, BootstrapForm, forms.Form):
     status = StatusField(label="What happened", widget=forms.RadioSelect)
     dated_on = forms.DateField(label="On", widget=DateInput())
     note = forms.CharField(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
 from doorway.people.models import Consent, ConsentKind
@@ -152,7 +153,7 @@ def referral_detail(request: HttpRequest, enrolment_id: Any, referral_id: Any) -
     must_read(request)
     form = None
     if rules.makes_referrals(request.user) and referral.is_open:
-        form = ReferralUpdateForm(referral=referral)
+        form = ReferralUpdateForm(referral=referral, version=version_of(referral))
     return detail_response(request, referral, form)
 
 
@@ -165,10 +166,24 @@ def referral_update(request: HttpRequest, enrolment_id: Any, referral_id: Any) -
     if request.method == "GET":
         return redirect("referral_detail", enrolment_id=enrolment_id, referral_id=referral_id)
     must_write(request)
-    form = ReferralUpdateForm(request.POST, referral=referral)
+    form = ReferralUpdateForm(request.POST, referral=referral, version=version_of(referral))
     if form.is_valid():
         try:
-            update_referral(referral, by=request.user, **form.values())  # type: ignore[arg-type]
+            update_referral(
+                referral,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.expected_version,
+                **form.values(),
+            )
+        except StaleVersion:
+            referral.refresh_from_db()
+            # What may follow now follows their step, not the one she saw.
+            status: Any = form.fields["status"]
+            status.choices = [(s.value, s.label) for s in referral.next_statuses()]
+            form.show_theirs(
+                version_of(referral),
+                {"status": referral.get_status_display(), "dated_on": referral.status_on},
+            )
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:

@@ -4,6 +4,7 @@ aria-describedby at the error list.)"""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -56,3 +57,68 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class VersionedForm:
+    """Mix in first, on a form that edits an existing record: a hidden `version` field
+    carries the version of the record the form showed (`doorway.concurrency`), so that
+    the action can refuse a save when someone else saved in between.
+
+    Pass `version=` when building the form; after `is_valid()`, `expected_version` is
+    what the form showed (None when the post carried none), and `cleaned_data` does not
+    hold it. When the action raises `StaleVersion`, call `show_theirs`: her input stays
+    in the form, the form now carries the record's new version (so that saving again,
+    once she has checked, goes through), and the stored values that differ from hers
+    are listed beside the message (`web/_version.html`)."""
+
+    expected_version: str | None = None
+    theirs: list[tuple[str, str]]
+
+    def __init__(self, *args: Any, version: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form: Any = self
+        form.fields["version"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=version, max_length=64
+        )
+        self.theirs = []
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        self.expected_version = (data.pop("version", "") or "").strip() or None
+        return data
+
+    def show_theirs(self, version: str, current: dict[str, Any]) -> None:
+        """Refuse as stale. `current` holds the record's stored values by field name,
+        as `initial` would (ids for choices); a value may also be text to show as is."""
+        from doorway.concurrency import StaleVersion
+
+        form: Any = self
+        data = form.data.copy()
+        data[form.add_prefix("version")] = version
+        form.data = data
+        typed = getattr(form, "cleaned_data", {})
+        self.theirs = []
+        for name, field in form.fields.items():
+            if name == "version" or name not in current:
+                continue
+            stored = shown_value(field, current[name])
+            if name not in typed or shown_value(field, typed[name]) != stored:
+                self.theirs.append((str(field.label or name), stored))
+        form.add_error(None, StaleVersion())
+
+
+def shown_value(field: forms.Field, value: Any) -> str:
+    """A field's value as a person reads it: a choice by its label, a date as a date."""
+    if value is None or value == "" or (isinstance(value, list | tuple | set) and not value):
+        return "(empty)"
+    if isinstance(field, forms.ChoiceField):
+        choices: Any = field.choices
+        labels = {str(key): str(label) for key, label in choices}
+        several = isinstance(value, list | tuple | set) or hasattr(value, "model")
+        many = value if several else [value]
+        return ", ".join(labels.get(str(getattr(v, "pk", v)), str(v)) for v in many)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
