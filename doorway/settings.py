@@ -314,6 +314,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every error answer documented as a problem+json body (doorway/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "doorway.api.schema.document_problems",
+    ],
     # One named enum per choice set, where several fields share a name ("kind", "status").
     "ENUM_NAME_OVERRIDES": {
         "ItemKindEnum": "doorway.instruments.models.ItemKind",
