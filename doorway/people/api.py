@@ -200,9 +200,10 @@ class IdentitySerializer(serializers.Serializer[Participant]):
         return [alias.strip() for alias in value if alias.strip()]
 
 
-class ParticipantSerializer(serializers.Serializer[Participant]):
-    """Her record as the caller may see it. `identity` is null for roles that do not
-    see identifying fields (peer mentors); `enrolments` are those the caller reaches."""
+class ParticipantSummarySerializer(serializers.Serializer[Participant]):
+    """A row of a list or a search, as the participant list shows it to everyone who
+    reaches her: her identifying fields are on her record only (one audited read each),
+    never in a list. `enrolments` are those the caller reaches."""
 
     id = serializers.UUIDField(read_only=True)
     code = serializers.CharField(read_only=True)
@@ -210,6 +211,12 @@ class ParticipantSerializer(serializers.Serializer[Participant]):
     registered_at = serializers.DateTimeField(read_only=True)
     safety_flags = SafetyFlagSerializer(many=True, read_only=True, source="active_flag_list")
     enrolments = EnrolmentBriefSerializer(many=True, read_only=True, source="visible_enrolments")
+
+
+class ParticipantSerializer(ParticipantSummarySerializer):
+    """Her record as the caller may see it. `identity` is null for roles that do not
+    see identifying fields (peer mentors)."""
+
     identity = IdentitySerializer(source="*", read_only=True, allow_null=True)
 
     def to_representation(self, instance: Participant) -> dict[str, Any]:
@@ -372,7 +379,7 @@ DUPLICATE = OpenApiResponse(
 @extend_schema_view(
     list=extend_schema(
         summary="Participants you reach",
-        responses={200: ParticipantSerializer(many=True), **READ_PROBLEMS},
+        responses={200: ParticipantSummarySerializer(many=True), **READ_PROBLEMS},
     ),
     retrieve=extend_schema(
         summary="One participant's record",
@@ -437,6 +444,8 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
         kwargs.setdefault("context", self.get_serializer_context())
         if "data" in kwargs and self.action in {"update", "partial_update"}:
             return ParticipantChangeSerializer(*args, **kwargs)
+        if self.action in {"list", "search"}:
+            return ParticipantSummarySerializer(*args, **kwargs)
         return ParticipantSerializer(*args, **kwargs)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -498,7 +507,7 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
         "the audit log records that a search was made and which records it showed. Pages "
         "with `?page=N`, posting the same body.",
         request=SearchSerializer,
-        responses={200: ParticipantSerializer(many=True), **READ_PROBLEMS},
+        responses={200: ParticipantSummarySerializer(many=True), **READ_PROBLEMS},
         examples=[OpenApiExample("By code", value={"q": "EDH-4K7"}, request_only=True)],
         filters=False,
     )

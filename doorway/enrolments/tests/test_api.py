@@ -318,3 +318,22 @@ def test_journey_events_out_of_reach_are_not_listed(world) -> None:
     assert response.json()["results"] == []
     event = JourneyEvent.objects.get(enrolment__participant=world.uma)
     assert api(world.alice).get(f"/api/v1/journey-events/{event.pk}/").status_code == 404
+
+
+def test_the_timeline_takes_the_same_queries_for_1_or_20_events(
+    world, django_assert_max_num_queries
+) -> None:
+    client = api(world.amira)
+    query = {"participant": str(world.tess.pk)}
+    with django_assert_max_num_queries(12) as one:
+        assert len(client.get("/api/v1/journey-events/", query).json()["results"]) == 1
+    enrolment = world.tess.enrolments.get()
+    for n in range(19):
+        JourneyEvent.objects.create(
+            enrolment=enrolment,
+            kind=EventKind.ASSIGNED,
+            effective_on=timezone.localdate(),
+            recorded_by=world.alice if n % 2 else world.amira,
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get("/api/v1/journey-events/", query).json()["results"]) == 20

@@ -36,6 +36,36 @@ def entries(action: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(action=action).order_by("pk"))
 
 
+def test_an_evaluator_sees_no_identifying_field_anywhere(world) -> None:
+    from doorway.people.actions import give_consent
+
+    give_consent(
+        world.rosa, kind=ConsentKind.EVALUATION, given_on=timezone.localdate(), by=world.alice
+    )
+    client = api(world.eve)
+    paths = [
+        "/api/v1/participants/",
+        f"/api/v1/participants/{world.rosa.pk}/",
+        "/api/v1/consents/",
+        "/api/v1/enrolments/",
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/",
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/moves/",
+        "/api/v1/journey-events/",
+        "/api/v1/programs/",
+        "/api/v1/phases/",
+        "/api/v1/cycles/",
+        "/api/v1/partner-agencies/",
+        "/api/v1/cost-lines/",
+        f"/api/v1/evaluation/{world.program.slug}/outcomes/",
+    ]
+    secrets = [world.rosa.code, "Rosa", str(world.rosa.pk), world.rosa.phone]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code in {200, 403}, path
+        body = response.content.decode()
+        assert not [s for s in secrets if s and s in body], path
+
+
 # --- list and reach -------------------------------------------------------------------
 
 
@@ -49,10 +79,24 @@ def test_a_peer_mentor_lists_her_mentees_without_identifying_fields(world) -> No
     response = api(world.pat).get("/api/v1/participants/")
     assert codes(response) == {world.rosa.code}
     row = response.json()["results"][0]
-    assert row["identity"] is None
+    assert "identity" not in row
     assert row["preferred_name"] == "Rosa"
     assert "Rosa Example" not in response.content.decode()
     assert row["enrolments"][0]["current_phase"]["name"]
+
+
+def test_a_list_holds_no_identifying_field_for_any_role(world) -> None:
+    """As on the participant list: her identifying fields are on her record only, one
+    audited read at a time."""
+    world.rosa.phone = "416-555-0199"
+    world.rosa.save()
+    for user in (world.alice, world.morgan):
+        response = api(user).get("/api/v1/participants/")
+        body = response.content.decode()
+        assert world.rosa.code in body
+        assert "Rosa Example" not in body
+        assert "416-555-0199" not in body
+        assert all("identity" not in row for row in response.json()["results"])
 
 
 def test_a_program_manager_lists_her_programs_participants(world) -> None:
