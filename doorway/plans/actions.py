@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.concurrency import check_current, lock_if_current, version_or_new
+from doorway.concurrency import check_current, lock_if_current, version_of, version_or_new
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -45,6 +45,25 @@ def _area_ids(phase_plan: PhasePlan) -> list[str]:
 def phase_plan_version(phase_plan: PhasePlan | None) -> str:
     """Its stored values and its focus areas (NEW when there is none yet)."""
     return version_or_new(phase_plan, *(_area_ids(phase_plan) if phase_plan else []))
+
+
+def _review_extra(enrolment: Enrolment) -> list[str]:
+    """What a review changes besides the enrolment's own row: her goals' statuses and
+    her current phase's focus areas."""
+    goals = Goal.objects.filter(plan__enrolment=enrolment).order_by("pk")
+    phase_plan = PhasePlan.objects.filter(
+        enrolment=enrolment, phase=enrolment.current_phase_id
+    ).first()
+    return [
+        *(f"{pk}:{status}" for pk, status in goals.values_list("pk", "status")),
+        *(_area_ids(phase_plan) if phase_plan else []),
+    ]
+
+
+def review_version(enrolment: Enrolment) -> str:
+    """What a review form carries: a goal's status moved, a phase plan set or a phase
+    moved since she opened it, and her review would be written over a change."""
+    return version_of(enrolment, *_review_extra(enrolment))
 
 
 def _lock(record: Any, expected_version: str | None) -> None:
@@ -417,11 +436,16 @@ def record_review(
     decided: str,
     statuses: Mapping[Goal, str] | None = None,
     focus_areas: Iterable[FocusArea] | None = None,
+    expected_version: str | None = None,
 ) -> PlanReview:
     """Record a review of her plan: what was decided, the goals whose status moved (dated
     the day of the review) and, when given, her current phase's phase plan. When a phase
-    change asked for the review, the review is linked to it."""
+    change asked for the review, the review is linked to it. Given `expected_version`
+    (`review_version` as the writer saw it), refused with StaleVersion if her goals'
+    statuses, her phase plan or her phase changed in between."""
     _check_writer(enrolment, by)
+    if expected_version is not None:
+        lock_if_current(enrolment, expected_version, _review_extra)
     decided = decided.strip()
     statuses = dict(statuses or {})
     areas = None if focus_areas is None else list(focus_areas)

@@ -109,7 +109,7 @@ class StepForm(VersionedForm, BootstrapForm, forms.Form):
     )
 
 
-class ReviewForm(FocusAreasMixin, BootstrapForm, forms.Form):
+class ReviewForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
     """The review, one status field per goal still on her plan, and optionally her
     current phase's phase plan."""
 

@@ -451,6 +451,7 @@ def plan_review(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         enrolment=enrolment,
         goals=goals,
         initial={"focus_areas": [a.pk for a in existing.focus_areas.all()]} if existing else {},
+        version=actions.review_version(enrolment),
     )
     if form.is_bound and form.is_valid():
         areas = list(form.cleaned_data["focus_areas"])
@@ -466,6 +467,17 @@ def plan_review(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
                 decided=form.cleaned_data["decided"],
                 statuses=form.statuses(),
                 focus_areas=areas or None,
+                expected_version=form.expected_version,
+            )
+        except StaleVersion:
+            enrolment.refresh_from_db()
+            existing = current_phase_plan(enrolment)
+            form.show_theirs(
+                actions.review_version(enrolment),
+                {
+                    **{f"goal_{g.pk}": g.status for g in goals_of(plan_of(enrolment))},
+                    "focus_areas": [a.pk for a in existing.focus_areas.all()] if existing else [],
+                },
             )
         except ValidationError as refusal:
             apply_errors(form, refusal)

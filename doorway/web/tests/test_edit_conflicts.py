@@ -348,3 +348,31 @@ def test_a_post_without_a_version_is_checked_as_before(world: World) -> None:
     response = client.post(url, {"agreed_on": days_ago(5), "her_words": "Changed"})
     assert response.status_code == 302
     assert plan_words() == "Changed"
+
+
+def test_a_review_written_over_a_status_someone_changed_meanwhile(world: World) -> None:
+    """A review sets her goals' statuses: the status Alice saw, posted back unchanged,
+    would otherwise undo the status Amira set in between."""
+    from doorway.plans.models import PlanReview
+
+    goal = a_goal(world)
+    url = reverse("plan_review", args=[world.rosa_enrolment.pk])
+    alice = Client()
+    signed_in(alice, world.alice)
+    saw = version_on(alice.get(url).content.decode())
+    plans.change_goal_status(goal, by=world.amira, status="in_progress", on=today())
+    refused = alice.post(
+        url,
+        {
+            "reviewed_on": today(),
+            "decided": "Keep going with the flat search",
+            f"goal_{goal.pk}": "not_started",
+            "version": saw,
+        },
+    )
+    page = page_text(refused)
+    assert STALE_MESSAGE in page
+    assert "Keep going with the flat search" in page
+    assert "In progress" in page.split("Saved now (their change):")[1]
+    assert Goal.objects.get().status == "in_progress"
+    assert not PlanReview.objects.exists()
