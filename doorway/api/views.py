@@ -19,6 +19,7 @@ from drf_spectacular.renderers import (
     OpenApiYamlRenderer2,
 )
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
 
 from doorway.api.forms import TokenForm
 from doorway.api.models import AccessToken
@@ -89,7 +90,10 @@ def docs(request: HttpRequest) -> HttpResponse:
 
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema, JSON unless YAML is asked for (`?format=yaml`), so that its
-    errors (a 429, say) are JSON problems like every other answer of the API."""
+    errors (a 429, say) are JSON problems like every other answer of the API.
+
+    The schema is the same for everyone and for the life of the process, and making it
+    takes seconds of CPU: it is made once per process, not once per request."""
 
     renderer_classes = [
         OpenApiJsonRenderer,
@@ -97,3 +101,17 @@ class SchemaView(SpectacularAPIView):
         OpenApiYamlRenderer,
         OpenApiYamlRenderer2,
     ]
+
+    def _get_schema_response(self, request: Any) -> Response:
+        if "schema" not in _SCHEMA:
+            generator = self.generator_class(urlconf=self.urlconf, patterns=self.patterns)
+            _SCHEMA["schema"] = generator.get_schema(request=request, public=self.serve_public)
+        renderer = self.perform_content_negotiation(request, force=True)[0]
+        filename = f"doorway-api.{renderer.format}"
+        return Response(
+            data=_SCHEMA["schema"],
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+
+_SCHEMA: dict[str, Any] = {}
