@@ -218,7 +218,6 @@ def examine(
     if not rows:
         outcome.problems.append(Problem(0, "", "The file has no rows below the header."))
         return outcome
-    importer.prepare(rows)
     done = set(
         ExternalId.objects.filter(agency=job.agency, kind=importer.record_kind).values_list(
             "external_id", flat=True
@@ -246,6 +245,10 @@ def examine(
             )
             continue
         groups.setdefault(external, []).append(row)
+    # Loaded once for the rows still to import (a second run checks next to nothing).
+    importer.prepare(
+        [row for external, group in groups.items() if external not in done for row in group]
+    )
     checked = 0
     for external, group in groups.items():
         checked += len(group)
