@@ -54,9 +54,9 @@ def _errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for field, messages in detail.items():
-            for name, found in _errors(
-                messages, f"{prefix}.{field}" if prefix else str(field)
-            ).items():
+            # An action's whole-record problem (Django's "__all__") reads as DRF's.
+            key = "non_field_errors" if field == "__all__" else str(field)
+            for name, found in _errors(messages, f"{prefix}.{key}" if prefix else key).items():
                 out.setdefault(name, []).extend(found)
     elif isinstance(detail, list) and any(isinstance(m, dict | list) for m in detail):
         for index, messages in enumerate(detail):

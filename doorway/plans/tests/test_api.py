@@ -432,3 +432,15 @@ def test_a_bad_service_plan_change_is_refused_by_field(world, plan) -> None:
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"agreed_on", "her_words"}
     assert snapshot(world) == before
+
+
+def test_a_goal_before_her_plan_is_agreed_is_refused_in_plain_words(world) -> None:
+    tess = world.tess.enrolments.get()
+    response = api(world.amira).post(
+        url("goals"), {**goal_body(world), "enrolment": str(tess.pk)}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "non_field_errors": ["Agree her plan with her before adding goals."]
+    }
+    assert not Goal.objects.exists()

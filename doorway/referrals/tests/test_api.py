@@ -330,3 +330,13 @@ def test_after_she_withdraws_consent_a_sharing_step_is_refused_and_closing_allow
     assert referral.status == "made"
     closed = step(client, referral, etag, "closed")
     assert closed.status_code == 200, closed.content
+
+
+def test_referring_her_after_she_left_is_refused_as_a_whole(world, partner) -> None:
+    from doorway.casework.tests.helpers import graduated
+
+    graduated(world.rosa_enrolment)
+    response = api(world.alice).post(REFERRALS, body(world, partner), format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["non_field_errors"]
+    assert not Referral.objects.exists()
