@@ -256,6 +256,13 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
     def participant_of(self, instance: Any) -> Any:
         return instance.participant_id
 
+    def with_etag(self, response: Response, instance: Any) -> Response:
+        # For those who move her: to anyone else the version would only tell that
+        # something they do not see (eligibility, reasons) changed.
+        if roles.moves_phases(user_of(self.request)):
+            return super().with_etag(response, instance)
+        return response
+
     @extend_schema(
         summary="Enrol a registered participant in a cycle",
         request=EnrolmentCreateSerializer,

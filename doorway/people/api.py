@@ -439,6 +439,13 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
     def participant_of(self, instance: Any) -> Any:
         return instance.pk
 
+    def with_etag(self, response: Response, instance: Any) -> Response:
+        # The version is for those who may change her record: to anyone else it would
+        # only tell that her identifying fields changed.
+        if changes_records(self.request.user) and roles.sees_identity(user_of(self.request)):
+            return super().with_etag(response, instance)
+        return response
+
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         # A change is read with its own serializer; the answer is her record.
         kwargs.setdefault("context", self.get_serializer_context())

@@ -603,3 +603,11 @@ def test_the_consents_list_takes_the_same_queries_for_1_or_20_rows(
         ConsentFactory(participant=world.uma, recorded_by=world.bianca, kind="evaluation")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(client.get("/api/v1/consents/").json()["results"]) == 20
+
+
+def test_the_version_is_given_only_to_those_who_may_change_her_record(world) -> None:
+    assert api(world.alice).get(f"/api/v1/participants/{world.rosa.pk}/").has_header("ETag")
+    assert not api(world.pat).get(f"/api/v1/participants/{world.rosa.pk}/").has_header("ETag")
+    enrolment = f"/api/v1/enrolments/{world.rosa_enrolment.pk}/"
+    assert api(world.alice).get(enrolment).has_header("ETag")
+    assert not api(world.pat).get(enrolment).has_header("ETag")
