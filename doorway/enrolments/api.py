@@ -8,6 +8,7 @@ else; a move it refuses is a 400 problem whose detail says why, and nothing is s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -24,8 +25,10 @@ from doorway.api.problems import problem
 from doorway.api.viewsets import ListMixin, ReadOnlyRecordViewSet, RetrieveMixin, _strip_etag
 from doorway.concurrency import lock_if_current
 from doorway.enrolments.actions import enrol
+from doorway.enrolments.forms import staff_of
 from doorway.enrolments.models import (
     PHASE_EVENTS,
+    Eligibility,
     Enrolment,
     EventKind,
     ExitReason,
@@ -48,6 +51,7 @@ from doorway.people.api import (
 )
 from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.people.models import User
+from doorway.people.roles import Role
 from doorway.programs.models import Cycle
 
 
@@ -197,6 +201,45 @@ class MoveRequestSerializer(serializers.Serializer[Any]):
         return str(data["move"])
 
 
+class EligibilityRequestSerializer(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(
+        choices=[
+            (Eligibility.ELIGIBLE, Eligibility.ELIGIBLE.label),
+            (Eligibility.NOT_ELIGIBLE, Eligibility.NOT_ELIGIBLE.label),
+        ]
+    )
+    reason = serializers.CharField(
+        max_length=2000, help_text="For example, which of the risk factors she has."
+    )
+    on = serializers.DateField(required=False, help_text="Decided on; today if left out.")
+
+
+class AssignmentRequestSerializer(serializers.Serializer[Any]):
+    case_manager = serializers.UUIDField()
+    peer_mentor = serializers.UUIDField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        # The same choices as the assignment form on the enrolment page.
+        enrolment = self.context["enrolment"]
+        data = dict(data)
+        errors = {}
+        data["case_manager"] = (
+            staff_of(enrolment, Role.CASE_MANAGER).filter(pk=data["case_manager"]).first()
+        )
+        if data["case_manager"] is None:
+            errors["case_manager"] = ["Choose an active case manager of her program."]
+        if data.get("peer_mentor"):
+            data["peer_mentor"] = (
+                staff_of(enrolment, Role.PEER_MENTOR).filter(pk=data["peer_mentor"]).first()
+            )
+            if data["peer_mentor"] is None:
+                errors["peer_mentor"] = ["Choose an active peer mentor of her program."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
 OPTIONAL_IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -246,6 +289,12 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
             return "Only case managers and program managers enrol participants."
         if self.action == "moves" and not roles.moves_phases(user):
             return "Your role does not move participants between phases."
+        if self.action == "eligibility" and not (
+            roles.moves_phases(user) and roles.sees_case_content(user)
+        ):
+            return "Your role does not decide eligibility."
+        if self.action == "assignment" and not roles.assigns_staff(user):
+            return "Only a program manager assigns staff."
         return ""
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -315,23 +364,83 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
             return Response(MoveSerializer(enrolment.allowed_moves(), many=True).data)
         move = MoveRequestSerializer(data=request.data)
         move.is_valid(raise_exception=True)
+        return self.through_the_machine(
+            request,
+            enrolment,
+            lambda e: e.make_move(
+                move.key(),
+                by=user_of(request),
+                reason=move.validated_data["reason"],
+                on=move.validated_data.get("on"),
+            ),
+        )
+
+    @extend_schema(
+        summary="Record the eligibility decision",
+        description="Case and program managers. A decision the enrolment refuses (closed, "
+        "no reason, a date in the future or before her last step) is a 400 problem whose "
+        "detail says why; nothing is saved.",
+        parameters=[OPTIONAL_IF_MATCH],
+        request=EligibilityRequestSerializer,
+        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
+    def eligibility(self, request: Request, pk: Any = None) -> Response:
+        enrolment = self.get_object()
+        decision = EligibilityRequestSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        data = decision.validated_data
+        return self.through_the_machine(
+            request,
+            enrolment,
+            lambda e: e.decide_eligibility(
+                data["decision"], by=user_of(request), reason=data["reason"], on=data.get("on")
+            ),
+        )
+
+    @extend_schema(
+        summary="Assign her case manager and peer mentor",
+        description="Program managers, from the active staff of the program at her agency.",
+        parameters=[OPTIONAL_IF_MATCH],
+        request=AssignmentRequestSerializer,
+        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
+    def assignment(self, request: Request, pk: Any = None) -> Response:
+        enrolment = self.get_object()
+        chosen = AssignmentRequestSerializer(data=request.data, context={"enrolment": enrolment})
+        chosen.is_valid(raise_exception=True)
+        data = chosen.validated_data
+        return self.through_the_machine(
+            request,
+            enrolment,
+            lambda e: e.assign(
+                case_manager=data["case_manager"],
+                peer_mentor=data.get("peer_mentor"),
+                by=user_of(request),
+                reason=data["reason"],
+            ),
+        )
+
+    def through_the_machine(
+        self, request: Request, enrolment: Enrolment, change: Callable[[Enrolment], Any]
+    ) -> Response:
+        """Make `change` (one of the enrolment's own methods), after checking If-Match
+        if it was sent. A refusal is a 400 problem saying why, and nothing is saved."""
         expected = request.headers.get("If-Match")
         try:
             with transaction.atomic():
                 if expected:
                     lock_if_current(enrolment, _strip_etag(expected))
-                enrolment.make_move(
-                    move.key(),
-                    by=user_of(request),
-                    reason=move.validated_data["reason"],
-                    on=move.validated_data.get("on"),
-                )
+                change(enrolment)
         except MoveRefused as refusal:
             message = " ".join(refusal.messages)
             return problem(400, message, errors={"non_field_errors": refusal.messages})
-        moved = self.get_object()
-        self.audit_view(moved)
-        return self.with_etag(Response(self.get_serializer(moved).data), moved)
+        changed = self.get_object()
+        self.audit_view(changed)
+        return self.with_etag(Response(self.get_serializer(changed).data), changed)
 
 
 # --- the timeline -----------------------------------------------------------------------

@@ -337,3 +337,91 @@ def test_the_timeline_takes_the_same_queries_for_1_or_20_events(
         )
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(client.get("/api/v1/journey-events/", query).json()["results"]) == 20
+
+
+# --- eligibility and assignment -------------------------------------------------------
+
+
+def test_an_eligibility_decision_opens_the_later_phases(world) -> None:
+    client = api(world.alice)
+    url = f"/api/v1/enrolments/{world.rosa_enrolment.pk}/"
+    response = client.post(
+        url + "eligibility/", {"decision": "eligible", "reason": "Three factors"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["intake"]["eligibility"] == "eligible"
+    two = phases(world)[2]
+    moves = {m["move"]: m for m in client.get(url + "moves/").json()}
+    assert moves[f"phase:{two.pk}"]["blocked_because"] == ""
+
+
+def test_an_eligibility_decision_needs_a_reason_and_a_known_decision(world) -> None:
+    response = api(world.alice).post(
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
+        {"decision": "maybe"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"decision", "reason"}
+    world.rosa_enrolment.refresh_from_db()
+    assert world.rosa_enrolment.eligibility == "pending"
+
+
+def test_an_eligibility_decision_on_a_closed_enrolment_is_refused_in_plain_words(world) -> None:
+    world.rosa_enrolment.exit("withdrew", by=world.alice, reason="Moved away")
+    response = api(world.alice).post(
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
+        {"decision": "eligible", "reason": "Three factors"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == ("Reopen the enrolment before changing its eligibility.")
+
+
+@pytest.mark.parametrize("username", ["pat", "eve", "ada"])
+def test_roles_that_do_not_decide_eligibility_are_refused(world, username) -> None:
+    response = api(world.staff()[username]).post(
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
+        {"decision": "eligible", "reason": "x"},
+        format="json",
+    )
+    assert response.status_code == 403
+    world.rosa_enrolment.refresh_from_db()
+    assert world.rosa_enrolment.eligibility == "pending"
+
+
+def test_a_program_manager_assigns_staff_of_her_program(world) -> None:
+    response = api(world.morgan).post(
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
+        {"case_manager": str(world.amira.pk), "peer_mentor": None},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    world.rosa_enrolment.refresh_from_db()
+    assert (world.rosa_enrolment.case_manager, world.rosa_enrolment.peer_mentor) == (
+        world.amira,
+        None,
+    )
+
+
+def test_staff_of_another_program_cannot_be_assigned(world) -> None:
+    response = api(world.morgan).post(
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
+        {"case_manager": str(world.oscar.pk), "peer_mentor": str(world.alice.pk)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"case_manager", "peer_mentor"}
+    world.rosa_enrolment.refresh_from_db()
+    assert world.rosa_enrolment.case_manager == world.alice
+
+
+def test_only_a_program_manager_assigns(world) -> None:
+    response = api(world.alice).post(
+        f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
+        {"case_manager": str(world.amira.pk)},
+        format="json",
+    )
+    assert response.status_code == 403
+    world.rosa_enrolment.refresh_from_db()
+    assert world.rosa_enrolment.case_manager == world.alice
