@@ -15,10 +15,10 @@ from doorway.programs.models import (
     Phase,
     ServiceKind,
 )
-from doorway.web.forms import BootstrapForm, apply_errors
+from doorway.web.forms import BootstrapForm, VersionedForm, apply_errors
 
 
-class PhaseForm(BootstrapForm, forms.ModelForm):
+class PhaseForm(VersionedForm, BootstrapForm, forms.ModelForm):
     class Meta:
         model = Phase
         fields = [
@@ -42,7 +42,7 @@ class PhaseForm(BootstrapForm, forms.ModelForm):
         pass
 
 
-class FocusAreaForm(BootstrapForm, forms.ModelForm):
+class FocusAreaForm(VersionedForm, BootstrapForm, forms.ModelForm):
     class Meta:
         model = FocusArea
         fields = ["name", "slug", "description"]
@@ -56,7 +56,7 @@ class FocusAreaForm(BootstrapForm, forms.ModelForm):
         pass
 
 
-class CycleForm(BootstrapForm, forms.ModelForm):
+class CycleForm(VersionedForm, BootstrapForm, forms.ModelForm):
     class Meta:
         model = Cycle
         fields = ["name", "starts_on", "ends_on"]
@@ -77,7 +77,7 @@ class CycleForm(BootstrapForm, forms.ModelForm):
         pass
 
 
-class PartnerForm(BootstrapForm, forms.ModelForm):
+class PartnerForm(VersionedForm, BootstrapForm, forms.ModelForm):
     services = forms.MultipleChoiceField(
         choices=ServiceKind.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -112,7 +112,7 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
-class CostLineForm(BootstrapForm, forms.ModelForm):
+class CostLineForm(VersionedForm, BootstrapForm, forms.ModelForm):
     amount = MoneyField(
         label="Amount ($)",
         min_value=0,

@@ -14,12 +14,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from doorway.concurrency import StaleVersion, lock_if_current, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import refuse
 from doorway.people.models import User
@@ -125,12 +128,24 @@ def _form_page(
 ) -> HttpResponse:
     """Show a form; on a valid post, `write` the cleaned data through an action. An
     action's refusal is shown next to its field, and nothing is saved. `back` is the
-    page to return to (the program page at `anchor` unless given)."""
-    form = form_class(request.POST or None, instance=instance)
+    page to return to (the program page at `anchor` unless given). Editing a record,
+    the form carries the version it showed, and a save over someone else's change
+    is refused with theirs shown."""
+    editing = instance is not None and not instance._state.adding
+    build: Any = form_class  # every program form is a VersionedForm
+    form = build(
+        request.POST or None, instance=instance, version=version_of(instance) if editing else None
+    )
     back = back or reverse("program_detail", args=[program.pk]) + f"#{anchor}"
     if request.method == "POST" and form.is_valid():
         try:
-            write(form.cleaned_data)
+            with transaction.atomic():
+                if editing and form.expected_version is not None:
+                    lock_if_current(instance, form.expected_version)
+                write(form.cleaned_data)
+        except StaleVersion:
+            fresh = type(instance)._base_manager.get(pk=instance.pk)
+            form.show_theirs(version_of(fresh), model_to_dict(fresh))
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -376,3 +376,22 @@ def test_a_review_written_over_a_status_someone_changed_meanwhile(world: World) 
     assert "In progress" in page.split("Saved now (their change):")[1]
     assert Goal.objects.get().status == "in_progress"
     assert not PlanReview.objects.exists()
+
+
+def test_a_programs_phase_edited_in_two_tabs(world: World) -> None:
+    """Program setup too: Morgan's second tab does not undo what her first saved."""
+    phase = world.program.active_phases()[1]
+    url = reverse("phase_edit", args=[world.program.pk, phase.pk])
+    first, second = Client(), Client()
+    signed_in(first, world.morgan)
+    signed_in(second, world.morgan)
+    seen = [version_on(c.get(url).content.decode()) for c in (first, second)]
+    data = {"name": phase.name, "description": "", "contact_cadence": phase.contact_cadence}
+    assert first.post(url, {**data, "expected_days": "120", "version": seen[0]}).status_code == 302
+    refused = second.post(url, {**data, "expected_days": "75", "version": seen[1]})
+    page = page_text(refused)
+    assert STALE_MESSAGE in page
+    assert 'value="75"' in page
+    assert "120" in page.split("Saved now (their change):")[1]
+    phase.refresh_from_db()
+    assert phase.expected_days == 120
