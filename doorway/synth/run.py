@@ -1,0 +1,268 @@
+"""`synthesise(participants, seed)`: a whole synthetic deployment, and the rule that keeps
+it out of real databases.
+
+The rule: synthetic data is written only while DOORWAY_DEMO is on (never in
+production, where the demo's published password must not work either), and only into
+a database without a synthetic deployment already. A database holding participants that
+synthesis did not make is refused too, unless `force` is given: then the synthetic
+agencies are added beside them and touch none of their records.
+
+The run, in order: the agencies and programs (through the program, instrument and
+theory-of-change templates); every journey planned as dates; the staff sized to the
+caseloads left open today; the teams' drop-ins and groups; then each participant's
+records, bulk-written and committed every `chunk` participants; then the due items
+through the caseload's own refresh, and one audit entry for the run. Writing a
+participant is no user's action, so nothing else is audited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from doorway.audit.log import record
+from doorway.audit.models import Action
+from doorway.caseload.refresh import refresh_everyone
+from doorway.casework.models import Contact
+from doorway.demo import DEMO_PASSWORD
+from doorway.dropins.demo import GROUP_TOPICS
+from doorway.dropins.models import GroupSession, SessionKind
+from doorway.enrolments.models import Eligibility
+from doorway.people.models import Participant
+from doorway.programs.models import Agency
+from doorway.synth import journeys, records, world
+from doorway.synth.writer import (
+    Id,
+    Writer,
+    can_check_references_in_bulk,
+    check_references,
+    new_uuid,
+    pause_row_checks,
+    reset_sequences,
+    use_current_keys,
+)
+
+CHUNK = 2000  # participants per transaction
+
+
+@dataclass
+class Report:
+    participants: int
+    seed: int
+    today: datetime.date
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    staff: int = 0
+    first_case_manager: str = ""
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+def refusal(*, force: bool) -> str:
+    """Why synthesis may not write into this database, or ""."""
+    if not settings.DEMO:
+        return (
+            "Synthetic data is written only with DOORWAY_DEMO=true: its staff accounts share "
+            "the demo's published password. Never set it on a production database."
+        )
+    if Agency.objects.filter(slug__startswith=world.SLUG_PREFIX).exists():
+        return (
+            "This database already holds a synthetic deployment. Start from an empty "
+            "database (for example, drop and create it, then migrate)."
+        )
+    others = Participant.objects.exclude(agency__slug__startswith=world.SLUG_PREFIX).count()
+    if others and not force:
+        return (
+            f"This database holds {others} participants that synthesis did not make. "
+            "Synthetic data goes into a database of its own; --force adds it beside them."
+        )
+    return ""
+
+
+def synthesise(
+    participants: int,
+    seed: int,
+    *,
+    today: datetime.date | None = None,
+    force: bool = False,
+    chunk: int = CHUNK,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    if participants < 1:
+        raise ValidationError({"participants": "Ask for at least one participant."})
+    real_today = timezone.localdate()
+    today = today or real_today
+    if today > real_today:
+        raise ValidationError({"today": "The deployment cannot be dated in the future."})
+    if why := refusal(force=force):
+        raise ValidationError(why)
+    say = progress or (lambda _message: None)
+    use_current_keys()
+    report = Report(participants=participants, seed=seed, today=today)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[stage] = report.seconds.get(stage, 0.0) + now - clock
+        clock = now
+
+    # On PostgreSQL as a superuser: one transaction, the per-row foreign-key triggers
+    # paused and every reference checked at the end; elsewhere, a commit every `chunk`.
+    bulk = not connection.in_atomic_block and can_check_references_in_bulk()
+    with transaction.atomic() if bulk else contextlib.nullcontext():
+        with transaction.atomic():
+            program_rng = random.Random(rng.getrandbits(64))  # noqa: S311
+            infos = world.build_programs(program_rng, participants, today)
+        lap("programs")
+        people_rng = random.Random(rng.getrandbits(64))  # noqa: S311
+        people = journeys.plan_people(people_rng, infos, participants, today)
+        lap("journeys")
+        staff_rng = random.Random(rng.getrandbits(64))  # noqa: S311
+        writer = Writer()
+        with transaction.atomic():
+            report.staff = world.build_staff(
+                staff_rng, infos, journeys.open_counts(people), DEMO_PASSWORD
+            )
+            journeys.assign_staff(staff_rng, people)
+            if bulk:
+                pause_row_checks(True)
+            sessions = _sessions(staff_rng, infos, today, writer)
+            enrolled: dict[Id, int] = {}
+            for person in people:
+                for journey in person.journeys:
+                    if journey.eligibility != Eligibility.NOT_ELIGIBLE:
+                        enrolled[journey.cycle_id] = enrolled.get(journey.cycle_id, 0) + 1
+            writer.flush()
+        report.first_case_manager = infos[0].case_managers[0].username
+        say(f"{len(infos)} programs, {report.staff} staff, {len(people)} participants planned")
+        lap("staff and sessions")
+
+        records.tables(writer)
+        links = Contact.focus_areas.through
+        last_history = Contact.history.model.objects.aggregate(n=Max("history_id"))["n"] or 0
+        ctx = records.Context_(
+            today=today,
+            writer=writer,
+            sessions=sessions,
+            codes=set(Participant.objects.values_list("code", flat=True)),
+            next_history_id=last_history + 1,
+            next_link_id=(links.objects.aggregate(n=Max("id"))["n"] or 0) + 1,
+        )
+        if bulk:
+            writer.start_background()
+        for start in range(0, len(people), chunk):
+            # In one transaction already, or a commit per chunk.
+            with contextlib.nullcontext() if bulk else transaction.atomic():
+                for n, person in enumerate(people[start : start + chunk]):
+                    records.write_person(ctx, person)
+                    if n % 200 == 199:
+                        writer.flush_full()
+                writer.flush()
+            done = min(start + chunk, len(people))
+            say(f"{done} participants written ({time.perf_counter() - clock:.0f} s)")
+        writer.finish()
+        reset_sequences([Contact.history.model, links])
+        lap("participants")
+        if bulk:
+            check_references(list(writer.tables.values()))
+            pause_row_checks(False)
+            lap("reference checks")
+        world.add_costs(infos, enrolled)
+    lap("commit")
+    _analyse(writer)
+    lap("analyse")
+    due = refresh_everyone()
+    lap("due items")
+    report.rows = writer.counts()
+    report.rows["due items"] = due
+    record(
+        Action.CREATE,
+        detail={
+            "synthetic": True,
+            "participants": participants,
+            "seed": seed,
+            "today": today.isoformat(),
+            "programs": len(infos),
+            "staff": report.staff,
+            "rows": sum(report.rows.values()),
+        },
+    )
+    return report
+
+
+def _sessions(
+    rng: random.Random, infos: list[world.ProgramInfo], today: datetime.date, writer: Writer
+) -> dict[tuple[Id, int], records.Sessions]:
+    """Every team's weekly drop-in (Wednesdays) and fortnightly group (Fridays), from the
+    first cycle until yesterday, each with one or two of the team as facilitators."""
+    sessions_t = writer.table(
+        "session",
+        GroupSession,
+        ["id", "program", "kind", "held_on", "topic", "anonymous_walk_ins", "created_by",
+         "created_at"],
+    )  # fmt: skip
+    facilitators_t = writer.table(
+        "session_facilitator", GroupSession.facilitators.through, ["groupsession", "user"]
+    )
+    tz = timezone.get_current_timezone()
+    start = world.first_cycle_start(today)
+    first = start + datetime.timedelta(days=(2 - start.weekday()) % 7)
+    weeks = (today - datetime.timedelta(days=1) - first).days // 7 + 1
+    found: dict[tuple[Id, int], records.Sessions] = {}
+    for info in infos:
+        for team_index, _team in enumerate(info.teams):
+            members = [
+                *info.case_managers[
+                    team_index * world.TEAM_SIZE : (team_index + 1) * world.TEAM_SIZE
+                ],
+                info.peer_mentors[team_index],
+            ]
+            team = records.Sessions(first=first, drop_ins=[], groups={})
+
+            for week in range(weeks):
+                held_on = first + datetime.timedelta(days=7 * week)
+                friday = held_on + datetime.timedelta(days=2)
+                plan = [(SessionKind.DROP_IN, held_on, "")]
+                if week % 2 == 0 and friday < today:
+                    plan.append(
+                        (SessionKind.GROUP, friday, GROUP_TOPICS[week // 2 % len(GROUP_TOPICS)])
+                    )
+                for kind, day, topic in plan:
+                    pk = new_uuid(rng)
+                    lead = rng.choice(members)
+                    made = datetime.datetime.combine(day, datetime.time(18, 30), tzinfo=tz)
+                    sessions_t.add((pk, info.program.pk, kind, day, topic, rng.randint(0, 4),
+                                    lead.pk, made))  # fmt: skip
+                    for person in dict.fromkeys([lead, rng.choice(members)]):
+                        facilitators_t.add((pk, person.pk))
+                    if kind == SessionKind.DROP_IN:
+                        team.drop_ins.append(pk)
+                    else:
+                        team.groups[week] = pk
+            found[(info.program.pk, team_index)] = team
+        writer.flush_full()
+    return found
+
+
+def _analyse(writer: Writer) -> None:
+    """Fresh planner statistics for the tables just filled (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
+    names = sorted({t.name for t in writer.tables.values()})
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
