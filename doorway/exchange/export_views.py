@@ -31,11 +31,14 @@ from doorway.people.access import access_enrolment, refuse
 from doorway.people.roles import Role
 
 
-def may_export(user: Any, kind: str | None = None) -> list[str]:
+def may_export(user: Any, kind: str | None = None, *, reached: bool = False) -> list[str]:
     """Her exports; 404 when she has none (the pages do not exist for her), 403 when
-    she has others but not `kind`."""
+    she has others but not `kind`, or when she reached the record the export is about
+    (an administrator who broke the glass reads a record, never exports it)."""
     mine = exports.exports_for(user)
     if not mine:
+        if reached:
+            raise PermissionDenied("Your role does not export records.")
         raise Http404("No such page.")
     if kind is not None and kind not in mine:
         raise PermissionDenied("Your role has no use of this export.")
@@ -174,18 +177,19 @@ def contacts_export(request: HttpRequest) -> HttpResponse:
     """Contacts of every enrolment she reaches, or of one (`enrolment=<id>`), between
     two dates."""
     user: Any = request.user
-    kinds = may_export(user, exports.CONTACTS)
+    enrolments = Enrolment.objects.visible_to(user)
+    participant = None
+    if text := request.GET.get("enrolment"):
+        # Her record first, as its pages do: out of reach is 404, audited.
+        enrolment = access_enrolment(request, _id_or_refuse(request, text, "enrolments.Enrolment"))
+        enrolments = enrolments.filter(pk=enrolment.pk)
+        participant = enrolment.participant_id
+    kinds = may_export(user, exports.CONTACTS, reached=participant is not None)
     fmt = _format(request)
     form = _range_or_page(request, kinds, exports.CONTACTS)
     if isinstance(form, HttpResponse):
         return form
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    enrolments = Enrolment.objects.visible_to(user)
-    participant = None
-    if text := request.GET.get("enrolment"):
-        enrolment = access_enrolment(request, _id_or_refuse(request, text, "enrolments.Enrolment"))
-        enrolments = enrolments.filter(pk=enrolment.pk)
-        participant = enrolment.participant_id
     sheet = exports.contacts_sheet(user, enrolments, start, end)
     return _download(
         request,
@@ -207,17 +211,20 @@ def attendance_export(request: HttpRequest) -> HttpResponse:
     """Sessions of the programs she works in, or one (`session=<id>`), between two
     dates, each with who came as its register shows her."""
     user: Any = request.user
-    kinds = may_export(user, exports.ATTENDANCE)
+    sessions = exports.sessions_for(user)
+    session = None
+    if text := request.GET.get("session"):
+        # The session first, as its page does: out of reach is 404, audited.
+        session = access_session(request, _id_or_refuse(request, text, "dropins.GroupSession"))
+        sessions = GroupSession.objects.filter(pk=session.pk)
+    kinds = may_export(user, exports.ATTENDANCE, reached=session is not None)
     fmt = _format(request)
     form = _range_or_page(request, kinds, exports.ATTENDANCE)
     if isinstance(form, HttpResponse):
         return form
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    sessions = exports.sessions_for(user)
     name = _range_name("attendance", start, end)
-    if text := request.GET.get("session"):
-        session = access_session(request, _id_or_refuse(request, text, "dropins.GroupSession"))
-        sessions = GroupSession.objects.filter(pk=session.pk)
+    if session is not None:
         name = f"attendance-{session.kind}-{session.held_on.isoformat()}"
     sheet = exports.attendance_sheet(user, sessions, start, end)
     return _download(

@@ -39,6 +39,7 @@ MODULES: list[ModuleType] = [
         "doorway.referrals.tests.matrix",
         "doorway.plans.tests.matrix",
         "doorway.evaluation.tests.matrix",
+        "doorway.exchange.tests.export_matrix",
     )
 ]
 # Every URL under these prefixes must have a row.
@@ -50,6 +51,7 @@ PREFIXES = (
     "outreach/",
     "supervision/",
     "evaluation/",
+    "exports/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
