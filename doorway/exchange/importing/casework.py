@@ -105,11 +105,6 @@ class ContactImporter(Importer):
 
     def code_lists(self) -> list[CodeList]:
         lists = [CodeList("Kind of contact", self.kinds)]
-        seen = set()
-        for group in self.areas.values():
-            for area in group:
-                if area.slug not in seen:
-                    seen.add(area.slug)
         areas = [(a.slug, a.name) for group in self.areas.values() for a in group]
         lists.append(CodeList("Focus areas", sorted(set(areas))))
         return lists

@@ -108,9 +108,9 @@ def yes_no(cell: Cell) -> bool | None:
 
 
 def key(value: str) -> str:
-    """How codes and labels are compared: case, accents, spacing, dashes and
-    underscores do not matter ("Phone or text" = "phone_text"? no: each is matched
-    against both the code and the label)."""
+    """How codes, labels and headers are compared: case, accents, spacing, dashes and
+    underscores do not matter ("PHONE-TEXT" finds the code "phone_text", "individual
+    counselling" its label "Individual counselling")."""
     return re.sub(r"[\s_\-]+", " ", normalise(value)).strip()
 
 

@@ -279,7 +279,10 @@ def _problems_json(problems: list[Problem]) -> str:
 def check(job: ImportJob) -> ImportJob:
     """The dry run: problems listed, nothing saved."""
     importer = importer_for(job.kind, job.created_by)
-    outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
+    try:
+        outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
+    finally:
+        _close_side_connection()
     job.status = JobStatus.CHECKED
     job.rows_checked = job.row_count
     job.already_imported = outcome.already
