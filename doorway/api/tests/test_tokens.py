@@ -54,12 +54,13 @@ def test_two_tokens_never_share_a_prefix_or_secret(world: World) -> None:
     assert len({s for _, s in made}) == 20
 
 
-def test_a_token_authenticates_as_its_owner(world: World) -> None:
-    _, secret = issue_token(world.alice, name="Script", scope="read", days=30)
+def test_a_token_authenticates_as_its_owner_and_its_reads_name_it(world: World) -> None:
+    token, secret = issue_token(world.alice, name="Script", scope="read", days=30)
     response = bearer(secret).get(ANY_LIST)
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(action=Action.LIST).latest("id")
     assert entry.actor_id == str(world.alice.pk)
+    assert entry.detail["token"] == token.prefix
 
 
 def test_a_token_records_when_it_was_last_used(world: World) -> None:
