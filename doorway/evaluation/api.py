@@ -245,6 +245,8 @@ def access_program_evaluation(request: Request, key: str) -> Program:
     return program
 
 
+# A program's slug, or its id.
+PROGRAM_KEY = "[-a-zA-Z0-9_]+"
 COHORT_PARAMETERS = [
     OpenApiParameter(
         "cycles",
@@ -260,7 +262,7 @@ COHORT_PARAMETERS = [
     ),
     OpenApiParameter(
         "program",
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": f"^{PROGRAM_KEY}$"},
         OpenApiParameter.PATH,
         description="The program's slug or id.",
     ),
@@ -269,7 +271,7 @@ COHORT_PARAMETERS = [
 
 class EvaluationViewSet(viewsets.ViewSet):
     lookup_field = "program"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = PROGRAM_KEY
 
     @extend_schema(
         summary="The evaluation's outcome tables, small cells suppressed",
