@@ -118,3 +118,15 @@ def test_an_upload_nobody_confirmed_is_emptied_after_the_days_it_may_be_kept(wor
     assert old.rows == ""
     assert old.status == JobStatus.FAILED
     assert ImportJob.objects.get(pk=fresh.pk).rows != ""
+
+
+def test_the_daily_command_forgets_stale_uploads(world, settings):
+    from django.core.management import call_command
+
+    data = csv_file(PARTICIPANT_HEADER, [participant_row("P1", "Nadia")])
+    old = engine.start(user=world.alice, kind="participants", data=data, filename="f.csv")
+    ImportJob.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS + 1)
+    )
+    call_command("forget-import-uploads")
+    assert ImportJob.objects.get(pk=old.pk).rows == ""
