@@ -135,6 +135,14 @@ def test_a_messy_spreadsheet_imports_as_an_agency_would_send_it(world):
         "3|Date of birth|A formula is not allowed here: type the value itself."
     ]
     assert not Participant.objects.with_name("Bea").exists()
+    sheet.delete_rows(3)
+    out = io.BytesIO()
+    book.save(out)
+    job = import_file(world.alice, "participants", out.getvalue(), "old.xlsx")
+    assert job.status == JobStatus.DONE, messages(job)
+    bea = Participant.objects.with_name("Bea").get()
+    assert bea.date_of_birth == datetime.date(1991, 2, 3)
+    assert bea.enrolments.get().referred_on == datetime.date(2025, 1, 31)
 
 
 def test_a_missing_column_is_reported_for_the_whole_file(world):
