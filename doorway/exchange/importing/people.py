@@ -45,7 +45,8 @@ EXTERNAL_ID = Column(
     "External id",
     True,
     "Your own id for this row (from your old spreadsheet). Importing the same id again "
-    "changes nothing.",
+    "changes nothing. Ids must be unique across your agency: if two old spreadsheets both "
+    "number from 1, prefix them (A-1, B-1).",
     aliases=("id", "your id", "row id"),
 )
 PARTICIPANT = Column(
