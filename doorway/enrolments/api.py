@@ -245,7 +245,7 @@ OPTIONAL_IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description="The enrolment's ETag as you read it: if sent, the move is refused (412) "
+    description="The enrolment's ETag as you read it: if sent, the change is refused (412) "
     "when someone changed the enrolment since.",
 )
 
