@@ -181,7 +181,8 @@ def synthesise(
             check_references(list(writer.tables.values()))
             pause_row_checks(False)
             lap("reference checks")
-        world.add_costs(infos, enrolled)
+        with transaction.atomic():
+            world.add_costs(staff_rng, infos, enrolled)
     lap("commit")
     _analyse(writer)
     lap("analyse")

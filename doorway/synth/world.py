@@ -8,14 +8,19 @@ Configuration is small, so it is written through the ORM and the program templat
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import math
 import random
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.db.models import UUIDField
 
 from doorway.evaluation import exit_doors_here as theory_template
 from doorway.instruments import exit_doors_here as instrument_template
@@ -128,6 +133,28 @@ def first_cycle_start(today: datetime.date) -> datetime.date:
     return datetime.date(year - (CYCLES - 1), CYCLE_MONTH, 1)
 
 
+@contextlib.contextmanager
+def seeded_ids(rng: random.Random) -> Iterator[None]:
+    """While the program templates install themselves through their own code, the rows
+    they create take ids drawn from `rng` instead of `uuid4()`, so that a seed gives the
+    same ids everywhere. Every model whose primary key defaults to `uuid4` is covered;
+    the defaults are put back on leaving, error or not."""
+    changed = []
+    for model in apps.get_models():
+        pk = model._meta.pk
+        if isinstance(pk, UUIDField) and pk.default is uuid.uuid4:
+            changed.append(pk)
+            pk.default = lambda: uuid.UUID(new_uuid(rng))
+            # Django caches the callable it will call (`Field._get_default`).
+            pk.__dict__.pop("_get_default", None)
+    try:
+        yield
+    finally:
+        for pk in changed:
+            pk.default = uuid.uuid4
+            pk.__dict__.pop("_get_default", None)
+
+
 def build_programs(
     rng: random.Random, participants: int, today: datetime.date
 ) -> list[ProgramInfo]:
@@ -203,8 +230,9 @@ def _program(
         )
         for i, (slug, name, text) in enumerate(program_template.KEY_INGREDIENTS)
     ]
-    instrument_template.install(program)
-    theory_template.install(program)
+    with seeded_ids(rng):
+        instrument_template.install(program)
+        theory_template.install(program)
     info = ProgramInfo(
         program=program,
         agency=agency,
@@ -338,7 +366,7 @@ def team_of(info: ProgramInfo, worker_index: int) -> int:
     return worker_index // TEAM_SIZE
 
 
-def add_costs(infos: list[ProgramInfo], enrolled: dict[Id, int]) -> int:
+def add_costs(rng: random.Random, infos: list[ProgramInfo], enrolled: dict[Id, int]) -> int:
     """Each cycle's cost lines, in proportion to the women it enrolled (a program
     manager's entries, with their history)."""
     lines = 0
@@ -357,6 +385,7 @@ def add_costs(infos: list[ProgramInfo], enrolled: dict[Id, int]) -> int:
                 continue
             for category, description, per_woman in shares:
                 line = CostLine(
+                    id=new_uuid(rng),
                     cycle=cycle,
                     category=category,
                     description=description,
