@@ -28,7 +28,7 @@ from doorway.api.viewsets import (
     VersionedUpdateMixin,
 )
 from doorway.casework import rules
-from doorway.casework.actions import edit_contact, record_contact
+from doorway.casework.actions import contact_links, edit_contact, record_contact
 from doorway.casework.models import Contact, ContactKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
@@ -226,11 +226,15 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
         return instance.enrolment.participant_id
 
     def version_extra(self, instance: Any) -> tuple[Any, ...]:
-        return (
-            _ids(instance.focus_areas.all()),
-            _ids(instance.goals.all()),
-            _ids(instance.ingredients.all()),
-        )
+        # The same version the edit page carries (`contact_version`).
+        return tuple(contact_links(instance))
+
+    def with_etag(self, response: Response, instance: Any) -> Response:
+        # The version is for those who may change the contact: to a peer mentor it
+        # would only tell that the note she does not read changed.
+        if rules.edits_contacts(self.request.user):
+            return super().with_etag(response, instance)
+        return response
 
     @extend_schema(
         request=ContactCreateSerializer,

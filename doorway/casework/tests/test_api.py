@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from doorway.audit.models import AuditEntry
-from doorway.casework.actions import record_contact
+from doorway.casework.actions import contact_version, record_contact
 from doorway.casework.models import Contact
 from doorway.conftest import World
 from doorway.people.models import BreakGlass
@@ -144,11 +144,9 @@ def test_a_peer_mentor_records_peer_contacts_only_and_edits_none(world) -> None:
     assert refused.status_code == 400
     assert "kind" in refused.json()["errors"]
     mine = client.post(CONTACTS, body(world, kind="peer", note=""), format="json").json()
-    read = client.get(one(mine["id"]))
+    etag = api(world.alice).get(one(mine["id"]))["ETag"]
     before = snapshot()
-    edit = client.patch(
-        one(mine["id"]), {"duration_minutes": 5}, format="json", HTTP_IF_MATCH=read["ETag"]
-    )
+    edit = client.patch(one(mine["id"]), {"duration_minutes": 5}, format="json", HTTP_IF_MATCH=etag)
     assert edit.status_code == 403
     assert snapshot() == before
 
@@ -178,8 +176,10 @@ def test_an_administrator_with_broken_glass_reads_notes_and_edits_nothing(world)
     client = api(world.ada)
     read = client.get(one(contact.pk))
     assert read.json()["note"] == NOTE
+    assert "ETag" not in read
+    etag = api(world.alice).get(one(contact.pk))["ETag"]
     before = snapshot()
-    edit = client.patch(one(contact.pk), {"note": "x"}, format="json", HTTP_IF_MATCH=read["ETag"])
+    edit = client.patch(one(contact.pk), {"note": "x"}, format="json", HTTP_IF_MATCH=etag)
     assert edit.status_code == 403
     assert snapshot() == before
 
@@ -303,6 +303,20 @@ def test_two_people_changing_the_same_contact_the_second_is_refused(world) -> No
     assert second["Content-Type"] == "application/problem+json"
     contact.refresh_from_db()
     assert contact.note == "Alice's note"
+
+
+def test_the_etag_is_the_version_the_edit_page_carries(world) -> None:
+    contact = counselling(world)
+    etag = api(world.alice).get(one(contact.pk))["ETag"]
+    assert etag == f'"{contact_version(contact)}"'
+
+
+def test_a_peer_mentor_gets_no_version_of_a_contact_she_cannot_change(world) -> None:
+    made = api(world.pat).post(
+        CONTACTS, body(world, kind="peer", note="", focus_areas=[]), format="json"
+    )
+    assert "ETag" not in made
+    assert "ETag" not in api(world.pat).get(one(made.json()["id"]))
 
 
 def test_a_change_of_its_focus_areas_changes_the_etag(world) -> None:
