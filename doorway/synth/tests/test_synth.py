@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -57,9 +56,8 @@ def demo_on(settings: Any) -> None:
 
 
 @pytest.fixture
-def deployment(demo_on: None) -> Iterator[None]:
+def deployment(demo_on: None) -> None:
     synthesise(N, 7, today=TODAY)
-    yield
 
 
 # Values a run takes from the clock or a random salt, not from the seed.
