@@ -57,6 +57,20 @@ def build_file(rows: int) -> bytes:
     return out.getvalue().encode()
 
 
+class Clock:
+    """Wall time and this process's CPU time since the last lap (the CPU time tells
+    what the import costs when the machine is shared)."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        lap = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return lap
+
+
 def main() -> None:
     import logging
 
@@ -92,35 +106,39 @@ def main() -> None:
         data = build_file(ROWS)
         print(f"{ROWS} rows, {len(data) / 1024:.0f} KiB CSV, on {vendor} ({name})")
 
-        started = time.perf_counter()
+        clock = Clock()
         job = engine.start(user=user, kind="participants", data=data, filename="bench.csv")
-        read = time.perf_counter() - started
-
-        started = time.perf_counter()
+        read = clock.lap()
         engine.check(job)
-        checked = time.perf_counter() - started
+        checked = clock.lap()
         assert not job.problem_list(), job.problem_list()[:5]
 
         job = engine.start(user=user, kind="participants", data=data, filename="bench.csv")
-        started = time.perf_counter()
+        clock.lap()
         engine.run(job)
-        imported = time.perf_counter() - started
+        imported = clock.lap()
         assert job.status == "done", job.problem_list()[:5]
         assert Participant.objects.count() == ROWS
 
         job = engine.start(user=user, kind="participants", data=data, filename="bench.csv")
-        started = time.perf_counter()
+        clock.lap()
         engine.run(job)
-        again = time.perf_counter() - started
+        again = clock.lap()
         assert job.already_imported == ROWS
 
         from django_tasks_db.models import DBTaskResult
 
         print(f"tasks queued for the worker by the import: {DBTaskResult.objects.count()}")
-        print(f"read and keep (encrypted): {read:6.1f} s")
-        print(f"dry run:                   {checked:6.1f} s")
-        print(f"import (checks + save):    {imported:6.1f} s  ({ROWS / imported:.0f} rows/s)")
-        print(f"same file again:           {again:6.1f} s  (all {ROWS} already imported)")
+        print("                           wall s   CPU s (this process)")
+        print(f"read and keep (encrypted): {read[0]:6.1f}  {read[1]:6.1f}")
+        print(f"dry run:                   {checked[0]:6.1f}  {checked[1]:6.1f}")
+        print(
+            f"import (checks + save):    {imported[0]:6.1f}  {imported[1]:6.1f}"
+            f"  ({ROWS / imported[0]:.0f} rows/s wall)"
+        )
+        print(
+            f"same file again:           {again[0]:6.1f}  {again[1]:6.1f}  (all already imported)"
+        )
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 
