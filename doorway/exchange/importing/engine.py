@@ -276,6 +276,34 @@ def _problems_json(problems: list[Problem]) -> str:
     return json.dumps([p.as_dict() for p in ordered])
 
 
+def _guarded(work: Callable[[ImportJob], ImportJob]) -> Callable[[ImportJob], ImportJob]:
+    """An unexpected error must not leave the job "running" for ever, nor its upload
+    kept: the job ends as not imported (nothing was saved: the import is one
+    transaction) and the log names the error's type only (its text may hold a value)."""
+
+    def guarded(job: ImportJob) -> ImportJob:
+        try:
+            return work(job)
+        except Exception as error:
+            logger.error("Import %s stopped: %s", job.pk, type(error).__name__)
+            problem = Problem(
+                0, "", "Something went wrong on our side and nothing was saved. Try again later."
+            )
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED,
+                problems=_problems_json([problem]),
+                rows="",
+                saving=False,
+                finished_at=timezone.now(),
+            )
+            job.refresh_from_db()
+            return job
+
+    guarded.__doc__ = work.__doc__
+    return guarded
+
+
+@_guarded
 def check(job: ImportJob) -> ImportJob:
     """The dry run: problems listed, nothing saved."""
     importer = importer_for(job.kind, job.created_by)
@@ -308,6 +336,7 @@ class Refused(Exception):
     """A row was refused during the real import: roll everything back."""
 
 
+@_guarded
 def run(job: ImportJob) -> ImportJob:
     """The real import: all rows or none."""
     importer = importer_for(job.kind, job.created_by)

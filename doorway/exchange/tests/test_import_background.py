@@ -130,3 +130,18 @@ def test_the_daily_command_forgets_stale_uploads(world, settings):
     )
     call_command("forget-import-uploads")
     assert ImportJob.objects.get(pk=old.pk).rows == ""
+
+
+def test_an_unexpected_error_ends_the_job_and_saves_nothing(world, monkeypatch):
+    from doorway.exchange.importing import people
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(people, "register_participant", broken)
+    data = csv_file(PARTICIPANT_HEADER, [participant_row("P1", "Nadia")])
+    job = engine.run(engine.start(user=world.alice, kind="participants", data=data, filename="f"))
+    assert job.status == JobStatus.FAILED
+    assert job.rows == ""
+    assert job.problem_list()[0]["message"].startswith("Something went wrong on our side")
+    assert not Participant.objects.with_name("Nadia Importedsurname").exists()
