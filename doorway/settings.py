@@ -280,6 +280,8 @@ REST_FRAMEWORK = {
         "api": env.str("DOORWAY_API_RATE", default="600/min"),
         "api_write": env.str("DOORWAY_API_WRITE_RATE", default="120/min"),
         "api_anonymous": env.str("DOORWAY_API_ANON_RATE", default="60/min"),
+        # Refused tokens per address, before every token from there waits.
+        "api_bad_token": env.str("DOORWAY_API_BAD_TOKEN_RATE", default="20/min"),
     },
     # Behind a proxy, the client's address is read from X-Forwarded-For, as for sign-in.
     "NUM_PROXIES": env.int("DOORWAY_TRUSTED_PROXY_COUNT", default=0),

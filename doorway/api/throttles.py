@@ -9,6 +9,7 @@ A refused request is answered 429 (problem+json) with `Retry-After`."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS
@@ -64,3 +65,35 @@ class AnonymousRateThrottle(_Throttle):
 
     scope = "api_anonymous"
     counts = frozenset({"address"})
+
+
+class BadTokenThrottle(_Throttle):
+    """Refused tokens, per address: after too many in the window every token from there
+    is answered 429 until it passes, so nobody can try tokens (or load the database
+    with lookups) at speed. Counted by `failed`, not by every request."""
+
+    scope = "api_bad_token"
+    counts = frozenset({"address"})
+
+    def _address_key(self, request: Request) -> str:
+        ident = f"address:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def refuses(self, request: Request) -> int | None:
+        """Seconds to wait if this address has had too many refused tokens, else None."""
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        if self.num_requests is None or self.duration is None:
+            return None
+        self.key = self._address_key(request)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        if len(self.history) >= self.num_requests:
+            return max(1, math.ceil(self.wait() or 1))
+        return None
+
+    def failed(self, request: Request) -> None:
+        if self.rate is not None:
+            self.throttle_success()

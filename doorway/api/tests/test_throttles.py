@@ -87,3 +87,23 @@ def test_a_token_request_is_never_sent_to_set_up_a_second_factor(
     assert token_client(world.alice).get(URL).status_code == 200
     client.force_login(world.alice)
     assert client.get(URL).status_code == 302
+
+
+def test_an_address_trying_bad_tokens_is_held_back_even_with_a_good_one(
+    world: World, token_client: MakeClient, settings: Any
+) -> None:
+    settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api": "100/min", "api_bad_token": "3/min"},
+    }
+    guesser = APIClient(REMOTE_ADDR="10.0.0.7")
+    for n in range(3):
+        guesser.credentials(HTTP_AUTHORIZATION=f"Bearer dw_AAAAAAA{n}_" + "B" * 43)
+        assert guesser.get(URL).status_code == 401
+    assert_throttled(guesser.get(URL))
+    good = token_client(world.alice)
+    good.defaults["REMOTE_ADDR"] = "10.0.0.7"
+    assert_throttled(good.get(URL))
+    # Elsewhere, her token works.
+    good.defaults["REMOTE_ADDR"] = "10.0.0.8"
+    assert good.get(URL).status_code == 200
