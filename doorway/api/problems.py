@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -99,7 +100,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     else:
         detail = str(getattr(exc, "detail", "")) or HTTPStatus(response.status_code).phrase
     if isinstance(exc, exceptions.Throttled) and getattr(exc, "wait", None) is not None:
-        extra["retry_after"] = int(exc.wait)  # type: ignore[attr-defined]
+        # Rounded up, as DRF rounds the Retry-After header: never "wait 0 seconds".
+        extra["retry_after"] = math.ceil(exc.wait)  # type: ignore[attr-defined]
     body = problem(response.status_code, detail, **extra)
     for header, value in response.headers.items():
         if header.lower() in {"retry-after", "www-authenticate", "allow"}:
