@@ -120,6 +120,19 @@ CONTACTS_HEADER = [
 ]
 
 
+CONTACT_COLUMNS = ("happened_on", "duration_minutes", "kind", "is_late", "edited_at", "recorded_at")
+STAFF_NAME = ("first_name", "last_name", "username")
+
+
+def _names_by_contact(through: Any, name: str, contacts: Any) -> dict[Any, list[str]]:
+    names: dict[Any, list[str]] = {}
+    for contact_id, value in through.objects.filter(contact__in=contacts).values_list(
+        "contact_id", name
+    ):
+        names.setdefault(contact_id, []).append(value)
+    return names
+
+
 def contacts_sheet(
     user: Any,
     enrolments: QuerySet[Enrolment],
@@ -137,9 +150,21 @@ def contacts_sheet(
     contacts = (
         contact_rules.contacts_listed_for(user, contacts)
         .select_related("recorded_by", "enrolment__participant")
-        .prefetch_related("focus_areas", "ingredients")
+        # Only what the file holds: the note and her identity stay encrypted, unread.
+        .only(
+            *CONTACT_COLUMNS,
+            "enrolment",
+            "enrolment__participant",
+            "enrolment__participant__code",
+            "recorded_by",
+            *(f"recorded_by__{name}" for name in STAFF_NAME),
+        )
         .order_by("happened_on", "recorded_at", "pk")
     )
+    # The links by name, one query each (a prefetch would build every linked object).
+    chosen = contacts.values("pk")
+    areas = _names_by_contact(Contact.focus_areas.through, "focusarea__name", chosen)
+    ingredients = _names_by_contact(Contact.ingredients.through, "keyingredient__name", chosen)
     sheet = Sheet(CONTACTS, CONTACTS_HEADER)
     seen: set[str] = set()
     for contact in contacts:
@@ -150,8 +175,8 @@ def contacts_sheet(
                 contact.happened_on,
                 contact.get_kind_display(),
                 contact.duration_minutes,
-                _joined(sorted(a.name for a in contact.focus_areas.all())),
-                _joined(sorted(i.name for i in contact.ingredients.all())),
+                _joined(sorted(areas.get(contact.pk, []))),
+                _joined(sorted(ingredients.get(contact.pk, []))),
                 contact.is_late,
                 contact.edited_at is not None,
                 str(contact.recorded_by),
@@ -213,6 +238,7 @@ def attendance_sheet(
         for e in Enrolment.objects.visible_to(user)
         .filter(Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), session__in=ids)))
         .select_related("participant")
+        .only("participant", "participant__code")
     }
     sheet = Sheet(ATTENDANCE, ATTENDANCE_HEADER)
     seen: set[str] = set()

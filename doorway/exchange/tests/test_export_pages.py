@@ -24,6 +24,7 @@ from doorway.dropins.actions import count_anonymous, mark_attendance, start_sess
 from doorway.dropins.models import GroupSession, SessionKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.actions import break_the_glass
+from doorway.programs.models import FocusArea
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def contact(world: World, participant: Any, *, by: Any, kind: str = "counselling
         duration_minutes=kw.pop("duration_minutes", 30),
         kind=kind,
         note=kw.pop("note", NOTE),
+        **kw,
     )
 
 
@@ -171,14 +173,18 @@ def test_the_caseload_export_costs_the_same_queries_for_one_row_or_many(
 def test_a_case_managers_contacts_export_holds_her_teams_contacts_without_notes(
     client, world: World
 ) -> None:
-    contact(world, world.rosa, by=world.alice)
+    areas = list(FocusArea.objects.filter(program=world.program).order_by("name")[:2])
+    contact(world, world.rosa, by=world.alice, focus_areas=areas)
     contact(world, world.tess, by=world.amira)
     contact(world, world.uma, by=world.bianca)
     signed_in(client, world.alice)
     response = client.get(reverse("export_contacts"), {"as": "csv"})
     rows = rows_of(response)
     assert codes_in(rows) == {world.rosa.code, world.tess.code}
-    assert rows[1][2] == "Individual counselling"
+    rosas = next(r for r in rows if r[0] == world.rosa.code)
+    assert rosas[2] == "Individual counselling"
+    assert rosas[4] == "; ".join(a.name for a in areas)
+    assert rosas[8] == str(world.alice)
     assert NOTE not in response.content.decode()
 
 
