@@ -707,16 +707,6 @@ WORKER_KINDS = [
     (ContactKind.CBT_SESSION, 10, (45, 60, 60)),
     (ContactKind.CRISIS_SUPPORT, 8, (30, 60, 90, 120)),
 ]
-KIND_TOTAL = sum(weight for _, weight, _ in WORKER_KINDS)
-
-
-def _worker_kind(rng: random.Random) -> tuple[str, tuple[int, ...]]:
-    pick = rng.uniform(0, KIND_TOTAL)
-    for kind, weight, minutes in WORKER_KINDS:
-        pick -= weight
-        if pick <= 0:
-            return kind.value, minutes
-    return WORKER_KINDS[0][0].value, WORKER_KINDS[0][2]
 
 
 def _contact_days(rng: random.Random, j: Journey, today: datetime.date, last: datetime.date,
@@ -751,6 +741,13 @@ def _contact_days(rng: random.Random, j: Journey, today: datetime.date, last: da
     return days
 
 
+# The working day's minutes at which a note is written, and each worker kind repeated by
+# its weight: drawn with one `random()` each, the contact loop being the hottest of all.
+NOTE_TIMES = [datetime.time(hour, minute) for hour in range(9, 20) for minute in range(0, 60, 3)]
+KIND_DRAW = [(kind.value, minutes) for kind, weight, minutes in WORKER_KINDS for _ in range(weight)]
+PEER_MINUTES = (30, 45, 60, 90)
+
+
 def _contacts(
     ctx: Context_,
     rng: random.Random,
@@ -761,65 +758,70 @@ def _contacts(
     last: datetime.date,
     plan: PlanMade | None,
 ) -> None:
+    """Her contacts, each with its one history version (the same token: the same note,
+    as `save_version` writes it), its focus areas (and their history), sometimes a key
+    ingredient and a goal of her plan."""
     w = ctx.writer.tables
-    contact_t, history_t = w["contact"], w["contact_h"]
-    areas_t, areas_h = w["contact_area"], w["contact_area_h"]
-    ingredients_t, goals_t = w["contact_ingredient"], w["goal_contact"]
+    add_contact, add_history = w["contact"].rows.append, w["contact_h"].rows.append
+    add_area, add_area_history = w["contact_area"].rows.append, w["contact_area_h"].rows.append
+    add_ingredient, add_goal = w["contact_ingredient"].rows.append, w["goal_contact"].rows.append
     all_areas: list[Id] = [a.pk for a in info.areas]
     ingredients = [i.pk for i in info.ingredients]
     late_days = late_after_days()
     yesterday = ctx.today - DAY
+    rnd, choice, tz, combine = rng.random, rng.choice, ctx.tz, datetime.datetime.combine
+    notes, times, kinds = text.NOTES, NOTE_TIMES, KIND_DRAW
+    peer_kind = ContactKind.PEER_CONTACT.value
+    may_peer = mentor is not None and j.phase >= 1
+    enrolment = j.id
     for day in _contact_days(rng, j, ctx.today, last, j.contacts):
         contact_id = new_uuid(rng)
-        peer = mentor is not None and j.phase >= 1 and rng.random() < 0.15
+        peer = may_peer and rnd() < 0.15
         minutes: tuple[int, ...]
         if peer:
-            kind, minutes, writer = ContactKind.PEER_CONTACT.value, (30, 45, 60, 90), mentor
-            note = seal(rng.choice(text.PEER_NOTES)) if rng.random() < 0.3 else ""
+            kind, minutes, writer = peer_kind, PEER_MINUTES, mentor
+            note = seal(choice(text.PEER_NOTES)) if rnd() < 0.3 else ""
         else:
-            kind, minutes = _worker_kind(rng)
+            kind, minutes = kinds[int(rnd() * len(kinds))]
             writer = by
-            note = seal(text.note(rng))
-        roll = rng.random()
-        delay = (
-            0
-            if roll < 0.86
-            else rng.randint(1, late_days)
-            if roll < 0.96
-            else rng.randint(late_days + 1, 12)
-        )
-        written_on = min(day + datetime.timedelta(days=delay), yesterday)
-        recorded_at = at(ctx, written_on, rng.randint(9, 19), rng.randint(0, 59))
+            note = seal(notes[int(rnd() * len(notes))])
+        roll = rnd()
+        if roll < 0.86:
+            written_on = day
+        else:
+            # Most notes are written the same day; some later, a few too late.
+            delay = 1 + int(rnd() * late_days) if roll < 0.96 else late_days + 1 + int(rnd() * 9)
+            written_on = min(day + datetime.timedelta(days=delay), yesterday)
+        recorded_at = combine(written_on, times[int(rnd() * len(times))], tzinfo=tz)
         # `is_late(day, recorded_at)`, whose local date of `recorded_at` is `written_on`.
         late = (written_on - day).days > late_days
-        duration = rng.choice(minutes)
-        contact_t.add((contact_id, j.id, day, duration, kind, note, writer, recorded_at, late,
-                       None))  # fmt: skip
-        # One history version, as `save_version` writes it (same token: same note).
+        duration = minutes[int(rnd() * len(minutes))]
+        add_contact((contact_id, enrolment, day, duration, kind, note, writer, recorded_at, late,
+                     None))  # fmt: skip
         history_id = ctx.next_history_id
         ctx.next_history_id += 1
-        history_t.add((contact_id, j.id, day, duration, kind, note, writer, recorded_at, late,
-                       None, history_id, recorded_at, None, "+", writer))  # fmt: skip
+        add_history((contact_id, enrolment, day, duration, kind, note, writer, recorded_at, late,
+                     None, history_id, recorded_at, None, "+", writer))  # fmt: skip
         if peer:
             continue
         areas: list[Id] = []
-        if rng.random() < 0.8:
+        if rnd() < 0.8:
             pool: list[Id] = all_areas
             if plan is not None:
                 for since, chosen in plan.phase_areas:
                     if since <= day:
                         pool = chosen
-            areas = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2])))
+            areas = [choice(pool)] if rnd() < 0.67 or len(pool) < 2 else rng.sample(pool, 2)
         for area in areas:
             link = ctx.next_link_id
             ctx.next_link_id += 1
-            areas_t.add((link, contact_id, area))
-            areas_h.add((link, contact_id, area, history_id))
-        if rng.random() < 0.25:
-            ingredients_t.add((contact_id, rng.choice(ingredients)))
-        if plan is not None and day >= plan.agreed_on and rng.random() < 0.3:
+            add_area((link, contact_id, area))
+            add_area_history((link, contact_id, area, history_id))
+        if rnd() < 0.25:
+            add_ingredient((contact_id, choice(ingredients)))
+        if plan is not None and day >= plan.agreed_on and rnd() < 0.3:
             mine = [g for g, area, _ in plan.goals if area in areas] or [plan.goals[0][0]]
-            goals_t.add((rng.choice(mine), contact_id))
+            add_goal((choice(mine), contact_id))
 
 
 # --- drop-ins, referrals, graduation --------------------------------------------------------

@@ -32,23 +32,26 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.refresh import refresh_everyone
+from doorway.caseload.refresh import refresh, watched
 from doorway.casework.models import Contact
 from doorway.demo import DEMO_PASSWORD
 from doorway.dropins.demo import GROUP_TOPICS
 from doorway.dropins.models import GroupSession, SessionKind
-from doorway.enrolments.models import Eligibility
+from doorway.enrolments.models import Eligibility, Enrolment
 from doorway.people.models import Participant
 from doorway.programs.models import Agency
 from doorway.synth import journeys, records, world
 from doorway.synth.writer import (
     Id,
     Writer,
+    build_indexes,
     can_check_references_in_bulk,
     check_references,
+    drop_indexes,
     new_uuid,
     pause_row_checks,
     reset_sequences,
+    secondary_indexes,
     use_current_keys,
 )
 
@@ -141,6 +144,9 @@ def synthesise(
             if bulk:
                 pause_row_checks(True)
             sessions = _sessions(staff_rng, infos, today, writer)
+            records.tables(writer)
+            indexes = secondary_indexes(list(writer.tables.values())) if bulk else []
+            drop_indexes(indexes)
             enrolled: dict[Id, int] = {}
             for person in people:
                 for journey in person.journeys:
@@ -151,7 +157,6 @@ def synthesise(
         say(f"{len(infos)} programs, {report.staff} staff, {len(people)} participants planned")
         lap("staff and sessions")
 
-        records.tables(writer)
         links = Contact.focus_areas.through
         last_history = Contact.history.model.objects.aggregate(n=Max("history_id"))["n"] or 0
         ctx = records.Context_(
@@ -177,6 +182,8 @@ def synthesise(
         writer.finish()
         reset_sequences([Contact.history.model, links])
         lap("participants")
+        build_indexes(indexes)
+        lap("indexes")
         if bulk:
             check_references(list(writer.tables.values()))
             pause_row_checks(False)
@@ -186,7 +193,12 @@ def synthesise(
     lap("commit")
     _analyse(writer)
     lap("analyse")
-    due = refresh_everyone()
+    # What the daily refresh would compute, for the synthetic enrolments only.
+    due = refresh(
+        Enrolment.objects.filter(
+            watched(), cycle__program__agency__slug__startswith=world.SLUG_PREFIX
+        ).values_list("pk", flat=True)
+    )
     lap("due items")
     report.rows = writer.counts()
     report.rows["due items"] = due

@@ -3,8 +3,6 @@ generator; about no one."""
 
 from __future__ import annotations
 
-import random
-
 from doorway.enrolments.models import ExitReason
 from doorway.people.models import FlagKind
 from doorway.referrals.models import ReferralStatus
@@ -70,10 +68,13 @@ ENDINGS = [
 ]
 
 
-def note(rng: random.Random) -> str:
-    """A short case note, put together from the pieces above."""
-    parts = [rng.choice(OPENINGS), rng.choice(MIDDLES), rng.choice(ENDINGS)]
-    return " ".join(p for p in parts if p)
+# Every short case note the pieces above make.
+NOTES = [
+    " ".join(part for part in (opening, middle, ending) if part)
+    for opening in OPENINGS
+    for middle in MIDDLES
+    for ending in ENDINGS
+]
 
 
 PEER_NOTES = [

@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from cryptography.fernet import MultiFernet
+from cryptography.fernet import Fernet
+from django.conf import settings
 from django.db import connection
 from django.db import models as dj
 from django.db.models.fields.related import ForeignKey
@@ -35,12 +36,14 @@ BATCH = 20000
 Id = uuid.UUID | str
 
 
-_keys: list[MultiFernet] = []
+_keys: list[Fernet] = []
 
 
 def use_current_keys() -> None:
-    """Encrypt this run's values with the configured keys, looked up once, not per value."""
-    _keys[:] = [fernet()]
+    """Encrypt this run's values under the first configured key (the one that encrypts,
+    as `MultiFernet` does), looked up once, not per value."""
+    fernet()  # refuses a missing or malformed key, as the fields would
+    _keys[:] = [Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode())]
 
 
 def seal(text: str) -> str:
@@ -274,3 +277,38 @@ def check_references(tables: Sequence[Table]) -> None:
                     raise RuntimeError(
                         f"{missing} rows of {table.name} refer to no {parent.model._meta.label}."
                     )
+
+
+def secondary_indexes(tables: Sequence[Table]) -> list[tuple[str, str]]:
+    """The plain (not unique, not primary-key, not constraint) indexes of these tables:
+    (name, its own CREATE INDEX statement, as PostgreSQL prints it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+            WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [sorted({t.name for t in tables})],
+        )
+        return [(str(name), str(definition)) for name, definition in cursor.fetchall()]
+
+
+def drop_indexes(indexes: Sequence[tuple[str, str]]) -> None:
+    """Inside the run's one transaction: the plain indexes go while the rows are copied
+    in (each row would otherwise update each of them), and `build_indexes` makes them
+    again, from their own definitions, before anything commits."""
+    with connection.cursor() as cursor:
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+
+
+def build_indexes(indexes: Sequence[tuple[str, str]]) -> None:
+    if not indexes:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
