@@ -157,3 +157,17 @@ def test_a_token_reaches_no_record_its_owner_cannot(world: World, token_client: 
     for url in urls:
         assert alice.get(url).status_code == 200, url
         assert_problem(bianca.get(url), 404)
+
+
+def test_bianca_s_token_is_answered_404_for_rosa_and_the_attempt_is_audited(
+    world: World,
+) -> None:
+    token, secret = issue_token(world.bianca, name="Script", scope="write", days=30)
+    client = bearer(secret)
+    assert_problem(client.get(f"/api/v1/participants/{world.rosa.pk}/"), 404)
+    refused = AuditEntry.objects.filter(action=Action.REFUSED).latest("id")
+    assert refused.actor_id == str(world.bianca.pk)
+    assert refused.detail["token"] == token.prefix
+    listed = {row["id"] for row in client.get("/api/v1/participants/").json()["results"]}
+    assert str(world.uma.pk) in listed
+    assert str(world.rosa.pk) not in listed
