@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from doorway.api.models import AccessToken, digest_of
+from doorway.api.tokens import issue_token
 from doorway.conftest import World
 from doorway.testing.browser import console_log
 from doorway.testing.signin import DEFAULT_PASSWORD, give_totp, sign_in_browser
@@ -26,6 +27,29 @@ def test_the_docs_page_shows_the_schema_and_offers_the_token_scheme(
     page.get_by_role("button", name=re.compile("Authorize")).first.click()
     expect(page.get_by_text("accessToken")).to_be_visible()
     assert console_log(page).csp_violations() == []
+
+
+def test_swagger_ui_reads_with_a_pasted_token_and_only_with_it(
+    page: Page, live_url: str, world: World
+) -> None:
+    _, secret = issue_token(world.alice, name="Docs", scope="read", days=1)
+    # Signed in too: the page must still not use her session.
+    sign_in_browser(page, live_url, "alice", DEFAULT_PASSWORD, give_totp(world.alice))
+    page.goto(f"{live_url}/api/v1/docs/")
+    operation = page.locator("#operations-participants-participants_list")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_have_text("401")
+
+    page.get_by_role("button", name=re.compile("Authorize")).first.click()
+    page.locator(".auth-container input[type=text]").first.fill(secret)
+    page.locator(".auth-container button.authorize").first.click()
+    page.locator(".auth-container button.btn-done").first.click()
+    operation.get_by_role("button", name="Execute").click()
+    expect(status).to_have_text("200")
+    expect(operation.locator(".live-responses-table")).to_contain_text(str(world.rosa.pk))
 
 
 def test_a_case_manager_makes_and_revokes_a_token_on_her_phone(
