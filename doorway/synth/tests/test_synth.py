@@ -40,7 +40,9 @@ from doorway.programs.models import Program
 from doorway.referrals.models import Referral
 from doorway.synth.run import synthesise
 
-pytestmark = pytest.mark.django_db
+# Written outside any test transaction, as the command writes it: on PostgreSQL (as a
+# superuser) that is the one-transaction bulk path, elsewhere a commit per chunk.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = datetime.date(2026, 6, 15)
 N = 60
