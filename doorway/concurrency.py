@@ -36,7 +36,7 @@ def version_of(instance: models.Model, *extra: Any) -> str:
         [field.attname, field.value_to_string(instance)] for field in instance._meta.concrete_fields
     ]
     payload = json.dumps([instance._meta.label, values, [str(e) for e in extra]], default=str)
-    return salted_hmac("doorway.concurrency.version", payload).hexdigest()[:32]
+    return salted_hmac("doorway.concurrency.version", payload, algorithm="sha256").hexdigest()[:32]
 
 
 def lock_if_current[M: models.Model](instance: M, expected: str | None, *extra_of: Any) -> M:
