@@ -34,11 +34,16 @@ from doorway.casework.models import (
     ClosingNote,
     Contact,
     ContactKind,
+    Material,
+    OutreachContact,
+    OutreachKind,
+    OutreachMaterial,
+    SupervisionReview,
     TransferOfCare,
     late_after_days,
 )
 from doorway.dropins.models import Attendance
-from doorway.encryption import name_digests
+from doorway.encryption import blind_index, name_digests
 from doorway.enrolments.models import (
     Eligibility,
     Enrolment,
@@ -86,6 +91,9 @@ class Sessions:
     first: datetime.date
     drop_ins: list[Id]
     groups: dict[int, Id]
+    # The team's weekly supervision (the Monday of each week), led by its first worker.
+    supervision: list[Id] = field(default_factory=list)
+    lead: Id | None = None
 
 
 @dataclass
@@ -103,6 +111,38 @@ class Context_:
 
 def at(ctx: Context_, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ctx.tz)
+
+
+OUTREACH_COLUMNS = ["id", "program", "happened_on", "kind", "place", "women_reached", "nickname",
+                    "nickname_digest", "referrals_in", "note", "recorded_by", "recorded_at",
+                    "participant", "linked_at", "linked_by"]  # fmt: skip
+
+
+def outreach_row(
+    rng: random.Random,
+    tz: Any,
+    program: Id,
+    on: datetime.date,
+    by: Id,
+    materials: Any,
+    linked: tuple[Id, datetime.datetime] | None = None,
+) -> tuple[Any, ...]:
+    """One outreach contact as `record_outreach` stores it (and `link_outreach`, when
+    `linked` names her participant record and when it was linked); its materials go to
+    `materials` (an append)."""
+    kind = rng.choice(list(OutreachKind))
+    reached = 1 if linked else rng.randint(1, 8)
+    nickname = rng.choice(names.NICKNAMES) if rng.random() < 0.35 else ""
+    outreach_id = new_uuid(rng)
+    for material in sorted(rng.sample([m.value for m in Material], rng.randint(0, 3))):
+        materials((outreach_id, material))
+    made = datetime.datetime.combine(on, datetime.time(21, rng.randint(0, 59)), tzinfo=tz)
+    note = seal(rng.choice(text.OUTREACH_NOTES)) if rng.random() < 0.25 else ""
+    return (outreach_id, program, on, kind.value, rng.choice(text.OUTREACH_PLACES[kind.value]),
+            reached, seal(nickname), blind_index(nickname) if nickname else "",
+            rng.randint(0, min(2, reached)), note, by, made,
+            linked[0] if linked else None, linked[1] if linked else None,
+            by if linked else None)  # fmt: skip
 
 
 def tables(writer: Writer) -> None:
@@ -167,6 +207,10 @@ def tables(writer: Writer) -> None:
                                           "recorded_by", "recorded_at"])  # fmt: skip
     t("attendance", Attendance, ["id", "session", "enrolment", "recorded_by", "recorded_at",
                                  "walk_in"])  # fmt: skip
+    t("review_s", SupervisionReview, ["id", "session", "enrolment", "decisions", "recorded_by",
+                                     "recorded_at"])  # fmt: skip
+    t("outreach", OutreachContact, OUTREACH_COLUMNS)
+    t("outreach_material", OutreachMaterial, ["outreach", "material"])
     t("transfer", TransferOfCare, ["id", "enrolment", "met_on", "supports", "agreed",
                                    "recorded_by", "recorded_at"])  # fmt: skip
     t("transfer_partner", TransferOfCare.partners.through, ["transferofcare", "partneragency"])
@@ -219,6 +263,17 @@ def write_person(ctx: Context_, person: Person) -> None:
         row = (flag_id, participant_id, kind.value, note, registered_at, registrar.pk, None, None)
         w["flag"].add(row)
         w["flag_h"].add((*row, registered_at, None, "+", registrar.pk))
+
+    if rng.random() < 0.3:
+        # Met on outreach before her referral; linked to her record once she consented.
+        w = ctx.writer.tables
+        linked_at = at(ctx, first.consent_on or first.referred_on, 12, rng.randint(0, 59))
+        for _ in range(rng.randint(1, 2)):
+            met = first.referred_on - datetime.timedelta(days=rng.randint(0, 30))
+            w["outreach"].add(
+                outreach_row(rng, ctx.tz, info.program.pk, met, registrar.pk,
+                             w["outreach_material"].rows.append, (participant_id, linked_at))
+            )  # fmt: skip
 
     her = Her(participant_id=participant_id, born=born)
     for journey in person.journeys:
@@ -334,10 +389,18 @@ def write_journey(
     created_at = at(ctx, j.referred_on, rng.randint(9, 16), rng.randint(0, 59))
     mentor_id = mentor.pk if mentor else None
 
+    tokens: dict[str, str] = {}
+
+    def sealed(reason: str) -> str:
+        """Her eligibility reason, encrypted once for the versions that carry it."""
+        if reason not in tokens:
+            tokens[reason] = seal(reason)
+        return tokens[reason]
+
     def snapshot(when: datetime.datetime, kind: str) -> None:
         w["enrolment_h"].add(
             (j.id, her.participant_id, j.cycle_id, j.referral_source, j.referred_on,
-             state["eligibility"], seal(state["eligibility_reason"]),  # type: ignore[arg-type]
+             state["eligibility"], sealed(str(state["eligibility_reason"])),
              state["eligibility_decided_on"], worker.pk, mentor_id,
              phases[state["phase"]].pk, state["phase_started_on"],  # type: ignore[index]
              state["exit_reason"], state["exited_on"], created_at, when, None, kind, worker.pk)
@@ -381,7 +444,7 @@ def write_journey(
         snapshot(left.recorded_at, "~")
     w["enrolment"].add(
         (j.id, her.participant_id, j.cycle_id, j.referral_source, j.referred_on,
-         state["eligibility"], seal(str(state["eligibility_reason"])),
+         state["eligibility"], sealed(str(state["eligibility_reason"])),
          state["eligibility_decided_on"], worker.pk, mentor_id, phases[j.phase].pk,
          state["phase_started_on"], j.exit_reason, j.exited_on, created_at)
     )  # fmt: skip
@@ -844,9 +907,16 @@ def _attendance(
     first_week = max(0, (j.referred_on - sessions.first).days // 7 + 1)
     last_week = min(len(sessions.drop_ins) - 1, (last - sessions.first).days // 7)
     consented = j.consent_on or datetime.date.max
+    reviews = ctx.writer.tables["review_s"]
     for week in range(first_week, last_week + 1):
         held_on = sessions.first + datetime.timedelta(days=7 * week)
         settled = held_on >= consented
+        if sessions.supervision and rng.random() < 0.03:
+            # Her case reviewed at the team's supervision that week (Monday).
+            monday = held_on - datetime.timedelta(days=2)
+            reviews.add((new_uuid(rng), sessions.supervision[week], j.id,
+                         seal(rng.choice(text.SUPERVISION)), sessions.lead,
+                         at(ctx, monday, 16, rng.randint(0, 59))))  # fmt: skip
         if rng.random() < (0.22 if settled else 0.08):
             table.add((new_uuid(rng), sessions.drop_ins[week], j.id, by,
                        at(ctx, held_on, 14, rng.randint(0, 59)), False))  # fmt: skip

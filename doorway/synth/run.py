@@ -21,6 +21,7 @@ import contextlib
 import datetime
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ from django.utils import timezone
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload.refresh import refresh, watched
-from doorway.casework.models import Contact
+from doorway.casework.models import Contact, SupervisionSession
 from doorway.demo import DEMO_PASSWORD
 from doorway.dropins.demo import GROUP_TOPICS
 from doorway.dropins.models import GroupSession, SessionKind
@@ -145,6 +146,7 @@ def synthesise(
                 pause_row_checks(True)
             sessions = _sessions(staff_rng, infos, today, writer)
             records.tables(writer)
+            _outreach(staff_rng, infos, people, today, writer)
             indexes = secondary_indexes(list(writer.tables.values())) if bulk else []
             drop_indexes(indexes)
             enrolled: dict[Id, int] = {}
@@ -231,6 +233,14 @@ def _sessions(
     facilitators_t = writer.table(
         "session_facilitator", GroupSession.facilitators.through, ["groupsession", "user"]
     )
+    supervision_t = writer.table(
+        "supervision",
+        SupervisionSession,
+        ["id", "team", "held_on", "led_by", "recorded_by", "recorded_at"],
+    )
+    attendees_t = writer.table(
+        "supervision_attendee", SupervisionSession.attendees.through, ["supervisionsession", "user"]
+    )
     tz = timezone.get_current_timezone()
     start = world.first_cycle_start(today)
     first = start + datetime.timedelta(days=(2 - start.weekday()) % 7)
@@ -244,7 +254,16 @@ def _sessions(
                 ],
                 info.peer_mentors[team_index],
             ]
-            team = records.Sessions(first=first, drop_ins=[], groups={})
+            lead = members[0]
+            team = records.Sessions(first=first, drop_ins=[], groups={}, lead=lead.pk)
+            for week in range(weeks):
+                monday = first + datetime.timedelta(days=7 * week - 2)
+                pk = new_uuid(rng)
+                made = datetime.datetime.combine(monday, datetime.time(15, 30), tzinfo=tz)
+                supervision_t.add((pk, info.teams[team_index].pk, monday, lead.pk, lead.pk, made))
+                for person in members:
+                    attendees_t.add((pk, person.pk))
+                team.supervision.append(pk)
 
             for week in range(weeks):
                 held_on = first + datetime.timedelta(days=7 * week)
@@ -256,11 +275,11 @@ def _sessions(
                     )
                 for kind, day, topic in plan:
                     pk = new_uuid(rng)
-                    lead = rng.choice(members)
+                    host = rng.choice(members)
                     made = datetime.datetime.combine(day, datetime.time(18, 30), tzinfo=tz)
                     sessions_t.add((pk, info.program.pk, kind, day, topic, rng.randint(0, 4),
-                                    lead.pk, made))  # fmt: skip
-                    for person in dict.fromkeys([lead, rng.choice(members)]):
+                                    host.pk, made))  # fmt: skip
+                    for person in dict.fromkeys([host, rng.choice(members)]):
                         facilitators_t.add((pk, person.pk))
                     if kind == SessionKind.DROP_IN:
                         team.drop_ins.append(pk)
@@ -269,6 +288,29 @@ def _sessions(
             found[(info.program.pk, team_index)] = team
         writer.flush_full()
     return found
+
+
+def _outreach(
+    rng: random.Random,
+    infos: list[world.ProgramInfo],
+    people: list[journeys.Person],
+    today: datetime.date,
+    writer: Writer,
+) -> None:
+    """Each program's outreach log: about one contact for every two women it enrolled,
+    spread over its years, most never linked to anyone (the linked ones come with the
+    women they met)."""
+    first = world.first_cycle_start(today)
+    span = (today - first).days - 1
+    tz = timezone.get_current_timezone()
+    per_program = Counter(person.info.program.pk for person in people)
+    table, materials = writer.tables["outreach"], writer.tables["outreach_material"]
+    for info in infos:
+        for _ in range(per_program[info.program.pk] // 2):
+            on = first + datetime.timedelta(days=rng.randrange(span))
+            by = rng.choice(info.case_managers).pk
+            table.add(records.outreach_row(rng, tz, info.program.pk, on, by, materials.rows.append))
+        writer.flush_full()
 
 
 def _analyse(writer: Writer) -> None:

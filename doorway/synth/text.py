@@ -176,3 +176,21 @@ WHAT_HELPED = [
     "The drop-in, and my worker coming with me to appointments.",
     "Getting my own place first.",
 ]
+
+OUTREACH_PLACES: dict[str, list[str]] = {
+    "street": ["East-side stroll", "Near the bus depot", "Downtown strip", "Truck stop lot"],
+    "in_reach": ["Women's shelter", "Remand centre", "Hospital emergency", "Detox centre"],
+    "phone_online": ["Text line", "Online ads outreach", "Chat line"],
+}
+OUTREACH_NOTES = [
+    "Took a card; asked about the drop-in hours.",
+    "Talked about the program; will think about it.",
+    "Asked for harm-reduction supplies only.",
+]
+SUPERVISION = [
+    "Keep weekly contact; accompany her to the housing appointment.",
+    "Ready to try more on her own: propose the next phase at the review.",
+    "Safety plan reviewed; the peer mentor joins the next drop-in with her.",
+    "Referral stalled: call the partner this week.",
+    "Missed two appointments: outreach at her usual places before closing anything.",
+]

@@ -19,7 +19,8 @@ from django.urls import reverse
 from doorway import demo
 from doorway.audit.models import AuditEntry
 from doorway.caseload.models import DueItem
-from doorway.casework.models import Contact, ContactKind
+from doorway.casework.models import Contact, ContactKind, OutreachContact, SupervisionReview
+from doorway.casework.outreach import outreach_until
 from doorway.enrolments.models import (
     PHASE_EVENTS,
     Eligibility,
@@ -210,6 +211,27 @@ def test_records_keep_the_rules_of_their_actions(deployment: None) -> None:
         assert review.prompted_by is not None
         assert review.prompted_by.to_phase_id == review.phase_id
         assert review.reviewed_on >= review.prompted_by.effective_on
+
+
+def test_supervision_and_outreach_keep_their_rules(deployment: None) -> None:
+    reviews = SupervisionReview.objects.select_related("session__team", "enrolment")
+    assert reviews.exists()
+    for review in reviews:
+        team = review.session.team
+        assert team.members.filter(pk=review.enrolment.case_manager_id).exists()
+        assert (
+            Enrolment.objects.visible_to(review.recorded_by).filter(pk=review.enrolment_id).exists()
+        )
+    linked = OutreachContact.objects.filter(participant__isnull=False)
+    assert linked.exists()
+    assert OutreachContact.objects.unlinked().exists()
+    for contact in linked.select_related("participant"):
+        first = contact.participant.enrolments.order_by("referred_on").first()
+        assert first is not None
+        assert contact.happened_on <= outreach_until(first)
+    nicknamed = OutreachContact.objects.exclude(nickname="").first()
+    assert nicknamed is not None
+    assert nicknamed in OutreachContact.objects.with_nickname(nicknamed.nickname)
 
 
 def test_a_name_is_found_through_the_blind_index(deployment: None) -> None:
