@@ -78,7 +78,7 @@ from doorway.programs.models import PartnerAgency, ServiceKind
 from doorway.referrals.models import STEPS, Referral, ReferralStatus, ReferralUpdate
 from doorway.synth import names, text
 from doorway.synth.journeys import DAY, Journey, Person
-from doorway.synth.world import ProgramInfo
+from doorway.synth.world import TEAM_SIZE, ProgramInfo
 from doorway.synth.writer import Id, Writer, new_uuid, seal
 
 S = ReferralStatus
@@ -97,7 +97,7 @@ class Sessions:
 
 
 @dataclass
-class Context_:
+class Run:
     """What the second pass shares across participants."""
 
     today: datetime.date
@@ -109,7 +109,7 @@ class Context_:
     tz: Any = field(default_factory=timezone.get_current_timezone)
 
 
-def at(ctx: Context_, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+def at(ctx: Run, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ctx.tz)
 
 
@@ -222,7 +222,7 @@ def tables(writer: Writer) -> None:
 # --- one participant ------------------------------------------------------------------------
 
 
-def write_person(ctx: Context_, person: Person) -> None:
+def write_person(ctx: Run, person: Person) -> None:
     rng = random.Random(person.seed ^ 0xD00A)  # noqa: S311 - reproducible synthetic data
     info = person.info
     first = person.journeys[0]
@@ -317,7 +317,7 @@ class Her:
         )
 
 
-def _code(ctx: Context_, rng: random.Random, prefix: str) -> str:
+def _code(ctx: Run, rng: random.Random, prefix: str) -> str:
     while True:
         code = f"{prefix}-" + "".join(rng.choice(CODE_ALPHABET) for _ in range(6))
         if code not in ctx.codes:
@@ -337,12 +337,10 @@ class Event:
     to: int | None
 
 
-def write_journey(
-    ctx: Context_, rng: random.Random, info: ProgramInfo, her: Her, j: Journey
-) -> None:
+def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: Journey) -> None:
     w = ctx.writer.tables
     worker = info.case_managers[j.case_manager]
-    team = j.case_manager // 5
+    team = j.case_manager // TEAM_SIZE
     mentor = info.peer_mentors[team] if j.peer_mentor else None
     phases = info.phases
     last = j.last_day(ctx.today)
@@ -494,7 +492,7 @@ def _decide(
     return True
 
 
-def write_consents(ctx: Context_, her: Her) -> None:
+def write_consents(ctx: Run, her: Her) -> None:
     """Her consents as they stand after her last journey, each with its history: given,
     then withdrawn."""
     w = ctx.writer.tables
@@ -514,7 +512,7 @@ def write_consents(ctx: Context_, her: Her) -> None:
 
 
 def _administer(
-    ctx: Context_,
+    ctx: Run,
     info: ProgramInfo,
     her: Her,
     j: Journey,
@@ -566,7 +564,7 @@ def _administer(
 
 
 def _intake(
-    ctx: Context_, rng: random.Random, info: ProgramInfo, her: Her, j: Journey, by: Id
+    ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: Journey, by: Id
 ) -> dict[str, Any] | None:
     """The intake assessment; returns its eligibility result."""
     assert j.intake_on is not None
@@ -591,7 +589,7 @@ def _intake(
 
 
 def _ratings(
-    ctx: Context_,
+    ctx: Run,
     rng: random.Random,
     info: ProgramInfo,
     her: Her,
@@ -662,7 +660,7 @@ class PlanMade:
 
 
 def _plan(
-    ctx: Context_,
+    ctx: Run,
     rng: random.Random,
     info: ProgramInfo,
     j: Journey,
@@ -812,7 +810,7 @@ PEER_MINUTES = (30, 45, 60, 90)
 
 
 def _contacts(
-    ctx: Context_,
+    ctx: Run,
     rng: random.Random,
     info: ProgramInfo,
     j: Journey,
@@ -891,7 +889,7 @@ def _contacts(
 
 
 def _attendance(
-    ctx: Context_,
+    ctx: Run,
     rng: random.Random,
     j: Journey,
     by: Id,
@@ -943,7 +941,7 @@ KINDS = {str(kind) for kind in ServiceKind if kind != ServiceKind.COUNSELLING}
 
 
 def _referrals(
-    ctx: Context_,
+    ctx: Run,
     rng: random.Random,
     info: ProgramInfo,
     her: Her,
@@ -996,7 +994,7 @@ def _referrals(
                                       at(ctx, on, 12, rng.randint(0, 59))))  # fmt: skip
 
 
-def _graduation(ctx: Context_, rng: random.Random, info: ProgramInfo, j: Journey, by: Id) -> None:
+def _graduation(ctx: Run, rng: random.Random, info: ProgramInfo, j: Journey, by: Id) -> None:
     """The transfer-of-care meeting in her last weeks, and (most often) the closing note
     written on the day or soon after."""
     assert j.exited_on is not None

@@ -161,7 +161,7 @@ def synthesise(
 
         links = Contact.focus_areas.through
         last_history = Contact.history.model.objects.aggregate(n=Max("history_id"))["n"] or 0
-        ctx = records.Context_(
+        ctx = records.Run(
             today=today,
             writer=writer,
             sessions=sessions,

@@ -362,10 +362,6 @@ def build_staff(
     return len(users)
 
 
-def team_of(info: ProgramInfo, worker_index: int) -> int:
-    return worker_index // TEAM_SIZE
-
-
 def add_costs(rng: random.Random, infos: list[ProgramInfo], enrolled: dict[Id, int]) -> int:
     """Each cycle's cost lines, in proportion to the women it enrolled (a program
     manager's entries, with their history)."""
