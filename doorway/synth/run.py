@@ -9,10 +9,21 @@ agencies are added beside them and touch none of their records.
 
 The run, in order: the agencies and programs (through the program, instrument and
 theory-of-change templates); every journey planned as dates; the staff sized to the
-caseloads left open today; the teams' drop-ins and groups; then each participant's
-records, bulk-written and committed every `chunk` participants; then the due items
+caseloads left open today; the teams' drop-ins, groups and supervision, and the
+outreach logs; then each participant's records, bulk-written; then the due items
 through the caseload's own refresh, and one audit entry for the run. Writing a
 participant is no user's action, so nothing else is audited.
+
+How rows reach the database:
+- PostgreSQL, connected as a superuser: the whole run is one transaction. Rows are
+  COPied on a second thread while the next are made; the per-row foreign-key triggers
+  are paused (`session_replication_role`, for this transaction only) and the plain
+  indexes of the tables written are dropped, then rebuilt from their own definitions
+  and every foreign key checked with one anti-join each, before the commit. A failure
+  anywhere leaves nothing behind.
+- Anywhere else (SQLite, or PostgreSQL without that right): a commit every `chunk`
+  participants with every constraint checked as usual. A failure leaves the chunks
+  already committed; start again from an empty database.
 """
 
 from __future__ import annotations
