@@ -256,6 +256,8 @@ def check_references(tables: Sequence[Table]) -> None:
     quote = connection.ops.quote_name
     seen: set[tuple[str, str]] = set()
     with connection.cursor() as cursor:
+        # Room to hash a few million ids in memory (this transaction only).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         for table in tables:
             for field in table.model._meta.concrete_fields:
                 if not isinstance(field, ForeignKey) or not field.db_constraint:  # type: ignore[attr-defined]
