@@ -78,7 +78,6 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     staff: int = 0
-    first_case_manager: str = ""
 
     @property
     def total_seconds(self) -> float:
@@ -166,7 +165,6 @@ def synthesise(
                     if journey.eligibility != Eligibility.NOT_ELIGIBLE:
                         enrolled[journey.cycle_id] = enrolled.get(journey.cycle_id, 0) + 1
             writer.flush()
-        report.first_case_manager = infos[0].case_managers[0].username
         say(f"{len(infos)} programs, {report.staff} staff, {len(people)} participants planned")
         lap("staff and sessions")
 

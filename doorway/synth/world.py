@@ -349,10 +349,11 @@ def build_staff(
                 team_links.append((team, worker))
     for programs in agencies.values():
         agency = programs[0].agency
-        slug = agency.slug.removeprefix(SLUG_PREFIX)
-        evaluator = user(f"{slug}-evaluator", Role.EVALUATOR, agency)
+        # Usernames a benchmark can guess: agency1-evaluator, agency1-admin, ...
+        number = agency.slug.removeprefix(SLUG_PREFIX).split("-")[0]
+        evaluator = user(f"agency{number}-evaluator", Role.EVALUATOR, agency)
         program_links.extend((evaluator, info.program) for info in programs)
-        user(f"{slug}-admin", Role.ADMINISTRATOR, agency)
+        user(f"agency{number}-admin", Role.ADMINISTRATOR, agency)
     User.objects.bulk_create(users)
     Team.objects.bulk_create([team for info in infos for team in info.teams])
     Through = User.programs.through

@@ -62,5 +62,7 @@ class Command(BaseCommand):
         for table, count in sorted(report.rows.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {table:<20}{count:>10}")
         self.stdout.write(
-            f"Staff sign in with the demo password; a case manager: {report.first_case_manager}"
+            "Staff sign in with the demo password. Usernames: edh1-cm0001 (case manager), "
+            "edh1-peer001 (peer mentor), edh1-manager (program manager), agency1-evaluator, "
+            "agency1-admin; edh2-..., edy2-... (youth program) for the other programs."
         )
