@@ -264,10 +264,10 @@ def write_person(ctx: Run, person: Person) -> None:
         w["flag"].add(row)
         w["flag_h"].add((*row, registered_at, None, "+", registrar.pk))
 
-    if rng.random() < 0.3:
+    if first.consent_on and rng.random() < 0.3:
         # Met on outreach before her referral; linked to her record once she consented.
         w = ctx.writer.tables
-        linked_at = at(ctx, first.consent_on or first.referred_on, 12, rng.randint(0, 59))
+        linked_at = at(ctx, first.consent_on, 12, rng.randint(0, 59))
         for _ in range(rng.randint(1, 2)):
             met = first.referred_on - datetime.timedelta(days=rng.randint(0, 30))
             w["outreach"].add(
@@ -909,9 +909,9 @@ def _attendance(
     for week in range(first_week, last_week + 1):
         held_on = sessions.first + datetime.timedelta(days=7 * week)
         settled = held_on >= consented
-        if sessions.supervision and rng.random() < 0.03:
+        monday = held_on - datetime.timedelta(days=2)
+        if sessions.supervision and monday >= j.referred_on and rng.random() < 0.03:
             # Her case reviewed at the team's supervision that week (Monday).
-            monday = held_on - datetime.timedelta(days=2)
             reviews.add((new_uuid(rng), sessions.supervision[week], j.id,
                          seal(rng.choice(text.SUPERVISION)), sessions.lead,
                          at(ctx, monday, 16, rng.randint(0, 59))))  # fmt: skip

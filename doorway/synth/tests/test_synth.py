@@ -222,6 +222,7 @@ def test_supervision_and_outreach_keep_their_rules(deployment: None) -> None:
         assert (
             Enrolment.objects.visible_to(review.recorded_by).filter(pk=review.enrolment_id).exists()
         )
+        assert review.enrolment.referred_on <= review.session.held_on
     linked = OutreachContact.objects.filter(participant__isnull=False)
     assert linked.exists()
     assert OutreachContact.objects.unlinked().exists()
