@@ -3,8 +3,8 @@ background once the change has committed.
 
 Senders are named by string and connected when the app registry is ready, for each
 model of `WATCHED` that exists, so the parts still being built join without an edit
-here. Saves in one transaction are gathered and enqueued as one task when it commits;
-a rolled-back transaction enqueues nothing.
+here. Saves in one transaction are gathered and enqueued as one task when it commits,
+however many savepoints they were made in; a rolled-back transaction enqueues nothing.
 """
 
 from __future__ import annotations
@@ -53,14 +53,48 @@ def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if enrolment_id is None:
         return
     connection = transaction.get_connection()
-    # Join the batch this transaction (at this savepoint) already waits to enqueue, if
-    # there is one; a batch is dropped with its callback when its savepoint rolls back.
-    here = set(connection.savepoint_ids)
-    for savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, Batch) and savepoints == here:
-            callback.ids.add(str(enrolment_id))
-            return
-    transaction.on_commit(Batch({str(enrolment_id)}), robust=True)
+    batch = _pending_batch(connection)
+    if batch is not None:
+        batch.ids.add(str(enrolment_id))
+        return
+    batch = Batch({str(enrolment_id)})
+    transaction.on_commit(batch, robust=True)
+    if (key := _transaction_key(connection)) is not None:
+        connection.doorway_due_batch = (batch, connection.run_on_commit, key)
+
+
+def _transaction_key(connection: Any) -> tuple[str, ...] | None:
+    """Which transaction this is, as the app sees it: the outermost atomic block, past
+    the blocks a test case wraps every test in (Django's own durable check skips them
+    the same way). None outside a transaction."""
+    blocks = connection.atomic_blocks
+    for depth, block in enumerate(blocks):
+        if not block._from_testcase:
+            # Every block inside the outermost one opened a savepoint: the ones up to
+            # this block's name it, so a later block at the same depth is told apart.
+            return tuple(connection.savepoint_ids[:depth])
+    return None
+
+
+def _pending_batch(connection: Any) -> Batch | None:
+    """The batch this transaction already waits to enqueue, which this save joins.
+
+    Django drops a callback when a savepoint it was registered in rolls back, and a
+    savepoint already released can no longer roll back: so a batch still waiting has
+    only open savepoints left that could drop it, and this save is inside all of them.
+    The saves of a thousand actions, each in its own savepoint, share one batch. (A save
+    whose own savepoint later rolls back leaves its id in the batch: one needless
+    refresh, of a record that may no longer exist, which refresh ignores.)
+
+    O(1) per save: Django gives the hook list a new identity on commit, on rollback and
+    on a savepoint's rollback, so while it keeps its identity the batch still waits."""
+    remembered = getattr(connection, "doorway_due_batch", None)
+    if remembered is None or remembered[1] is not connection.run_on_commit:
+        return None
+    batch, _hooks, key = remembered
+    if batch.done or key != _transaction_key(connection):
+        return None
+    return batch
 
 
 class Batch:
@@ -68,26 +102,15 @@ class Batch:
 
     def __init__(self, ids: set[str]) -> None:
         self.ids = ids
+        # Run (a test's capture runs callbacks without taking them off the list).
+        self.done = False
 
     def __call__(self) -> None:
         from doorway.caseload.tasks import refresh_due
 
-        # Each savepoint (every action is atomic) keeps a batch of its own. When the
-        # first runs, everything has committed: it takes the others' ids too, so that
-        # one commit makes one task however deeply its saves were nested.
-        ids = set(self.ids)
-        hooks = transaction.get_connection().run_on_commit
-        # A commit pops each hook before running it; a test's capture runs them in place,
-        # so only those after this one belong to the same commit.
-        mine = [i for i, (_, callback, _) in enumerate(hooks) if callback is self]
-        later = hooks[mine[0] + 1 :] if mine else hooks
-        for _savepoints, callback, _robust in later:
-            if isinstance(callback, Batch):
-                ids |= callback.ids
-                callback.ids = set()
-        self.ids = set()
-        if ids:
-            refresh_due.enqueue(sorted(ids))
+        self.done = True
+        if self.ids:
+            refresh_due.enqueue(sorted(self.ids))
 
 
 def connect() -> None:

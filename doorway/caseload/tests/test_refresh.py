@@ -103,6 +103,48 @@ def test_saves_in_nested_atomic_actions_still_enqueue_one_task(
     assert sorted(queued.get().args_kwargs["args"][0]) == sorted([str(a.pk), str(b.pk)])
 
 
+def test_a_rolled_back_savepoint_leaves_the_others_in_the_one_task(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    enrolments = [enrol(world, phase=phases(world)[1], started_on=D0) for _ in range(3)]
+    with (
+        override_settings(TASKS=DATABASE_QUEUE),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        for i, enrolment in enumerate(enrolments):
+            try:
+                with transaction.atomic():
+                    enrolment.save()
+                    if i == 0:
+                        raise RuntimeError("this action refused")
+            except RuntimeError:
+                pass
+    queued = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path)
+    assert queued.count() == 1
+    assert {str(e.pk) for e in enrolments[1:]} <= set(queued.get().args_kwargs["args"][0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_commit_of_many_actions_enqueues_one_task() -> None:
+    """Outside a test's capture: Django takes the hooks off the connection before it
+    runs them, so nothing may rely on seeing the others at commit."""
+    from doorway.testing.factories import EnrolmentFactory
+
+    enrolments = EnrolmentFactory.create_batch(3)
+    with override_settings(TASKS=DATABASE_QUEUE):
+        before = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path).count()
+        with transaction.atomic():
+            for enrolment in enrolments:
+                with transaction.atomic():
+                    enrolment.save()
+        queued = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path)
+        assert queued.count() == before + 1
+        last = queued.order_by("-enqueued_at").first()
+    assert last is not None
+    assert sorted(last.args_kwargs["args"][0]) == sorted(str(e.pk) for e in enrolments)
+
+
 def test_a_rolled_back_change_enqueues_nothing(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
