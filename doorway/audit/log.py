@@ -1,13 +1,16 @@
 """Writing and checking the audit log.
 
 `record(...)` is the only way an entry is written. It runs inside its own atomic
-block and locks the chain head, so entries are chained in the order they are written.
+block and locks the chain head, so entries are chained in the order they are written;
+inside `chained_at_the_end()` a long transaction's entries are chained together at its end.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,9 @@ from django.utils import timezone
 
 from doorway.audit.context import current_request
 from doorway.audit.models import GENESIS, Action, AuditEntry, ChainHead
+
+# Entries gathered by `chained_at_the_end`, when one is open.
+_gathered: ContextVar[list[AuditEntry] | None] = ContextVar("doorway_audit_gathered", default=None)
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -62,16 +68,49 @@ def record(
         reason=reason,
         detail=detail or {},
     )
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append(entry)
+        return entry
+    _chain([entry])
+    return entry
+
+
+def _chain(entries: list[AuditEntry]) -> None:
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry.previous_hash = head.last_hash
-        entry.entry_hash = entry.compute_hash()
-        entry.save()
-        head.last_entry_id = entry.pk
-        head.last_hash = entry.entry_hash
-        head.entries += 1
+        for entry in entries:
+            entry.previous_hash = head.last_hash
+            entry.entry_hash = entry.compute_hash()
+            head.last_hash = entry.entry_hash
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            # Inserted while the head is locked, so their ids follow the chain's order.
+            AuditEntry.objects.bulk_create(entries, batch_size=500)
+        head.last_entry_id = entries[-1].pk
+        head.entries += len(entries)
         head.save()
-    return entry
+
+
+@contextmanager
+def chained_at_the_end() -> Iterator[None]:
+    """For one long transaction (an import of thousands of rows): the entries its
+    actions write are gathered, then chained and written together when the block ends,
+    still inside that transaction, so they commit or roll back with the changes they
+    record. Every audited action locks the chain head until its transaction ends: this
+    way a long transaction holds it for the moment of writing its entries, not for its
+    whole length, and the people reading records meanwhile are not kept waiting."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("chained_at_the_end() belongs inside the transaction it audits.")
+    gathered: list[AuditEntry] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    if gathered:
+        _chain(gathered)
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,43 @@ def test_the_application_cannot_change_or_delete_entries(entries: list[AuditEntr
     with pytest.raises(PermissionError):
         AuditEntry.objects.filter(pk=entry.pk).update(reason="x")
     assert verify() is None
+
+
+def test_a_long_transaction_chains_its_entries_together_at_its_end(
+    entries: list[AuditEntry],
+) -> None:
+    from django.db import transaction
+
+    from doorway.audit.log import chained_at_the_end
+    from doorway.audit.models import ChainHead
+
+    head_before = ChainHead.objects.get().last_hash
+    with transaction.atomic(), chained_at_the_end():
+        for n in range(3):
+            record(Action.CREATE, detail={"row": n})
+        # Nothing written, and the head untouched (so not locked), until the end.
+        assert AuditEntry.objects.count() == 5
+        assert ChainHead.objects.get().last_hash == head_before
+    written = list(AuditEntry.objects.order_by("pk"))[5:]
+    assert [e.detail["row"] for e in written] == [0, 1, 2]
+    assert written[0].previous_hash == entries[-1].entry_hash
+    assert verify() is None
+
+
+def test_a_long_transaction_that_fails_writes_none_of_its_entries(
+    entries: list[AuditEntry],
+) -> None:
+    from django.db import transaction
+
+    from doorway.audit.log import chained_at_the_end
+
+    def refused_import() -> None:
+        with transaction.atomic(), chained_at_the_end():
+            record(Action.CREATE, detail={"row": 0})
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refused_import()
+    assert AuditEntry.objects.count() == 5
+    record(Action.VIEW)
+    assert verify() is None

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from doorway.audit.log import record
+from doorway.audit.log import chained_at_the_end, record
 from doorway.audit.models import Action
 from doorway.exchange.importing import cells
 from doorway.exchange.importing.base import Importer, Plan, Row
@@ -347,7 +347,9 @@ def run(job: ImportJob) -> ImportJob:
     if not problems:
         _progress(job, rows_checked=job.row_count, saving=True)
         try:
-            with transaction.atomic():
+            # The entries are chained at the end: the chain head, which every audited
+            # action locks, is not held for the whole import.
+            with transaction.atomic(), chained_at_the_end():
                 links = []
                 for plan in outcome.plans:
                     try:
