@@ -233,6 +233,8 @@ class ParticipantImporter(Importer):
         # Within the file: whole names and (preferred name, date of birth) seen so far.
         self.seen: dict[str, int] = {}
         self.shown: set[str] = set()
+        # Matches she cannot open: the dry run tells her they exist, so they are audited.
+        self.hidden = 0
 
     @staticmethod
     def _names(row: Any) -> list[str]:
@@ -329,6 +331,7 @@ class ParticipantImporter(Importer):
                 "record; if she is someone else, write yes in 'Checked: different person'.",
             )
         if found.hidden_count:
+            self.hidden += found.hidden_count
             self.problem(
                 row,
                 "preferred_name",
@@ -337,8 +340,9 @@ class ParticipantImporter(Importer):
             )
 
     def finish_check(self) -> None:
-        if self.shown:
-            # The duplicate check read names: audited as the registration page's is.
+        if self.shown or self.hidden:
+            # The duplicate check read names: audited as the registration page's is,
+            # with the matches she was told of but cannot open.
             record(
                 Action.SEARCH,
                 actor=self.user,
@@ -346,6 +350,7 @@ class ParticipantImporter(Importer):
                     "object_type": "people.Participant",
                     "purpose": "import_duplicate_check",
                     "shown": sorted(self.shown),
+                    "hidden": self.hidden,
                 },
             )
 
