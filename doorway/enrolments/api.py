@@ -432,9 +432,10 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
         expected = request.headers.get("If-Match")
         try:
             with transaction.atomic():
-                if expected:
-                    lock_if_current(enrolment, _strip_etag(expected))
-                change(enrolment)
+                # Locked and read again, with or without If-Match: the change saves the
+                # whole row, and the copy read earlier may predate someone else's move.
+                fresh = lock_if_current(enrolment, _strip_etag(expected) if expected else None)
+                change(fresh)
         except MoveRefused as refusal:
             message = " ".join(refusal.messages)
             return problem(400, message, errors={"non_field_errors": refusal.messages})
