@@ -202,6 +202,7 @@ class SessionViewSet(ListMixin, RecordViewSet):
                 "api": GroupSession._meta.label,
                 "count": len(rows),
                 "shown": [str(s.pk) for s in rows],
+                **self.audit_via(),
             },
         )
 
@@ -215,7 +216,10 @@ class SessionViewSet(ListMixin, RecordViewSet):
             Action.VIEW,
             request=self.request,
             subject=session,
-            detail={"shown": [str(e.participant_id) for e in register.shown()]},
+            detail={
+                "shown": [str(e.participant_id) for e in register.shown()],
+                **self.audit_via(),
+            },
         )
         fresh = self.base_queryset().get(pk=session.pk)
         context = {

@@ -462,7 +462,7 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
             Action.VIEW,
             request=request,
             participant=self.kwargs["pk"],
-            detail={"api": "people.Participant"},
+            detail={"api": "people.Participant", **self.audit_via()},
         )
         return response
 
@@ -537,6 +537,7 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
                 "api": "people.Participant",
                 "count": len(rows),
                 "shown": [str(p.pk) for p in rows],
+                **self.audit_via(),
             },
         )
         data = self.get_serializer(rows, many=True).data
