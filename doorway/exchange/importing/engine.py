@@ -303,9 +303,32 @@ def _guarded(work: Callable[[ImportJob], ImportJob]) -> Callable[[ImportJob], Im
     return guarded
 
 
+NO_LONGER_ALLOWED = (
+    "The account that uploaded this file may no longer import records, so nothing was saved."
+)
+
+
+def _still_allowed(job: ImportJob) -> bool:
+    """The uploader may still import (her account may have been deactivated, or her role
+    changed, since she uploaded or confirmed); if not, the job ends with nothing saved."""
+    if imports_records(job.created_by):
+        return True
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED,
+        problems=_problems_json([Problem(0, "", NO_LONGER_ALLOWED)]),
+        rows="",
+        saving=False,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return False
+
+
 @_guarded
 def check(job: ImportJob) -> ImportJob:
     """The dry run: problems listed, nothing saved."""
+    if not _still_allowed(job):
+        return job
     importer = importer_for(job.kind, job.created_by)
     try:
         outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
@@ -339,6 +362,8 @@ class Refused(Exception):
 @_guarded
 def run(job: ImportJob) -> ImportJob:
     """The real import: all rows or none."""
+    if not _still_allowed(job):
+        return job
     importer = importer_for(job.kind, job.created_by)
     _progress(job, status=JobStatus.IMPORTING, rows_checked=0, rows_saved=0)
     outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
