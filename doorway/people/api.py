@@ -401,6 +401,8 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
     filterset_class = ParticipantFilter
     serializer_class = ParticipantSerializer
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    # A search by name is posted, so that the name never reaches a URL; it only reads.
+    posted_reads = ("search",)
 
     def role_refusal(self, user: User) -> str:
         if enrolment_rule(user) is None:

@@ -171,3 +171,12 @@ def test_bianca_s_token_is_answered_404_for_rosa_and_the_attempt_is_audited(
     listed = {row["id"] for row in client.get("/api/v1/participants/").json()["results"]}
     assert str(world.uma.pk) in listed
     assert str(world.rosa.pk) not in listed
+
+
+def test_a_read_token_may_search_by_name_though_the_search_is_posted(
+    world: World, token_client: MakeClient
+) -> None:
+    client = token_client(world.alice, "read")
+    response = client.post("/api/v1/participants/search/", {"q": "Rosa Example"}, format="json")
+    assert response.status_code == 200
+    assert [row["code"] for row in response.json()["results"]] == [world.rosa.code]
