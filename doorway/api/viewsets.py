@@ -34,6 +34,10 @@ IF_MATCH = OpenApiParameter(
     "since then is not overwritten: the answer is 412.",
 )
 PROBLEM = OpenApiResponse(description="A problem (application/problem+json).")
+# The error answers resources document, by kind of operation.
+READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
+LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
+CHANGE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM, 428: PROBLEM}
 
 
 def etag_of(instance: models.Model, extra: tuple[Any, ...] = ()) -> str:

@@ -21,8 +21,11 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.viewsets import (
+    CHANGE_ERRORS,
     IF_MATCH,
+    LIST_ERRORS,
     PROBLEM,
+    READ_ERRORS,
     ListMixin,
     RetrieveMixin,
     VersionedUpdateMixin,
@@ -35,10 +38,6 @@ from doorway.people.access import access_enrolment
 from doorway.people.models import User
 from doorway.plans.models import Goal
 from doorway.programs.models import FocusArea, KeyIngredient
-
-READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
-LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
-CHANGE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM, 428: PROBLEM}
 
 
 def _ids(values: Any) -> list[str]:

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from doorway.api.viewsets import PROBLEM, ListMixin, RecordViewSet
+from doorway.api.viewsets import LIST_ERRORS, PROBLEM, READ_ERRORS, ListMixin, RecordViewSet
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.dropins import queries, rules
@@ -32,8 +32,6 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
 from doorway.people.models import User
 
-READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
-LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
 WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM}
 WRITES = {"create", "attendance", "anonymous"}
 

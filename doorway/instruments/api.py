@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from doorway.api.viewsets import PROBLEM, ReadOnlyRecordViewSet
+from doorway.api.viewsets import LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
 from doorway.enrolments.models import Enrolment
 from doorway.instruments import rules
 from doorway.instruments.actions import field_name, record_administration
@@ -47,9 +47,6 @@ from doorway.instruments.models import (
 from doorway.people.access import access_enrolment
 from doorway.people.roles import sees_case_content
 from doorway.programs.models import Program
-
-READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
-LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
 
 
 def _plain(value: Decimal | None) -> int | float | None:

@@ -24,8 +24,11 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.viewsets import (
+    CHANGE_ERRORS,
     IF_MATCH,
+    LIST_ERRORS,
     PROBLEM,
+    READ_ERRORS,
     ListMixin,
     ReadOnlyRecordViewSet,
     RecordViewSet,
@@ -39,9 +42,6 @@ from doorway.plans import actions, rules
 from doorway.plans.models import Goal, PhasePlan, ServicePlan, Status, Step
 from doorway.programs.models import FocusArea
 
-READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
-LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
-CHANGE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM, 428: PROBLEM}
 WRITES = {"create", "update", "partial_update", "status"}
 
 

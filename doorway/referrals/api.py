@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from doorway.api.viewsets import IF_MATCH, PROBLEM, ReadOnlyRecordViewSet
+from doorway.api.viewsets import IF_MATCH, LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
 from doorway.people.models import User
@@ -32,8 +32,6 @@ from doorway.referrals import rules
 from doorway.referrals.actions import MAX_NOTE, make_referral, update_referral
 from doorway.referrals.models import SERVICE_KINDS, Referral, ReferralStatus, ReferralUpdate
 
-READ_ERRORS = {403: PROBLEM, 404: PROBLEM}
-LIST_ERRORS = {400: PROBLEM, **READ_ERRORS}
 WRITES = {"create", "updates"}
 
 
