@@ -71,11 +71,11 @@ def _as_id(text: str) -> str:
         return "not an id"
 
 
-@login_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload_in_scope(request: HttpRequest) -> tuple[Any, User | None, str]:
+    """The enrolments of the caseload asked for (`?scope=team`, `?worker=<id>`), the
+    worker whose it is if one was named, and the scope's name. Used by the caseload
+    page and its export alike. A worker out of reach answers 404, audited."""
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, allowed={Role.CASE_MANAGER, Role.PROGRAM_MANAGER})
-    today = timezone.localdate()
     enrolments = Enrolment.objects.visible_to(user)
     worker: User | None = None
     scope = "team" if request.GET.get("scope") == "team" else "mine"
@@ -95,6 +95,15 @@ def caseload(request: HttpRequest) -> HttpResponse:
         enrolments = enrolments.filter(case_manager=user)
     elif user.role == Role.PROGRAM_MANAGER:
         scope = "programs"
+    return enrolments, worker, scope
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    _check_role(user, allowed={Role.CASE_MANAGER, Role.PROGRAM_MANAGER})
+    today = timezone.localdate()
+    enrolments, worker, scope = caseload_in_scope(request)
     rows = caseload_rows(enrolments, today)
     # A list of participants' names is a read of their records: say whose.
     record(

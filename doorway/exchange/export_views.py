@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.views import _as_id, _worker_in_reach
+from doorway.caseload.views import caseload_in_scope
 from doorway.dropins.models import GroupSession
 from doorway.dropins.views import access_session
 from doorway.enrolments.models import Enrolment
@@ -28,7 +28,6 @@ from doorway.exchange import exports
 from doorway.exchange.export_forms import FORMATS, RangeForm
 from doorway.exchange.sheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from doorway.people.access import access_enrolment, refuse
-from doorway.people.roles import Role
 
 
 def may_export(user: Any, kind: str | None = None, *, reached: bool = False) -> list[str]:
@@ -143,23 +142,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_export(user, exports.CASELOAD)
     fmt = _format(request)
-    enrolments = Enrolment.objects.visible_to(user)
-    scope = "team" if request.GET.get("scope") == "team" else "mine"
-    if worker_id := request.GET.get("worker"):
-        worker = _worker_in_reach(user, worker_id)
-        if worker is None:
-            record(
-                Action.REFUSED,
-                request=request,
-                detail={"object_type": "people.User", "object_id": _as_id(worker_id)},
-            )
-            raise Http404("No such caseload.")
-        enrolments = enrolments.filter(case_manager=worker)
-        scope = "mine" if worker.pk == user.pk else "worker"
-    elif user.role == Role.CASE_MANAGER and scope == "mine":
-        enrolments = enrolments.filter(case_manager=user)
-    elif user.role == Role.PROGRAM_MANAGER:
-        scope = "programs"
+    enrolments, _worker, scope = caseload_in_scope(request)
     today = timezone.localdate()
     sheet = exports.caseload_sheet(enrolments, today)
     return _download(
