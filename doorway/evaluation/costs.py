@@ -18,7 +18,7 @@ Money is Decimal throughout, rounded to the cent half up only when shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -49,11 +49,12 @@ def cost_cycles(cohort: Cohort) -> list[Cycle]:
 
 
 def cycle_costs(
-    cohort: Cohort, progressed: Iterable[tuple[UUID, UUID]] = ()
+    cohort: Cohort, progressed: Mapping[UUID, int] | None = None
 ) -> list[dict[str, Any]]:
-    """One row per cycle of the cohort, oldest first. `progressed` gives (enrolment id,
-    cycle id) of the consenting women who progressed in at least one focus area.
-    Two queries whatever the number of cycles and participants."""
+    """One row per cycle of the cohort, oldest first. `progressed` gives, by cycle id,
+    how many consenting women progressed in at least one focus area
+    (`outcomes.progressed_by_cycle`). Two queries whatever the number of cycles and
+    participants."""
     cycles = cost_cycles(cohort)
     ids = [c.pk for c in cycles]
     heads: dict[UUID, dict[str, int]] = defaultdict(lambda: {"enrolled": 0, "graduated": 0})
@@ -75,9 +76,7 @@ def cycle_costs(
         .order_by()
     ):
         amounts[row["cycle_id"]][row["category"]] = row["total"] or Decimal(0)
-    progressed_by_cycle: dict[UUID, set[UUID]] = defaultdict(set)
-    for enrolment_id, cycle_id in progressed:
-        progressed_by_cycle[cycle_id].add(enrolment_id)
+    progressed = progressed or {}
     rows = []
     for cycle in cycles:
         by_category = {
@@ -89,7 +88,7 @@ def cycle_costs(
         operating = cents(sum(by_category.values(), Decimal(0))) if recorded else None
         enrolled = heads[cycle.pk]["enrolled"]
         graduated = heads[cycle.pk]["graduated"]
-        gained = len(progressed_by_cycle[cycle.pk])
+        gained = progressed.get(cycle.pk, 0)
         rows.append(
             {
                 "cycle": cycle.name,

@@ -19,22 +19,35 @@ Definitions (DESIGN.md, "Key definitions"; the report prints them):
   follow-up. The 0-4 scale is the choices' own scores (not at all 0 ... always 4);
   "at risk of returning" has no score and is reported apart in the paired change.
 
-Everything is computed in a fixed number of queries: rows are read once and counted here.
+The database does the counting: each (woman, area) pair's baseline and later rating are
+picked by window functions over her ratings, and only counts per area (and per rating)
+come back, in a fixed number of queries whatever the size of the cohort. The Wilcoxon
+test needs only the histogram of the differences (`stats.wilcoxon_from_counts`).
+`deployment_outcomes` gives the same figures for every program at once.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
-from doorway.evaluation.cohort import Cohort, evaluation_enrolments
-from doorway.evaluation.stats import wilcoxon_signed_rank
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.expressions import RowRange
+from django.db.models.fields.json import KT
+from django.db.models.functions import FirstValue, LastValue, RowNumber
+
+from doorway.enrolments.models import Enrolment
+from doorway.evaluation.cohort import ENROLLED, Cohort, evaluation_enrolments
+from doorway.evaluation.stats import wilcoxon_from_counts
 from doorway.instruments.models import Answer, Choice, ItemKind, Timepoint
-from doorway.programs.models import FocusArea
+from doorway.people.models import ConsentKind, Participant
+from doorway.programs.models import FocusArea, Program
 
 INVOLVEMENT_ITEM = "sex_work_involvement"
 INVOLVEMENT_TIMEPOINTS = (Timepoint.INTAKE, Timepoint.GRADUATION, Timepoint.FOLLOW_UP)
@@ -47,6 +60,452 @@ def percent(numerator: int, denominator: int) -> int | None:
         return None
     share = Decimal(100 * numerator) / Decimal(denominator)
     return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def mean(total: int, count: int) -> float | None:
+    """A mean to two decimals, half up; None without a count."""
+    if not count:
+        return None
+    return float((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+# --- the ratings, and each woman's baseline and later rating in an area --------------------
+
+# Intake ratings sort before every other, so a (woman, area) partition opens with her
+# baseline (if she has one) and closes with her latest later rating (if she has one).
+LATER = Case(
+    When(administration__timepoint=Timepoint.INTAKE, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+OLDEST_FIRST = [
+    F("administration__completed_on").asc(),
+    F("administration__recorded_at").asc(),
+    F("pk").asc(),  # two ratings recorded together: the first entered counts first
+]
+
+
+def ratings(enrolments: QuerySet[Enrolment], areas: QuerySet[FocusArea]) -> QuerySet[Answer]:
+    """Every 1-10 rating of those enrolments in those focus areas."""
+    return Answer.objects.filter(
+        administration__enrolment__in=enrolments.values("pk"),
+        item__kind=ItemKind.SCALE,
+        item__focus_area__in=areas.order_by().values("pk"),
+        number__isnull=False,
+    )
+
+
+def pairs(rated: QuerySet[Answer], **extra: Any) -> QuerySet[Answer]:
+    """One row per (enrolment, area) she was rated in: `first_*` is her earliest
+    intake rating when `first_later` = 0, `last_*` her latest later rating when
+    `last_later` = 1 (`assessed_when` says whether it counts)."""
+    window: dict[str, Any] = {
+        "partition_by": [F("administration__enrolment_id"), F("item__focus_area_id")],
+        "order_by": [LATER.asc(), *OLDEST_FIRST],
+        "frame": RowRange(start=None, end=None),
+    }
+    return (
+        rated.annotate(
+            enrolment=F("administration__enrolment_id"),
+            area=F("item__focus_area_id"),
+            **extra,
+            row=Window(RowNumber(), **window),
+            first_later=Window(FirstValue(LATER), **window),
+            first_number=Window(FirstValue("number"), **window),
+            first_on=Window(FirstValue("administration__completed_on"), **window),
+            last_later=Window(LastValue(LATER), **window),
+            last_number=Window(LastValue("number"), **window),
+            last_on=Window(LastValue("administration__completed_on"), **window),
+        )
+        .filter(row=1)
+        .values(
+            "enrolment",
+            "area",
+            *extra,
+            "first_later",
+            "first_number",
+            "first_on",
+            "last_later",
+            "last_number",
+            "last_on",
+        )
+    )
+
+
+# Over `pairs`: her baseline, and her later rating if it counts (on or after the
+# baseline's date). Plain SQL the same on SQLite and PostgreSQL: the ORM cannot group
+# the rows a window filter keeps.
+BASELINE = "CASE WHEN first_later = 0 THEN first_number END"
+ASSESSED = "first_later = 0 AND last_later = 1 AND last_on >= first_on"
+LATER_RATING = f"CASE WHEN {ASSESSED} THEN last_number END"
+
+
+def select_from(
+    query: QuerySet[Any], select: str, rest: str = "", *, each: str = "", by: str = ""
+) -> list[tuple[Any, ...]]:
+    """SELECT `select` FROM (the query) `rest`, as tuples. With `each`, from
+    (SELECT `each` FROM the query [GROUP BY `by`]) instead."""
+    sql, params = query.query.sql_with_params()
+    source = f"({sql}) AS found"
+    if each:
+        grouped = f" GROUP BY {by}" if by else ""
+        source = f"(SELECT {each} FROM {source}{grouped}) AS rated"  # noqa: S608 - ours
+    with connections[query.db].cursor() as cursor:
+        # Only this module's own column names and expressions, never a value: the
+        # values are the query's parameters.
+        cursor.execute(f"SELECT {select} FROM {source} {rest}", params)  # noqa: S608
+        return list(cursor.fetchall())
+
+
+def as_uuid(value: Any) -> UUID:
+    """A UUID column as it comes back (SQLite gives hex text)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def as_rating(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def rating_pairs(rated: QuerySet[Answer]) -> list[tuple[UUID, int | None, int | None, int]]:
+    """(area, baseline or None, later rating or None, how many women) for every
+    combination found. At most areas x 11 x 11 rows, whatever the cohort's size."""
+    rows = select_from(
+        pairs(rated),
+        f"area, {BASELINE} AS baseline, {LATER_RATING} AS later, COUNT(*)",
+        f"GROUP BY area, {BASELINE}, {LATER_RATING}",
+    )
+    return [(as_uuid(a), as_rating(b), as_rating(la), int(n)) for a, b, la, n in rows]
+
+
+def latest_at_timepoints(rated: QuerySet[Answer]) -> list[tuple[UUID, str, int, int]]:
+    """(area, timepoint, rating, how many women) of each woman's latest rating at each
+    timepoint after intake."""
+    newest_first = [o.expression.desc() for o in OLDEST_FIRST]
+    latest = (
+        rated.exclude(administration__timepoint=Timepoint.INTAKE)
+        .annotate(
+            area=F("item__focus_area_id"),
+            timepoint=F("administration__timepoint"),
+            row=Window(
+                RowNumber(),
+                partition_by=[
+                    F("administration__enrolment_id"),
+                    F("item__focus_area_id"),
+                    F("administration__timepoint"),
+                ],
+                order_by=newest_first,
+            ),
+        )
+        .filter(row=1)
+        .values("area", "timepoint", "number")
+    )
+    rows = select_from(
+        latest, "area, timepoint, number, COUNT(*)", "GROUP BY area, timepoint, number"
+    )
+    return [(as_uuid(a), str(tp), int(r), int(n)) for a, tp, r, n in rows]
+
+
+def _distribution(counts: Mapping[int, int]) -> dict[str, int]:
+    return {str(r): counts.get(r, 0) for r in SCALE}
+
+
+def program_ratings(cohort: Cohort) -> QuerySet[Answer]:
+    return ratings(
+        evaluation_enrolments(cohort),
+        FocusArea.objects.filter(program=cohort.program, retired=False),
+    )
+
+
+def focus_area_outcomes(cohort: Cohort, everyone: int | None = None) -> list[dict[str, Any]]:
+    """One row per active focus area of the program, in the program's order, for the
+    cohort's consenting women (`everyone` of them, counted if not given). Four queries."""
+    areas = list(cohort.program.active_focus_areas())
+    if everyone is None:
+        everyone = evaluation_enrolments(cohort).count()
+    rated = program_ratings(cohort)
+    found: dict[UUID, list[tuple[int | None, int | None, int]]] = defaultdict(list)
+    for area_id, baseline, later, n in rating_pairs(rated):
+        found[area_id].append((baseline, later, n))
+    at: dict[tuple[UUID, str], Counter[int]] = defaultdict(Counter)
+    for area_id, timepoint, rating, n in latest_at_timepoints(rated):
+        at[(area_id, timepoint)][rating] += n
+    rows = []
+    for area in areas:
+        baselines: Counter[int] = Counter()
+        latest: Counter[int] = Counter()
+        changes: Counter[int] = Counter()
+        for baseline, later, n in found[area.pk]:
+            if baseline is None:
+                continue
+            baselines[baseline] += n
+            if later is not None:
+                latest[later] += n
+                changes[later - baseline] += n
+        # The intake distribution shows the baselines, the readings compared.
+        at[(area.pk, Timepoint.INTAKE)] = baselines
+        assessed = sum(changes.values())
+        progressed = sum(n for change, n in changes.items() if change > 0)
+        rows.append(
+            {
+                "area": area.name,
+                "slug": area.slug,
+                "participants": everyone,
+                "assessed": assessed,
+                "progressed": progressed,
+                "percent": percent(progressed, assessed),
+                "improved_same_worse": {
+                    "improved": progressed,
+                    "same": changes.get(0, 0),
+                    "worse": sum(n for change, n in changes.items() if change < 0),
+                },
+                "mean_change": mean(sum(c * n for c, n in changes.items()), assessed),
+                "distribution": {
+                    str(tp): _distribution(at.get((area.pk, str(tp)), Counter()))
+                    for tp in Timepoint
+                },
+                "latest_distribution": _distribution(latest),
+                "wilcoxon": wilcoxon_from_counts(changes).as_dict() if assessed else None,
+                "missing": {
+                    "no_baseline": everyone - sum(baselines.values()),
+                    "no_later": sum(baselines.values()) - assessed,
+                },
+            }
+        )
+    return rows
+
+
+def assessed_and_progressed(cohort: Cohort) -> tuple[set[UUID], set[UUID]]:
+    """(assessed, progressed) among the cohort's consenting women: those with a baseline
+    and a later rating in at least one focus area, and those whose later rating is above
+    the baseline in at least one. The outcome table's own pairs; one query."""
+    rows = select_from(
+        pairs(program_ratings(cohort)),
+        "enrolment, MAX(CASE WHEN last_number > first_number THEN 1 ELSE 0 END)",
+        f"WHERE {ASSESSED} GROUP BY enrolment",
+    )
+    assessed = {as_uuid(e) for e, _up in rows}
+    progressed = {as_uuid(e) for e, up in rows if up}
+    return assessed, progressed
+
+
+def progressed_by_cycle(cohort: Cohort) -> dict[UUID, int]:
+    """{cycle id: consenting women who progressed in at least one focus area}. One
+    query."""
+    rows = select_from(
+        pairs(program_ratings(cohort), cycle=F("administration__enrolment__cycle_id")),
+        "cycle, COUNT(DISTINCT enrolment)",
+        f"WHERE {ASSESSED} AND last_number > first_number GROUP BY cycle",
+    )
+    return {as_uuid(cycle): int(n) for cycle, n in rows}
+
+
+# --- the whole deployment -----------------------------------------------------------------
+
+
+def consenting_enrolments(programs: QuerySet[Program]) -> QuerySet[Enrolment]:
+    """The enrolled women of those programs (all cycles) whose evaluation consent is in
+    force: `cohort.evaluation_enrolments` for every program at once."""
+    consenting = Participant.objects.consented_to(ConsentKind.EVALUATION)
+    return (
+        Enrolment.objects.filter(cycle__program__in=programs.order_by().values("pk"))
+        .filter(ENROLLED)
+        .filter(participant__in=consenting.values("pk"))
+    )
+
+
+def deployment_outcomes(programs: QuerySet[Program]) -> list[dict[str, Any]]:
+    """Progress by focus area for every program given (all its cycles), one row per
+    (program, active focus area), programs by name and areas in their order: the same
+    figures as each program's own `focus_area_outcomes`. Three queries, whatever the
+    number of programs and women."""
+    areas = list(
+        FocusArea.objects.filter(program__in=programs.order_by().values("pk"), retired=False)
+        .select_related("program")
+        .order_by("program__name", "program_id", "order")
+    )
+    enrolments = consenting_enrolments(programs)
+    everyone = dict(
+        enrolments.values("cycle__program")
+        .annotate(n=Count("pk"))
+        .values_list("cycle__program", "n")
+        .order_by()
+    )
+    # An area counts only for the women of its own program.
+    rated = ratings(enrolments, FocusArea.objects.filter(pk__in=[a.pk for a in areas])).filter(
+        item__focus_area__program=F("administration__enrolment__cycle__program")
+    )
+    found = {
+        as_uuid(area): tuple(int(n or 0) for n in counts)
+        for area, *counts in select_from(
+            pairs(rated),
+            "area, COUNT(baseline), COUNT(later), "
+            "SUM(CASE WHEN later > baseline THEN 1 ELSE 0 END), SUM(later - baseline)",
+            "GROUP BY area",
+            each=f"area, {BASELINE} AS baseline, {LATER_RATING} AS later",
+        )
+    }
+    rows = []
+    for area in areas:
+        women = everyone.get(area.program_id, 0)
+        with_baseline, assessed, progressed, change = found.get(area.pk, (0, 0, 0, 0))
+        rows.append(
+            {
+                "program": {"slug": area.program.slug, "name": area.program.name},
+                "area": area.name,
+                "slug": area.slug,
+                "participants": women,
+                "assessed": assessed,
+                "progressed": progressed,
+                "percent": percent(progressed, assessed),
+                "mean_change": mean(change, assessed),
+                "missing": {
+                    "no_baseline": women - with_baseline,
+                    "no_later": with_baseline - assessed,
+                },
+            }
+        )
+    return rows
+
+
+# --- sex-work involvement ------------------------------------------------------------------
+
+
+def involvement_scale(cohort: Cohort) -> tuple[list[tuple[str, str]], dict[str, int | None]]:
+    """The involvement item's choices as the program's instruments define them:
+    [(code, label)] in their order, and {code: score} (None for "at risk"). One query."""
+    choices = (
+        Choice.objects.filter(
+            item__code=INVOLVEMENT_ITEM,
+            item__version__instrument__program=cohort.program,
+        )
+        .order_by("item__version__number", "order")
+        .values_list("code", "label", "score")
+    )
+    labels: dict[str, str] = {}
+    scores: dict[str, int | None] = {}
+    for code, label, score in choices:
+        # Later versions have the last word on labels and scores.
+        labels[code] = label
+        scores[code] = None if score is None else int(score)
+    order = sorted(labels, key=lambda c: (scores[c] is None, scores[c] or 0))
+    return [(code, labels[code]) for code in order], scores
+
+
+def involvement_outcomes(cohort: Cohort, everyone: int | None = None) -> dict[str, Any]:
+    """Sex-work involvement at intake, graduation and follow-up, and the paired change
+    from intake to follow-up, of the cohort's consenting women (`everyone` of them,
+    counted if not given). Two queries (three without `everyone`)."""
+    choices, scores = involvement_scale(cohort)
+    enrolments = evaluation_enrolments(cohort)
+    if everyone is None:
+        everyone = enrolments.count()
+    answered = Answer.objects.filter(
+        administration__enrolment__in=enrolments.values("pk"),
+        administration__timepoint__in=list(INVOLVEMENT_TIMEPOINTS),
+        item__code=INVOLVEMENT_ITEM,
+        item__version__instrument__program=cohort.program,
+    ).exclude(choices=[])
+    # Her answer at a timepoint: her first at intake (her baseline), her latest after.
+    window: dict[str, Any] = {
+        "partition_by": [F("administration__enrolment_id"), F("administration__timepoint")],
+        "order_by": OLDEST_FIRST,
+    }
+    columns = [str(tp) for tp in INVOLVEMENT_TIMEPOINTS]
+    kept = (
+        answered.annotate(
+            enrolment=F("administration__enrolment_id"),
+            row=Window(RowNumber(), **window),
+            rows=Window(Count("pk"), frame=RowRange(start=None, end=None), **window),
+            **{
+                str(tp): Case(When(administration__timepoint=tp, then=KT("choices__0")))
+                for tp in INVOLVEMENT_TIMEPOINTS
+            },
+        )
+        .filter(
+            Q(administration__timepoint=Timepoint.INTAKE, row=1)
+            | (~Q(administration__timepoint=Timepoint.INTAKE) & Q(row=F("rows")))
+        )
+        .values("enrolment", *columns)
+    )
+    # One row per combination of her answers (at most 7 x 7 x 7), with how many women.
+    answer_sets = select_from(
+        kept,
+        f"{', '.join(columns)}, COUNT(*)",
+        f"GROUP BY {', '.join(columns)}",
+        each="enrolment, " + ", ".join(f"MAX({c}) AS {c}" for c in columns),
+        by="enrolment",
+    )
+    at_counts: dict[str, Counter[str]] = {tp: Counter() for tp in columns}
+    both: Counter[tuple[str, str]] = Counter()
+    for *given, n in answer_sets:
+        her = dict(zip(columns, given, strict=True))
+        for tp, answer in her.items():
+            if answer is not None:
+                at_counts[tp][answer] += n
+        before, after = her[Timepoint.INTAKE], her[Timepoint.FOLLOW_UP]
+        if before is not None and after is not None:
+            both[(before, after)] += n
+    codes = [c for c, _label in choices]
+    at = {}
+    summary = {}
+    for tp, counts in at_counts.items():
+        at[tp] = {c: counts.get(c, 0) for c in codes}
+        for c in sorted(counts):
+            at[tp].setdefault(c, counts[c])  # a code no version defines any more
+        summary[tp] = {
+            "participants": everyone,
+            "answered": sum(counts.values()),
+            "involved": sum(n for c, n in counts.items() if (scores.get(c) or 0) > 0),
+            "not_involved": sum(n for c, n in counts.items() if scores.get(c) == 0),
+            "at_risk": sum(n for c, n in counts.items() if c in scores and scores[c] is None),
+            "missing": everyone - sum(counts.values()),
+        }
+    return {
+        "choices": [
+            {"code": code, "label": label, "score": scores[code]} for code, label in choices
+        ],
+        "at": at,
+        "summary": summary,
+        "paired": _paired_change(both, scores, codes),
+        "missing": {
+            **{tp: everyone - sum(counts.values()) for tp, counts in at_counts.items()},
+            "intake_without_follow_up": sum(at_counts[Timepoint.INTAKE].values())
+            - sum(both.values()),
+        },
+    }
+
+
+def _paired_change(
+    both: Mapping[tuple[str, str], int], scores: Mapping[str, int | None], codes: Sequence[str]
+) -> dict[str, Any]:
+    """Intake -> follow-up, from {(intake answer, follow-up answer): women}."""
+    changes: Counter[float] = Counter()
+    for (b, a), n in both.items():
+        before, after = scores.get(b), scores.get(a)
+        if before is not None and after is not None:
+            changes[float(after) - float(before)] += n
+    transitions = {b: dict.fromkeys(codes, 0) for b in codes}
+    for (b, a), n in both.items():
+        transitions.setdefault(b, {}).setdefault(a, 0)
+        transitions[b][a] += n
+    pairs_found = sum(both.values())
+    scored_pairs = sum(changes.values())
+    return {
+        "pairs": pairs_found,
+        "scored_pairs": scored_pairs,
+        # Less involvement is better: improved means a lower score at follow-up.
+        "improved": sum(n for change, n in changes.items() if change < 0),
+        "same": changes.get(0.0, 0),
+        "worse": sum(n for change, n in changes.items() if change > 0),
+        # Pairs where either answer is "at risk of returning": off the 0-4 scale.
+        "at_risk": pairs_found - scored_pairs,
+        "transitions": transitions,
+        # On intake -> follow-up, so a negative effect size means involvement went down.
+        "wilcoxon": wilcoxon_from_counts(changes).as_dict() if scored_pairs else None,
+    }
+
+
+# --- for process.py until it reads `assessed_and_progressed` -------------------------------
 
 
 @dataclass
@@ -121,172 +580,3 @@ def load_ratings(cohort: Cohort) -> Ratings:
     for (area_id, enrolment_id), rating in ratings.baseline.items():
         ratings.at_timepoint[(area_id, Timepoint.INTAKE)][enrolment_id] = rating
     return ratings
-
-
-def _distribution(values: Any) -> dict[str, int]:
-    counts = Counter(values)
-    return {str(r): counts.get(r, 0) for r in SCALE}
-
-
-def focus_area_outcomes(ratings: Ratings) -> list[dict[str, Any]]:
-    """One row per focus area of the program, in the program's order."""
-    everyone = len(ratings.enrolment_cycles)
-    rows = []
-    for area in ratings.areas:
-        pairs = ratings.pairs(area.pk)
-        assessed = len(pairs)
-        progressed = sum(1 for _e, before, after in pairs if after > before)
-        with_baseline = sum(1 for (a, _e) in ratings.baseline if a == area.pk)
-        changes = [after - before for _e, before, after in pairs]
-        mean_change = (
-            float(
-                (Decimal(sum(changes)) / Decimal(assessed)).quantize(
-                    Decimal("0.01"), rounding=ROUND_HALF_UP
-                )
-            )
-            if assessed
-            else None
-        )
-        test = (
-            wilcoxon_signed_rank([b for _e, b, _a in pairs], [a for _e, _b, a in pairs]).as_dict()
-            if assessed
-            else None
-        )
-        rows.append(
-            {
-                "area": area.name,
-                "slug": area.slug,
-                "participants": everyone,
-                "assessed": assessed,
-                "progressed": progressed,
-                "percent": percent(progressed, assessed),
-                "improved_same_worse": {
-                    "improved": progressed,
-                    "same": sum(1 for c in changes if c == 0),
-                    "worse": sum(1 for c in changes if c < 0),
-                },
-                "mean_change": mean_change,
-                "distribution": {
-                    str(tp): _distribution(ratings.at_timepoint.get((area.pk, tp), {}).values())
-                    for tp in Timepoint
-                },
-                "latest_distribution": _distribution(after for _e, _b, after in pairs),
-                "wilcoxon": test,
-                "missing": {
-                    "no_baseline": everyone - with_baseline,
-                    "no_later": with_baseline - assessed,
-                },
-            }
-        )
-    return rows
-
-
-def involvement_scale(cohort: Cohort) -> tuple[list[tuple[str, str]], dict[str, int | None]]:
-    """The involvement item's choices as the program's instruments define them:
-    [(code, label)] in their order, and {code: score} (None for "at risk"). One query."""
-    choices = (
-        Choice.objects.filter(
-            item__code=INVOLVEMENT_ITEM,
-            item__version__instrument__program=cohort.program,
-        )
-        .order_by("item__version__number", "order")
-        .values_list("code", "label", "score")
-    )
-    labels: dict[str, str] = {}
-    scores: dict[str, int | None] = {}
-    for code, label, score in choices:
-        # Later versions have the last word on labels and scores.
-        labels[code] = label
-        scores[code] = None if score is None else int(score)
-    order = sorted(labels, key=lambda c: (scores[c] is None, scores[c] or 0))
-    return [(code, labels[code]) for code in order], scores
-
-
-def involvement_outcomes(cohort: Cohort, enrolment_ids: list[UUID]) -> dict[str, Any]:
-    """Sex-work involvement at intake, graduation and follow-up, and the paired change
-    from intake to follow-up, of the given (consenting) enrolments. Two queries."""
-    choices, scores = involvement_scale(cohort)
-    rows = (
-        Answer.objects.filter(
-            administration__enrolment__in=enrolment_ids,
-            administration__timepoint__in=list(INVOLVEMENT_TIMEPOINTS),
-            item__code=INVOLVEMENT_ITEM,
-            item__version__instrument__program=cohort.program,
-        )
-        .order_by("administration__completed_on", "administration__recorded_at")
-        .values_list("administration__enrolment_id", "administration__timepoint", "choices")
-    )
-    answers: dict[str, dict[UUID, str]] = {str(tp): {} for tp in INVOLVEMENT_TIMEPOINTS}
-    for enrolment_id, timepoint, chosen in rows:
-        if not chosen:
-            continue
-        if timepoint == Timepoint.INTAKE and enrolment_id in answers[timepoint]:
-            continue  # her first intake answer is her baseline
-        answers[timepoint][enrolment_id] = chosen[0]
-    everyone = len(enrolment_ids)
-    at = {}
-    summary = {}
-    for tp, given in answers.items():
-        counts = Counter(given.values())
-        at[tp] = {code: counts.get(code, 0) for code, _label in choices}
-        for code in counts:
-            at[tp].setdefault(code, counts[code])  # a code no version defines any more
-        summary[tp] = {
-            "participants": everyone,
-            "answered": len(given),
-            "involved": sum(n for c, n in counts.items() if (scores.get(c) or 0) > 0),
-            "not_involved": sum(n for c, n in counts.items() if scores.get(c) == 0),
-            "at_risk": sum(n for c, n in counts.items() if c in scores and scores[c] is None),
-            "missing": everyone - len(given),
-        }
-    paired = _paired_change(
-        answers[Timepoint.INTAKE], answers[Timepoint.FOLLOW_UP], scores, [c for c, _ in choices]
-    )
-    return {
-        "choices": [
-            {"code": code, "label": label, "score": scores[code]} for code, label in choices
-        ],
-        "at": at,
-        "summary": summary,
-        "paired": paired,
-        "missing": {
-            **{tp: everyone - len(given) for tp, given in answers.items()},
-            "intake_without_follow_up": sum(
-                1 for e in answers[Timepoint.INTAKE] if e not in answers[Timepoint.FOLLOW_UP]
-            ),
-        },
-    }
-
-
-def _paired_change(
-    before: dict[UUID, str],
-    after: dict[UUID, str],
-    scores: dict[str, int | None],
-    codes: list[str],
-) -> dict[str, Any]:
-    both = [(before[e], after[e]) for e in before if e in after]
-    scored = [
-        (scores[b], scores[a])
-        for b, a in both
-        if scores.get(b) is not None and scores.get(a) is not None
-    ]
-    transitions = {b: dict.fromkeys(codes, 0) for b in codes}
-    for b, a in both:
-        transitions.setdefault(b, {}).setdefault(a, 0)
-        transitions[b][a] += 1
-    befores = [float(b) for b, _a in scored if b is not None]
-    afters = [float(a) for _b, a in scored if a is not None]
-    # Less involvement is better: the test is on intake -> follow-up, so a negative
-    # effect size means involvement went down.
-    test = wilcoxon_signed_rank(befores, afters).as_dict() if scored else None
-    return {
-        "pairs": len(both),
-        "scored_pairs": len(scored),
-        "improved": sum(1 for b, a in scored if a is not None and b is not None and a < b),
-        "same": sum(1 for b, a in scored if a == b),
-        "worse": sum(1 for b, a in scored if a is not None and b is not None and a > b),
-        # Pairs where either answer is "at risk of returning": off the 0-4 scale.
-        "at_risk": len(both) - len(scored),
-        "transitions": transitions,
-        "wilcoxon": test,
-    }

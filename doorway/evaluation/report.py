@@ -17,13 +17,13 @@ from doorway.evaluation.cohort import (
     Cohort,
     all_enrolments,
     enrolled_enrolments,
+    evaluation_enrolments,
 )
 from doorway.evaluation.costs import cycle_costs
 from doorway.evaluation.outcomes import (
-    Ratings,
     focus_area_outcomes,
     involvement_outcomes,
-    load_ratings,
+    progressed_by_cycle,
 )
 
 DEFINITIONS = [
@@ -126,15 +126,10 @@ def costs_cohort(cohort: Cohort) -> Cohort:
     return Cohort(program=cohort.program, cycles=cohort.cycles)
 
 
-def progressed_with_cycles(ratings: Ratings) -> list[tuple[Any, Any]]:
-    return [(e, ratings.enrolment_cycles[e]) for e in ratings.progressed_enrolments()]
-
-
 def evaluation_report(cohort: Cohort) -> dict[str, Any]:
-    ratings = load_ratings(cohort)
+    """A fixed number of queries, whatever the size of the cohort."""
     whole = costs_cohort(cohort)
-    cycle_ratings = ratings if whole == cohort else load_ratings(whole)
-    enrolment_ids = list(ratings.enrolment_cycles)
+    consenting = evaluation_enrolments(cohort).count()
     report = {
         "program": {"slug": cohort.program.slug, "name": cohort.program.name},
         "cohort": cohort.as_dict(),
@@ -142,11 +137,11 @@ def evaluation_report(cohort: Cohort) -> dict[str, Any]:
         "participants": {
             "referred": all_enrolments(cohort).count(),
             "enrolled": enrolled_enrolments(cohort).count(),
-            "evaluation": len(enrolment_ids),
+            "evaluation": consenting,
         },
-        "focus_areas": focus_area_outcomes(ratings),
-        "involvement": involvement_outcomes(cohort, enrolment_ids),
-        "cycles": cycle_costs(whole, progressed_with_cycles(cycle_ratings)),
+        "focus_areas": focus_area_outcomes(cohort, consenting),
+        "involvement": involvement_outcomes(cohort, consenting),
+        "cycles": cycle_costs(whole, progressed_by_cycle(whole)),
         "process": _optional_part("doorway.evaluation.process", "process_report", cohort),
         "fidelity": _optional_part("doorway.evaluation.fidelity", "fidelity_report", cohort),
     }

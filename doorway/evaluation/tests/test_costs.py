@@ -64,8 +64,8 @@ def two_cycles(world):
 
 
 def test_cycle_costs(world, two_cycles) -> None:
-    first, _second, graduate = two_cycles
-    rows = cycle_costs(Cohort(program=world.program), progressed=[(graduate.pk, first.pk)])
+    first, _second, _graduate = two_cycles
+    rows = cycle_costs(Cohort(program=world.program), progressed={first.pk: 1})
     assert [r["cycle"] for r in rows] == ["Cycle 1", "Cycle 2"]
     one, two = rows
     # 3 from the world + 3 (the not-eligible referral is not enrolled).

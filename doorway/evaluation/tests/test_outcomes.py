@@ -18,7 +18,6 @@ from doorway.evaluation.cohort import (
 from doorway.evaluation.outcomes import (
     focus_area_outcomes,
     involvement_outcomes,
-    load_ratings,
     percent,
 )
 from doorway.evaluation.report import evaluation_report
@@ -71,7 +70,7 @@ def test_the_three_sets_of_enrolments(world, women) -> None:
 
 
 def test_focus_areas_follow_the_definitions(world, women) -> None:
-    rows = by_slug(focus_area_outcomes(load_ratings(Cohort(program=world.program))))
+    rows = by_slug(focus_area_outcomes(Cohort(program=world.program)))
     assert list(rows) == [SUPPORT, HOME, MONEY, WORK, *list(rows)[4:]]
     support, home, money, work = rows[SUPPORT], rows[HOME], rows[MONEY], rows[WORK]
     # Only the three consenting women count, whatever the others' ratings.
@@ -109,11 +108,11 @@ def test_focus_areas_follow_the_definitions(world, women) -> None:
 
 def test_withdrawing_research_consent_removes_her(world, women) -> None:
     cohort = Cohort(program=world.program)
-    before = by_slug(focus_area_outcomes(load_ratings(cohort)))[MONEY]
+    before = by_slug(focus_area_outcomes(cohort))[MONEY]
     consent = women["c"].participant.consents.get(kind="evaluation")
     consent.withdrawn_on = consent.given_on
     consent.save()
-    after = by_slug(focus_area_outcomes(load_ratings(cohort)))[MONEY]
+    after = by_slug(focus_area_outcomes(cohort))[MONEY]
     assert (before["assessed"], after["assessed"]) == (1, 0)
     assert after["participants"] == 2
 
@@ -124,7 +123,7 @@ def test_cohort_filters(world, women) -> None:
     rate(d, {SUPPORT: 2}, ago=30, timepoint=INTAKE)
     rate(d, {SUPPORT: 3}, ago=10, timepoint=PHASE)
     only_two = by_slug(
-        focus_area_outcomes(load_ratings(Cohort(program=world.program, cycles=(later_cycle,))))
+        focus_area_outcomes(Cohort(program=world.program, cycles=(later_cycle,)))
     )
     assert (only_two[SUPPORT]["assessed"], only_two[SUPPORT]["participants"]) == (1, 1)
     phase_one = world.program.active_phases()[1]
@@ -146,9 +145,7 @@ def test_involvement(world, women) -> None:
     stranger = woman(world, a.cycle, research="no")
     involvement(stranger, "always", ago=30, timepoint=INTAKE)
     cohort = Cohort(program=world.program)
-    result = involvement_outcomes(
-        cohort, list(evaluation_enrolments(cohort).values_list("pk", flat=True))
-    )
+    result = involvement_outcomes(cohort)
     assert result["at"][INTAKE] == {
         "not_at_all": 0,
         "rarely": 1,

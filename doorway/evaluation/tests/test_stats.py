@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from doorway.evaluation.stats import (
     exact_distribution,
     normal_approximation_p,
     normal_approximation_p_by_hand,
+    wilcoxon_from_counts,
     wilcoxon_signed_rank,
 )
 
@@ -169,3 +171,47 @@ def test_exact_agrees_with_scipy_when_there_are_no_ties(differences: list[int]) 
         return
     result = wilcoxon_signed_rank([0] * len(nonzero), nonzero)
     assert result.p_value == pytest.approx(scipy_stats.wilcoxon(nonzero, method="exact").pvalue)
+
+
+# The histogram form the database can count: {difference: pairs}.
+rating_pairs = st.lists(st.tuples(st.integers(1, 10), st.integers(1, 10)), min_size=1, max_size=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rating_pairs, st.sampled_from(["wilcox", "pratt"]))
+def test_counts_form_is_the_list_form(data: list[tuple[int, int]], zero_method) -> None:
+    before = [b for b, _ in data]
+    after = [a for _, a in data]
+    listed = wilcoxon_signed_rank(before, after, zero_method=zero_method)
+    counted = wilcoxon_from_counts(
+        Counter(float(a) - float(b) for b, a in data), zero_method=zero_method
+    )
+    assert (counted.n, counted.n_used, counted.zeros) == (listed.n, listed.n_used, listed.zeros)
+    assert counted.statistic == listed.statistic
+    assert counted.effect_size == listed.effect_size
+    assert counted.method == listed.method
+    if listed.n_used <= 50:
+        # The exact test: the very same number.
+        assert counted.p_value == listed.p_value
+    else:
+        # The normal approximation written out from the counts, against SciPy's.
+        assert counted.p_value == pytest.approx(listed.p_value, rel=1e-9, abs=1e-300)
+
+
+def test_counts_form_with_the_approximation_forced() -> None:
+    differences = [a - b for a, b in zip(BLB_X1, BLB_X2, strict=True)]
+    counted = wilcoxon_from_counts(Counter(differences), exact_limit=0)
+    assert round(counted.p_value or 0, 4) == 0.1436  # R, as above
+    pratt = [
+        a - b for a, b in zip([125, 115, 130, 140, 140], [110, 122, 125, 140, 124], strict=True)
+    ]
+    assert wilcoxon_from_counts(
+        Counter(pratt), zero_method="pratt", exact_limit=0
+    ).p_value == pytest.approx(normal_approximation_p(pratt, "pratt"), rel=1e-12)
+
+
+def test_counts_form_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        wilcoxon_from_counts({1: -2})
+    with pytest.raises(ValueError, match="zero_method"):
+        wilcoxon_from_counts({1: 2}, zero_method="zsplit")  # type: ignore[arg-type]
