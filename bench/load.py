@@ -23,7 +23,9 @@ steps:
 - a case manager opens her caseload, one of her participants, searches (POSTed) for a
   surname of one of her participants, opens an enrolment, reads the API's participants
   and contacts lists with her token, and now and then records a contact through the
-  contact form (CSRF token from the form; a write, so the run is not read-only);
+  contact form (CSRF token from the form; a write, so the run is not read-only), and
+  sometimes the minimal page `/tokens/` (the time an answer waits in the server's
+  queue, next to no work of its own);
 - the program manager opens the team caseload page and her caseload page.
 Sign-in, the contact recorded and the audit entries of every page are written into
 the database: nothing else is.
@@ -186,6 +188,12 @@ def swarm(args: argparse.Namespace) -> int:
         def next_item(self) -> tuple[str, str]:
             self.turn += 1
             return self.items[self.turn % len(self.items)]
+
+        @task(1)
+        def minimal(self) -> None:
+            # The lightest signed-in page (bench/pages.py's baseline): the wait in the
+            # server's queue, with next to no work.
+            self.page("/tokens/", "minimal (/tokens/)")
 
         @task(4)
         def caseload(self) -> None:
@@ -424,6 +432,13 @@ def main() -> int:
     if not (args.database or args.participants):
         parser.error("give --database or --participants")
 
+    # Ctrl-C, or a plain kill, ends the run the same way: the children are stopped. (A
+    # shell may start this with SIGINT ignored, in the background.)
+    def interrupted(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     name = args.database or f"doorway_bench_load_{args.participants}"
     threads = f"{args.threads} threads each (gthread)" if args.threads > 1 else "sync"
     print(
