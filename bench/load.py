@@ -4,12 +4,12 @@
     .venv/bin/python bench/load.py --participants 1000          # builds, then drops
     .venv/bin/python bench/load.py --database doorway_bench_synth_100000 --users 20 --seconds 60
 
-The database is a kept one (--database, migrated first if it is behind) or one built
-for the run (--participants N: `doorway_bench_load_<N>`, made as bench/pages.py makes
-its own, dropped again unless --keep). The app runs under gunicorn on loopback with
-the production settings apart from plain-HTTP cookies (bench/pages.py's settings and
-throw-away keys, DOORWAY_DEMO on), --workers processes of --threads threads each (one
-thread: sync workers; more: gthread).
+The database is a kept one (--database, migrated first if it is behind, unless
+--no-migrate) or one built for the run (--participants N: `doorway_bench_load_<N>`,
+made as bench/pages.py makes its own, dropped again unless --keep). The app runs under
+gunicorn on loopback with the production settings apart from plain-HTTP cookies
+(bench/pages.py's settings and throw-away keys, DOORWAY_DEMO on), --workers processes
+of --threads threads each (one thread: sync workers; more: gthread).
 
 A child process holding the database's settings picks the simulated staff and issues
 each case manager a read token with `doorway.api.tokens.issue_token`: the synth's case
@@ -409,6 +409,11 @@ def main() -> int:
     where.add_argument("--participants", type=int, help="build doorway_bench_load_<N> first")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database built")
+    parser.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="leave a kept database's schema as it is (a working tree shared with others)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads a worker (>1: gthread)")
     parser.add_argument("--users", type=int, default=20, help="simulated staff, one a manager")
@@ -459,7 +464,7 @@ def main() -> int:
                 made = True
             elif not bench_pages.exists(name):
                 raise SystemExit(f"no database {name}")
-            else:
+            elif not args.no_migrate:
                 bench_pages.migrate_if_behind(name, env)
             result = run(args, env, folder)
             print(f"  after the run: {load_average()}")
