@@ -1,4 +1,5 @@
-"""/api/v1/evaluation/{program}/outcomes/: the evaluation's outcome tables.
+"""/api/v1/evaluation/{program}/outcomes/: the evaluation's outcome tables;
+/api/v1/evaluation/deployment/: progress by focus area for every program she evaluates.
 
 The figures are those of `doorway evaluate` (`report.evaluation_report`: the women who
 consented to the evaluation research, and nobody else), with small cells suppressed
@@ -26,7 +27,7 @@ from rest_framework.routers import BaseRouter
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.evaluation import rules, views
+from doorway.evaluation import deployment, rules, views
 from doorway.evaluation.charts import INVOLVEMENT_LABELS, TIMEPOINT_LABELS, label
 from doorway.evaluation.suppress import (
     NOT_SHOWN,
@@ -133,6 +134,34 @@ class EvaluationOutcomesSerializer(serializers.Serializer[Any]):
     )
     cycles = EvaluationCycleCostSerializer(many=True)
     definitions = EvaluationDefinitionSerializer(many=True)
+
+
+class DeploymentMissingSerializer(serializers.Serializer[Any]):
+    no_baseline = CountField(help_text="No intake rating in the area.")
+    no_later = CountField(help_text="A baseline, but no later rating yet.")
+
+
+class DeploymentRowSerializer(serializers.Serializer[Any]):
+    program = EvaluatedProgramSerializer()
+    area = serializers.CharField()
+    slug = serializers.CharField()
+    participants = CountField(help_text="Enrolled women whose evaluation consent is in force.")
+    assessed = CountField(help_text="With both an intake and a later rating in the area.")
+    progressed = CountField(help_text="Latest rating higher than at intake.")
+    percent = share_field()
+    mean_change = serializers.FloatField(
+        allow_null=True,
+        help_text="Mean of later minus baseline rating over those assessed, to two "
+        "decimals; null when nobody is assessed or the count is suppressed.",
+    )
+    missing = DeploymentMissingSerializer()
+
+
+class DeploymentOutcomesSerializer(serializers.Serializer[Any]):
+    suppression_rule = serializers.CharField()
+    focus_areas = DeploymentRowSerializer(
+        many=True, help_text="One row per program and active focus area, programs by name."
+    )
 
 
 # --- the tables, suppressed as in the funder report --------------------------------------
@@ -299,6 +328,31 @@ class EvaluationViewSet(viewsets.ViewSet):
             detail={"api": "evaluation.outcomes", "cohort": report.get("cohort")},
         )
         return Response(EvaluationOutcomesSerializer(outcome_tables(report)).data)
+
+    @extend_schema(
+        summary="Progress by focus area for every program she evaluates",
+        description="For each program whose evaluation she may see (all its cycles) and "
+        "each of its active focus areas: consenting women, assessed, progressed, "
+        "percentage, mean change and missing counts, with small cells suppressed as in "
+        "the funder report. For program managers and evaluators.",
+        responses={200: DeploymentOutcomesSerializer, **problems(401, 403)},
+    )
+    @action(detail=False, methods=["get"], url_path="deployment")
+    def deployment(self, request: Request) -> Response:
+        if not rules.sees_evaluations(request.user):
+            raise PermissionDenied
+        rows = deployment.deployment_table(request.user, always_suppress=True)
+        record(
+            Action.VIEW,
+            request=request,
+            detail={
+                "api": "evaluation.deployment",
+                "programs": sorted({r["program"]["slug"] for r in rows}),
+            },
+        )
+        return Response(
+            DeploymentOutcomesSerializer({"suppression_rule": RULE, "focus_areas": rows}).data
+        )
 
 
 def register(router: BaseRouter) -> None:

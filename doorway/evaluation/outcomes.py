@@ -330,10 +330,9 @@ def deployment_outcomes(programs: QuerySet[Program]) -> list[dict[str, Any]]:
         .values_list("cycle__program", "n")
         .order_by()
     )
-    # An area counts only for the women of its own program.
-    rated = ratings(enrolments, FocusArea.objects.filter(pk__in=[a.pk for a in areas])).filter(
-        item__focus_area__program=F("administration__enrolment__cycle__program")
-    )
+    # An area is rated only in its own program's instruments, and those are given only
+    # to its own women (`instruments.definition`, `actions.record_administration`).
+    rated = ratings(enrolments, FocusArea.objects.filter(pk__in=[a.pk for a in areas]))
     found = {
         as_uuid(area): tuple(int(n or 0) for n in counts)
         for area, *counts in select_from(

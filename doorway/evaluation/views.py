@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation import charts, rules
+from doorway.evaluation import charts, deployment, rules
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
 from doorway.evaluation.pdf import render_pdf
@@ -96,7 +96,17 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
     programs = list(rules.evaluated_programs(request.user).order_by("name"))
     if len(programs) == 1:
         return redirect("evaluation_page", programs[0].slug)
-    return render(request, "evaluation/home.html", {"programs": programs})
+    return render(
+        request,
+        "evaluation/home.html",
+        {
+            "programs": programs,
+            "outcomes": deployment.deployment_table(request.user) if programs else [],
+            "columns": deployment.COLUMNS,
+            "suppressed": not deployment.sees_small_cells(request.user),
+            "suppression_rule": SUPPRESSION_RULE,
+        },
+    )
 
 
 @login_required

@@ -122,9 +122,7 @@ def test_cohort_filters(world, women) -> None:
     d = woman(world, later_cycle)
     rate(d, {SUPPORT: 2}, ago=30, timepoint=INTAKE)
     rate(d, {SUPPORT: 3}, ago=10, timepoint=PHASE)
-    only_two = by_slug(
-        focus_area_outcomes(Cohort(program=world.program, cycles=(later_cycle,)))
-    )
+    only_two = by_slug(focus_area_outcomes(Cohort(program=world.program, cycles=(later_cycle,))))
     assert (only_two[SUPPORT]["assessed"], only_two[SUPPORT]["participants"]) == (1, 1)
     phase_one = world.program.active_phases()[1]
     women["a"].current_phase = phase_one
