@@ -4,11 +4,11 @@ Every page of the app (a GET that answers HTML, and the searches, which are POST
 opened by the role that uses it on the shared world with one record of each kind (the
 permission matrix's own records, `setup_extras`), and its queries counted; then many
 more rows of the kinds the pages show are added (women in reach and their enrolments,
-contacts, goals and steps, referrals and their news, drop-in sessions and attendance,
-assessments, outreach, supervision reviews, safety flags, cycles, partners and cost
-lines, focus areas, theory excerpts and references, tokens, audit entries) and every
-page counted again. A page whose count grew
-runs a query per row somewhere.
+contacts, a contact's versions, goals and steps, referrals and their news, drop-in
+sessions and attendance, assessments, outreach, supervision reviews, safety flags,
+cycles, partners and cost lines, focus areas, theory excerpts and references, tokens,
+audit entries) and every page counted again. A page whose count grew runs a query per
+row somewhere.
 
 The pages are the permission matrix's rows (doorway/tests/test_permission_matrix.py)
 and `OTHER_PAGES` for the URLs the matrix does not hold. A URL added later that is in
@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from doorway.api.tokens import issue_token
 from doorway.casework import outreach, supervision
-from doorway.casework.actions import record_contact
+from doorway.casework.actions import edit_contact, record_contact
 from doorway.casework.models import ContactKind
 from doorway.conftest import World
 from doorway.dropins.actions import mark_attendance, start_session
@@ -349,6 +349,8 @@ def grow(world: World, extras: dict[str, Any]) -> None:
         FocusArea.objects.create(
             program=world.program, name=f"Area {i}", slug=f"area-{i}", order=50 + i
         )
+        # Earlier versions of the one contact whose history is shown.
+        edit_contact(extras["contact"], by=world.alice, note=f"Note, version {i}")
         add_excerpt(extras["theory_link"], by=world.eve, interviewee="staff", text=f"Said {i}.")
         add_reference(extras["theory_link"], by=world.eve, citation=f"Reference {i}")
     first: Administration = extras["administration"]
