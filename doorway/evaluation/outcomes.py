@@ -40,7 +40,7 @@ from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RowRange
 from django.db.models.fields.json import KT
-from django.db.models.functions import FirstValue, LastValue, RowNumber
+from django.db.models.functions import LastValue, RowNumber
 
 from doorway.enrolments.models import Enrolment
 from doorway.evaluation.cohort import ENROLLED, Cohort, evaluation_enrolments
@@ -98,7 +98,8 @@ def ratings(enrolments: QuerySet[Enrolment], areas: QuerySet[FocusArea]) -> Quer
 def pairs(rated: QuerySet[Answer], **extra: Any) -> QuerySet[Answer]:
     """One row per (enrolment, area) she was rated in: `first_*` is her earliest
     intake rating when `first_later` = 0, `last_*` her latest later rating when
-    `last_later` = 1 (`assessed_when` says whether it counts)."""
+    `last_later` = 1 (`ASSESSED` says whether the two make a pair). One sort of her
+    ratings, whatever else is asked."""
     window: dict[str, Any] = {
         "partition_by": [F("administration__enrolment_id"), F("item__focus_area_id")],
         "order_by": [LATER.asc(), *OLDEST_FIRST],
@@ -109,10 +110,11 @@ def pairs(rated: QuerySet[Answer], **extra: Any) -> QuerySet[Answer]:
             enrolment=F("administration__enrolment_id"),
             area=F("item__focus_area_id"),
             **extra,
+            # The first row is kept: its own columns are the partition's first.
+            first_later=LATER,
+            first_number=F("number"),
+            first_on=F("administration__completed_on"),
             row=Window(RowNumber(), **window),
-            first_later=Window(FirstValue(LATER), **window),
-            first_number=Window(FirstValue("number"), **window),
-            first_on=Window(FirstValue("administration__completed_on"), **window),
             last_later=Window(LastValue(LATER), **window),
             last_number=Window(LastValue("number"), **window),
             last_on=Window(LastValue("administration__completed_on"), **window),

@@ -16,6 +16,7 @@ from doorway.evaluation.cohort import (
     evaluation_enrolments,
 )
 from doorway.evaluation.outcomes import (
+    assessed_and_progressed,
     focus_area_outcomes,
     involvement_outcomes,
     percent,
@@ -104,6 +105,14 @@ def test_focus_areas_follow_the_definitions(world, women) -> None:
     assert support["wilcoxon"]["n"] == 2
     assert support["wilcoxon"]["p_value"] == 1.0
     assert work["wilcoxon"] is None
+
+
+def test_assessed_and_progressed_women(world, women) -> None:
+    assessed, progressed = assessed_and_progressed(Cohort(program=world.program))
+    a, b, c = women["a"].pk, women["b"].pk, women["c"].pk
+    # A: support 3 -> 5; B: support 6 -> 4; C: money 5 -> 8. Nobody outside the research.
+    assert assessed == {a, b, c}
+    assert progressed == {a, c}
 
 
 def test_withdrawing_research_consent_removes_her(world, women) -> None:
