@@ -43,6 +43,7 @@ import argparse
 import importlib.util
 import itertools
 import json
+import math
 import os
 import platform
 import re
@@ -380,6 +381,12 @@ def run(args: argparse.Namespace, env: dict[str, str], folder: str) -> dict[str,
         server += ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
         if args.threads > 1:
             server += ["--worker-class", "gthread", "--threads", str(args.threads)]
+            # gthread keeps connections open (sync workers close each). A browser sends a
+            # request again when the server closed its idle connection just as it was
+            # reused; requests does not, and counts a reset: so the server keeps idle
+            # connections well past a user's wait between steps on a busy machine.
+            keep_alive = max(30, math.ceil(args.wait_max * 4))
+            server += ["--keep-alive", str(keep_alive)]
         server += ["--timeout", str(REQUEST_TIMEOUT * 2), "--log-level", "warning"]
         gunicorn = child(server)
         import requests
