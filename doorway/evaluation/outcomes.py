@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -85,12 +85,14 @@ OLDEST_FIRST = [
 ]
 
 
-def ratings(enrolments: QuerySet[Enrolment], areas: QuerySet[FocusArea]) -> QuerySet[Answer]:
-    """Every 1-10 rating of those enrolments in those focus areas."""
+def ratings(enrolments: QuerySet[Enrolment], areas: Iterable[FocusArea]) -> QuerySet[Answer]:
+    """Every 1-10 rating of those enrolments in those focus areas. The areas (a few per
+    program) go in as their ids: as a subquery, PostgreSQL misjudged how many ratings
+    they select and walked the answers' index once per woman and area."""
     return Answer.objects.filter(
         administration__enrolment__in=enrolments.values("pk"),
         item__kind=ItemKind.SCALE,
-        item__focus_area__in=areas.order_by().values("pk"),
+        item__focus_area__in=[area.pk for area in areas],
         number__isnull=False,
     )
 
@@ -211,11 +213,12 @@ def _distribution(counts: Mapping[int, int]) -> dict[str, int]:
     return {str(r): counts.get(r, 0) for r in SCALE}
 
 
-def program_ratings(cohort: Cohort) -> QuerySet[Answer]:
-    return ratings(
-        evaluation_enrolments(cohort),
-        FocusArea.objects.filter(program=cohort.program, retired=False),
-    )
+def program_ratings(cohort: Cohort, areas: Iterable[FocusArea] | None = None) -> QuerySet[Answer]:
+    """The ratings of the cohort's consenting women in the program's active focus areas
+    (`areas`, read if not given: one query)."""
+    if areas is None:
+        areas = list(cohort.program.active_focus_areas())
+    return ratings(evaluation_enrolments(cohort), areas)
 
 
 def focus_area_outcomes(cohort: Cohort, everyone: int | None = None) -> list[dict[str, Any]]:
@@ -224,7 +227,7 @@ def focus_area_outcomes(cohort: Cohort, everyone: int | None = None) -> list[dic
     areas = list(cohort.program.active_focus_areas())
     if everyone is None:
         everyone = evaluation_enrolments(cohort).count()
-    rated = program_ratings(cohort)
+    rated = program_ratings(cohort, areas)
     found: dict[UUID, list[tuple[int | None, int | None, int]]] = defaultdict(list)
     for area_id, baseline, later, n in rating_pairs(rated):
         found[area_id].append((baseline, later, n))
@@ -334,7 +337,7 @@ def deployment_outcomes(programs: QuerySet[Program]) -> list[dict[str, Any]]:
     )
     # An area is rated only in its own program's instruments, and those are given only
     # to its own women (`instruments.definition`, `actions.record_administration`).
-    rated = ratings(enrolments, FocusArea.objects.filter(pk__in=[a.pk for a in areas]))
+    rated = ratings(enrolments, areas)
     found = {
         as_uuid(area): tuple(int(n or 0) for n in counts)
         for area, *counts in select_from(
