@@ -96,6 +96,7 @@ OTHER_PAGES: list[tuple[str, str, Callable[[World, dict[str, Any]], str]]] = [
         for who in ("alice", "pat", "morgan", "eve", "ada")
     ],
     ("token_list", "alice", lambda w, x: reverse("token_list")),
+    ("token_revoke", "alice", lambda w, x: reverse("token_revoke", args=[x["token"].pk])),
     ("program_list", "morgan", lambda w, x: reverse("program_list")),
     ("program_detail", "morgan", lambda w, x: reverse("program_detail", args=[w.program.pk])),
     ("phase_add", "morgan", lambda w, x: reverse("phase_add", args=[w.program.pk])),
@@ -258,7 +259,7 @@ def extras_for(world: World) -> dict[str, Any]:
     data = csv_file(PARTICIPANT_HEADER, [participant_row("P1", "Nadia")])
     extras["import_job"] = dry_run(world.alice, "participants", data)
     assert isinstance(extras["import_job"], ImportJob)
-    issue_token(world.alice, name="laptop", scope="read", days=30)
+    extras["token"], _ = issue_token(world.alice, name="laptop", scope="read", days=30)
     return extras
 
 
@@ -463,7 +464,6 @@ WRITES = (
 )
 # POST-only URLs outside the matrix.
 OTHER_WRITES = {
-    "token_revoke",
     "phase_move",
     "phase_retire",
     "phase_restore",
