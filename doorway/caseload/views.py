@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,6 +24,7 @@ from doorway.caseload.models import DueItem
 from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
 from doorway.caseload.rules import DueKind
 from doorway.enrolments.models import Enrolment
+from doorway.people.access import case_managers_covered_by
 from doorway.people.models import User
 from doorway.people.roles import Role
 
@@ -58,7 +59,7 @@ def _worker_in_reach(user: User, worker_id: str) -> User | None:
         return None
     workers = User.objects.filter(pk=pk, role=Role.CASE_MANAGER)
     if user.role == Role.CASE_MANAGER:
-        workers = workers.filter(Q(pk=user.pk) | Q(teams__members=user))
+        workers = workers.filter(pk__in=case_managers_covered_by(user))
     else:
         workers = workers.filter(programs__in=user.programs.all())
     return workers.distinct().first()

@@ -29,18 +29,41 @@ if TYPE_CHECKING:
 
 
 def enrolment_rule(user: Any) -> Q | None:
-    """A filter on Enrolment for what `user` reaches, or None for nothing at all."""
+    """A filter on Enrolment for what `user` reaches, or None for nothing at all.
+
+    Each branch is one indexed column of the enrolment compared with a small set (her
+    id, or a subquery of a few ids), never an OR across joins: so the database starts
+    from her few enrolments through an index instead of testing every enrolment, and a
+    row is never repeated (no join to a many-valued relation)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.role == Role.CASE_MANAGER:
-        return Q(case_manager=user) | Q(case_manager__teams__members=user)
+        return Q(case_manager__in=case_managers_covered_by(user))
     if user.role == Role.PEER_MENTOR:
         return Q(peer_mentor=user, exit_reason="")
     if user.role == Role.PROGRAM_MANAGER:
-        return Q(cycle__program__in=user.programs.all())
+        from doorway.programs.models import Cycle
+
+        return Q(cycle__in=Cycle.objects.filter(program__in=user.programs.all()).values("pk"))
     if user.role == Role.ADMINISTRATOR:
         return Q(participant__in=_broken_glass(user))
     return None
+
+
+def case_managers_covered_by(user: User) -> QuerySet[Any]:
+    """The ids of the case managers whose caseloads `user` shares: herself and every
+    member of one of her teams (a subquery, read when the query runs).
+
+    A UNION rather than `pk=user | teammates`: PostgreSQL estimates an OR with a
+    subquery at half the table and then reads every enrolment; a UNION it estimates
+    at the handful of ids it is, and reads their enrolments through the index."""
+    from doorway.people.models import Team, User
+
+    membership = Team.members.through.objects
+    her_teams = membership.filter(user=user.pk).values("team_id")
+    teammates = membership.filter(team_id__in=her_teams).values("user_id")
+    herself = User.objects.filter(pk=user.pk).values("pk")
+    return herself.union(teammates)
 
 
 def _broken_glass(user: User) -> QuerySet[Any]:
@@ -53,10 +76,8 @@ def enrolments_visible_to(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[
     rule = enrolment_rule(user)
     if rule is None:
         return queryset.none()
-    from doorway.enrolments.models import Enrolment
-
-    # Through Exists, so that team membership never multiplies rows.
-    return queryset.filter(Exists(Enrolment.objects.filter(rule, pk=OuterRef("pk"))))
+    # The rule joins no many-valued relation, so it filters the rows directly.
+    return queryset.filter(rule)
 
 
 def participants_visible_to(queryset: ParticipantQuerySet, user: Any) -> ParticipantQuerySet:

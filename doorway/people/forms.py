@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from doorway.concurrency import version_of
 from doorway.enrolments.models import ReferralSource
+from doorway.people.access import case_managers_covered_by
 from doorway.people.models import ConsentKind, FlagKind, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, PartnerAgency
@@ -124,8 +125,7 @@ def case_managers_for(user: User) -> QuerySet[User]:
     programs."""
     active = User.objects.filter(role=Role.CASE_MANAGER, is_active=True, agency=user.agency_id)
     if user.role == Role.CASE_MANAGER:
-        teammates = User.objects.filter(teams__members=user).values("pk")
-        return active.filter(Q(pk=user.pk) | Q(pk__in=teammates))
+        return active.filter(pk__in=case_managers_covered_by(user))
     return active.filter(programs__in=user.programs.all()).distinct()
 
 

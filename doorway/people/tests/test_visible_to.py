@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from doorway.conftest import World
+from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,31 @@ def test_a_deactivated_account_reaches_nobody(world: World) -> None:
     world.alice.is_active = False
     world.alice.save()
     assert codes(world.alice) == set()
+
+
+def test_a_case_manager_in_no_team_reaches_her_own_caseload_only(world: World) -> None:
+    world.alice.teams.clear()
+    assert codes(world.alice) == {"Rosa"}
+    assert codes(world.amira) == {"Tess"}
+
+
+def test_a_case_manager_in_two_teams_reaches_both_teams_caseloads(world: World) -> None:
+    world.alice.teams.add(world.bianca.teams.get())
+    assert codes(world.alice) == {"Rosa", "Tess", "Uma"}
+    # Her teammates in either team do not reach each other's through her.
+    assert codes(world.amira) == {"Rosa", "Tess"}
+    assert codes(world.bianca) == {"Rosa", "Uma"}
+
+
+def test_a_case_manager_who_leaves_a_team_no_longer_reaches_it(world: World) -> None:
+    visible = Participant.objects.visible_to(world.amira)
+    world.amira.teams.clear()
+    # The rule is read when the query runs, not when it was built.
+    assert {p.preferred_name for p in visible} == {"Tess"}
+
+
+def test_an_enrolment_is_listed_once_however_many_teams_share_it(world: World) -> None:
+    world.alice.teams.add(world.bianca.teams.get())
+    world.amira.teams.add(world.bianca.teams.get())
+    enrolments = Enrolment.objects.visible_to(world.alice)
+    assert enrolments.count() == len(set(enrolments.values_list("pk", flat=True))) == 3
