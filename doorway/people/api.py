@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -526,10 +526,9 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
         term = SearchSerializer(data=request.data)
         term.is_valid(raise_exception=True)
         query = term.validated_data["q"].strip()
-        by_name = Participant.objects.with_name(
+        found = cast(ParticipantQuerySet, self.get_queryset()).search(
             query, preferred_only=not roles.sees_identity(user)
-        ).values("pk")
-        found = self.get_queryset().filter(Q(code__istartswith=query) | Q(pk__in=by_name))
+        )
         page = self.paginate_queryset(found)
         rows = list(page if page is not None else found)
         record(

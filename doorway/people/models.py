@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -95,12 +95,20 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         name or aliases: a search must not confirm a name they could not see."""
         if not normalise(name):
             return self.none()
-        digests = NameDigest.objects.filter(
-            participant=models.OuterRef("pk"), digest=blind_index(name)
-        )
-        if preferred_only:
-            digests = digests.filter(preferred=True)
-        return self.filter(models.Exists(digests))
+        return self.filter(_named(name, preferred_only=preferred_only))
+
+    def search(self, term: str, *, preferred_only: bool = False) -> Self:
+        """What the participant search finds: a code or its beginning, in any case, or a
+        name as `with_name` finds it.
+
+        The name is tested on each record (EXISTS on her own digests, through their
+        unique index), never as a list of everyone with that name: narrowed first to
+        what the searcher reaches, the search reads her few records whatever the size
+        of the deployment."""
+        matches = models.Q(code__istartswith=term)
+        if normalise(term):
+            matches |= models.Q(_named(term, preferred_only=preferred_only))
+        return self.filter(matches)
 
     def consented_to(self, kind: str, on: datetime.date | None = None) -> ParticipantQuerySet:
         on = on or timezone.localdate()
@@ -109,6 +117,14 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
                 Consent.objects.in_force(on).filter(participant=models.OuterRef("pk"), kind=kind)
             )
         )
+
+
+def _named(name: str, *, preferred_only: bool) -> models.Exists:
+    """She has `name` (or, if `preferred_only`, has it in her preferred name)."""
+    digests = NameDigest.objects.filter(participant=models.OuterRef("pk"), digest=blind_index(name))
+    if preferred_only:
+        digests = digests.filter(preferred=True)
+    return models.Exists(digests)
 
 
 class Participant(models.Model):

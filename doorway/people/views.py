@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -127,10 +127,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         Prefetch("enrolments", queryset=visible_enrolments, to_attr="visible_enrolments")
     )
     if query:
-        by_name = Participant.objects.with_name(
-            query, preferred_only=not roles.sees_identity(user)
-        ).values("pk")
-        participants = participants.filter(Q(code__istartswith=query) | Q(pk__in=by_name))
+        participants = participants.search(query, preferred_only=not roles.sees_identity(user))
 
     page_number = request.POST.get("page") if query else request.GET.get("page")
     page = Paginator(participants.order_by("code"), PAGE_SIZE).get_page(page_number)
