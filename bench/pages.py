@@ -34,6 +34,13 @@ last byte of the answer, the 95th percentile's ratio to the minimal page's, and 
 queries each page ran (counted in the child process itself, through Django's test
 client and `CaptureQueriesContext`, against the same database). Nothing is asserted:
 the figures are only printed. A page answering anything but 200 is counted as an error.
+
+    --pages caseload search      only these pages (and the minimal one), by the first
+                                 word of their label, lower case ("api" takes both)
+    --plans 2                    also print, for each page, its 2 slowest queries
+                                 (as timed while counting) with their EXPLAIN ANALYZE
+
+The plans go to standard error, with the searched name replaced by `<name>`.
 """
 
 from __future__ import annotations
@@ -205,6 +212,10 @@ def measure(args: argparse.Namespace) -> int:
         ("API participants", "token", "GET", "/api/v1/participants/", None, api),
     ]
 
+    if args.pages:
+        wanted = {w.lower() for w in args.pages}
+        pages = [p for i, p in enumerate(pages) if i == 0 or p[0].split()[0].lower() in wanted]
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 - our own server, on loopback
@@ -229,7 +240,7 @@ def measure(args: argparse.Namespace) -> int:
             try:
                 requests.get(f"{base}/accounts/login/", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 time.sleep(0.5)
         sessions = {
             "worker": sign_in(base, CASE_MANAGER, DEMO_PASSWORD),
@@ -286,6 +297,8 @@ def measure(args: argparse.Namespace) -> int:
         if label.startswith("search") and participant.code not in answer.content.decode():
             raise SystemExit("the search did not find the participant it was given")
         queries[label] = len(captured)
+        if args.plans:
+            explain(label, captured.captured_queries, args.plans, hide=surname)
 
     rows = []
     for label, *_ in pages:
@@ -302,6 +315,22 @@ def measure(args: argparse.Namespace) -> int:
         )
     print(json.dumps(rows))
     return 0
+
+
+def explain(label: str, captured: list[dict[str, str]], top: int, hide: str) -> None:
+    """The `top` slowest reads of a page, with their plans, on standard error."""
+    from django.db import connection
+
+    reads = [q for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
+    reads.sort(key=lambda q: -float(q["time"]))
+    for query in reads[:top]:
+        sql = query["sql"]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(f"      {line}" for (line,) in cursor.fetchall())
+        text = f"  [{label}] {float(query['time']) * 1000:.1f} ms: {sql[:600]}\n{plan}"
+        text = text.replace(hide, "<name>").replace(hide.upper(), "<name>")
+        print(text, file=sys.stderr, flush=True)
 
 
 # --- the parent: a database per size, and the tables --------------------------------
@@ -324,6 +353,7 @@ def report(size: str, rows: list[dict[str, Any]]) -> None:
 def run_child(args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any]]:
     command = [sys.executable, __file__, "--child", "--requests", str(args.requests)]
     command += ["--warm", str(args.warm), "--budget", str(args.budget)]
+    command += ["--plans", str(args.plans), *(["--pages", *args.pages] if args.pages else [])]
     done = subprocess.run(  # noqa: S603 - this script, our own arguments
         [*command, "--min-requests", str(args.min_requests)],
         env=env,
@@ -346,6 +376,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--min-requests", type=int, default=10, help="timed requests of a page over budget"
+    )
+    parser.add_argument(
+        "--pages", nargs="*", help="only these pages (first word of the label), and minimal"
+    )
+    parser.add_argument(
+        "--plans", type=int, default=0, help="print each page's N slowest queries and plans"
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases made")
     parser.add_argument("--reuse", action="store_true", help="use a database already made")
