@@ -11,7 +11,9 @@ An item is, for one woman, "pass", "fail", or "not yet" when her journey has not
 enough to judge it (she is still in phase 1, say). A failed item can never become a pass
 later (a late judgment does not hide a shortfall), except where noted.
 
-Everything is read in a fixed number of queries, whatever the number of participants.
+Everything is read in a fixed number of queries, whatever the number of participants:
+the database counts her contacts, referrals and plans per stay in a phase (`_load`), so
+what comes back is a row per stay, never a row per contact.
 """
 
 from __future__ import annotations
@@ -25,19 +27,29 @@ from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from doorway.enrolments.models import Enrolment, ExitReason
+from doorway.enrolments.models import Enrolment, ExitReason, JourneyEvent
 from doorway.evaluation.cohort import Cohort, evaluation_enrolments
 from doorway.evaluation.process import (
+    ENTRIES,
     Journey,
     PhaseInfo,
     Stay,
+    as_date,
+    as_uuid,
     cti_phases,
-    journeys,
+    db_value,
+    enrolment_journeys,
     percent,
+    placeholders,
+    plus_days,
+    select,
+    stays_sql,
 )
+from doorway.programs.models import KeyIngredient, Phase, Program
 
 PASS, FAIL, NOT_YET = "pass", "fail", "not yet"
 
@@ -146,23 +158,40 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 @dataclass(frozen=True)
+class InStay:
+    """What was recorded during one of her stays in a CTI phase, counted by the
+    database: "during" is `_in` (`in_stay_sql`)."""
+
+    contacts: int
+    community: int  # contacts of COMMUNITY_KINDS
+    supports: int  # accompaniments, or contacts tagged SUPPORTS_INGREDIENT
+    first_month: int  # contacts in the FIRST_MONTH_DAYS from the stay's start
+    referrals_made: int
+    referral_news: int  # referral updates dated in the stay
+    focus_areas: int | None  # named in her phase plan for the phase; None: no plan
+
+
+@dataclass(frozen=True)
 class Records:
     """What the participant items read, loaded once for everyone."""
 
     phases: list[PhaseInfo]
     today: datetime.date
-    # (date, kind, tagged "connecting with community supports") of her contacts.
-    contacts: dict[UUID, list[tuple[datetime.date, str, bool]]]
-    plans: dict[tuple[UUID, UUID], int]  # (enrolment, phase) -> focus areas named
-    referrals_made: dict[UUID, list[datetime.date]]
-    referral_news: dict[UUID, list[datetime.date]]
+    in_stay: dict[tuple[UUID, UUID], InStay]  # (enrolment, phase) -> her records there
 
 
 Verdict = tuple[str, str]  # (pass / fail / not yet, why)
 
 
 def _in(stay: Stay, day: datetime.date) -> bool:
+    """A day during the stay; `in_stay_sql` says it in SQL. (An ongoing stay holds every day
+    up to today, those before its start included.)"""
     return stay.start <= day < stay.end or (stay.ongoing and day <= stay.end)
+
+
+def in_stay_sql(day: str) -> str:
+    """`_in` in SQL, for the date column `day` and the stay `st`."""
+    return f"(({day} >= st.start AND {day} < st.finish) OR (st.ongoing = 1 AND {day} <= st.finish))"
 
 
 def _nine_months(j: Journey, r: Records) -> Verdict:
@@ -199,7 +228,7 @@ def _focus_areas(j: Journey, r: Records) -> Verdict:
         stay = j.stays.get(phase.id)
         if stay is None:
             continue
-        named = r.plans.get((j.id, phase.id))
+        named = r.in_stay[(j.id, phase.id)].focus_areas
         if named is None:
             if (stay.end - stay.start).days >= PLAN_GRACE_DAYS:
                 judged += 1
@@ -216,7 +245,7 @@ def _focus_areas(j: Journey, r: Records) -> Verdict:
 def _first_month(j: Journey, r: Records) -> Verdict:
     start = j.stays[r.phases[0].id].start
     end = start + datetime.timedelta(days=FIRST_MONTH_DAYS)
-    n = sum(1 for day, _, _ in r.contacts.get(j.id, []) if start <= day < end)
+    n = r.in_stay[(j.id, r.phases[0].id)].first_month
     if n >= FIRST_MONTH_CONTACTS:
         return PASS, ""
     if r.today < end:
@@ -226,9 +255,7 @@ def _first_month(j: Journey, r: Records) -> Verdict:
 
 def _community(j: Journey, r: Records) -> Verdict:
     stay = j.stays[r.phases[0].id]
-    n = sum(
-        1 for day, kind, _ in r.contacts.get(j.id, []) if _in(stay, day) and kind in COMMUNITY_KINDS
-    )
+    n = r.in_stay[(j.id, r.phases[0].id)].community
     if n >= COMMUNITY_MEETINGS:
         return PASS, ""
     if stay.ongoing:
@@ -238,11 +265,7 @@ def _community(j: Journey, r: Records) -> Verdict:
 
 def _supports(j: Journey, r: Records) -> Verdict:
     stay = j.stays[r.phases[0].id]
-    n = sum(
-        1
-        for day, kind, tagged in r.contacts.get(j.id, [])
-        if _in(stay, day) and (kind == SUPPORTS_KIND or tagged)
-    )
+    n = r.in_stay[(j.id, r.phases[0].id)].supports
     if n >= SUPPORT_MEETINGS:
         return PASS, ""
     if stay.ongoing:
@@ -254,7 +277,7 @@ def _decreasing(j: Journey, r: Records) -> Verdict:
     done = _completed(j, r)
     if len(done) < 2:
         return NOT_YET, ""
-    counts = [(p, sum(1 for day, _, _ in r.contacts.get(j.id, []) if _in(s, day))) for p, s in done]
+    counts = [(p, r.in_stay[(j.id, p.id)].contacts) for p, _ in done]
     rises = [
         f"{later.name} {m} after {earlier.name} {n}"
         for (earlier, n), (later, m) in pairwise(counts)
@@ -267,7 +290,7 @@ def _decreasing(j: Journey, r: Records) -> Verdict:
 
 def _early_linking(j: Journey, r: Records) -> Verdict:
     stay = j.stays[r.phases[0].id]
-    if any(_in(stay, day) for day in r.referrals_made.get(j.id, [])):
+    if r.in_stay[(j.id, r.phases[0].id)].referrals_made:
         return PASS, ""
     if stay.ongoing:
         return NOT_YET, ""
@@ -278,7 +301,7 @@ def _monitoring(j: Journey, r: Records) -> Verdict:
     if len(r.phases) < 2 or r.phases[1].id not in j.stays:
         return NOT_YET, ""
     stay = j.stays[r.phases[1].id]
-    if any(_in(stay, day) for day in r.referral_news.get(j.id, [])):
+    if r.in_stay[(j.id, r.phases[1].id)].referral_news:
         return PASS, ""
     if stay.ongoing:
         return NOT_YET, ""
@@ -308,41 +331,135 @@ CHECKS: dict[str, Callable[[Journey, Records], Verdict]] = {
 }
 
 
-def _load(enrolments: Any, phases: list[PhaseInfo], today: datetime.date) -> Records:
+def reached_phase_1(
+    enrolments: QuerySet[Enrolment], phases: list[PhaseInfo]
+) -> QuerySet[Enrolment]:
+    """Those of the enrolments who were moved into CTI phase 1."""
+    return enrolments.filter(
+        Exists(
+            JourneyEvent.objects.filter(
+                enrolment=OuterRef("pk"), kind__in=ENTRIES, to_phase=phases[0].id
+            )
+        )
+    )
+
+
+def _load(
+    program: Program, enrolments: QuerySet[Enrolment], phases: list[PhaseInfo], today: datetime.date
+) -> tuple[list[Journey], Records]:
+    """Those of the enrolments who reached CTI phase 1, with their stays in the CTI
+    phases, and what was recorded during each stay (two queries: a row per enrolment,
+    and one per stay)."""
     from doorway.casework.models import Contact
     from doorway.plans.models import PhasePlan
     from doorway.referrals.models import Referral, ReferralUpdate
 
-    ids = enrolments.values("pk")
-    tagged_ids = set(
-        Contact.ingredients.through.objects.filter(
-            contact__enrolment__in=ids, keyingredient__slug=SUPPORTS_INGREDIENT
-        ).values_list("contact_id", flat=True)
+    people = reached_phase_1(enrolments, phases)
+    found = enrolment_journeys(people)
+    sql, params = stays_sql(people, today)
+    phase_ids = [db_value(Phase, p.id) for p in phases]
+    second = phase_ids[1] if len(phases) > 1 else None
+    tags = Contact.ingredients.through._meta.db_table
+    focus = PhasePlan.focus_areas.through._meta.db_table
+    in_stay = in_stay_sql("ct.happened_on")
+    in_first_month = (
+        "(st.is_first = 1 AND ct.happened_on >= st.start AND ct.happened_on < st.month_end)"
     )
-    contacts: dict[UUID, list[tuple[datetime.date, str, bool]]] = defaultdict(list)
-    for enrolment_id, day, kind, contact_id in (
-        Contact.objects.filter(enrolment__in=ids)
-        .order_by("happened_on")
-        .values_list("enrolment_id", "happened_on", "kind", "id")
-    ):
-        contacts[enrolment_id].append((day, kind, contact_id in tagged_ids))
-    plans = {
-        (e, p): n
-        for e, p, n in PhasePlan.objects.filter(enrolment__in=ids)
-        .annotate(n=Count("focus_areas"))
-        .values_list("enrolment_id", "phase_id", "n")
-    }
-    made: dict[UUID, list[datetime.date]] = defaultdict(list)
-    for enrolment_id, day in Referral.objects.filter(enrolment__in=ids).values_list(
-        "enrolment_id", "made_on"
-    ):
-        made[enrolment_id].append(day)
-    news: dict[UUID, list[datetime.date]] = defaultdict(list)
-    for enrolment_id, day in ReferralUpdate.objects.filter(referral__enrolment__in=ids).values_list(
-        "referral__enrolment_id", "dated_on"
-    ):
-        news[enrolment_id].append(day)
-    return Records(phases, today, dict(contacts), plans, dict(made), dict(news))
+    rows = select(
+        f"""{sql},
+marked AS (
+    SELECT st.enrolment_id, st.phase_id, st.start, st.finish, st.ongoing,
+           CASE WHEN st.phase_id = %s THEN 1 ELSE 0 END AS is_first,
+           CASE WHEN st.phase_id = %s THEN 1 ELSE 0 END AS is_second,
+           {plus_days("st.start", "%s")} AS month_end,
+           CASE WHEN st.ongoing = 1 THEN {plus_days("st.finish", "1")} ELSE st.finish END
+               AS until
+    FROM stays st
+    WHERE st.phase_id IN ({placeholders(phase_ids)})
+),
+-- Each stay with the dates [lo, hi) of the contacts it counts: during the stay, and in
+-- phase 1 her first month too. A plain range, so that her contacts are read through
+-- the (enrolment, date) index.
+cti AS (
+    SELECT st.*,
+           CASE WHEN st.ongoing = 1 THEN %s ELSE st.start END AS lo,
+           CASE WHEN st.is_first = 1 AND st.month_end > st.until THEN st.month_end
+                ELSE st.until END AS hi
+    FROM marked st
+),
+-- The contacts tagged with the program's ingredient (a contact takes only her
+-- program's ingredients, each once).
+tagged AS (
+    SELECT ci.contact_id
+    FROM {tags} ci
+    WHERE ci.keyingredient_id = (
+        SELECT ki.id FROM {KeyIngredient._meta.db_table} ki
+        WHERE ki.program_id = %s AND ki.slug = %s
+    )
+),
+counted AS (
+    SELECT st.enrolment_id, st.phase_id,
+           SUM(CASE WHEN {in_stay} THEN 1 ELSE 0 END) AS contacts,
+           SUM(CASE WHEN {in_stay} AND ct.kind IN ({placeholders(COMMUNITY_KINDS)})
+                    THEN 1 ELSE 0 END) AS community,
+           SUM(CASE WHEN {in_stay} AND (ct.kind = %s OR tg.contact_id IS NOT NULL)
+                    THEN 1 ELSE 0 END) AS supports,
+           SUM(CASE WHEN {in_first_month} THEN 1 ELSE 0 END) AS first_month
+    FROM cti st
+    LEFT JOIN {Contact._meta.db_table} ct
+           ON ct.enrolment_id = st.enrolment_id
+          AND ct.happened_on >= st.lo AND ct.happened_on < st.hi
+    LEFT JOIN tagged tg ON tg.contact_id = ct.id
+    GROUP BY st.enrolment_id, st.phase_id
+),
+made AS (
+    SELECT st.enrolment_id, st.phase_id, COUNT(*) AS n
+    FROM cti st JOIN {Referral._meta.db_table} r ON r.enrolment_id = st.enrolment_id
+    WHERE st.is_first = 1 AND {in_stay_sql("r.made_on")}
+    GROUP BY st.enrolment_id, st.phase_id
+),
+news AS (
+    SELECT st.enrolment_id, st.phase_id, COUNT(*) AS n
+    FROM cti st
+    JOIN {Referral._meta.db_table} r ON r.enrolment_id = st.enrolment_id
+    JOIN {ReferralUpdate._meta.db_table} u ON u.referral_id = r.id
+    WHERE st.is_second = 1 AND {in_stay_sql("u.dated_on")}
+    GROUP BY st.enrolment_id, st.phase_id
+),
+plans AS (
+    SELECT pp.enrolment_id, pp.phase_id, COUNT(fa.id) AS n
+    FROM {PhasePlan._meta.db_table} pp LEFT JOIN {focus} fa ON fa.phaseplan_id = pp.id
+    WHERE pp.enrolment_id IN (SELECT id FROM cohort)
+    GROUP BY pp.id, pp.enrolment_id, pp.phase_id
+)
+SELECT st.enrolment_id, st.phase_id, st.start, st.finish, st.ongoing,
+       cn.contacts, cn.community, cn.supports, cn.first_month,
+       COALESCE(made.n, 0), COALESCE(news.n, 0), plans.n
+FROM cti st
+JOIN counted cn ON cn.enrolment_id = st.enrolment_id AND cn.phase_id = st.phase_id
+LEFT JOIN made ON made.enrolment_id = st.enrolment_id AND made.phase_id = st.phase_id
+LEFT JOIN news ON news.enrolment_id = st.enrolment_id AND news.phase_id = st.phase_id
+LEFT JOIN plans ON plans.enrolment_id = st.enrolment_id AND plans.phase_id = st.phase_id
+""",  # noqa: S608 - table names and placeholders only; every value is a parameter
+        [
+            *params,
+            phase_ids[0],
+            second,
+            FIRST_MONTH_DAYS,
+            *phase_ids,
+            connection.ops.adapt_datefield_value(datetime.date.min),
+            db_value(Program, program.pk),
+            SUPPORTS_INGREDIENT,
+            *COMMUNITY_KINDS,
+            SUPPORTS_KIND,
+        ],
+    )
+    counts: dict[tuple[UUID, UUID], InStay] = {}
+    for enrolment_id, phase_id, start, end, ongoing, *counted in rows:
+        journey, phase = found[as_uuid(enrolment_id)], as_uuid(phase_id)
+        journey.stays[phase] = Stay(phase, as_date(start), as_date(end), bool(ongoing))
+        counts[(journey.id, phase)] = InStay(*counted)
+    return [j for j in found.values() if phases[0].id in j.stays], Records(phases, today, counts)
 
 
 def _caseload(cohort: Cohort) -> dict[str, Any]:
@@ -377,14 +494,14 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def _supervision(people: list[Journey], r: Records) -> dict[str, Any]:
+def _supervision(people: list[Journey], workers: QuerySet[Enrolment], r: Records) -> dict[str, Any]:
+    """`workers`: the people's enrolments, for their case managers."""
     from doorway.casework.models import SupervisionSession
     from doorway.people.models import Team
 
     starts = [j.stays[r.phases[0].id].start for j in people]
-    workers = {j.case_manager_id for j in people}
     teams = list(
-        Team.objects.filter(members__in=workers)
+        Team.objects.filter(members__in=workers.values("case_manager_id"))
         .distinct()
         .order_by("name")
         .values_list("id", flat=True)
@@ -434,9 +551,7 @@ def fidelity_report(cohort: Cohort, today: datetime.date | None = None) -> dict[
     today = today or timezone.localdate()
     phases = cti_phases(cohort)
     enrolments = evaluation_enrolments(cohort)
-    found = journeys(enrolments, today)
-    people = [j for j in found.values() if phases and phases[0].id in j.stays]
-    records = _load(enrolments, phases, today) if phases else None
+    people, records = _load(cohort.program, enrolments, phases, today) if phases else ([], None)
     items = []
     verdicts: dict[str, dict[str, str]] = {j.code: {} for j in people}
     for item in ITEMS:
@@ -465,7 +580,7 @@ def fidelity_report(cohort: Cohort, today: datetime.date | None = None) -> dict[
         )
     program_items = [_caseload(cohort)]
     program_items.append(
-        _supervision(people, records)
+        _supervision(people, reached_phase_1(enrolments, phases), records)
         if records is not None
         else {**PROGRAM_ITEMS[1], "assessed": 0, "passed": 0, "percent": None, "falling_short": []}
     )

@@ -6,22 +6,27 @@ Who counts: reach counts every referral into the cohort; the delivery figures co
 everyone enrolled (a count says nothing about her); the dose-response table is an
 outcome, so it counts only the women whose consent to the evaluation is in force.
 
-Everything is read in a fixed number of queries, whatever the number of participants:
-rows come back as plain values (never the encrypted free text) and are put together
-here. `journeys()` is shared with `doorway.evaluation.fidelity`.
+The database does the counting, in a fixed number of queries whatever the number of
+participants: her stays in the phases are worked out in SQL from the journey events
+(`stays_sql`), and contacts, attendance and referrals are counted per stay or per
+enrolment there, so what comes back is a handful of counts per phase, never a row per
+contact. The SQL is written once for SQLite and PostgreSQL; only date arithmetic
+differs (`days_between`, `plus_days`). `journeys()` and `stays_sql()` are shared with
+`doorway.evaluation.fidelity`.
 """
 
 from __future__ import annotations
 
 import datetime
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from doorway.enrolments.models import (
@@ -33,6 +38,7 @@ from doorway.enrolments.models import (
     ReferralSource,
 )
 from doorway.evaluation.cohort import (
+    ENROLLED,
     Cohort,
     all_enrolments,
     enrolled_enrolments,
@@ -158,75 +164,193 @@ def cti_phases(cohort: Cohort) -> list[PhaseInfo]:
     ]
 
 
+# --- SQL shared by the process and fidelity figures ------------------------------------
+
+
+def days_between(later: str, earlier: str) -> str:
+    """SQL for the whole days from date `earlier` to date `later`."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
+
+
+def plus_days(day: str, days: str) -> str:
+    """SQL for date `day` plus `days` (a whole number, not negative) days."""
+    if connection.vendor == "sqlite":
+        return f"date({day}, '+' || ({days}) || ' days')"
+    return f"({day} + {days})"
+
+
+def sql_of(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """A queryset's SQL and parameters, to stand as a subquery in SQL written here."""
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def db_value(field_model: type[Model], value: Any) -> Any:
+    """A primary-key value as this database stores it (a UUID is 32 hex digits on
+    SQLite), to be passed as a parameter of hand-written SQL."""
+    return field_model._meta.pk.get_db_prep_value(value, connection)
+
+
+def as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def as_date(value: Any) -> datetime.date:
+    """A date read back from hand-written SQL (SQLite returns a computed one as text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def select(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def stays_sql(enrolments: QuerySet[Enrolment], today: datetime.date) -> tuple[str, list[Any]]:
+    """`WITH` clauses that name, for the enrolments (a queryset, read as a subquery):
+
+    - `cohort` (id, eligibility, exit_reason, exited_on, has_left): has_left is 1 when
+      she left with a reason and a date;
+    - `exits` (enrolment_id, from_phase_id): the phase of her last exit event;
+    - `stays` (enrolment_id, phase_id, start, finish, ongoing, days): her time in each
+      phase she was moved into, as `journeys()` gives it: an entry into a phase she was
+      already moved into is not a new stay; a stay ends on the next stay's first day, on
+      the day she left, or is ongoing and ends today (or on its first day if that is
+      later). Events on the same day keep the order they were recorded in.
+    """
+    cohort_sql, cohort_params = sql_of(enrolments.order_by().values("pk"))
+    day = connection.ops.adapt_datefield_value(today)
+    entries = [str(kind) for kind in ENTRIES]
+    sql = f"""
+WITH cohort AS (
+    SELECT e.id, e.eligibility, e.exit_reason, e.exited_on,
+           CASE WHEN e.exit_reason <> '' AND e.exited_on IS NOT NULL THEN 1 ELSE 0 END
+               AS has_left
+    FROM {Enrolment._meta.db_table} e
+    WHERE e.id IN ({cohort_sql})
+),
+entries AS (
+    SELECT ev.enrolment_id, ev.to_phase_id AS phase_id, ev.effective_on, ev.recorded_at,
+           ev.id,
+           ROW_NUMBER() OVER (
+               PARTITION BY ev.enrolment_id, ev.to_phase_id
+               ORDER BY ev.effective_on, ev.recorded_at, ev.id
+           ) AS nth
+    FROM {JourneyEvent._meta.db_table} ev
+    WHERE ev.enrolment_id IN (SELECT id FROM cohort)
+      AND ev.kind IN ({placeholders(entries)}) AND ev.to_phase_id IS NOT NULL
+),
+steps AS (
+    SELECT enrolment_id, phase_id, effective_on AS start,
+           LEAD(effective_on) OVER (
+               PARTITION BY enrolment_id ORDER BY effective_on, recorded_at, id
+           ) AS next_start
+    FROM entries
+    WHERE nth = 1
+),
+exits AS (
+    SELECT enrolment_id, from_phase_id
+    FROM (
+        SELECT ev.enrolment_id, ev.from_phase_id,
+               ROW_NUMBER() OVER (
+                   PARTITION BY ev.enrolment_id
+                   ORDER BY ev.effective_on DESC, ev.recorded_at DESC, ev.id DESC
+               ) AS nth
+        FROM {JourneyEvent._meta.db_table} ev
+        WHERE ev.enrolment_id IN (SELECT id FROM cohort) AND ev.kind = %s
+    ) AS last_exits
+    WHERE nth = 1
+),
+bounded AS (
+    SELECT s.enrolment_id, s.phase_id, s.start,
+           CASE WHEN s.next_start IS NOT NULL THEN s.next_start
+                WHEN c.has_left = 1 THEN c.exited_on
+                WHEN s.start > %s THEN s.start
+                ELSE %s END AS finish,
+           CASE WHEN s.next_start IS NULL AND c.has_left = 0 THEN 1 ELSE 0 END AS ongoing
+    FROM steps s JOIN cohort c ON c.id = s.enrolment_id
+),
+stays AS (
+    SELECT enrolment_id, phase_id, start, finish, ongoing,
+           {days_between("finish", "start")} AS days
+    FROM bounded
+)
+"""  # noqa: S608 - table names and placeholders only; every value is a parameter
+    return sql, [*cohort_params, *entries, str(EventKind.EXITED), day, day]
+
+
 def journeys(
-    enrolments: QuerySet[Enrolment], today: datetime.date | None = None
-) -> dict[UUID, Journey]:
-    """Each enrolment's stays in its phases, in two queries."""
-    today = today or timezone.localdate()
-    found: dict[UUID, Journey] = {}
-    for row in enrolments.values(
-        "id",
-        "participant__code",
-        "referral_source",
-        "referred_on",
-        "eligibility",
-        "exit_reason",
-        "exited_on",
-        "case_manager_id",
-    ).order_by("participant__code", "referred_on"):
-        found[row["id"]] = Journey(
-            id=row["id"],
-            code=row["participant__code"],
-            referral_source=row["referral_source"],
-            referred_on=row["referred_on"],
-            eligibility=row["eligibility"],
-            exit_reason=row["exit_reason"],
-            exited_on=row["exited_on"],
-            exited_from=None,
-            case_manager_id=row["case_manager_id"],
-        )
-    events = (
-        JourneyEvent.objects.filter(enrolment__in=enrolments.values("pk"))
-        .filter(Q(kind__in=ENTRIES) | Q(kind=EventKind.EXITED))
-        .order_by("effective_on", "recorded_at")
-        .values_list("enrolment_id", "kind", "to_phase_id", "from_phase_id", "effective_on")
-    )
-    entries: dict[UUID, list[tuple[UUID, datetime.date]]] = defaultdict(list)
-    for enrolment_id, kind, to_phase, from_phase, on in events:
-        journey = found.get(enrolment_id)
-        if journey is None:
-            continue
-        if kind == EventKind.EXITED:
-            journey.exited_from = from_phase  # the last exit is the one that stands
-        elif to_phase is not None and to_phase not in {p for p, _ in entries[enrolment_id]}:
-            entries[enrolment_id].append((to_phase, on))
-    for enrolment_id, journey in found.items():
-        steps = entries[enrolment_id]
-        for index, (phase_id, start) in enumerate(steps):
-            if index + 1 < len(steps):
-                journey.stays[phase_id] = Stay(phase_id, start, steps[index + 1][1], False)
-            elif journey.exit_reason and journey.exited_on is not None:
-                journey.stays[phase_id] = Stay(phase_id, start, journey.exited_on, False)
-            else:
-                journey.stays[phase_id] = Stay(phase_id, start, max(start, today), True)
-    return found
-
-
-def contacts_by_enrolment(
     enrolments: QuerySet[Enrolment],
-) -> dict[UUID, list[tuple[datetime.date, str]]]:
-    """(date, kind) of every contact with each of them, oldest first (one query)."""
-    from doorway.casework.models import Contact
-
-    found: dict[UUID, list[tuple[datetime.date, str]]] = defaultdict(list)
-    rows = (
-        Contact.objects.filter(enrolment__in=enrolments.values("pk"))
-        .order_by("happened_on")
-        .values_list("enrolment_id", "happened_on", "kind")
-    )
-    for enrolment_id, on, kind in rows:
-        found[enrolment_id].append((on, kind))
+    today: datetime.date | None = None,
+    phases: Sequence[UUID] | None = None,
+) -> dict[UUID, Journey]:
+    """Each enrolment's stays in its phases (only `phases`, if given), ordered by
+    participant code, in two queries."""
+    today = today or timezone.localdate()
+    found = enrolment_journeys(enrolments)
+    for enrolment_id, phase_id, start, end, ongoing in stay_rows(enrolments, today, phases):
+        journey = found[as_uuid(enrolment_id)]
+        phase = as_uuid(phase_id)
+        journey.stays[phase] = Stay(phase, as_date(start), as_date(end), bool(ongoing))
     return found
+
+
+def enrolment_journeys(enrolments: QuerySet[Enrolment]) -> dict[UUID, Journey]:
+    """Each enrolment as a journey without its stays yet, ordered by participant code
+    (one query)."""
+    last_exit = (
+        JourneyEvent.objects.filter(enrolment=OuterRef("pk"), kind=EventKind.EXITED)
+        .order_by("-effective_on", "-recorded_at", "-pk")
+        .values("from_phase_id")[:1]
+    )
+    rows = (
+        enrolments.annotate(exited_from=Subquery(last_exit))
+        .order_by("participant__code", "referred_on", "pk")
+        .values_list(
+            "id",
+            "participant__code",
+            "referral_source",
+            "referred_on",
+            "eligibility",
+            "exit_reason",
+            "exited_on",
+            "exited_from",
+            "case_manager_id",
+        )
+    )
+    return {
+        row[0]: Journey(
+            id=row[0],
+            code=row[1],
+            referral_source=row[2],
+            referred_on=row[3],
+            eligibility=row[4],
+            exit_reason=row[5],
+            exited_on=row[6],
+            exited_from=as_uuid(row[7]) if row[7] is not None else None,
+            case_manager_id=row[8],
+        )
+        for row in rows
+    }
+
+
+def stay_rows(
+    enrolments: QuerySet[Enrolment], today: datetime.date, phases: Sequence[UUID] | None = None
+) -> list[tuple[Any, ...]]:
+    """(enrolment, phase, start, end, ongoing) of each stay (one query)."""
+    sql, params = stays_sql(enrolments, today)
+    where = ""
+    if phases is not None:
+        where = f"WHERE phase_id IN ({placeholders(phases) or 'NULL'})"
+        params += [db_value(Phase, p) for p in phases]
+    columns = "enrolment_id, phase_id, start, finish, ongoing"
+    return select(f"{sql} SELECT {columns} FROM stays {where}", params)  # noqa: S608 - no values
 
 
 def summary(values: Sequence[float | int]) -> dict[str, Any]:
@@ -242,6 +366,11 @@ def summary(values: Sequence[float | int]) -> dict[str, Any]:
     }
 
 
+def summary_of_counts(counted: Counter[Any]) -> dict[str, Any]:
+    """`summary` of the values counted ({value: how many times})."""
+    return summary([value for value, n in counted.items() for _ in range(n)])
+
+
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -254,58 +383,113 @@ def share(part: int, whole: int) -> dict[str, Any]:
 # --- the sections of the report --------------------------------------------------------
 
 
-def _reach(everyone: dict[UUID, Journey], enrolled: set[UUID], phase1: UUID | None) -> dict:
-    by_source = Counter(j.referral_source for j in everyone.values())
-    decided = [j for j in everyone.values() if j.eligibility != Eligibility.PENDING]
-    eligible = sum(1 for j in decided if j.eligibility == Eligibility.ELIGIBLE)
-    intakes = sum(1 for j in everyone.values() if phase1 is not None and phase1 in j.stays)
+@dataclass(frozen=True)
+class StayCount:
+    """How many stays in a phase share these values."""
+
+    phase_id: UUID
+    enrolled: bool  # her referral was not found ineligible
+    ongoing: bool
+    exit_here: str  # her exit reason if she left from this phase, else ""
+    days: int | None  # the length of a completed stay
+    n: int
+
+
+def stay_counts(enrolments: QuerySet[Enrolment], today: datetime.date) -> list[StayCount]:
+    """The stays of the enrolments, counted by phase and what the tables need (one
+    query; a few rows per phase)."""
+    sql, params = stays_sql(enrolments, today)
+    rows = select(
+        f"""{sql}
+SELECT phase_id, enrolled, ongoing, exit_here, days, COUNT(*)
+FROM (
+    SELECT st.phase_id,
+           CASE WHEN c.eligibility = %s THEN 0 ELSE 1 END AS enrolled,
+           st.ongoing,
+           CASE WHEN c.exit_reason <> '' AND x.from_phase_id = st.phase_id
+                THEN c.exit_reason ELSE '' END AS exit_here,
+           CASE WHEN st.ongoing = 1 THEN NULL ELSE st.days END AS days
+    FROM stays st
+    JOIN cohort c ON c.id = st.enrolment_id
+    LEFT JOIN exits x ON x.enrolment_id = st.enrolment_id
+) AS counted
+GROUP BY phase_id, enrolled, ongoing, exit_here, days""",  # noqa: S608 - no values
+        [*params, str(Eligibility.NOT_ELIGIBLE)],
+    )
+    return [
+        StayCount(as_uuid(phase), bool(enrolled), bool(ongoing), exit_here, days, n)
+        for phase, enrolled, ongoing, exit_here, days, n in rows
+    ]
+
+
+def _reach(
+    enrolments: QuerySet[Enrolment], stays: list[StayCount], phase1: UUID | None
+) -> dict[str, Any]:
+    counts = enrolments.order_by().aggregate(
+        everyone=Count("pk"),
+        pending=Count("pk", filter=Q(eligibility=Eligibility.PENDING)),
+        eligible=Count("pk", filter=Q(eligibility=Eligibility.ELIGIBLE)),
+        enrolled=Count("pk", filter=ENROLLED),
+        **{
+            f"source_{value}": Count("pk", filter=Q(referral_source=value))
+            for value in ReferralSource.values
+        },
+    )
+    everyone, decided = counts["everyone"], counts["everyone"] - counts["pending"]
     return {
-        "referrals_in": len(everyone),
+        "referrals_in": everyone,
         "by_source": [
-            {"source": value, "label": str(label), "count": by_source.get(value, 0)}
+            {"source": value, "label": str(label), "count": counts[f"source_{value}"]}
             for value, label in ReferralSource.choices
         ],
-        "intakes": intakes,
-        "eligible": share(eligible, len(decided)),
-        "eligibility_pending": len(everyone) - len(decided),
-        "enrolled": share(len(enrolled), len(everyone)),
+        "intakes": sum(s.n for s in stays if s.phase_id == phase1),
+        "eligible": share(counts["eligible"], decided),
+        "eligibility_pending": counts["pending"],
+        "enrolled": share(counts["enrolled"], everyone),
     }
 
 
-def _retention(people: list[Journey], phases: list[PhaseInfo]) -> list[dict]:
+def _retention(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict]:
     rows = []
     for phase in phases:
-        in_it = [j for j in people if phase.id in j.stays]
-        exits = Counter(j.exit_reason for j in in_it if j.exit_reason and j.exited_from == phase.id)
+        in_it = [s for s in stays if s.phase_id == phase.id and s.enrolled]
+        exits: Counter[str] = Counter()
+        for s in in_it:
+            if s.exit_here:
+                exits[s.exit_here] += s.n
         rows.append(
             {
                 "phase": phase.name,
                 "order": phase.order,
-                "reached": len(in_it),
-                "still_in_it": sum(1 for j in in_it if j.stays[phase.id].ongoing),
+                "reached": sum(s.n for s in in_it),
+                "still_in_it": sum(s.n for s in in_it if s.ongoing),
                 "exits": {reason: exits.get(reason, 0) for reason in ExitReason.values},
             }
         )
     return rows
 
 
-def _time_in_phase(people: list[Journey], phases: list[PhaseInfo]) -> list[dict]:
+def _time_in_phase(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict]:
     rows = []
     for phase in phases:
-        stays = [j.stays[phase.id] for j in people if phase.id in j.stays]
-        done = [s.days for s in stays if not s.ongoing]
+        in_it = [s for s in stays if s.phase_id == phase.id and s.enrolled]
+        done: Counter[int] = Counter()
+        for s in in_it:
+            if not s.ongoing and s.days is not None:
+                done[s.days] += s.n
         expected = phase.expected_days
         rows.append(
             {
                 "phase": phase.name,
                 "expected_days": expected,
-                "completed": summary(done),
+                "completed": summary_of_counts(done),
                 "within_expected": share(
-                    sum(1 for d in done if expected and d <= expected), len(done)
+                    sum(n for d, n in done.items() if expected and d <= expected),
+                    done.total(),
                 )
                 if expected
                 else None,
-                "ongoing": len(stays) - len(done),
+                "ongoing": sum(s.n for s in in_it if s.ongoing),
             }
         )
     return rows
@@ -314,7 +498,8 @@ def _time_in_phase(people: list[Journey], phases: list[PhaseInfo]) -> list[dict]
 def cadence_periods(
     stay: Stay, every: int, contact_days: Iterable[datetime.date]
 ) -> tuple[int, int]:
-    """(complete periods of `every` days in the stay, those with a contact)."""
+    """(complete periods of `every` days in the stay, those with a contact). The rule
+    `cadence_counts` applies in SQL."""
     periods = stay.days // every
     if periods <= 0:
         return 0, 0
@@ -326,28 +511,69 @@ def cadence_periods(
     return periods, len(kept)
 
 
-def _cadence(
-    people: list[Journey],
-    phases: list[PhaseInfo],
-    contacts: dict[UUID, list[tuple[datetime.date, str]]],
-) -> list[dict]:
+def cadence_counts(
+    enrolments: QuerySet[Enrolment], phases: list[PhaseInfo], today: datetime.date
+) -> dict[UUID, Counter[tuple[int, int]]]:
+    """{phase: {(complete periods, periods with a contact): stays}} for the enrolments'
+    stays of at least one period in the phases with a cadence (one query): the rule of
+    `cadence_periods`, with her contacts counted per period by the database."""
+    from doorway.casework.models import Contact
+
+    timed = [p for p in phases if p.cadence_days is not None]
+    found: dict[UUID, Counter[tuple[int, int]]] = {p.id: Counter() for p in timed}
+    if not timed:
+        return found
+    sql, params = stays_sql(enrolments, today)
+    cadence = "CASE st.phase_id " + " ".join("WHEN %s THEN %s" for _ in timed) + " END"
+    for phase in timed:
+        params += [db_value(Phase, phase.id), phase.cadence_days]
+    rows = select(
+        f"""{sql},
+timed AS (
+    SELECT st.enrolment_id, st.phase_id, st.start, st.days, {cadence} AS cadence
+    FROM stays st
+    WHERE st.phase_id IN ({placeholders(timed)})
+),
+periods AS (
+    SELECT ROW_NUMBER() OVER (ORDER BY enrolment_id, phase_id) AS stay,
+           enrolment_id, phase_id, start, cadence, days / cadence AS periods,
+           {plus_days("start", "(days / cadence) * cadence")} AS until
+    FROM timed
+    WHERE days >= cadence
+),
+-- The periods with a contact, each once: counted apart from the stays (not by
+-- COUNT(DISTINCT)), so that the database may group by hashing rather than sorting.
+hits AS (
+    SELECT DISTINCT p.stay, {days_between("ct.happened_on", "p.start")} / p.cadence AS period
+    FROM periods p
+    JOIN {Contact._meta.db_table} ct
+      ON ct.enrolment_id = p.enrolment_id
+     AND ct.happened_on >= p.start AND ct.happened_on < p.until
+),
+kept AS (
+    SELECT p.phase_id, p.periods, COUNT(h.period) AS kept
+    FROM periods p LEFT JOIN hits h ON h.stay = p.stay
+    GROUP BY p.stay, p.phase_id, p.periods
+)
+SELECT phase_id, periods, kept, COUNT(*) FROM kept GROUP BY phase_id, periods, kept""",  # noqa: S608
+        [*params, *(db_value(Phase, p.id) for p in timed)],
+    )
+    for phase, periods, kept, n in rows:
+        found[as_uuid(phase)][(periods, kept)] += n
+    return found
+
+
+def _cadence(phases: list[PhaseInfo], counts: dict[UUID, Counter[tuple[int, int]]]) -> list[dict]:
     rows = []
     for phase in phases:
         if phase.cadence_days is None:
             continue
         total = kept = 0
         per_person = []
-        for j in people:
-            stay = j.stays.get(phase.id)
-            if stay is None:
-                continue
-            periods, with_contact = cadence_periods(
-                stay, phase.cadence_days, (d for d, _ in contacts.get(j.id, []))
-            )
-            if periods:
-                total += periods
-                kept += with_contact
-                per_person.append(100 * with_contact / periods)
+        for (periods, with_contact), n in counts[phase.id].items():
+            total += periods * n
+            kept += with_contact * n
+            per_person += [100 * with_contact / periods] * n
         rows.append(
             {
                 "phase": phase.name,
@@ -359,50 +585,74 @@ def _cadence(
     return rows
 
 
-def _attendance(ids: Iterable[UUID]) -> dict[UUID, int]:
-    from django.db.models import Count
-
+def _attendance(enrolments: QuerySet[Enrolment]) -> dict[UUID, int]:
+    """{enrolment: drop-in sessions she was marked present at}, for those at one or more
+    (one query)."""
     from doorway.dropins.models import Attendance, SessionKind
 
     return dict(
-        Attendance.objects.filter(enrolment__in=list(ids), session__kind=SessionKind.DROP_IN)
+        Attendance.objects.filter(
+            enrolment__in=enrolments.order_by().values("pk"), session__kind=SessionKind.DROP_IN
+        )
+        .order_by()
         .values_list("enrolment_id")
         .annotate(n=Count("id"))
         .values_list("enrolment_id", "n")
     )
 
 
-def _referrals(ids: Sequence[UUID]) -> dict[str, Any]:
+def _referrals(enrolments: QuerySet[Enrolment]) -> dict[str, Any]:
+    """Referrals made and completed per participant, counted by the database: one row
+    per (made, completed) pair (one query)."""
     from doorway.referrals.models import Referral, ReferralUpdate
 
-    made = Counter(
-        Referral.objects.filter(enrolment__in=ids).values_list("enrolment_id", flat=True)
+    cohort_sql, params = sql_of(enrolments.order_by().values("pk"))
+    referrals, updates = Referral._meta.db_table, ReferralUpdate._meta.db_table
+    rows = select(
+        f"""WITH cohort (id) AS ({cohort_sql}),
+made AS (
+    SELECT r.enrolment_id, COUNT(*) AS n
+    FROM {referrals} r
+    WHERE r.enrolment_id IN (SELECT id FROM cohort)
+    GROUP BY r.enrolment_id
+),
+completed AS (
+    SELECT r.enrolment_id, COUNT(DISTINCT r.id) AS n
+    FROM {referrals} r JOIN {updates} u ON u.referral_id = r.id
+    WHERE r.enrolment_id IN (SELECT id FROM cohort) AND u.status = %s
+    GROUP BY r.enrolment_id
+)
+SELECT COALESCE(made.n, 0) AS made, COALESCE(completed.n, 0) AS completed, COUNT(*)
+FROM cohort
+LEFT JOIN made ON made.enrolment_id = cohort.id
+LEFT JOIN completed ON completed.enrolment_id = cohort.id
+GROUP BY COALESCE(made.n, 0), COALESCE(completed.n, 0)""",  # noqa: S608 - no values
+        [*params, COMPLETED_STATUS],
     )
-    completed_referrals = set(
-        ReferralUpdate.objects.filter(
-            referral__enrolment__in=ids, status=COMPLETED_STATUS
-        ).values_list("referral__enrolment_id", "referral_id")
-    )
-    completed = Counter(enrolment_id for enrolment_id, _ in completed_referrals)
-    total_made, total_completed = sum(made.values()), sum(completed.values())
+    made_counts: Counter[int] = Counter()
+    completed_counts: Counter[int] = Counter()
+    for n_made, n_completed, n in rows:
+        made_counts[n_made] += n
+        completed_counts[n_completed] += n
+    total_made = sum(value * n for value, n in made_counts.items())
+    total_completed = sum(value * n for value, n in completed_counts.items())
     return {
         "made": total_made,
         "completed": share(total_completed, total_made),
-        "made_per_participant": summary([made.get(i, 0) for i in ids]),
-        "completed_per_participant": summary([completed.get(i, 0) for i in ids]),
+        "made_per_participant": summary_of_counts(made_counts),
+        "completed_per_participant": summary_of_counts(completed_counts),
     }
 
 
 def progressed_enrolments(cohort: Cohort) -> tuple[set[UUID], set[UUID]]:
     """(assessed, progressed) among the cohort's consenting women: those with a baseline
     and a later rating in at least one focus area, and those who progressed in at least
-    one. The outcome tables' own reading of the ratings (`outcomes.load_ratings`), so the
-    two parts of the report cannot disagree; a fixed number of queries."""
-    from doorway.evaluation.outcomes import load_ratings
+    one. The outcome tables' own reading of the ratings, counted by the database
+    (`outcomes.assessed_and_progressed`), so the two parts of the report cannot
+    disagree."""
+    from doorway.evaluation.outcomes import assessed_and_progressed
 
-    ratings = load_ratings(cohort)
-    assessed = {enrolment_id for (_area, enrolment_id) in ratings.later}
-    return assessed, ratings.progressed_enrolments()
+    return assessed_and_progressed(cohort)
 
 
 def band_of(count: int) -> str:
@@ -412,8 +662,10 @@ def band_of(count: int) -> str:
     raise ValueError(count)
 
 
-def _dose_response(cohort: Cohort, consenting: Sequence[UUID]) -> dict[str, Any]:
-    attendance = _attendance(consenting)
+def _dose_response(cohort: Cohort, attendance: dict[UUID, int]) -> dict[str, Any]:
+    """`attendance` is the enrolled women's: the assessed are among them, since they are
+    among the consenting women, who are enrolled."""
+    consenting = evaluation_enrolments(cohort).count()
     assessed, progressed = progressed_enrolments(cohort)
     rows = []
     for label, low, high in ATTENDANCE_BANDS:
@@ -430,8 +682,8 @@ def _dose_response(cohort: Cohort, consenting: Sequence[UUID]) -> dict[str, Any]
         )
     return {
         "rows": rows,
-        "consenting": len(consenting),
-        "not_assessed": len(consenting) - len(assessed),
+        "consenting": consenting,
+        "not_assessed": consenting - len(assessed),
     }
 
 
@@ -439,31 +691,30 @@ def process_report(cohort: Cohort, today: datetime.date | None = None) -> dict[s
     """The process section of the evaluation report (JSON-serialisable)."""
     today = today or timezone.localdate()
     phases = cti_phases(cohort)
-    everyone = journeys(all_enrolments(cohort), today)
-    enrolled_qs = enrolled_enrolments(cohort)
-    # The cohort's rule for "enrolled": every referral but women found not eligible.
-    enrolled_ids = {j.id for j in everyone.values() if j.eligibility != Eligibility.NOT_ELIGIBLE}
-    people = [everyone[i] for i in everyone if i in enrolled_ids]
-    ids = [j.id for j in people]
-    contacts = contacts_by_enrolment(enrolled_qs)
-    attendance = _attendance(ids)
-    consenting = list(evaluation_enrolments(cohort).values_list("pk", flat=True))
+    everyone = all_enrolments(cohort)
+    enrolled = enrolled_enrolments(cohort)
+    stays = stay_counts(everyone, today)
+    reach = _reach(everyone, stays, phases[0].id if phases else None)
+    attendance = _attendance(enrolled)
+    attended: Counter[int] = Counter(attendance.values())
+    # Everyone enrolled counts, those who never came as 0.
+    attended[0] += reach["enrolled"]["n"] - len(attendance)
     return {
         "definitions": DEFINITIONS,
-        "reach": _reach(everyone, enrolled_ids, phases[0].id if phases else None),
-        "retention": _retention(people, phases),
-        "time_in_phase": _time_in_phase(people, phases),
-        "contact_cadence": _cadence(people, phases, contacts),
+        "reach": reach,
+        "retention": _retention(stays, phases),
+        "time_in_phase": _time_in_phase(stays, phases),
+        "contact_cadence": _cadence(phases, cadence_counts(enrolled, phases, today)),
         "drop_in_attendance": {
-            "per_participant": summary([attendance.get(i, 0) for i in ids]),
+            "per_participant": summary_of_counts(attended),
             "by_band": {
-                label: sum(1 for i in ids if band_of(attendance.get(i, 0)) == label)
+                label: sum(n for count, n in attended.items() if band_of(count) == label)
                 for label, _, _ in ATTENDANCE_BANDS
             },
         },
-        "referrals": _referrals(ids),
-        "dose_response": _dose_response(cohort, consenting),
+        "referrals": _referrals(enrolled),
+        "dose_response": _dose_response(cohort, attendance),
     }
 
 
-__all__ = ["Journey", "Stay", "journeys", "process_report", "progressed_enrolments"]
+__all__ = ["Journey", "Stay", "journeys", "process_report", "progressed_enrolments", "stays_sql"]
