@@ -38,7 +38,7 @@ from doorway.people.actions import find_likely_duplicates
 from doorway.people.forms import RegisterForm
 from doorway.people.models import NameDigest, Participant, User
 from doorway.people.roles import Role
-from doorway.programs.models import Cycle
+from doorway.programs.models import Cycle, Phase
 
 EXTERNAL_ID = Column(
     "external_id",
@@ -97,7 +97,13 @@ class Staffing:
         self.cm_table = table([((u.username, u.get_full_name()), u) for u in self.case_managers])
         self.pm_table = table([((u.username, u.get_full_name()), u) for u in self.peer_mentors])
         # A cycle whose program has no phase cannot take anyone (enrol refuses it).
-        self.phaseless = {c.pk for c in self.cycles if not c.program.active_phases().exists()}
+        # One query for every cycle, not one per cycle.
+        phased = set(
+            Phase.objects.filter(
+                program__in={c.program_id for c in self.cycles}, retired=False
+            ).values_list("program_id", flat=True)
+        )
+        self.phaseless = {c.pk for c in self.cycles if c.program_id not in phased}
 
     def code_lists(self) -> list[CodeList]:
         return [
