@@ -28,10 +28,8 @@ test needs only the histogram of the differences (`stats.wilcoxon_from_counts`).
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -507,80 +505,3 @@ def _paired_change(
         # On intake -> follow-up, so a negative effect size means involvement went down.
         "wilcoxon": wilcoxon_from_counts(changes).as_dict() if scored_pairs else None,
     }
-
-
-# --- for process.py until it reads `assessed_and_progressed` -------------------------------
-
-
-@dataclass
-class Ratings:
-    """The focus-area ratings of a cohort's consenting women, read in three queries."""
-
-    enrolment_cycles: dict[UUID, UUID]  # enrolment id -> cycle id
-    areas: list[FocusArea]
-    # (area id, enrolment id) -> rating
-    baseline: dict[tuple[UUID, UUID], int] = field(default_factory=dict)
-    later: dict[tuple[UUID, UUID], int] = field(default_factory=dict)
-    # (area id, timepoint) -> {enrolment id: her latest rating at that timepoint}
-    at_timepoint: dict[tuple[UUID, str], dict[UUID, int]] = field(default_factory=dict)
-
-    def pairs(self, area_id: UUID) -> list[tuple[UUID, int, int]]:
-        """(enrolment id, baseline, later) of those assessed in the area."""
-        return [
-            (enrolment_id, self.baseline[(area_id, enrolment_id)], later)
-            for (area, enrolment_id), later in self.later.items()
-            if area == area_id
-        ]
-
-    def progressed_enrolments(self) -> set[UUID]:
-        """Enrolments that progressed in at least one focus area."""
-        return {
-            enrolment_id
-            for (area_id, enrolment_id), later in self.later.items()
-            if later > self.baseline[(area_id, enrolment_id)]
-        }
-
-
-def load_ratings(cohort: Cohort) -> Ratings:
-    enrolments = evaluation_enrolments(cohort)
-    cycles = dict(enrolments.values_list("pk", "cycle_id"))
-    areas = list(cohort.program.active_focus_areas())
-    ratings = Ratings(enrolment_cycles=cycles, areas=areas)
-    rows = (
-        Answer.objects.filter(
-            administration__enrolment__in=list(cycles),
-            item__kind=ItemKind.SCALE,
-            item__focus_area__in=[a.pk for a in areas],
-            number__isnull=False,
-        )
-        .order_by("administration__completed_on", "administration__recorded_at")
-        .values_list(
-            "administration__enrolment_id",
-            "item__focus_area_id",
-            "administration__timepoint",
-            "administration__completed_on",
-            "number",
-        )
-    )
-    baseline_on: dict[tuple[UUID, UUID], datetime.date] = {}
-    later_rows = []
-    for enrolment_id, area_id, timepoint, completed_on, number in rows:
-        key = (area_id, enrolment_id)
-        assert number is not None  # filtered above
-        rating = int(number)
-        # Oldest first: the first at a timepoint is kept for the baseline, the last for
-        # every other reading.
-        ratings.at_timepoint.setdefault((area_id, timepoint), {})[enrolment_id] = rating
-        if timepoint == Timepoint.INTAKE:
-            if key not in ratings.baseline:
-                ratings.baseline[key] = rating
-                baseline_on[key] = completed_on
-        else:
-            later_rows.append((key, completed_on, rating))
-    for key, completed_on, rating in later_rows:
-        if key in baseline_on and completed_on >= baseline_on[key]:
-            ratings.later[key] = rating
-    # The intake distribution shows the baselines, the readings compared.
-    for (area_id, enrolment_id), rating in ratings.baseline.items():
-        ratings.at_timepoint[(area_id, Timepoint.INTAKE)][enrolment_id] = rating
-    return ratings
