@@ -93,7 +93,14 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-happened_on", "-recorded_at"]
-        indexes = [models.Index(fields=["enrolment", "happened_on"])]
+        indexes = [
+            # Her contacts newest first, read straight off the index; and a page of a
+            # team's contacts sorts only these columns, never the rows (the API list).
+            models.Index(
+                fields=["enrolment", "-happened_on", "-recorded_at", "id"],
+                name="contact_enrolment_newest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.happened_on:%Y-%m-%d}"
