@@ -608,26 +608,27 @@ def _referrals(enrolments: QuerySet[Enrolment]) -> dict[str, Any]:
 
     cohort_sql, params = sql_of(enrolments.order_by().values("pk"))
     referrals, updates = Referral._meta.db_table, ReferralUpdate._meta.db_table
+    # The cohort's query is repeated rather than named once (WITH): the planner then
+    # knows how many rows each join makes, and does not mistake a query of a second for
+    # one worth compiling (JIT).
     rows = select(
-        f"""WITH cohort (id) AS ({cohort_sql}),
-made AS (
+        f"""SELECT COALESCE(made.n, 0), COALESCE(completed.n, 0), COUNT(*)
+FROM {Enrolment._meta.db_table} e
+LEFT JOIN (
     SELECT r.enrolment_id, COUNT(*) AS n
     FROM {referrals} r
-    WHERE r.enrolment_id IN (SELECT id FROM cohort)
+    WHERE r.enrolment_id IN ({cohort_sql})
     GROUP BY r.enrolment_id
-),
-completed AS (
+) AS made ON made.enrolment_id = e.id
+LEFT JOIN (
     SELECT r.enrolment_id, COUNT(DISTINCT r.id) AS n
     FROM {referrals} r JOIN {updates} u ON u.referral_id = r.id
-    WHERE r.enrolment_id IN (SELECT id FROM cohort) AND u.status = %s
+    WHERE r.enrolment_id IN ({cohort_sql}) AND u.status = %s
     GROUP BY r.enrolment_id
-)
-SELECT COALESCE(made.n, 0) AS made, COALESCE(completed.n, 0) AS completed, COUNT(*)
-FROM cohort
-LEFT JOIN made ON made.enrolment_id = cohort.id
-LEFT JOIN completed ON completed.enrolment_id = cohort.id
+) AS completed ON completed.enrolment_id = e.id
+WHERE e.id IN ({cohort_sql})
 GROUP BY COALESCE(made.n, 0), COALESCE(completed.n, 0)""",  # noqa: S608 - no values
-        [*params, COMPLETED_STATUS],
+        [*params, *params, COMPLETED_STATUS, *params],
     )
     made_counts: Counter[int] = Counter()
     completed_counts: Counter[int] = Counter()
