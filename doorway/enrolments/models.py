@@ -149,6 +149,9 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["case_manager", "exit_reason"]),
             models.Index(fields=["peer_mentor", "exit_reason"]),
+            # A program manager's open enrolments (her caseload page, the overview),
+            # without reading her programs' closed ones.
+            models.Index(fields=["cycle", "exit_reason"], name="enrolment_cycle_open"),
         ]
 
     def __str__(self) -> str:
