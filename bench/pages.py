@@ -3,13 +3,16 @@
     .venv/bin/python bench/pages.py                            # 1,000 and 10,000
     .venv/bin/python bench/pages.py --sizes 1000 --requests 30
     .venv/bin/python bench/pages.py --sizes 1000 10000 --reuse-100k
+    .venv/bin/python bench/pages.py --sizes --database doorway_bench_synth_10000 --no-migrate
 
 For each size it makes a scratch PostgreSQL database (`doorway_bench_pages_<N>`, dropped
 again unless --keep; --reuse takes one already there), migrates it and runs
 `doorway synth --participants N --seed S` into it with bench/synth.py's throw-away keys
 and DOORWAY_DEMO on. --reuse-100k also measures the kept `doorway_bench_synth_100000`
-(made by `bench/synth.py --sizes 100000 --keep`), migrating it first if it is behind;
-signing in, the token and the pages' audit entries are written into it.
+(made by `bench/synth.py --sizes 100000 --keep`), and --database NAME any database
+already built, migrating either first if it is behind (--no-migrate leaves its schema
+alone, as when the working tree holds unfinished migrations); signing in, the token and
+the pages' audit entries are written into it.
 
 Then, in a child process holding the database's settings, it starts the app under
 gunicorn on loopback (one sync worker: every page, the minimal one included, is served
@@ -386,6 +389,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases made")
     parser.add_argument("--reuse", action="store_true", help="use a database already made")
     parser.add_argument("--reuse-100k", action="store_true", help=f"also measure {KEPT_100K}")
+    parser.add_argument("--database", action="append", default=[], help="a PostgreSQL database")
+    parser.add_argument(
+        "--no-migrate", action="store_true", help="leave a kept database's schema as it is"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -403,6 +410,7 @@ def main() -> int:
         settings = SETTINGS.replace("STATIC_ROOT_HERE", repr(settings_dir))
         (Path(settings_dir) / "bench_pages_settings.py").write_text(settings)
         targets = [(f"{size:,}", f"doorway_bench_pages_{size}", size) for size in args.sizes]
+        targets += [(name, name, 0) for name in args.database]
         if args.reuse_100k:
             targets.append(("100,000 (kept)", KEPT_100K, 0))
         for label, name, size in targets:
@@ -411,7 +419,7 @@ def main() -> int:
             if size and not (args.reuse and exists(name)):
                 build(size, args.seed, name, env)
                 made = True
-            else:
+            elif not args.no_migrate:
                 migrate_if_behind(name, env)
             try:
                 report(label, run_child(args, env))
