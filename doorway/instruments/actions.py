@@ -32,6 +32,7 @@ from doorway.instruments.models import (
     ItemKind,
     Timepoint,
 )
+from doorway.instruments.progress import refresh_progress
 from doorway.instruments.scoring import Context, compute_scores, evaluate_rule, reasons_text
 from doorway.people.models import User
 from doorway.programs.models import Program
@@ -273,6 +274,12 @@ def record_administration(
         row.administration = administration
         rows.append(row)
     Answer.objects.bulk_create(rows)
+    # Her progress rows follow her ratings in the same transaction. Her enrolment's row
+    # is locked first so that two assessments recorded at once refresh them in turn (not
+    # FOR UPDATE: each holds a key-share lock on it from her administration's insert).
+    her = Enrolment.objects.filter(pk=enrolment.pk)
+    her.select_for_update(no_key=True).values_list("pk").get()
+    refresh_progress(her)
     record(
         Action.CREATE,
         actor=by,

@@ -384,3 +384,31 @@ class Answer(models.Model):
         if kind == ItemKind.DATE:
             return self.date
         return self.text
+
+
+class FocusAreaProgress(models.Model):
+    """Her baseline and later rating in one focus area, as the outcome tables define them
+    (`evaluation.outcomes`), derived from her ratings by `progress.refresh_progress` in
+    the transaction that records them. A row exists when she has a baseline in the area;
+    `later` is set only when it counts (on or after the baseline's date). The outcome
+    tables read one row per woman and area here instead of sorting every rating."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    # Derived data never blocks anything: it goes with the area (which items protect).
+    focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="+")
+    baseline = models.PositiveSmallIntegerField()
+    baseline_on = models.DateField()
+    later = models.PositiveSmallIntegerField(null=True)
+    later_on = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "focus_area"], name="one_progress_per_enrolment_and_area"
+            )
+        ]
+        # The outcome tables count by area over many women.
+        indexes = [models.Index(fields=["focus_area", "enrolment"])]
+
+    def __str__(self) -> str:
+        return "Progress in a focus area"

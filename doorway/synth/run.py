@@ -50,6 +50,7 @@ from doorway.demo import DEMO_PASSWORD
 from doorway.dropins.demo import GROUP_TOPICS
 from doorway.dropins.models import GroupSession, SessionKind
 from doorway.enrolments.models import Eligibility, Enrolment
+from doorway.instruments.progress import refresh_progress
 from doorway.people.models import Participant
 from doorway.programs.models import Agency
 from doorway.synth import journeys, records, world
@@ -201,6 +202,13 @@ def synthesise(
             lap("reference checks")
         with transaction.atomic():
             world.add_costs(staff_rng, infos, enrolled)
+        # The administrations were written in bulk, not through `record_administration`:
+        # their progress rows in one statement, as the migration fills them.
+        with transaction.atomic():
+            refresh_progress(
+                Enrolment.objects.filter(cycle__program__agency__slug__startswith=world.SLUG_PREFIX)
+            )
+        lap("focus area progress")
     lap("commit")
     _analyse(writer)
     lap("analyse")
