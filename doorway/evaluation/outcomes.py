@@ -20,8 +20,9 @@ Definitions (DESIGN.md, "Key definitions"; the report prints them):
   "at risk of returning" has no score and is reported apart in the paired change.
 
 The database does the counting: each (woman, area) pair's baseline and later rating are
-picked by window functions over her ratings, and only counts per area (and per rating)
-come back, in a fixed number of queries whatever the size of the cohort. The Wilcoxon
+picked by window functions over her ratings (`instruments.progress`) when her ratings
+are recorded, and kept one row per pair (`FocusAreaProgress`); only counts per area (and
+per rating) come back, in a fixed number of queries whatever the size of the cohort. The Wilcoxon
 test needs only the histogram of the differences (`stats.wilcoxon_from_counts`).
 `deployment_outcomes` gives the same figures for every program at once.
 """
@@ -35,15 +36,16 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When, Window
 from django.db.models.expressions import RowRange
 from django.db.models.fields.json import KT
-from django.db.models.functions import LastValue, RowNumber
+from django.db.models.functions import RowNumber
 
 from doorway.enrolments.models import Enrolment
 from doorway.evaluation.cohort import ENROLLED, Cohort, evaluation_enrolments
 from doorway.evaluation.stats import wilcoxon_from_counts
-from doorway.instruments.models import Answer, Choice, ItemKind, Timepoint
+from doorway.instruments.models import Answer, Choice, FocusAreaProgress, ItemKind, Timepoint
+from doorway.instruments.progress import OLDEST_FIRST
 from doorway.people.models import ConsentKind, Participant
 from doorway.programs.models import FocusArea, Program
 
@@ -69,19 +71,6 @@ def mean(total: int, count: int) -> float | None:
 
 # --- the ratings, and each woman's baseline and later rating in an area --------------------
 
-# Intake ratings sort before every other, so a (woman, area) partition opens with her
-# baseline (if she has one) and closes with her latest later rating (if she has one).
-LATER = Case(
-    When(administration__timepoint=Timepoint.INTAKE, then=Value(0)),
-    default=Value(1),
-    output_field=IntegerField(),
-)
-OLDEST_FIRST = [
-    F("administration__completed_on").asc(),
-    F("administration__recorded_at").asc(),
-    F("pk").asc(),  # two ratings recorded together: the first entered counts first
-]
-
 
 def ratings(enrolments: QuerySet[Enrolment], areas: Iterable[FocusArea]) -> QuerySet[Answer]:
     """Every 1-10 rating of those enrolments in those focus areas. The areas (a few per
@@ -93,53 +82,6 @@ def ratings(enrolments: QuerySet[Enrolment], areas: Iterable[FocusArea]) -> Quer
         item__focus_area__in=[area.pk for area in areas],
         number__isnull=False,
     )
-
-
-def pairs(rated: QuerySet[Answer], **extra: Any) -> QuerySet[Answer]:
-    """One row per (enrolment, area) she was rated in: `first_*` is her earliest
-    intake rating when `first_later` = 0, `last_*` her latest later rating when
-    `last_later` = 1 (`ASSESSED` says whether the two make a pair). One sort of her
-    ratings, whatever else is asked."""
-    window: dict[str, Any] = {
-        "partition_by": [F("administration__enrolment_id"), F("item__focus_area_id")],
-        "order_by": [LATER.asc(), *OLDEST_FIRST],
-        "frame": RowRange(start=None, end=None),
-    }
-    return (
-        rated.annotate(
-            enrolment=F("administration__enrolment_id"),
-            area=F("item__focus_area_id"),
-            **extra,
-            # The first row is kept: its own columns are the partition's first.
-            first_later=LATER,
-            first_number=F("number"),
-            first_on=F("administration__completed_on"),
-            row=Window(RowNumber(), **window),
-            last_later=Window(LastValue(LATER), **window),
-            last_number=Window(LastValue("number"), **window),
-            last_on=Window(LastValue("administration__completed_on"), **window),
-        )
-        .filter(row=1)
-        .values(
-            "enrolment",
-            "area",
-            *extra,
-            "first_later",
-            "first_number",
-            "first_on",
-            "last_later",
-            "last_number",
-            "last_on",
-        )
-    )
-
-
-# Over `pairs`: her baseline, and her later rating if it counts (on or after the
-# baseline's date). Plain SQL the same on SQLite and PostgreSQL: the ORM cannot group
-# the rows a window filter keeps.
-BASELINE = "CASE WHEN first_later = 0 THEN first_number END"
-ASSESSED = "first_later = 0 AND last_later = 1 AND last_on >= first_on"
-LATER_RATING = f"CASE WHEN {ASSESSED} THEN last_number END"
 
 
 def select_from(
@@ -166,17 +108,6 @@ def as_uuid(value: Any) -> UUID:
 
 def as_rating(value: Any) -> int | None:
     return None if value is None else int(value)
-
-
-def rating_pairs(rated: QuerySet[Answer]) -> list[tuple[UUID, int | None, int | None, int]]:
-    """(area, baseline or None, later rating or None, how many women) for every
-    combination found. At most areas x 11 x 11 rows, whatever the cohort's size."""
-    rows = select_from(
-        pairs(rated),
-        f"area, {BASELINE} AS baseline, {LATER_RATING} AS later, COUNT(*)",
-        f"GROUP BY area, {BASELINE}, {LATER_RATING}",
-    )
-    return [(as_uuid(a), as_rating(b), as_rating(la), int(n)) for a, b, la, n in rows]
 
 
 def latest_at_timepoints(rated: QuerySet[Answer]) -> list[tuple[UUID, str, int, int]]:
@@ -207,6 +138,26 @@ def latest_at_timepoints(rated: QuerySet[Answer]) -> list[tuple[UUID, str, int, 
     return [(as_uuid(a), str(tp), int(r), int(n)) for a, tp, r, n in rows]
 
 
+def progress(
+    enrolments: QuerySet[Enrolment], areas: Iterable[FocusArea]
+) -> QuerySet[FocusAreaProgress]:
+    """Those enrolments' baseline and later rating in those areas (ids, as in
+    `ratings`): one row per woman with a baseline in an area, `later` set when she is
+    assessed (`instruments.progress` keeps them as her ratings are recorded)."""
+    return FocusAreaProgress.objects.filter(
+        enrolment__in=enrolments.values("pk"), focus_area__in=[area.pk for area in areas]
+    ).order_by()
+
+
+def rating_pairs(
+    found: QuerySet[FocusAreaProgress],
+) -> list[tuple[UUID, int, int | None, int]]:
+    """(area, baseline, later rating or None, how many women) for every combination
+    found. At most areas x 10 x 11 rows, whatever the cohort's size."""
+    rows = found.values_list("focus_area", "baseline", "later").annotate(n=Count("pk"))
+    return [(as_uuid(a), int(b), as_rating(la), int(n)) for a, b, la, n in rows]
+
+
 def _distribution(counts: Mapping[int, int]) -> dict[str, int]:
     return {str(r): counts.get(r, 0) for r in SCALE}
 
@@ -226,8 +177,8 @@ def focus_area_outcomes(cohort: Cohort, everyone: int | None = None) -> list[dic
     if everyone is None:
         everyone = evaluation_enrolments(cohort).count()
     rated = program_ratings(cohort, areas)
-    found: dict[UUID, list[tuple[int | None, int | None, int]]] = defaultdict(list)
-    for area_id, baseline, later, n in rating_pairs(rated):
+    found: dict[UUID, list[tuple[int, int | None, int]]] = defaultdict(list)
+    for area_id, baseline, later, n in rating_pairs(progress(evaluation_enrolments(cohort), areas)):
         found[area_id].append((baseline, later, n))
     at: dict[tuple[UUID, str], Counter[int]] = defaultdict(Counter)
     for area_id, timepoint, rating, n in latest_at_timepoints(rated):
@@ -238,8 +189,6 @@ def focus_area_outcomes(cohort: Cohort, everyone: int | None = None) -> list[dic
         latest: Counter[int] = Counter()
         changes: Counter[int] = Counter()
         for baseline, later, n in found[area.pk]:
-            if baseline is None:
-                continue
             baselines[baseline] += n
             if later is not None:
                 latest[later] += n
@@ -281,10 +230,12 @@ def assessed_and_progressed(cohort: Cohort) -> tuple[set[UUID], set[UUID]]:
     """(assessed, progressed) among the cohort's consenting women: those with a baseline
     and a later rating in at least one focus area, and those whose later rating is above
     the baseline in at least one. The outcome table's own pairs; one query."""
-    rows = select_from(
-        pairs(program_ratings(cohort)),
-        "enrolment, MAX(CASE WHEN last_number > first_number THEN 1 ELSE 0 END)",
-        f"WHERE {ASSESSED} GROUP BY enrolment",
+    areas = list(cohort.program.active_focus_areas())
+    rows = (
+        progress(evaluation_enrolments(cohort), areas)
+        .filter(later__isnull=False)
+        .values_list("enrolment")
+        .annotate(up=Max(Case(When(later__gt=F("baseline"), then=1), default=0)))
     )
     assessed = {as_uuid(e) for e, _up in rows}
     progressed = {as_uuid(e) for e, up in rows if up}
@@ -294,10 +245,12 @@ def assessed_and_progressed(cohort: Cohort) -> tuple[set[UUID], set[UUID]]:
 def progressed_by_cycle(cohort: Cohort) -> dict[UUID, int]:
     """{cycle id: consenting women who progressed in at least one focus area}. One
     query."""
-    rows = select_from(
-        pairs(program_ratings(cohort), cycle=F("administration__enrolment__cycle_id")),
-        "cycle, COUNT(DISTINCT enrolment)",
-        f"WHERE {ASSESSED} AND last_number > first_number GROUP BY cycle",
+    areas = list(cohort.program.active_focus_areas())
+    rows = (
+        progress(evaluation_enrolments(cohort), areas)
+        .filter(later__gt=F("baseline"))
+        .values_list("enrolment__cycle")
+        .annotate(n=Count("enrolment", distinct=True))
     )
     return {as_uuid(cycle): int(n) for cycle, n in rows}
 
@@ -335,17 +288,17 @@ def deployment_outcomes(programs: QuerySet[Program]) -> list[dict[str, Any]]:
     )
     # An area is rated only in its own program's instruments, and those are given only
     # to its own women (`instruments.definition`, `actions.record_administration`).
-    rated = ratings(enrolments, areas)
-    found = {
-        as_uuid(area): tuple(int(n or 0) for n in counts)
-        for area, *counts in select_from(
-            pairs(rated),
-            "area, COUNT(baseline), COUNT(later), "
-            "SUM(CASE WHEN later > baseline THEN 1 ELSE 0 END), SUM(later - baseline)",
-            "GROUP BY area",
-            each=f"area, {BASELINE} AS baseline, {LATER_RATING} AS later",
+    counted = (
+        progress(enrolments, areas)
+        .values_list("focus_area")
+        .annotate(
+            with_baseline=Count("pk"),
+            assessed=Count("later"),
+            progressed=Count("pk", filter=Q(later__gt=F("baseline"))),
+            change=Sum(F("later") - F("baseline")),
         )
-    }
+    )
+    found = {as_uuid(area): tuple(int(n or 0) for n in counts) for area, *counts in counted}
     rows = []
     for area in areas:
         women = everyone.get(area.program_id, 0)
