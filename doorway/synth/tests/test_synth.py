@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -273,6 +273,20 @@ def test_one_audit_entry_records_the_run(deployment: None) -> None:
     assert runs.count() == 1
     assert runs.get().detail["participants"] == N
     assert not AuditEntry.objects.exclude(participant_id="").exists()
+
+
+def test_the_database_is_left_as_autovacuum_would_leave_it(deployment: None) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE relname IN "
+                "('casework_contact', 'caseload_dueitem') AND last_vacuum IS NOT NULL "
+                "AND last_analyze IS NOT NULL ORDER BY relname"
+            )
+            assert cursor.fetchall() == [("caseload_dueitem",), ("casework_contact",)]
+        else:
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl = 'casework_contact'")
+            assert cursor.fetchall() == [("casework_contact",)]
 
 
 def test_no_person_of_the_demo_is_reused(deployment: None) -> None:
