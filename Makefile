@@ -19,6 +19,8 @@ PORT := 8000
 CHROMIUM := /usr/bin/chromium
 # `make demo PYTHON=/path/to/python3.12` skips the search.
 PYTHON ?=
+# e.g. `make test PYTEST_ARGS="doorway/people -x"`; the suite runs on every core, a
+# test file per worker (pytest-xdist).
 PYTEST_ARGS ?=
 
 .PHONY: help demo test lint lock install
@@ -66,7 +68,7 @@ test: $(STAMP)
 		echo "* Install Debian's Chromium to run them: apt-get install chromium"; \
 		echo "************************************************************************"; \
 	fi
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses auto --dist loadfile $(PYTEST_ARGS)
 
 # All three run, so one pass reports everything; any failure fails the target.
 lint: $(STAMP)
