@@ -37,6 +37,15 @@ FIELD_ENCRYPTION_KEYS = env.list("DOORWAY_FIELD_KEYS")
 BLIND_INDEX_KEY = env.str("DOORWAY_BLIND_INDEX_KEY")
 # Keys the audit chain, so that whoever can write to the database cannot rebuild it.
 AUDIT_CHAIN_KEY = env.str("DOORWAY_AUDIT_KEY")
+# Signs the audit log's checkpoints (Ed25519 private key, 32 bytes URL-safe base64),
+# written outside the database so that a log cut short is noticed. Empty: no checkpoints
+# (`doorway check --deploy` warns).
+AUDIT_CHECKPOINT_KEY = env.str("DOORWAY_AUDIT_CHECKPOINT_KEY", default="")
+AUDIT_CHECKPOINTS = Path(
+    env.str("DOORWAY_AUDIT_CHECKPOINTS", default=str(BASE_DIR / "audit-checkpoints"))
+)
+# How often the worker seals new audit entries onto the chain and writes a checkpoint.
+AUDIT_CHECKPOINT_SECONDS = env.int("DOORWAY_AUDIT_CHECKPOINT_SECONDS", default=60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,6 +10,7 @@ _TEST_ENV = {
     "DOORWAY_FIELD_KEYS": "h4MaOqu2mAnndttPG40t62VzQrHVrwg0AQFnkQqR4GE=",
     "DOORWAY_BLIND_INDEX_KEY": "test-blind-index-key",
     "DOORWAY_AUDIT_KEY": "test-audit-chain-key",
+    "DOORWAY_AUDIT_CHECKPOINT_KEY": "dGVzdC1jaGVja3BvaW50LWtleS0wMTIzNDU2Nzg5YWI=",
     "DOORWAY_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "DOORWAY_SECURE_COOKIES": "false",
     "DOORWAY_SSL_REDIRECT": "false",

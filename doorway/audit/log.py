@@ -1,28 +1,71 @@
-"""Writing and checking the audit log.
+"""Writing, sealing, checkpointing and checking the audit log.
 
-`record(...)` is the only way an entry is written. It runs inside its own atomic
-block and locks the chain head, so entries are chained in the order they are written;
-inside `chained_at_the_end()` a long transaction's entries are chained together at its end.
+Writing: `record(...)` is the only way an entry is written. It inserts one row with a
+keyed MAC of its content (`entry_mac`, HMAC-SHA256 under `DOORWAY_AUDIT_KEY`) and takes
+no lock: audited reads across the deployment no longer queue behind one row. An edit
+to an entry, sealed or not, is caught from the moment it is written. Inside
+`chained_at_the_end()` a long transaction's entries are inserted together at its end.
+
+Sealing: `seal()` is the sequencer. Under the chain head's row lock (so one sequencer
+at a time), it takes the entries not yet on the chain that it can see, in id order,
+checks each one's MAC, gives each the next place on the chain (`seq` 1, 2, 3… with no
+gaps) and a chain hash over its content and the hash of the entry before it. It runs
+in the periodic checkpoint task, in `doorway audit checkpoint`, and before every check.
+
+Why the chain's order is the order of sealing, not of ids. On PostgreSQL ids come from
+a sequence, and transactions commit in any order: entry 101 can commit after entry 102
+has been sealed. A sequencer that chained "every id after the last one chained" would
+skip 101 for ever, and one that waited for gaps to fill could wait for ever (a rolled
+back insert leaves a gap that never fills). Here the sequencer chains whatever is
+committed and not yet sealed (`seq IS NULL`); a late-committing entry is simply sealed
+by the next run, with a higher `seq` than entries that have higher ids. Nothing needs
+to be "old enough" and nothing is skipped. (Inside a transaction that is still open,
+entries are invisible to the sequencer, and are sealed once it commits.)
+
+Checkpoints: `checkpoint()` seals, then writes a signed checkpoint (the chain's length,
+its newest hash and the time) outside the database (see `checkpoints.py`).
+
+The window. Against someone who can write to the database but holds neither key:
+- an entry edited at any time is reported (its MAC, then its chain hash);
+- an entry removed after a later checkpoint was written is reported, by position;
+- an entry removed before the next checkpoint, together with the rewriting of the
+  chain head, is NOT noticed. That window is the time from writing an entry to the
+  next checkpoint: `DOORWAY_AUDIT_CHECKPOINT_SECONDS` (60 s by default) while the
+  worker runs, longer if it does not. A removed entry not yet sealed leaves no trace at
+  all (ids have gaps anyway). Shorten the period to narrow the window.
+
+Checking: `check_log()` walks the chain in `seq` order in batches (memory stays flat at
+millions of entries), checks every entry's hashes and its place, compares the chain
+with every signed checkpoint (each must find the hash it signed at its position), and
+names the positions missing when the chain is shorter than a checkpoint says.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from doorway.audit import checkpoints
 from doorway.audit.context import current_request
 from doorway.audit.models import GENESIS, Action, AuditEntry, ChainHead
 
+logger = logging.getLogger(__name__)
+
 # Entries gathered by `chained_at_the_end`, when one is open.
 _gathered: ContextVar[list[AuditEntry] | None] = ContextVar("doorway_audit_gathered", default=None)
+
+SEAL_BATCH = 2000
+# At most this many problems are listed one by one; the rest are counted.
+MAX_PROBLEMS = 50
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -68,39 +111,22 @@ def record(
         reason=reason,
         detail=detail or {},
     )
+    # The MAC covers what is stored, so it is computed over the stored forms.
+    entry.entry_mac = entry.compute_mac()
     gathered = _gathered.get()
     if gathered is not None:
         gathered.append(entry)
         return entry
-    _chain([entry])
+    entry.save()
     return entry
-
-
-def _chain(entries: list[AuditEntry]) -> None:
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        for entry in entries:
-            entry.previous_hash = head.last_hash
-            entry.entry_hash = entry.compute_hash()
-            head.last_hash = entry.entry_hash
-        if len(entries) == 1:
-            entries[0].save()
-        else:
-            # Inserted while the head is locked, so their ids follow the chain's order.
-            AuditEntry.objects.bulk_create(entries, batch_size=500)
-        head.last_entry_id = entries[-1].pk
-        head.entries += len(entries)
-        head.save()
 
 
 @contextmanager
 def chained_at_the_end() -> Iterator[None]:
     """For one long transaction (an import of thousands of rows): the entries its
-    actions write are gathered, then chained and written together when the block ends,
-    still inside that transaction, so they commit or roll back with the changes they
-    record. Every audited action locks the chain head until its transaction ends: this
-    way a long transaction holds it for the moment of writing its entries, not for its
-    whole length, and the people reading records meanwhile are not kept waiting."""
+    actions write are gathered, then written together in one insert when the block
+    ends, still inside that transaction, so they commit or roll back with the changes
+    they record. They are sealed onto the chain after the transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("chained_at_the_end() belongs inside the transaction it audits.")
     gathered: list[AuditEntry] = []
@@ -110,7 +136,85 @@ def chained_at_the_end() -> Iterator[None]:
     finally:
         _gathered.reset(token)
     if gathered:
-        _chain(gathered)
+        AuditEntry.objects.bulk_create(gathered, batch_size=500)
+
+
+# --- The sequencer ------------------------------------------------------------------
+
+
+def seal(batch_size: int = SEAL_BATCH) -> int:
+    """Chain every committed entry not yet on the chain; return how many were sealed.
+    An entry whose MAC does not match is left off the chain (and reported by every
+    check) rather than sealed, which would launder the edit."""
+    sealed = 0
+    after = 0
+    while True:
+        with transaction.atomic():
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            batch = list(
+                AuditEntry.objects.filter(seq__isnull=True, pk__gt=after).order_by("pk")[
+                    :batch_size
+                ]
+            )
+            if not batch:
+                return sealed
+            after = batch[-1].pk
+            chained: list[AuditEntry] = []
+            for entry in batch:
+                if not entry.entry_mac or entry.compute_mac() != entry.entry_mac:
+                    logger.error("Audit entry %s does not match its MAC; not sealed", entry.pk)
+                    continue
+                entry.seq = head.entries + 1
+                entry.previous_hash = head.last_hash
+                entry.entry_hash = entry.compute_hash()
+                head.entries = entry.seq
+                head.last_hash = entry.entry_hash
+                head.last_entry_id = entry.pk
+                chained.append(entry)
+            if chained:
+                # The only writes to existing entries: a plain queryset, past the
+                # append-only guard, setting the three chain fields of unsealed rows.
+                models.QuerySet(model=AuditEntry).bulk_update(
+                    chained, ["seq", "previous_hash", "entry_hash"], batch_size=500
+                )
+                head.save()
+                sealed += len(chained)
+
+
+class CheckpointRefused(Exception):
+    """The chain no longer contains what the latest checkpoint signed."""
+
+
+def checkpoint() -> checkpoints.Checkpoint:
+    """Seal, then sign and write the chain's length and newest hash outside the
+    database. Refuses (and writes nothing) when the chain no longer holds what the
+    latest checkpoint signed: that is for `doorway audit verify` to report."""
+    checkpoints.signing_key()  # No key: say so before doing anything.
+    seal()
+    head = ChainHead.objects.filter(pk=1).first()
+    entries, last_hash = (head.entries, head.last_hash) if head else (0, GENESIS)
+    latest = checkpoints.load().latest
+    if latest is not None:
+        if entries < latest.entries:
+            raise CheckpointRefused(
+                f"The chain has {entries} entries but {latest.describe()} signed "
+                f"{latest.entries}; run `doorway audit verify`."
+            )
+        if latest.entries:
+            at_latest = (
+                AuditEntry.objects.filter(seq=latest.entries)
+                .values_list("entry_hash", flat=True)
+                .first()
+            )
+            if at_latest != latest.head:
+                raise CheckpointRefused(
+                    f"Entry {latest.entries} on the chain is not the one {latest.describe()} "
+                    "signed; run `doorway audit verify`."
+                )
+    return checkpoints.write(entries, last_hash)
+
+
+# --- Checking -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -118,36 +222,204 @@ class Problem:
     entry_id: int | None
     message: str
 
+    def __str__(self) -> str:
+        where = f"entry {self.entry_id}" if self.entry_id else "the log"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    unsealed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
+    checkpoint: checkpoints.Checkpoint | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def problem(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+    def add(self, entry_id: int | None, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(entry_id, message))
+        else:
+            self.more_problems += 1
+
+    def lines(self) -> list[str]:
+        lines = [str(problem) for problem in self.problems]
+        if self.more_problems:
+            lines.append(f"and {self.more_problems} more problems")
+        return lines
+
+
+Progress = Callable[[int, int], None]
+
+
+def check_log(
+    *,
+    batch_size: int = 5000,
+    public_keys: list[str] | None = None,
+    progress: Progress | None = None,
+    seal_first: bool = True,
+) -> Report:
+    """Seal what is waiting, then walk the whole log and compare it with every signed
+    checkpoint. Reads in batches of `batch_size`; `progress(done, total)` after each."""
+    report = Report()
+    if seal_first:
+        seal()
+    loaded = checkpoints.load(public_keys=public_keys)
+    for message in loaded.problems:
+        report.add(None, message)
+    report.checkpoint = loaded.latest
+    _check_checkpoint_order(loaded.checkpoints, report)
+    # The hash each checkpoint signed, by position on the chain.
+    signed: dict[int, list[checkpoints.Checkpoint]] = {}
+    for point in loaded.checkpoints:
+        if point.entries:
+            signed.setdefault(point.entries, []).append(point)
+
+    head = ChainHead.objects.filter(pk=1).first()
+    unsealed_total = AuditEntry.objects.filter(seq__isnull=True).count()
+    total = (head.entries if head else 0) + unsealed_total
+    done = 0
+
+    previous = GENESIS
+    position = 0
+    last_id = 0
+    for batch in _sealed_batches(batch_size):
+        for entry in batch:
+            assert entry.seq is not None
+            position += 1
+            if entry.seq > position:
+                missing = entry.seq - position
+                report.add(
+                    entry.pk,
+                    f"{missing} entr{'y' if missing == 1 else 'ies'} before this one "
+                    f"{'was' if missing == 1 else 'were'} removed (positions {position} to "
+                    f"{entry.seq - 1} on the chain)",
+                )
+                position = entry.seq
+            elif entry.seq != position:
+                report.add(entry.pk, f"its place on the chain ({entry.seq}) was changed")
+                position = entry.seq
+            elif entry.previous_hash != previous:
+                report.add(entry.pk, "an entry before this one was removed or replaced")
+            if entry.compute_hash() != entry.entry_hash or (
+                entry.entry_mac and entry.compute_mac() != entry.entry_mac
+            ):
+                report.add(entry.pk, "this entry was edited after it was written")
+            for point in signed.get(entry.seq, []):
+                if entry.entry_hash != point.head:
+                    report.add(
+                        entry.pk,
+                        f"the chain up to position {entry.seq} was replaced: this is not the "
+                        f"entry {point.describe()} signed",
+                    )
+            previous = entry.entry_hash or ""
+            last_id = entry.pk
+        done += len(batch)
+        if progress is not None:
+            progress(done, max(total, done))
+    report.entries = position
+
+    _check_against_checkpoints(loaded.checkpoints, position, report)
+    _check_head(head, position, last_id, previous, report)
+
+    for batch in _unsealed_batches(batch_size):
+        for entry in batch:
+            report.unsealed += 1
+            if not entry.entry_mac or entry.compute_mac() != entry.entry_mac:
+                report.add(entry.pk, "this entry was edited after it was written")
+        done += len(batch)
+        if progress is not None:
+            progress(done, max(total, done))
+
+    if not loaded.checkpoints and not loaded.problems:
+        report.notes.append(
+            "No signed checkpoint yet: entries removed from the end of the log together "
+            "with the chain head would not be noticed."
+        )
+    return report
+
 
 def verify(batch_size: int = 5000) -> Problem | None:
-    """Walk the chain from the start; return the first entry that was edited or whose
-    predecessor was removed, or None when the log is intact."""
-    previous = GENESIS
-    last_id = 0
-    count = 0
-    for entry in _in_order(batch_size):
-        if entry.previous_hash != previous:
-            return Problem(entry.pk, "an entry before this one was removed or replaced")
-        if entry.compute_hash() != entry.entry_hash:
-            return Problem(entry.pk, "this entry was edited after it was written")
-        previous = entry.entry_hash
-        last_id = entry.pk
-        count += 1
-    head = ChainHead.objects.filter(pk=1).first()
+    """The first problem found, or None when the log is intact."""
+    return check_log(batch_size=batch_size).problem
+
+
+def _check_checkpoint_order(points: list[checkpoints.Checkpoint], report: Report) -> None:
+    """A later checkpoint never signs a shorter chain: if one does, the log was cut
+    between the two and the later one signed what was left."""
+    longest: checkpoints.Checkpoint | None = None
+    for point in points:
+        if longest is not None and point.entries < longest.entries:
+            report.add(
+                None,
+                f"{point.describe()} signed {point.entries} entries, fewer than the "
+                f"{longest.entries} of {longest.describe()}: the log was cut between them",
+            )
+        if longest is None or point.entries >= longest.entries:
+            longest = point
+
+
+def _check_against_checkpoints(
+    points: list[checkpoints.Checkpoint], length: int, report: Report
+) -> None:
+    if not points:
+        return
+    furthest = max(points, key=lambda point: (point.entries, point.at))
+    if furthest.entries <= length:
+        return
+    missing = furthest.entries - length
+    if length == 0:
+        report.add(
+            None,
+            f"the log was wiped: {furthest.describe()} signed {furthest.entries} entries and "
+            "the database holds none on the chain; all of them are missing",
+        )
+    else:
+        report.add(
+            None,
+            f"{missing} entries are missing from the end of the log: positions "
+            f"{length + 1} to {furthest.entries} on the chain, signed by {furthest.describe()}",
+        )
+
+
+def _check_head(
+    head: ChainHead | None, length: int, last_id: int, last_hash: str, report: Report
+) -> None:
     if head is None:
-        return None if count == 0 else Problem(None, "the chain head is missing")
-    if head.last_entry_id != last_id or head.last_hash != previous or head.entries != count:
-        return Problem(
+        if length:
+            report.add(None, "the chain head is missing")
+        return
+    if head.entries != length or head.last_hash != last_hash or head.last_entry_id != last_id:
+        report.add(
             head.last_entry_id or None, "the newest entries were removed or the head was altered"
         )
-    return None
 
 
-def _in_order(batch_size: int) -> Iterator[AuditEntry]:
+def _sealed_batches(batch_size: int) -> Iterator[list[AuditEntry]]:
     last = 0
     while True:
-        batch = list(AuditEntry.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch_size])
         if not batch:
             return
-        yield from batch
+        yield batch
+        last = batch[-1].seq or 0
+
+
+def _unsealed_batches(batch_size: int) -> Iterator[list[AuditEntry]]:
+    last = 0
+    while True:
+        batch = list(
+            AuditEntry.objects.filter(seq__isnull=True, pk__gt=last).order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return
+        yield batch
         last = batch[-1].pk

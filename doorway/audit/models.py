@@ -1,14 +1,19 @@
-"""The audit log: append-only, each entry chained to the one before by a keyed hash."""
+"""The audit log: append-only. Each entry carries a keyed MAC of its content from the
+moment it is written; the sequencer (`doorway.audit.log.seal`) later gives it its place
+on the chain (`seq`) and a keyed hash that covers the entry before it. See `log.py`."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Action(models.TextChoices):
@@ -57,15 +62,27 @@ class AuditEntry(models.Model):
     reason = models.TextField(blank=True)
     # Never personal data: field names changed, counts, outcomes.
     detail = models.JSONField(default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    # Keyed MAC of the content above, written with the entry: an edit is caught at once,
+    # sealed or not. Blank only on entries chained before entries carried their own.
+    entry_mac = models.CharField(max_length=64, blank=True)
+    # Set by the sequencer when it chains the entry: its place on the chain (1, 2, 3…,
+    # no gaps), the hash of the entry before it, and its own chain hash.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["participant_id", "-id"])]
+        indexes = [
+            models.Index(fields=["participant_id", "-id"]),
+            # The sequencer's work list stays small however long the log grows.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
@@ -78,9 +95,14 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only.")
 
-    def canonical(self) -> bytes:
-        """The entry's content in a fixed form: what the hash covers."""
-        content = {
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
+
+    def canonical(self, *, chained: bool = True) -> bytes:
+        """The entry's content in a fixed form: what the MAC covers, and with the hash
+        of the entry before it (`chained`), what the chain hash covers."""
+        content: dict[str, Any] = {
             "at": self.at.isoformat(),
             "action": self.action,
             "actor_id": self.actor_id,
@@ -92,18 +114,27 @@ class AuditEntry(models.Model):
             "path": self.path,
             "reason": self.reason,
             "detail": self.detail,
-            "previous_hash": self.previous_hash,
         }
+        if chained:
+            content["previous_hash"] = self.previous_hash
         return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
+    def compute_mac(self) -> str:
+        """Written with the entry, before it has a place on the chain."""
+        key = settings.AUDIT_CHAIN_KEY.encode()
+        return hmac.new(key, self.canonical(chained=False), hashlib.sha256).hexdigest()
+
     def compute_hash(self) -> str:
+        """The chain hash: the content and the hash of the entry before it."""
         key = settings.AUDIT_CHAIN_KEY.encode()
         return hmac.new(key, self.canonical(), hashlib.sha256).hexdigest()
 
 
 class ChainHead(models.Model):
-    """The newest entry's id and hash, on one row that writers lock, so two writers
-    never chain onto the same entry and a removed tail is noticed."""
+    """The newest chained entry's id and hash and the chain's length, on one row that
+    only the sequencer locks (writers of entries never touch it), so two sequencers
+    never chain onto the same entry. It lives in the database it describes: the signed
+    checkpoints outside the database are what catch a tail removed with it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_entry_id = models.BigIntegerField(default=0)
@@ -115,3 +146,43 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entries} entries, last {self.last_entry_id}"
+
+
+class VerifyRun(models.Model):
+    """One check of the whole log, run in the background for the administrator who
+    asked; its page polls `processed` of `total`."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the worker")
+        RUNNING = "running", _("Checking")
+        INTACT = "intact", _("Intact")
+        BROKEN = "broken", _("Broken")
+        FAILED = "failed", _("Could not finish")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_verify_runs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    processed = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    # What was found, in the words of `Report.lines()`: entry numbers and counts only.
+    findings = models.TextField(blank=True)
+    # What the check could not prove (no checkpoint yet), one a line.
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.WAITING, self.Status.RUNNING}
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.processed * 100 // self.total) if self.total else 0

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from doorway.audit.log import record, verify
+from doorway.audit.log import record, seal, verify
 from doorway.audit.models import Action, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries() -> list[AuditEntry]:
-    return [record(Action.VIEW, participant=None, detail={"n": n}, reason="") for n in range(5)]
+    """Five entries, sealed onto the chain by the sequencer."""
+    written = [record(Action.VIEW, participant=None, detail={"n": n}, reason="") for n in range(5)]
+    seal()
+    return list(AuditEntry.objects.filter(pk__in=[e.pk for e in written]).order_by("seq"))
+
+
+@pytest.fixture
+def unsealed() -> list[AuditEntry]:
+    """Five entries the sequencer has not reached yet."""
+    return [record(Action.VIEW, detail={"n": n}) for n in range(5)]
 
 
 def run_raw(sql: str, params: list[object]) -> None:
@@ -29,8 +38,29 @@ def test_an_untouched_log_verifies(entries: list[AuditEntry], capsys) -> None:
 
 
 def test_each_entry_carries_the_hash_of_the_one_before(entries: list[AuditEntry]) -> None:
+    assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     for before, after in itertools.pairwise(entries):
         assert after.previous_hash == before.entry_hash
+
+
+def test_an_entry_edited_before_it_is_sealed_is_reported_and_not_sealed(
+    unsealed: list[AuditEntry],
+) -> None:
+    run_raw("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["cover", unsealed[1].pk])
+    problem = verify()
+    assert problem is not None
+    assert problem.entry_id == unsealed[1].pk
+    assert "edited" in problem.message
+    # Sealing it would have laundered the edit: it stays off the chain.
+    assert AuditEntry.objects.get(pk=unsealed[1].pk).seq is None
+    assert AuditEntry.objects.filter(seq__isnull=False).count() == 4
+
+
+def test_an_unsealed_entry_whose_mac_is_blanked_is_reported(unsealed: list[AuditEntry]) -> None:
+    run_raw("UPDATE audit_auditentry SET entry_mac = '' WHERE id = %s", [unsealed[3].pk])
+    problem = verify()
+    assert problem is not None
+    assert problem.entry_id == unsealed[3].pk
 
 
 def test_an_entry_edited_by_raw_sql_is_reported(entries: list[AuditEntry]) -> None:
@@ -70,11 +100,11 @@ def test_a_rebuilt_entry_without_the_key_does_not_pass(entries: list[AuditEntry]
     settings.AUDIT_CHAIN_KEY = "a-guess"
     forged = AuditEntry.objects.get(pk=entries[4].pk)
     forged.action = "export"
-    new_hash = forged.compute_hash()
+    new_mac, new_hash = forged.compute_mac(), forged.compute_hash()
     settings.AUDIT_CHAIN_KEY = "test-audit-chain-key"
     run_raw(
-        "UPDATE audit_auditentry SET action = %s, entry_hash = %s WHERE id = %s",
-        ["export", new_hash, entries[4].pk],
+        "UPDATE audit_auditentry SET action = %s, entry_mac = %s, entry_hash = %s WHERE id = %s",
+        ["export", new_mac, new_hash, entries[4].pk],
     )
     assert verify() is not None
 
@@ -108,7 +138,8 @@ def test_a_long_transaction_chains_its_entries_together_at_its_end(
         # Nothing written, and the head untouched (so not locked), until the end.
         assert AuditEntry.objects.count() == 5
         assert ChainHead.objects.get().last_hash == head_before
-    written = list(AuditEntry.objects.order_by("pk"))[5:]
+    seal()
+    written = list(AuditEntry.objects.order_by("seq"))[5:]
     assert [e.detail["row"] for e in written] == [0, 1, 2]
     assert written[0].previous_hash == entries[-1].entry_hash
     assert verify() is None

@@ -1,31 +1,119 @@
-"""`doorway audit verify`: check that nobody edited or removed audit entries."""
+"""`doorway audit …`: seal, checkpoint and check the audit log.
+
+- `verify`: seal what is waiting, walk the chain, compare it with every signed
+  checkpoint; exit 1 naming what was edited or is missing.
+- `checkpoint`: seal, then write a signed checkpoint outside the database
+  (`--schedule`: and start the worker's periodic checkpoints).
+- `public-key`: the checkpoint key's public half, for whoever checks elsewhere.
+- `new-checkpoint-key`: print a fresh private key for DOORWAY_AUDIT_CHECKPOINT_KEY.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from doorway.audit.log import verify
-from doorway.audit.models import ChainHead
+from doorway.audit import checkpoints, log, tasks
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. `verify` walks the hash chain and reports the first broken entry."
+    help = (
+        "Audit log tools: `verify` checks the chain against the signed checkpoints; "
+        "`checkpoint` writes one; `public-key` and `new-checkpoint-key` for the key."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        sub.add_parser(
+        verify = sub.add_parser(
             "verify",
-            help="Exit 0 when every entry is intact; otherwise name the first entry that was "
-            "edited or whose predecessor was removed, and exit 1.",
+            help="Exit 0 when every entry is intact and the log reaches as far as every "
+            "signed checkpoint; otherwise name what was edited or is missing, and exit 1.",
+        )
+        verify.add_argument(
+            "--public-key",
+            action="append",
+            default=[],
+            dest="public_keys",
+            help="A public key checkpoints may be signed with (repeatable); without "
+            "DOORWAY_AUDIT_CHECKPOINT_KEY, only checkpoints signed by these are accepted.",
+        )
+        verify.add_argument(
+            "--checkpoints",
+            default=None,
+            help="Another directory of checkpoints (an off-site copy) to check against.",
+        )
+        checkpoint = sub.add_parser(
+            "checkpoint",
+            help="Seal waiting entries and write a signed checkpoint of the chain outside "
+            "the database.",
+        )
+        checkpoint.add_argument(
+            "--schedule",
+            action="store_true",
+            help="Also queue the worker's periodic checkpoint, unless one is waiting.",
+        )
+        sub.add_parser("public-key", help="Print the checkpoint key's public half.")
+        sub.add_parser(
+            "new-checkpoint-key",
+            help="Print a new private key for DOORWAY_AUDIT_CHECKPOINT_KEY (stored nowhere).",
         )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
-        problem = verify()
-        if problem is not None:
-            where = f"entry {problem.entry_id}" if problem.entry_id else "the chain head"
-            raise CommandError(f"Audit log broken at {where}: {problem.message}.")
-        head = ChainHead.objects.filter(pk=1).first()
-        count = head.entries if head else 0
-        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {count} entries verified."))
+        try:
+            if subcommand == "verify":
+                self.verify(options["public_keys"], options["checkpoints"])
+            elif subcommand == "checkpoint":
+                self.checkpoint(schedule=options["schedule"])
+            elif subcommand == "public-key":
+                key = checkpoints.signing_key().public_key()
+                self.stdout.write(checkpoints.public_key_text(key))
+            elif subcommand == "new-checkpoint-key":
+                self.stdout.write(checkpoints.new_key_text())
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
+
+    def verify(self, public_keys: list[str], folder: str | None) -> None:
+        if folder is not None:
+            from pathlib import Path
+
+            from django.conf import settings
+
+            settings.AUDIT_CHECKPOINTS = Path(folder)
+        tasks.schedule_next()
+        report = log.check_log(public_keys=public_keys)
+        if not report.ok:
+            lines = "\n  ".join(report.lines())
+            raise CommandError(f"Audit log broken:\n  {lines}")
+        for note in report.notes:
+            self.stdout.write(self.style.WARNING(note))
+        reach = (
+            f", as far as {report.checkpoint.describe()} signed ({report.checkpoint.entries})"
+            if report.checkpoint
+            else ""
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Audit log intact: {report.entries + report.unsealed} entries verified{reach}."
+            )
+        )
+
+    def checkpoint(self, *, schedule: bool) -> None:
+        try:
+            written = log.checkpoint()
+        except log.CheckpointRefused as refused:
+            raise CommandError(str(refused)) from refused
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Checkpoint written: {written.entries} entries, "
+                f"{checkpoints.directory() / written.name}"
+            )
+        )
+        if schedule:
+            queued = tasks.schedule_next()
+            self.stdout.write(
+                "Periodic checkpoints queued."
+                if queued is not None
+                else "Periodic checkpoints: one is already waiting, or no worker queue."
+            )
