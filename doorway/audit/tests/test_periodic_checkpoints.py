@@ -37,7 +37,7 @@ def test_a_failing_run_still_leaves_the_next_one_queued(monkeypatch) -> None:
 
     monkeypatch.setattr(log, "checkpoint", disk_full)
     with override_settings(TASKS=DATABASE_QUEUE):
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="No space"):
             tasks.checkpoint_now.call()
         assert waiting_runs() == 1
 
