@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from doorway.api.tokens import issue_token
+from doorway.audit.models import VerifyRun
 from doorway.casework import outreach, supervision
 from doorway.casework.actions import edit_contact, record_contact
 from doorway.casework.models import ContactKind
@@ -75,6 +76,10 @@ class Page:
 
 # Searches are posted (a name never travels in a URL); they read, so they are pages.
 SEARCHES = {"participant_list", "participant_duplicates", "walk_in_search"}
+def own_verify_run(world: World) -> VerifyRun:
+    return VerifyRun.objects.get_or_create(started_by=world.ada)[0]
+
+
 # URLs that are not pages: POST-only writes, downloads, and what only polls.
 NOT_PAGES = {
     # Downloads: a file, its rows streamed in chunks.
@@ -157,6 +162,10 @@ OTHER_PAGES: list[tuple[str, str, Callable[[World, dict[str, Any]], str]]] = [
         lambda w, x: reverse("instrument_version", args=[x["administration"].version_id]),
     ),
     ("audit_log", "ada", lambda w, x: reverse("audit_log")),
+    *[
+        (name, "ada", lambda w, x, name=name: reverse(name, args=[own_verify_run(w).pk]))
+        for name in ("audit_verify_run", "audit_verify_progress")
+    ],
     ("break_glass", "ada", lambda w, x: reverse("break_glass")),
     ("import_home", "alice", lambda w, x: reverse("import_home")),
     ("import_kind", "alice", lambda w, x: reverse("import_kind", args=["participants"])),
