@@ -3,7 +3,21 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from doorway.people import second_factor
+
 urlpatterns = [
+    # allauth's own pages for turning off the authenticator app and making new recovery
+    # codes, with her API tokens revoked too; matched before allauth's.
+    path(
+        "accounts/2fa/totp/deactivate/",
+        second_factor.deactivate_totp,
+        name="mfa_deactivate_totp",
+    ),
+    path(
+        "accounts/2fa/recovery-codes/generate/",
+        second_factor.generate_recovery_codes,
+        name="mfa_generate_recovery_codes",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("participants/", include("doorway.people.urls")),

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from doorway.api.models import AccessToken
 from doorway.api.tokens import revoke_token
+from doorway.people.second_factor import AuthenticatorAdmin
 from doorway.web.administration import DoorwayAdmin
 
 
@@ -47,3 +49,10 @@ class AccessTokenAdmin(DoorwayAdmin):
         for token in live:
             revoke_token(token, actor=request.user, request=request)
         self.message_user(request, f"Revoked {len(live)} token(s).", messages.SUCCESS)
+
+
+# allauth's own admin for authenticators deletes rows and nothing else: ours deletes
+# through `remove_authenticator`, which revokes her tokens with her second factor.
+# Registered here, beside the tokens it protects.
+admin.site.unregister(Authenticator)
+admin.site.register(Authenticator, AuthenticatorAdmin)

@@ -10,10 +10,13 @@ import secrets
 import string
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from doorway.api.models import TOKEN_PREFIX, AccessToken, Scope, digest_of
 from doorway.audit.log import record
@@ -26,6 +29,22 @@ MAX_DAYS = 366
 NAME_LENGTH = AccessToken._meta.get_field("name").max_length or 100
 # `last_used_at` is written at most this often per token, not on every request.
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
+
+
+# The authenticators that are a second factor. Recovery codes alone are not: allauth
+# deletes them with the last authenticator they back up.
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def second_factors_of(owner: Any) -> QuerySet[Authenticator]:
+    return Authenticator.objects.filter(user_id=owner.pk, type__in=SECOND_FACTORS)
+
+
+def has_second_factor(owner: Any) -> bool:
+    """A token is one more way in, so it needs what signing in needs. There is no
+    exemption, not even for demo accounts under DOORWAY_DEMO (which may sign in without
+    one): a demo account that wants a token sets up an authenticator app first."""
+    return second_factors_of(owner).exists()
 
 
 def _random(length: int) -> str:
@@ -67,6 +86,16 @@ def issue_token(
     name, scope, days = check_token_input(name, scope, days)
     if not owner.is_active or not owner.role:
         raise ValidationError({"user": "Only an active staff account can hold a token."})
+    if not has_second_factor(owner):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: gettext(
+                    "A token needs a second factor, and this account has no authenticator "
+                    "app set up. Set one up first (Account → Two-factor authentication), "
+                    "then make the token."
+                )
+            }
+        )
     now = timezone.now()
     for _ in range(5):
         prefix = TOKEN_PREFIX + _random(PUBLIC_LENGTH)
@@ -128,6 +157,37 @@ def revoke_token(
     return access
 
 
+@transaction.atomic
+def revoke_all_tokens(
+    owner: Any, *, because: str, actor: Any = None, request: HttpRequest | None = None
+) -> int:
+    """Revoke every live token of `owner`, each audited with `because`. Called by every
+    path that removes or resets her second factor: a token made under the old one must
+    not outlive it. Returns how many were revoked."""
+    now = timezone.now()
+    live = list(
+        AccessToken.objects.select_for_update()
+        .filter(owner_id=owner.pk, revoked_at__isnull=True)
+        .order_by("created_at")
+    )
+    for access in live:
+        access.revoked_at = now
+        access.save(update_fields=["revoked_at"])
+        record(
+            Action.CHANGE,
+            actor=actor,
+            request=request,
+            subject=access,
+            detail={
+                "token": access.prefix,
+                "owner": str(access.owner_id),
+                "revoked": True,
+                "because": because,
+            },
+        )
+    return len(live)
+
+
 class Refused(Exception):
     """Why a presented token does not authenticate, in words safe to send back."""
 
@@ -149,8 +209,16 @@ def parse_prefix(token: str) -> str | None:
 def token_for(token: str) -> AccessToken:
     """The usable token `token` names, or Refused. Its owner must still be active."""
     prefix = parse_prefix(token)
+    # Whether her second factor is still there is asked in the same query.
     access = (
-        AccessToken.objects.select_related("owner").filter(prefix=prefix).first()
+        AccessToken.objects.select_related("owner")
+        .annotate(
+            owner_has_second_factor=Exists(
+                Authenticator.objects.filter(user_id=OuterRef("owner_id"), type__in=SECOND_FACTORS)
+            )
+        )
+        .filter(prefix=prefix)
+        .first()
         if prefix
         else None
     )
@@ -164,6 +232,10 @@ def token_for(token: str) -> AccessToken:
         raise Refused("The token has expired. Make a new one in your settings.")
     if not access.owner.is_active:
         raise Refused("The token's account is deactivated.")
+    if not getattr(access, "owner_has_second_factor", False):
+        raise Refused(
+            gettext("The token's account has no second factor any more; the token is void.")
+        )
     if access.last_used_at is None or now - access.last_used_at >= LAST_USED_EVERY:
         AccessToken.objects.filter(pk=access.pk).update(last_used_at=now)
         access.last_used_at = now

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from doorway.api.forms import TokenForm
 from doorway.api.models import AccessToken
-from doorway.api.tokens import issue_token, revoke_token
+from doorway.api.tokens import has_second_factor, issue_token, revoke_token
 from doorway.web.forms import apply_errors
 
 
@@ -61,7 +61,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "api/tokens.html",
-        {"form": form, "rows": _rows(request.user), "created": created, "secret": secret},
+        {
+            "form": form,
+            "rows": _rows(request.user),
+            "created": created,
+            "secret": secret,
+            "no_second_factor": not has_second_factor(request.user),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -56,7 +56,7 @@ from doorway.testing.factories import (
     PartnerFactory,
 )
 from doorway.testing.matrix import EVERYONE, OK, Endpoint
-from doorway.testing.signin import signed_in
+from doorway.testing.signin import give_totp, signed_in
 from doorway.tests.test_permission_matrix import ENDPOINTS, setup_extras
 
 pytestmark = pytest.mark.django_db
@@ -263,6 +263,7 @@ def extras_for(world: World) -> dict[str, Any]:
     data = csv_file(PARTICIPANT_HEADER, [participant_row("P1", "Nadia")])
     extras["import_job"] = dry_run(world.alice, "participants", data)
     assert isinstance(extras["import_job"], ImportJob)
+    give_totp(world.alice)  # no token without a second factor
     extras["token"], _ = issue_token(world.alice, name="laptop", scope="read", days=30)
     return extras
 

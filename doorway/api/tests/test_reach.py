@@ -87,7 +87,9 @@ def reached_rows(client: APIClient, user: User) -> Iterator[tuple[str, Any, str 
 def reachable_detail_urls(world: World, user: User, participant: Participant) -> list[str]:
     """Detail addresses of records about `participant` that `user` reads in a list."""
     from doorway.api.tokens import issue_token
+    from doorway.testing.signin import give_totp
 
+    give_totp(user)
     _, secret = issue_token(user, name="Reach", scope="read", days=1)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from doorway.api.tokens import issue_token
 from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
-from doorway.testing.signin import signed_in
+from doorway.testing.signin import give_totp, signed_in
+
+
+@pytest.fixture(autouse=True)
+def _second_factors(world: World) -> None:
+    """Every account here has an authenticator app: no token is made without one."""
+    for user in world.staff().values():
+        give_totp(user)
+
 
 CHANGELIST = "/admin/api/accesstoken/"
 

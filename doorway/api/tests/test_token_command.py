@@ -10,6 +10,14 @@ from rest_framework.test import APIClient
 
 from doorway.api.models import AccessToken, Scope, digest_of
 from doorway.conftest import World
+from doorway.testing.signin import give_totp
+
+
+@pytest.fixture(autouse=True)
+def _second_factors(world: World) -> None:
+    """Every account here has an authenticator app: no token is made without one."""
+    for user in world.staff().values():
+        give_totp(user)
 
 
 def run(*args: str) -> tuple[str, str]:

@@ -17,6 +17,15 @@ from doorway.api.tokens import issue_token, revoke_token
 from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
 from doorway.instruments.models import Administration
+from doorway.testing.signin import give_totp
+
+
+@pytest.fixture(autouse=True)
+def _second_factors(world: World) -> None:
+    """Every account here has an authenticator app: no token is made without one."""
+    for user in world.staff().values():
+        give_totp(user)
+
 
 ANY_LIST = "/api/v1/administrations/"
 

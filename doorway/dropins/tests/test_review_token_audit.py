@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from doorway.api.tokens import issue_token
 from doorway.audit.models import Action, AuditEntry
 from doorway.dropins.actions import mark_attendance, start_session
+from doorway.testing.signin import give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ def test_a_register_read_with_a_token_names_the_token(world) -> None:
         world.program, by=world.alice, kind="drop_in", held_on=timezone.localdate()
     )
     mark_attendance(session, world.rosa_enrolment, by=world.alice)
+    give_totp(world.alice)
     token, secret = issue_token(world.alice, name="Script", scope="read", days=30)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
