@@ -19,9 +19,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from doorway.audit import tasks
 from doorway.audit.forms import BreakGlassForm, LogFilterForm
-from doorway.audit.log import record, verify
-from doorway.audit.models import Action, AuditEntry, ChainHead
+from doorway.audit.log import record
+from doorway.audit.models import Action, AuditEntry, ChainHead, VerifyRun
 from doorway.people.actions import break_the_glass
 from doorway.people.models import BreakGlass, Participant, User
 from doorway.people.roles import reads_audit_log
@@ -107,6 +108,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "older_query": _page_query(request, before=entries[-1].pk) if entries else "",
             "newer_query": _page_query(request, after=entries[0].pk) if entries else "",
             "head": ChainHead.objects.filter(pk=1).first(),
+            # Her latest check of the chain, so its progress or result stays in view.
+            "run": VerifyRun.objects.filter(started_by=request.user).first(),
         },
     )
 
@@ -139,20 +142,34 @@ def _page_query(request: HttpRequest, **page: int) -> str:
 @require_POST
 @login_required
 def audit_verify(request: HttpRequest) -> HttpResponse:
-    """Walk the whole chain now. It reads every entry, so it runs only when asked."""
-    _require_auditor(request)
-    started = timezone.now()
-    problem = verify()
-    head = ChainHead.objects.filter(pk=1).first()
-    context: dict[str, Any] = {
-        "problem": problem,
-        "entries": head.entries if head else 0,
-        "checked_at": timezone.now(),
-        "seconds": (timezone.now() - started).total_seconds(),
-    }
+    """Start a check of the whole log in the background: it reads every entry, so it
+    runs only when asked, and its progress is shown to the administrator who asked."""
+    user = _require_auditor(request)
+    run = VerifyRun.objects.create(started_by=user)
+    tasks.verify_log.enqueue(str(run.pk))
     if getattr(request, "htmx", False):
-        return render(request, "audit/_verify_result.html", context)
-    return render(request, "audit/verify.html", context)
+        run.refresh_from_db()
+        return render(request, "audit/_verify_run.html", {"run": run})
+    return redirect("audit_verify_run", run_id=run.pk)
+
+
+def _own_run(request: HttpRequest, run_id: Any) -> VerifyRun:
+    user = _require_auditor(request)
+    run = VerifyRun.objects.filter(pk=run_id, started_by=user).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+@login_required
+def audit_verify_run(request: HttpRequest, run_id: Any) -> HttpResponse:
+    return render(request, "audit/verify.html", {"run": _own_run(request, run_id)})
+
+
+@login_required
+def audit_verify_progress(request: HttpRequest, run_id: Any) -> HttpResponse:
+    """The run's progress, polled while it runs; once it has ended, its result."""
+    return render(request, "audit/_verify_run.html", {"run": _own_run(request, run_id)})
 
 
 @login_required

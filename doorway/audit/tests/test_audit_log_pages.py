@@ -122,6 +122,6 @@ def test_the_verify_button_reports_an_edited_entry(ada, world: World) -> None:
         cursor.execute(
             "UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["tampered", entry.pk]
         )
-    page = ada.post("/audit/verify/").content.decode()
+    page = ada.post("/audit/verify/", follow=True).content.decode()
     assert "The audit log is broken" in page
     assert f"entry {entry.pk}" in page
