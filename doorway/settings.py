@@ -174,9 +174,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth's own limit on failed sign-ins also counts per username from anywhere, which
-# would let a stranger lock a worker out everywhere; axes (below) locks per username
-# *and* address instead, so allauth keeps only its per-address limit.
+# axes (below) does the locking, per account and per address, and counts failed
+# second-factor codes with failed passwords; allauth keeps only its per-address limit
+# on how fast failures may come.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -184,15 +184,24 @@ MFA_ADAPTER = "doorway.people.signin.StaffMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Doorway"
 MFA_RECOVERY_CODE_COUNT = 10
+# A wrong code is a failed sign-in to axes; a locked account gets nowhere with the right one.
+MFA_FORMS = {
+    "authenticate": "doorway.people.signin.LockoutAuthenticateForm",
+    "reauthenticate": "doorway.people.signin.LockoutReauthenticateForm",
+}
 # "Trust this browser" would skip the second factor on the next sign-in: not here.
 MFA_TRUST_ENABLED = False
 USERSESSIONS_ADAPTER = "doorway.people.signin.StaffUserSessionsAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 
-# Repeated failures lock sign-in for that username from that address.
+# Repeated failures (wrong passwords and wrong second-factor codes alike) lock sign-in
+# for that account from every address, and for that address whatever the account: one
+# who has her password cannot guess codes from many addresses, nor one address guess at
+# many accounts. The price: anyone who knows a username can pause it by failing on
+# purpose; that is on the audit log, and an administrator lifts the pause in the admin.
 AXES_FAILURE_LIMIT = env.int("DOORWAY_SIGNIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DOORWAY_SIGNIN_LOCKOUT_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Usernames sign in whatever their case, so they are counted whatever their case.
 AXES_USERNAME_CALLABLE = "doorway.people.signin.lockout_username"
 AXES_RESET_ON_SUCCESS = True

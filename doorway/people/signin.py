@@ -7,6 +7,9 @@
 - Every account has a second factor (TOTP, with recovery codes); see
   `needs_second_factor` and `RequireSecondFactorMiddleware`.
 - TOTP secrets are encrypted at rest with the same keys as participants' fields.
+- A wrong second-factor code counts towards the same lockout (django-axes) as a wrong
+  password, and a locked account gets no further with the right code: see
+  `LockoutAuthenticateForm`.
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from doorway import encryption
 from doorway.audit.log import record
@@ -76,6 +83,48 @@ class StaffMFAAdapter(DefaultMFAAdapter):
         if encrypted_text.startswith(ENCRYPTED_PREFIX):
             return encryption.decrypt(encrypted_text.removeprefix(ENCRYPTED_PREFIX))
         return encrypted_text
+
+
+PAUSED = _(
+    "Sign-in is paused: too many attempts did not succeed. Wait a while and try again, "
+    "or ask an administrator to let you back in."
+)
+
+
+class LockoutMixin:
+    """A code is checked only while the account (and the address) is not locked, and a
+    wrong one is a failed sign-in to axes, exactly as a wrong password is: the two count
+    towards one lockout, per account and per address (AXES_LOCKOUT_PARAMETERS). Without
+    this, someone who has her password could guess codes at allauth's rate limit for as
+    long as he liked, and the right code would let him in after any number of misses.
+
+    axes is told directly, not through Django's `user_login_failed` signal, so the
+    failure is audited once (by allauth's `authentication_failed`, see `receivers`)."""
+
+    user: Any
+
+    def clean_code(self) -> str:
+        request = allauth_context.request
+        credentials = {"username": self.user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            raise ValidationError(PAUSED, code="locked")
+        try:
+            return str(super().clean_code())  # type: ignore[misc]
+        except ValidationError:
+            AxesProxyHandler.user_login_failed(
+                sender=type(self), credentials=credentials, request=request
+            )
+            if AxesProxyHandler.is_locked(request, credentials):
+                raise ValidationError(PAUSED, code="locked") from None
+            raise
+
+
+class LockoutAuthenticateForm(LockoutMixin, AuthenticateForm):
+    """The code step of signing in."""
+
+
+class LockoutReauthenticateForm(LockoutMixin, ReauthenticateForm):
+    """The code asked again before a change to her second factor."""
 
 
 class StaffUserSessionsAdapter(DefaultUserSessionsAdapter):

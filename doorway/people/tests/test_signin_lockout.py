@@ -1,4 +1,6 @@
-"""Repeated failed sign-ins lock that username from that address, and only that."""
+"""Repeated failed sign-ins lock that account from every address, and that address for
+every account; nobody else. (Failed second-factor codes count too: see
+test_second_factor_guessing.)"""
 
 from __future__ import annotations
 
@@ -38,16 +40,24 @@ def test_after_the_limit_even_the_right_password_is_refused_from_that_address(wo
     assert not _reached_code_step(response)
 
 
-def test_the_same_account_still_signs_in_from_another_address(world) -> None:
+def test_the_locked_account_is_refused_from_another_address_too(world) -> None:
     give_totp(world.alice)
     _fail_until_locked(Client(), "alice")
-    assert _reached_code_step(_try(Client(), "alice", DEFAULT_PASSWORD, ELSEWHERE))
+    response = _try(Client(), "alice", DEFAULT_PASSWORD, ELSEWHERE)
+    assert response.status_code == 429
+    assert not _reached_code_step(response)
 
 
-def test_another_account_still_signs_in_from_the_same_address(world) -> None:
+def test_the_locked_address_is_refused_for_another_account_too(world) -> None:
     give_totp(world.amira)
     _fail_until_locked(Client(), "alice")
-    assert _reached_code_step(_try(Client(), "amira", DEFAULT_PASSWORD, HERE))
+    assert _try(Client(), "amira", DEFAULT_PASSWORD, HERE).status_code == 429
+
+
+def test_another_account_from_another_address_still_signs_in(world) -> None:
+    give_totp(world.amira)
+    _fail_until_locked(Client(), "alice")
+    assert _reached_code_step(_try(Client(), "amira", DEFAULT_PASSWORD, ELSEWHERE))
 
 
 def test_changing_the_case_of_the_username_does_not_get_more_tries(world) -> None:

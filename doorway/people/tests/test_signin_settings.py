@@ -16,7 +16,8 @@ def test_argon2_is_installed() -> None:
     assert encoded.startswith("argon2$")
 
 
-def test_production_settings_lock_sign_in_on_username_and_address_together() -> None:
-    assert production.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+def test_production_settings_lock_sign_in_per_account_and_per_address() -> None:
+    assert production.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]
+    assert production.MFA_FORMS["authenticate"].endswith("LockoutAuthenticateForm")
     assert production.AXES_LOCKOUT_TEMPLATE == "account/locked_out.html"
     assert production.MFA_TRUST_ENABLED is False
