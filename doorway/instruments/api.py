@@ -45,6 +45,7 @@ from doorway.instruments.models import (
     Timepoint,
 )
 from doorway.people.access import access_enrolment
+from doorway.people.capabilities import Action, may, programs_for
 from doorway.people.roles import sees_case_content
 from doorway.programs.models import Program
 
@@ -148,19 +149,12 @@ class InstrumentVersionSerializer(serializers.ModelSerializer[InstrumentVersion]
 
 def definition_programs(user: Any) -> QuerySet[Program]:
     """The programs whose instrument definitions `user` reads."""
-    if not user.is_authenticated:
-        return Program.objects.none()
-    if rules.configures_instruments(user):
-        programs: QuerySet[Program] = rules.instrument_programs(user)
-        return programs
-    if rules.records_assessments(user):
-        return Program.objects.filter(staff=user)
-    return Program.objects.none()
+    return programs_for(user, Action.READ_INSTRUMENTS)
 
 
 def must_read_definitions(request: Request) -> None:
     user = request.user
-    if not (rules.configures_instruments(user) or rules.records_assessments(user)):
+    if not may(user, Action.READ_INSTRUMENTS):
         raise exceptions.PermissionDenied(
             "Instruments are read by the care team and those who set them up."
         )

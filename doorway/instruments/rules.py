@@ -8,34 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from doorway.people.roles import Role
+from django.db.models import QuerySet
 
-WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+from doorway.people.capabilities import Action, may, programs_for
+from doorway.programs.models import Program
 
 
 def reads_assessments(user: Any) -> bool:
     # An administrator reaches an enrolment only while her glass is broken.
-    return user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR}
+    return may(user, Action.READ_ASSESSMENTS)
 
 
 def records_assessments(user: Any) -> bool:
-    return user.role in WRITERS
+    return may(user, Action.RECORD_ASSESSMENTS)
 
 
 def decides_eligibility(user: Any) -> bool:
-    return user.role in WRITERS
+    return may(user, Action.DECIDE_ELIGIBILITY)
 
 
 def configures_instruments(user: Any) -> bool:
-    return user.role in {Role.PROGRAM_MANAGER, Role.ADMINISTRATOR}
+    return may(user, Action.CONFIGURE_INSTRUMENTS)
 
 
-def instrument_programs(user: Any) -> Any:
-    """The programs whose instruments `user` configures."""
-    from doorway.programs.models import Program
-
-    if not user.is_authenticated or not user.is_active or not configures_instruments(user):
-        return Program.objects.none()
-    if user.role == Role.ADMINISTRATOR:
-        return Program.objects.all()
-    return Program.objects.filter(staff=user)
+def instrument_programs(user: Any) -> QuerySet[Program]:
+    """The programs whose instruments `user` configures (an administrator: her agency's)."""
+    return programs_for(user, Action.CONFIGURE_INSTRUMENTS)

@@ -10,65 +10,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from doorway.people.capabilities import staff_for
 from doorway.people.models import Team, User
+from doorway.programs.models import Agency
 from doorway.web.administration import DoorwayAdmin
 
 
 class StaffChangeForm(UserChangeForm):
-    teams = forms.ModelMultipleChoiceField(
-        queryset=Team.objects.select_related("agency").order_by("agency__name", "name"),
-        required=False,
-        widget=FilteredSelectMultiple("teams", is_stacked=False),
-        help_text="Case managers on a team cover for each other and see each other's caseload.",
-    )
+    """Names, e-mail and password only: what an account may reach (role, agency,
+    programs, teams, flags) changes through `doorway.people.staff`, on the staff pages,
+    where giving access needs a second administrator."""
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = ("username", "password", "first_name", "last_name", "email")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["teams"] = list(self.instance.teams.values_list("pk", flat=True))
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        agency = data.get("agency")
-        if agency is not None:
-            if any(team.agency_id != agency.pk for team in data.get("teams") or []):
-                self.add_error("teams", "Choose teams of the account's own agency.")
-            if any(p.agency_id != agency.pk for p in data.get("programs") or []):
-                self.add_error("programs", "Choose programs of the account's own agency.")
-        return data
+ACCESS_FIELDS = (
+    "role",
+    "agency",
+    "programs_list",
+    "teams_list",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "is_demo_account",
+)
 
 
 @admin.register(User)
 class StaffAdmin(DoorwayAdmin, UserAdmin):
     form = StaffChangeForm
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")
-    list_filter = ("role", "agency", "is_active", "is_staff")
+    list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("username",)
-    filter_horizontal = ("programs",)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", *ACCESS_FIELDS)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
-        ("Work", {"fields": ("role", "agency", "programs", "teams")}),
         (
             "Access",
             {
-                "fields": ("is_active", "is_staff", "is_superuser", "is_demo_account"),
+                "fields": ACCESS_FIELDS,
                 "description": (
-                    "Deactivate an account rather than deleting it: the records it "
-                    "wrote keep its name. Only administrators use this admin site."
+                    "Role, programs, teams and account flags change on the staff access "
+                    "page (/staff/), where giving access waits for a second administrator. "
+                    "Deactivate an account rather than deleting it."
                 ),
             },
         ),
@@ -82,18 +76,46 @@ class StaffAdmin(DoorwayAdmin, UserAdmin):
                 "fields": ("username", "usable_password", "password1", "password2"),
             },
         ),
-        ("Work", {"fields": ("first_name", "last_name", "role", "agency")}),
+        ("Person", {"fields": ("first_name", "last_name")}),
     )
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if "teams" in form.cleaned_data:
-            form.instance.teams.set(form.cleaned_data["teams"])
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return staff_for(request.user).select_related("agency")
+
+    @admin.display(description="Programs")
+    def programs_list(self, user: User) -> str:
+        return ", ".join(p.name for p in user.programs.order_by("name"))
+
+    @admin.display(description="Teams")
+    def teams_list(self, user: User) -> str:
+        return ", ".join(t.name for t in user.teams.order_by("name"))
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:
+            # A new account belongs to her administrator's agency and has no role (so
+            # no access) until one is given on the staff access page.
+            obj.agency_id = request.user.agency_id  # type: ignore[union-attr]
+            obj.role = ""
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Team)
 class TeamAdmin(DoorwayAdmin):
+    """Teams of her agency; members change on the staff access page."""
+
     list_display = ("name", "agency")
-    list_filter = ("agency",)
     search_fields = ("name",)
-    filter_horizontal = ("members",)
+    fields = ("name", "agency", "member_list")
+    readonly_fields = ("member_list",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return super().get_queryset(request).filter(agency=request.user.agency_id)  # type: ignore[union-attr]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "agency":
+            kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)  # type: ignore[union-attr]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Members")
+    def member_list(self, team: Team) -> str:
+        return ", ".join(str(u) for u in team.members.order_by("username"))

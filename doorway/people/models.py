@@ -341,3 +341,50 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.participant}"
+
+
+class AccessChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved and applied"
+    DECLINED = "declined", "Declined"
+
+
+class AccessChangeRequest(models.Model):
+    """A change to a staff account's access that gives record access (or raises her
+    privileges): it takes effect only when a second administrator of the same agency,
+    neither the one who asked nor the account's owner, approves it.
+
+    `before` and `after` hold the account's access as plain identifiers (role, agency,
+    program and team ids, flags), never personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_requests")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    reason = EncryptedTextField()
+    before = models.JSONField()
+    after = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=AccessChangeStatus.choices, default=AccessChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="access_change_decided_by_another",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("subject")),
+                name="access_change_not_decided_by_its_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.get_status_display()}"

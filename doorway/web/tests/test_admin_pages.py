@@ -47,69 +47,68 @@ def test_the_admin_index_lists_no_participant_content(ada, world: World) -> None
 
 
 @pytest.mark.parametrize(
+    "url", ["/admin/people/user/", "/admin/people/team/", "/admin/programs/program/"]
+)
+def test_an_administrator_reaches_accounts_and_programs(ada, url: str) -> None:
+    assert ada.get(url).status_code == 200
+    assert ada.get(url + "add/").status_code == 200
+
+
+@pytest.mark.parametrize(
     "url",
     [
-        "/admin/people/user/",
-        "/admin/people/team/",
         "/admin/programs/agency/",
-        "/admin/programs/program/",
         "/admin/programs/phase/",
         "/admin/programs/focusarea/",
         "/admin/programs/cycle/",
         "/admin/programs/partneragency/",
     ],
 )
-def test_an_administrator_reaches_accounts_and_configuration(ada, url: str) -> None:
+def test_an_administrator_reads_configuration_that_program_managers_change(ada, url: str) -> None:
     assert ada.get(url).status_code == 200
-    assert ada.get(url + "add/").status_code == 200
+    assert ada.get(url + "add/").status_code == 403
 
 
-def test_an_administrator_edits_a_staff_accounts_role_programs_and_teams(ada, world: World) -> None:
+def test_an_administrator_reads_only_her_own_agencys_configuration(ada, world: World) -> None:
+    theirs = world.other_program.phases.first() or world.other_program.phases.create(
+        name="Theirs", order=0
+    )
+    assert world.other_program.name not in ada.get("/admin/programs/program/").content.decode()
+    assert ada.get(f"/admin/programs/program/{world.other_program.pk}/change/").status_code == 302
+    assert ada.get(f"/admin/programs/phase/{theirs.pk}/change/").status_code == 302
+
+
+def test_an_administrator_edits_a_staff_accounts_name_but_not_her_access(ada, world: World) -> None:
     north = Team.objects.get(name="North")
-    south = Team.objects.get(name="South")
     response = ada.post(
         f"/admin/people/user/{world.bianca.pk}/change/",
         {
             "username": "bianca",
-            "first_name": "Bianca",
-            "last_name": "Example",
+            "first_name": world.bianca.first_name,
+            "last_name": "Renamed",
             "email": "",
-            "role": Role.CASE_MANAGER,
+            "role": Role.PROGRAM_MANAGER,
             "agency": world.agency.pk,
             "programs": [world.program.pk],
-            "teams": [north.pk, south.pk],
+            "teams": [north.pk],
             "is_active": "on",
             "date_joined_0": "2024-01-01",
             "date_joined_1": "09:00:00",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert set(world.bianca.teams.all()) == {north, south}
+    world.bianca.refresh_from_db()
+    assert world.bianca.last_name == "Renamed"
+    assert world.bianca.role == Role.CASE_MANAGER
+    assert not world.bianca.teams.filter(pk=north.pk).exists()
     entry = AuditEntry.objects.filter(action=Action.CHANGE, object_id=str(world.bianca.pk)).get()
     assert entry.detail["via"] == "admin"
-    assert "teams" in " ".join(entry.detail["fields"]).lower()
+    assert entry.detail["fields"] == ["Last name"]
 
 
-def test_teams_of_another_agency_are_refused(ada, world: World) -> None:
-    east = Team.objects.get(name="East")
-    response = ada.post(
-        f"/admin/people/user/{world.bianca.pk}/change/",
-        {
-            "username": "bianca",
-            "role": Role.CASE_MANAGER,
-            "agency": world.agency.pk,
-            "teams": [east.pk],
-            "is_active": "on",
-            "date_joined_0": "2024-01-01",
-            "date_joined_1": "09:00:00",
-        },
-    )
-    assert response.status_code == 200
-    assert "own agency" in response.content.decode()
-    assert not world.bianca.teams.filter(pk=east.pk).exists()
-
-
-def test_an_administrator_creates_a_staff_account(ada, world: World) -> None:
+def test_an_administrator_creates_a_staff_account_of_her_agency_with_no_role(
+    ada, world: World
+) -> None:
     response = ada.post(
         "/admin/people/user/add/",
         {
@@ -120,12 +119,13 @@ def test_an_administrator_creates_a_staff_account(ada, world: World) -> None:
             "first_name": "New",
             "last_name": "Worker",
             "role": Role.CASE_MANAGER,
-            "agency": world.agency.pk,
+            "agency": world.other_agency.pk,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     user = User.objects.get(username="newcm")
-    assert user.role == Role.CASE_MANAGER
+    assert user.role == ""
+    assert user.agency == world.agency
     assert user.check_password("a long enough passphrase 42")
     assert AuditEntry.objects.filter(action=Action.CREATE, object_id=str(user.pk)).exists()
 
@@ -140,7 +140,7 @@ def test_nothing_is_deleted_from_the_admin(ada, world: World) -> None:
     assert User.objects.filter(pk=world.alice.pk).exists()
 
 
-def test_a_phase_someone_is_in_cannot_be_retired_from_the_admin(ada, world: World) -> None:
+def test_a_phase_is_not_changed_from_the_admin(ada, world: World) -> None:
     phase = world.program.active_phases().first()
     response = ada.post(
         f"/admin/programs/phase/{phase.pk}/change/",
@@ -152,8 +152,7 @@ def test_a_phase_someone_is_in_cannot_be_retired_from_the_admin(ada, world: Worl
             "retired": "on",
         },
     )
-    assert response.status_code == 200
-    assert "move them before retiring it" in response.content.decode()
+    assert response.status_code == 403
     phase.refresh_from_db()
     assert not phase.retired
 
