@@ -240,7 +240,9 @@ def measure_inserts(seconds: float) -> dict[str, Any]:
     before = AuditEntry.objects.filter(seq__isnull=True).count()
     for writers in CLIENTS:
         for label, job in (("plain", plain), ("audit", audit), ("head-locked", head_locked)):
-            results[f"{label}-{writers}"] = hammer(writers, seconds, job, finish=connection.close)
+            results[f"{label}-{writers}"] = hammer(
+                writers, seconds, job, finish=lambda: connection.close()
+            )
     waiting = AuditEntry.objects.filter(seq__isnull=True).count() - before
     began = time.perf_counter()
     sealed = seal()
