@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "DOORWAY_FIELD_KEYS": "gN7-JJ5laLL4VWFQtwzs3OTaz7W09geFSGo9vgBWChQ=",
     "DOORWAY_BLIND_INDEX_KEY": "dummy-blind-index-key-0123456789",
     "DOORWAY_AUDIT_KEY": "dummy-audit-chain-key-0123456789",
+    "DOORWAY_AUDIT_CHECKPOINT_KEY": "ZHVtbXktY2hlY2twb2ludC1rZXktMDEyMzQ1Njc4OWE=",
     "DOORWAY_ALLOWED_HOSTS": "example.org",
 }
 
