@@ -221,6 +221,24 @@ def load(folder: Path | None = None, public_keys: list[str] | None = None) -> Lo
     return loaded
 
 
+def latest(folder: Path | None = None) -> Checkpoint | None:
+    """The newest checkpoint whose signature holds, reading only as many files from
+    the newest as it takes (file names begin with the time)."""
+    folder = folder or directory()
+    if not folder.is_dir():
+        return None
+    keys = verification_keys()
+    for path in sorted(folder.glob("*.json"), reverse=True):
+        try:
+            checkpoint = _parse(path)
+            key = keys[checkpoint.key_id]
+            key.verify(base64.b64decode(checkpoint.signature), checkpoint.signed_bytes())
+        except (OSError, ValueError, KeyError, TypeError, InvalidSignature, binascii.Error):
+            continue
+        return checkpoint
+    return None
+
+
 def _parse(path: Path) -> Checkpoint:
     content: dict[str, Any] = json.loads(path.read_text())
     if content.get("version") != VERSION or content.get("log") != LOG_NAME:

@@ -42,6 +42,7 @@ names the positions missing when the chain is shorter than a checkpoint says.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import logging
 from collections.abc import Callable, Iterator
@@ -185,15 +186,25 @@ class CheckpointRefused(Exception):
     """The chain no longer contains what the latest checkpoint signed."""
 
 
-def checkpoint() -> checkpoints.Checkpoint:
+def checkpoint(*, unless_unchanged_for: datetime.timedelta | None = None) -> checkpoints.Checkpoint:
     """Seal, then sign and write the chain's length and newest hash outside the
     database. Refuses (and writes nothing) when the chain no longer holds what the
-    latest checkpoint signed: that is for `doorway audit verify` to report."""
+    latest checkpoint signed: that is for `doorway audit verify` to report. With
+    `unless_unchanged_for`, a chain that has not moved since the latest checkpoint gets
+    no new one until that long after it (the periodic task: no file a minute for a
+    quiet night); the latest is returned instead."""
     checkpoints.signing_key()  # No key: say so before doing anything.
     seal()
     head = ChainHead.objects.filter(pk=1).first()
     entries, last_hash = (head.entries, head.last_hash) if head else (0, GENESIS)
-    latest = checkpoints.load().latest
+    latest = checkpoints.latest()
+    if (
+        unless_unchanged_for is not None
+        and latest is not None
+        and (latest.entries, latest.head) == (entries, last_hash)
+        and timezone.now() - latest.at < unless_unchanged_for
+    ):
+        return latest
     if latest is not None:
         if entries < latest.entries:
             raise CheckpointRefused(

@@ -27,12 +27,16 @@ from doorway.audit.models import VerifyRun
 
 logger = logging.getLogger(__name__)
 
+# While nothing is written, one checkpoint an hour still says "the log was this long
+# then", without a file a minute.
+QUIET_CHECKPOINT = datetime.timedelta(hours=1)
+
 
 @task()
 def checkpoint_now() -> int:
     schedule_next()
     try:
-        written = log.checkpoint()
+        written = log.checkpoint(unless_unchanged_for=QUIET_CHECKPOINT)
     except NoCheckpointKey:
         # Sealing still happens; the deploy check says the key is missing.
         sealed = log.seal()

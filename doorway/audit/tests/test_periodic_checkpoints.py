@@ -32,7 +32,7 @@ def test_a_run_seals_the_new_entries_and_writes_a_checkpoint(checkpoint_director
 
 
 def test_a_failing_run_still_leaves_the_next_one_queued(monkeypatch) -> None:
-    def disk_full() -> None:
+    def disk_full(**kwargs: object) -> None:
         raise OSError("No space left on device")
 
     monkeypatch.setattr(log, "checkpoint", disk_full)
@@ -56,3 +56,25 @@ def test_without_a_key_a_run_still_seals(settings, checkpoint_directory: Path) -
     assert tasks.checkpoint_now.call() == 1
     assert AuditEntry.objects.get().seq == 1
     assert not checkpoint_directory.exists()
+
+
+def test_a_quiet_log_gets_no_new_file_a_minute(checkpoint_directory: Path) -> None:
+    log.record(Action.VIEW)
+    tasks.checkpoint_now.call()
+    tasks.checkpoint_now.call()
+    assert len(list(checkpoint_directory.glob("*.json"))) == 1
+    log.record(Action.VIEW)
+    tasks.checkpoint_now.call()
+    assert len(list(checkpoint_directory.glob("*.json"))) == 2
+
+
+def test_a_quiet_log_still_gets_one_checkpoint_an_hour(checkpoint_directory: Path) -> None:
+    import datetime
+
+    import time_machine
+
+    log.record(Action.VIEW)
+    tasks.checkpoint_now.call()
+    with time_machine.travel(datetime.timedelta(hours=1, minutes=1)):
+        tasks.checkpoint_now.call()
+    assert len(list(checkpoint_directory.glob("*.json"))) == 2
