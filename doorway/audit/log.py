@@ -51,7 +51,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -173,13 +173,22 @@ def seal(batch_size: int = SEAL_BATCH) -> int:
                 head.last_entry_id = entry.pk
                 chained.append(entry)
             if chained:
-                # The only writes to existing entries: a plain queryset, past the
-                # append-only guard, setting the three chain fields of unsealed rows.
-                models.QuerySet(model=AuditEntry).bulk_update(
-                    chained, ["seq", "previous_hash", "entry_hash"], batch_size=500
-                )
+                _write_seals(chained)
                 head.save()
                 sealed += len(chained)
+
+
+def _write_seals(chained: list[AuditEntry]) -> None:
+    """The only writes to existing entries, past the append-only guard: the three chain
+    fields of rows not yet sealed. One statement sent many times (pipelined by psycopg),
+    several times faster than an UPDATE … CASE over hundreds of ids."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, previous_hash = %s, entry_hash = %s "  # noqa: S608 - our table's name
+            "WHERE id = %s AND seq IS NULL",
+            [(e.seq, e.previous_hash, e.entry_hash, e.pk) for e in chained],
+        )
 
 
 class CheckpointRefused(Exception):
@@ -282,7 +291,11 @@ def check_log(
     checkpoint. Reads in batches of `batch_size`; `progress(done, total)` after each."""
     report = Report()
     if seal_first:
-        seal()
+        try:
+            seal()
+        except IntegrityError:
+            # The next place the head gives is already taken: the head was rewound.
+            report.add(None, "the chain head is behind the chain: it was rewound")
     loaded = checkpoints.load(public_keys=public_keys)
     for message in loaded.problems:
         report.add(None, message)
@@ -294,6 +307,8 @@ def check_log(
         if point.entries:
             signed.setdefault(point.entries, []).append(point)
 
+    # Read after the checkpoints, so none of them can be ahead of it; the walk stops at
+    # it, so entries sealed meanwhile by another run are left for the next check.
     head = ChainHead.objects.filter(pk=1).first()
     unsealed_total = AuditEntry.objects.filter(seq__isnull=True).count()
     total = (head.entries if head else 0) + unsealed_total
@@ -302,7 +317,7 @@ def check_log(
     previous = GENESIS
     position = 0
     last_id = 0
-    for batch in _sealed_batches(batch_size):
+    for batch in _sealed_batches(batch_size, up_to=_walk_limit(head)):
         for entry in batch:
             assert entry.seq is not None
             position += 1
@@ -414,10 +429,30 @@ def _check_head(
         )
 
 
-def _sealed_batches(batch_size: int) -> Iterator[list[AuditEntry]]:
+def _walk_limit(head: ChainHead | None) -> int | None:
+    """The last place to walk to: the head's, or (head missing or behind) every place
+    there is, so that a removed or rewound head is noticed."""
+    if head is None:
+        return None
+    highest = AuditEntry.objects.aggregate(highest=models.Max("seq"))["highest"] or 0
+    # Entries past the head were sealed after it was read, unless the head was rewound;
+    # a rewound head is then caught by comparing it with the chain walked.
+    return None if highest > head.entries and not _sealed_after(head) else head.entries
+
+
+def _sealed_after(head: ChainHead) -> bool:
+    """Has the head moved on since it was read (another sequencer sealed meanwhile)?"""
+    now = ChainHead.objects.filter(pk=1).values_list("entries", flat=True).first()
+    return now is not None and now > head.entries
+
+
+def _sealed_batches(batch_size: int, up_to: int | None = None) -> Iterator[list[AuditEntry]]:
     last = 0
     while True:
-        batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch_size])
+        rows = AuditEntry.objects.filter(seq__gt=last).order_by("seq")
+        if up_to is not None:
+            rows = rows.filter(seq__lte=up_to)
+        batch = list(rows[:batch_size])
         if not batch:
             return
         yield batch

@@ -162,3 +162,13 @@ def test_a_long_transaction_that_fails_writes_none_of_its_entries(
     assert AuditEntry.objects.count() == 5
     record(Action.VIEW)
     assert verify() is None
+
+
+def test_a_rewound_head_is_reported_even_though_sealing_then_fails(
+    entries: list[AuditEntry],
+) -> None:
+    run_raw("UPDATE audit_chainhead SET entries = 2, last_hash = %s", [entries[1].entry_hash])
+    record(Action.VIEW)
+    problem = verify()
+    assert problem is not None
+    assert "rewound" in problem.message
