@@ -40,7 +40,7 @@ def _require_auditor(request: HttpRequest) -> User:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request)
+    user = _require_auditor(request)
     form = LogFilterForm(request.GET or None)
     entries: list[AuditEntry] = []
     has_older = has_newer = False
@@ -109,7 +109,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "newer_query": _page_query(request, after=entries[0].pk) if entries else "",
             "head": ChainHead.objects.filter(pk=1).first(),
             # Her latest check of the chain, so its progress or result stays in view.
-            "run": VerifyRun.objects.filter(started_by=request.user).first(),
+            "run": VerifyRun.objects.filter(started_by=user).first(),
         },
     )
 
