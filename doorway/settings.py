@@ -362,6 +362,8 @@ SPECTACULAR_SETTINGS = {
 
 # Break the glass: how long an administrator's reasoned access to one participant lasts.
 BREAK_GLASS_MINUTES = env.int("DOORWAY_BREAK_GLASS_MINUTES", default=60)
+# Likely-duplicate lookups (a name typed at registration) per person per hour.
+DUPLICATE_CHECKS_PER_HOUR = env.int("DOORWAY_DUPLICATE_CHECKS_PER_HOUR", default=60)
 
 # A contact's note written more than this many days after the contact is marked late.
 LATE_NOTE_DAYS = env.int("DOORWAY_LATE_NOTE_DAYS", default=3)

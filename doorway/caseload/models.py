@@ -11,6 +11,7 @@ import datetime
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -96,3 +97,56 @@ def _when(ahead: int) -> str:
     if ahead == 1:
         return "tomorrow"
     return f"in {ahead} days"
+
+
+class DuplicateNoticeQuerySet(models.QuerySet["DuplicateNotice"]):
+    def open(self) -> DuplicateNoticeQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class DuplicateNotice(models.Model):
+    """For a program manager: a worker looked up a name (or a name and a birth date)
+    that matches a record the worker cannot open, and she may be about to register the
+    same woman twice. The worker is never told (that would tell her the woman is in the
+    program); her program manager, who reaches both, checks and clears it.
+
+    Ids only: who looked, which record matched, which record she registered (if she
+    did). One open notice per manager, worker and matched record; a repeated lookup
+    counts on it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duplicate_notices"
+    )
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    match = models.ForeignKey("people.Participant", on_delete=models.CASCADE, related_name="+")
+    registered = models.ForeignKey(
+        "people.Participant", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    first_noticed_at = models.DateTimeField(default=timezone.now)
+    last_noticed_at = models.DateTimeField(default=timezone.now)
+    lookups = models.PositiveIntegerField(default=1)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects: ClassVar[DuplicateNoticeQuerySet] = DuplicateNoticeQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-last_noticed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "worker", "match"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_duplicate_notice",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate noticed {self.first_noticed_at:%Y-%m-%d}"

@@ -5,6 +5,9 @@
 - `refresh_all_due()`: the daily pass over every watched enrolment. It enqueues its own
   next run for tomorrow's early morning, unless one is already waiting, so the chain is
   started once (`doorway refresh-due --daily`, which `make demo` runs) and never piles up.
+- `notify_likely_duplicate(worker, matches, registered)`: enqueued when a worker's
+  duplicate check matched records she cannot open (see `duplicates`), to put a notice on
+  the "Possible duplicates" page of the program managers who reach both.
 """
 
 from __future__ import annotations
@@ -27,6 +30,22 @@ DAILY_HOUR = 3
 @task()
 def refresh_due(enrolment_ids: list[str]) -> int:
     return refresh.refresh(enrolment_ids)
+
+
+@task()
+def notify_likely_duplicate(
+    worker_id: str, match_ids: list[str], registered_id: str | None = None
+) -> int:
+    """Ids only in and out: the task queue's table holds no name."""
+    from doorway.caseload.duplicates import record_notices
+    from doorway.people.models import Participant, User
+
+    worker = User.objects.filter(pk=worker_id).first()
+    if worker is None:
+        return 0
+    matches = list(Participant.objects.filter(pk__in=match_ids))
+    registered = Participant.objects.filter(pk=registered_id).first() if registered_id else None
+    return len(record_notices(worker, matches, registered))
 
 
 @task()

@@ -11,16 +11,20 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.models import DueItem
+from doorway.caseload import duplicates
+from doorway.caseload.models import DueItem, DuplicateNotice
 from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
 from doorway.caseload.rules import DueKind
 from doorway.enrolments.models import Enrolment
@@ -184,4 +188,40 @@ def overview(request: HttpRequest) -> HttpResponse:
             )
         summaries.append({"program": program, "workers": workers})
     record(Action.LIST, request=request, detail={"page": "caseload_overview"})
-    return render(request, "caseload/overview.html", {"programs": summaries, "today": today})
+    return render(
+        request,
+        "caseload/overview.html",
+        {
+            "programs": summaries,
+            "today": today,
+            "open_duplicate_notices": DuplicateNotice.objects.open().filter(recipient=user).count(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def duplicate_notices(request: HttpRequest) -> HttpResponse:
+    """Her possible duplicates to check: a worker looked up a name matching a record
+    the worker cannot open. Program managers only."""
+    user: User = request.user  # type: ignore[assignment]
+    _check_role(user, allowed={Role.PROGRAM_MANAGER})
+    notices = duplicates.open_notices_for(user)
+    shown = sorted(
+        {str(n.match_id) for n in notices}
+        | {str(n.registered_id) for n in notices if n.registered_in_reach}  # type: ignore[attr-defined]
+    )
+    record(Action.LIST, request=request, detail={"page": "duplicate_notices", "shown": shown})
+    return render(request, "caseload/duplicates.html", {"notices": notices})
+
+
+@login_required
+@require_POST
+def duplicate_notice_resolve(request: HttpRequest, notice_id: uuid.UUID) -> HttpResponse:
+    """She has checked: the notice leaves her list. Another manager's notice: 404."""
+    user: User = request.user  # type: ignore[assignment]
+    _check_role(user, allowed={Role.PROGRAM_MANAGER})
+    notice = get_object_or_404(DuplicateNotice.objects.open(), pk=notice_id, recipient=user)
+    duplicates.resolve_notice(notice, by=user, request=request)
+    messages.success(request, gettext("Checked: the notice is cleared."))
+    return redirect("duplicate_notices")

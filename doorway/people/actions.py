@@ -7,6 +7,7 @@ never save participant models themselves.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,14 +45,19 @@ IDENTITY_FIELDS = (
 
 @dataclass
 class LikelyDuplicates:
-    """Records at the same agency whose names match: those the worker may open, and how
-    many more she may not (so she can ask her program manager, not guess)."""
+    """Records at the same agency whose names match: those the worker may open, and the
+    ids of those she may not. The hidden ones are never for her eyes, not even as a
+    count: `doorway.caseload.duplicates` sends them to her program manager."""
 
     visible: list[Participant] = field(default_factory=list)
-    hidden_count: int = 0
+    hidden: list[uuid.UUID] = field(default_factory=list)
+
+    @property
+    def hidden_count(self) -> int:
+        return len(self.hidden)
 
     def __bool__(self) -> bool:
-        return bool(self.visible) or self.hidden_count > 0
+        return bool(self.visible) or bool(self.hidden)
 
 
 def find_likely_duplicates(
@@ -77,7 +83,9 @@ def find_likely_duplicates(
         sharing_a_word = same_agency.filter(name_digests__digest__in=name_digests(*names))
         matches |= {p.pk for p in sharing_a_word.distinct() if p.date_of_birth == date_of_birth}
     visible = list(Participant.objects.filter(pk__in=matches).visible_to(user))
-    return LikelyDuplicates(visible=visible, hidden_count=len(matches) - len(visible))
+    shown = {p.pk for p in visible}
+    hidden = sorted(pk for pk in matches if pk not in shown)
+    return LikelyDuplicates(visible=visible, hidden=hidden)
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ from doorway.api.problems import problem
 from doorway.api.viewsets import PROBLEM, ListMixin, RetrieveMixin, VersionedUpdateMixin
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload import duplicates
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment, ExitReason, ReferralSource
 from doorway.people import actions, roles
@@ -351,28 +352,23 @@ class SearchSerializer(serializers.Serializer[Any]):
     )
 
 
-def duplicate_answer(found: actions.LikelyDuplicates) -> Response:
-    """409: a likely match. Names the records she may open; counts the others."""
-    parts = []
-    if found.visible:
-        parts.append(f"{len(found.visible)} you can open")
-    if found.hidden_count:
-        parts.append(f"{found.hidden_count} you cannot (ask your program manager)")
+def duplicate_answer(found: duplicates.Lookup) -> Response:
+    """409: a likely match among the records she may open, named. A match she may not
+    open is never mentioned: it goes to her program manager."""
     return problem(
         status.HTTP_409_CONFLICT,
-        "A likely match already exists: "
-        + " and ".join(parts)
-        + ". Check, then send the registration again with confirm_duplicate set to true "
+        f"A likely match already exists: {len(found.visible)} record(s) you can open. "
+        "Check, then send the registration again with confirm_duplicate set to true "
         "if she is a different person. Nothing was saved.",
         likely_duplicates=[{"id": str(p.pk), "code": p.code} for p in found.visible],
-        hidden_count=found.hidden_count,
     )
 
 
 DUPLICATE = OpenApiResponse(
-    description="A likely match exists (problem+json with `likely_duplicates`: the id and "
-    "code of each match you can open, and `hidden_count`: how many you cannot). Nothing "
-    "was saved; send again with `confirm_duplicate: true` if she is a different person."
+    description="A likely match exists among the records you can open (problem+json with "
+    "`likely_duplicates`: the id and code of each). Nothing was saved; send again with "
+    "`confirm_duplicate: true` if she is a different person. A match in a record you "
+    "cannot open is never reported here; your program manager is told of it."
 )
 
 
@@ -478,7 +474,7 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
     @extend_schema(
         summary="Register a participant, with her first enrolment",
         request=ParticipantCreateSerializer,
-        responses={201: ParticipantSerializer, 409: DUPLICATE, **WRITE_PROBLEMS},
+        responses={201: ParticipantSerializer, 409: DUPLICATE, 429: PROBLEM, **WRITE_PROBLEMS},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = user_of(request)
@@ -489,12 +485,21 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
         data = serializer.validated_data
         identity = data.get("identity") or {}
         cycle = data["cycle"]
-        found = likely_duplicates(
-            request,
-            names=names_of(data["preferred_name"], identity),
-            date_of_birth=identity.get("date_of_birth"),
-            agency=cycle.program.agency,
-        )
+        try:
+            found = likely_duplicates(
+                request,
+                names=names_of(data["preferred_name"], identity),
+                date_of_birth=identity.get("date_of_birth"),
+                agency=cycle.program.agency,
+            )
+        except duplicates.TooManyLookups as refused:
+            answer = problem(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                str(refused),
+                retry_after=refused.wait_seconds,
+            )
+            answer["Retry-After"] = str(refused.wait_seconds)
+            return answer
         if found and not data["confirm_duplicate"]:
             return duplicate_answer(found)
         enrolment = register_participant(
@@ -506,6 +511,7 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
             peer_mentor=data.get("peer_mentor"),
             **identity_values(data),
         )
+        found.registered(enrolment.participant)
         participant = self.get_queryset().get(pk=enrolment.participant_id)
         body = ParticipantSerializer(participant, context=self.get_serializer_context()).data
         return self.with_etag(Response(body, status=status.HTTP_201_CREATED), participant)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload import duplicates
 from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment
@@ -166,25 +167,18 @@ def may_register(request: HttpRequest) -> None:
 
 def likely_duplicates(
     request: HttpRequest, *, names: list[str], date_of_birth: Any, agency: Any
-) -> actions.LikelyDuplicates:
+) -> duplicates.Lookup:
+    """The likely matches she may open, and nothing about those she may not (see
+    `doorway.caseload.duplicates`). Raises TooManyLookups past her hourly limit."""
     user: Any = request.user
-    found = actions.find_likely_duplicates(
-        agency=agency, user=user, names=names, date_of_birth=date_of_birth
+    return duplicates.look_up(
+        user=user,
+        agency=agency,
+        names=names,
+        date_of_birth=date_of_birth,
+        purpose="duplicate_check",
+        request=request,
     )
-    if names:
-        # A name lookup is a search: logged with what it found, never what was typed.
-        record(
-            Action.SEARCH,
-            request=request,
-            detail={
-                "object_type": "people.Participant",
-                "purpose": "duplicate_check",
-                "visible": len(found.visible),
-                "hidden": found.hidden_count,
-                "shown": [str(p.pk) for p in found.visible],
-            },
-        )
-    return found
 
 
 @login_required
@@ -193,16 +187,23 @@ def participant_register(request: HttpRequest) -> HttpResponse:
     may_register(request)
     user: Any = request.user
     form = RegisterForm(request.POST if request.method == "POST" else None, user=user)
-    duplicates = None
+    found = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = likely_duplicates(
-            request,
-            names=form.names(),
-            date_of_birth=data["date_of_birth"],
-            agency=data["cycle"].program.agency,
-        )
-        if duplicates and not data["different_person"]:
+        try:
+            found = likely_duplicates(
+                request,
+                names=form.names(),
+                date_of_birth=data["date_of_birth"],
+                agency=data["cycle"].program.agency,
+            )
+        except duplicates.TooManyLookups as refused:
+            form.add_error(None, str(refused))
+            status = 429
+        if found is None:
+            pass
+        elif found and not data["different_person"]:
             form.add_error(
                 "different_person",
                 "A likely match exists. Check it, then confirm she is a different person.",
@@ -228,13 +229,14 @@ def participant_register(request: HttpRequest) -> HttpResponse:
                 apply_errors(form, error)
             else:
                 participant = enrolment.participant
+                found.registered(participant)
                 messages.success(request, f"Registered as {participant.code}.")
                 return redirect("participant_detail", participant_id=participant.pk)
     return render(
         request,
         "people/participant_register.html",
-        {"form": form, "duplicates": duplicates},
-        status=200,
+        {"form": form, "duplicates": found, "checked": found is not None},
+        status=status,
     )
 
 
@@ -245,15 +247,23 @@ def participant_duplicates(request: HttpRequest) -> HttpResponse:
     may_register(request)
     user: Any = request.user
     form = DuplicateCheckForm(request.POST)
-    duplicates = None
+    found = refused = None
     if form.is_valid() and form.names():
-        duplicates = likely_duplicates(
-            request,
-            names=form.names(),
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            agency=user.agency,
-        )
-    return render(request, "people/_duplicates.html", {"duplicates": duplicates})
+        try:
+            found = likely_duplicates(
+                request,
+                names=form.names(),
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                agency=user.agency,
+            )
+        except duplicates.TooManyLookups as error:
+            refused = str(error)
+    return render(
+        request,
+        "people/_duplicates.html",
+        # 200 even when refused: htmx swaps in only a successful answer.
+        {"duplicates": found, "checked": found is not None, "refused": refused},
+    )
 
 
 # --- her page ----------------------------------------------------------------------

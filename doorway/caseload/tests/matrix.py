@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from doorway.caseload.models import DueItem
+from doorway.caseload.models import DueItem, DuplicateNotice
 from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, same_for
 
 NOBODYS = ("eve", "ada")
@@ -85,14 +85,45 @@ ENDPOINTS = [
             **dict.fromkeys(NOBODYS, NOT_FOUND),
         ),
     ),
+    # A program manager's possible duplicates: hers alone to read and clear.
+    Endpoint(
+        "duplicate_notices",
+        "GET",
+        lambda w, x: reverse("duplicate_notices"),
+        about_her=False,
+        roles=same_for(
+            ("morgan", "olive"),
+            OK,
+            **dict.fromkeys((*CASE_MANAGERS, "pat"), FORBIDDEN),
+            **dict.fromkeys(NOBODYS, NOT_FOUND),
+        ),
+    ),
+    Endpoint(
+        "duplicate_notice_resolve",
+        "POST",
+        lambda w, x: reverse("duplicate_notice_resolve", args=[x["duplicate_notice"].pk]),
+        payload=lambda w, x: {},
+        about_her=False,
+        roles=same_for(
+            ("olive", *NOBODYS),
+            NOT_FOUND,
+            morgan=OK,
+            **dict.fromkeys((*CASE_MANAGERS, "pat"), FORBIDDEN),
+        ),
+    ),
 ]
 
 
 def setup(world: Any) -> dict[str, Any]:
-    return {}
+    # Alice looked up a name matching Uma, whom she cannot open; Morgan reaches both.
+    notice = DuplicateNotice.objects.create(
+        recipient=world.morgan, worker=world.alice, match=world.uma
+    )
+    return {"duplicate_notice": notice}
 
 
 def snapshot(world: Any) -> tuple[object, ...]:
-    return tuple(
-        DueItem.objects.filter(enrolment=world.rosa_enrolment).values_list("kind", "due_on")
+    return (
+        *DueItem.objects.filter(enrolment=world.rosa_enrolment).values_list("kind", "due_on"),
+        *DuplicateNotice.objects.values_list("pk", "resolved_at"),
     )

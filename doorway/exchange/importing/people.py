@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.duplicates import tell_program_managers
 from doorway.encryption import blind_index, name_digests, normalise
 from doorway.enrolments.actions import enrol, register_participant
 from doorway.enrolments.models import Enrolment, ReferralSource
@@ -239,8 +240,9 @@ class ParticipantImporter(Importer):
         # Within the file: whole names and (preferred name, date of birth) seen so far.
         self.seen: dict[str, int] = {}
         self.shown: set[str] = set()
-        # Matches she cannot open: the dry run tells her they exist, so they are audited.
+        # Matches she cannot open: never shown to her, counted for the audit log.
         self.hidden = 0
+        self.digests: set[str] = set()
 
     @staticmethod
     def _names(row: Any) -> list[str]:
@@ -336,19 +338,18 @@ class ParticipantImporter(Importer):
                 f"Likely the same woman as {person.code}, already in Doorway. Check her "
                 "record; if she is someone else, write yes in 'Checked: different person'.",
             )
-        if found.hidden_count:
+        self.digests |= {blind_index(n) for n in names if normalise(n)}
+        if found.hidden:
+            # Never a word to the importer about a record she cannot open (that would
+            # tell her the woman is in the program): her program manager is told.
             self.hidden += found.hidden_count
-            self.problem(
-                row,
-                "preferred_name",
-                f"Her name matches {found.hidden_count} record(s) you cannot open. Ask your "
-                "program manager before importing her.",
-            )
+            tell_program_managers(self.user, found.hidden)
 
     def finish_check(self) -> None:
         if self.shown or self.hidden:
             # The duplicate check read names: audited as the registration page's is,
-            # with the matches she was told of but cannot open.
+            # with the blind-index digests of the names that matched (never the names),
+            # the matches she was shown and how many she was not.
             record(
                 Action.SEARCH,
                 actor=self.user,
@@ -357,6 +358,7 @@ class ParticipantImporter(Importer):
                     "purpose": "import_duplicate_check",
                     "shown": sorted(self.shown),
                     "hidden": self.hidden,
+                    "digests": sorted(self.digests),
                 },
             )
 
