@@ -29,6 +29,8 @@ from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
 from doorway.caseload.rules import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import case_managers_covered_by
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
 from doorway.people.roles import Role
 
@@ -44,10 +46,10 @@ OVERDUE_WORDS = {
 }
 
 
-def _check_role(user: User, *, allowed: set[str]) -> None:
+def _check_role(user: User, action: Can) -> None:
     """A peer mentor or a case manager who may never use the page: 403. Roles with no
     caseload at all (evaluator, administrator): the page does not exist for them."""
-    if user.role in allowed:
+    if may(user, action):
         return
     if user.role in {Role.PEER_MENTOR, Role.CASE_MANAGER}:
         raise PermissionDenied("Your role has no use of this page.")
@@ -65,7 +67,7 @@ def _worker_in_reach(user: User, worker_id: str) -> User | None:
     if user.role == Role.CASE_MANAGER:
         workers = workers.filter(pk__in=case_managers_covered_by(user))
     else:
-        workers = workers.filter(programs__in=user.programs.all())
+        workers = workers.filter(programs__in=programs_for(user, Can.SEE_CASELOADS))
     return workers.distinct().first()
 
 
@@ -106,7 +108,7 @@ def caseload_in_scope(request: HttpRequest) -> tuple[Any, User | None, str]:
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, allowed={Role.CASE_MANAGER, Role.PROGRAM_MANAGER})
+    _check_role(user, Can.SEE_CASELOADS)
     today = timezone.localdate()
     enrolments, worker, scope = caseload_in_scope(request)
     rows = caseload_rows(enrolments, today)
@@ -138,9 +140,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, allowed={Role.PROGRAM_MANAGER})
+    _check_role(user, Can.BALANCE_CASELOADS)
     today = timezone.localdate()
-    programs = list(user.programs.order_by("name"))
+    programs = list(programs_for(user, Can.BALANCE_CASELOADS).order_by("name"))
     ids = [p.pk for p in programs]
     reachable = Enrolment.objects.visible_to(user).filter(cycle__program__in=ids)
     loads: dict[Any, dict[Any, int]] = defaultdict(dict)
@@ -205,7 +207,7 @@ def duplicate_notices(request: HttpRequest) -> HttpResponse:
     """Her possible duplicates to check: a worker looked up a name matching a record
     the worker cannot open. Program managers only."""
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, allowed={Role.PROGRAM_MANAGER})
+    _check_role(user, Can.BALANCE_CASELOADS)
     notices = duplicates.open_notices_for(user)
     shown = sorted(
         {str(n.match_id) for n in notices}
@@ -220,7 +222,7 @@ def duplicate_notices(request: HttpRequest) -> HttpResponse:
 def duplicate_notice_resolve(request: HttpRequest, notice_id: uuid.UUID) -> HttpResponse:
     """She has checked: the notice leaves her list. Another manager's notice: 404."""
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, allowed={Role.PROGRAM_MANAGER})
+    _check_role(user, Can.BALANCE_CASELOADS)
     notice = get_object_or_404(DuplicateNotice.objects.open(), pk=notice_id, recipient=user)
     duplicates.resolve_notice(notice, by=user, request=request)
     messages.success(request, gettext("Checked: the notice is cleared."))

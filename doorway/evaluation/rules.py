@@ -17,47 +17,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from doorway.people.access import refuse
-from doorway.people.roles import Role
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may, programs_for, roles_that_may
 from doorway.programs.models import Program
 
-EVALUATION_ROLES = {Role.EVALUATOR, Role.PROGRAM_MANAGER}
+EVALUATION_ROLES = roles_that_may(Can.SEE_EVALUATION)
 
 
 def sees_evaluations(user: Any) -> bool:
     """Her role may see some program's evaluation."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role in EVALUATION_ROLES
+    return may(user, Can.SEE_EVALUATION)
 
 
 def evaluated_programs(user: Any) -> QuerySet[Program]:
     """The programs whose evaluation she sees."""
-    if not sees_evaluations(user) or not user.is_active:
-        return Program.objects.none()
-    if user.role == Role.EVALUATOR and user.agency_id is not None:
-        rule = Q(staff=user) | Q(agency_id=user.agency_id)
-    else:
-        rule = Q(staff=user)
-    return Program.objects.filter(pk__in=Program.objects.filter(rule).values("pk"))
+    return programs_for(user, Can.SEE_EVALUATION)
 
 
 def takes_research_export(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.EVALUATOR
+    return may(user, Can.TAKE_RESEARCH_EXPORT)
 
 
 def names_fidelity_shortfalls(user: Any) -> bool:
     """Who falls short of a fidelity item, by participant code: for a program manager,
     who reaches those records anyway; an evaluator sees the counts only."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PROGRAM_MANAGER
+    return may(user, Can.NAME_FIDELITY_SHORTFALLS)
 
 
 def sees_ratings_chart(user: Any) -> bool:
     """For someone who already reaches the enrolment (`access_enrolment`): a case
     manager reaches exactly her own and her teammates' enrolments, that is, the case
     team. Program managers, peer mentors and administrators do not see it."""
-    return user.role == Role.CASE_MANAGER
+    return may(user, Can.SEE_RATINGS_CHART)
 
 
 def access_evaluation(request: HttpRequest, program_slug: str) -> Program:

@@ -31,9 +31,8 @@ from doorway.api.viewsets import (
     ReadOnlyRecordViewSet,
     RetrieveMixin,
     VersionedUpdateMixin,
-    _strip_etag,
+    lock_matching,
 )
-from doorway.concurrency import lock_if_current
 from doorway.evaluation.rules import evaluated_programs
 from doorway.people.api import (
     READ_PROBLEMS,
@@ -497,7 +496,7 @@ class CostLineViewSet(NoParticipant, RoleRefusals, ListMixin, RetrieveMixin, Ver
             raise PreconditionRequired()
         line = self.get_object()
         with transaction.atomic():
-            line = lock_if_current(line, _strip_etag(expected))
+            line = lock_matching(line, expected)
             actions.delete_cost_line(line, by=user_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -41,6 +41,7 @@ MODULES: list[ModuleType] = [
         "doorway.evaluation.tests.matrix",
         "doorway.exchange.tests.export_matrix",
     )
+        "doorway.people.tests.staff_matrix",
 ]
 # Every URL under these prefixes must have a row.
 PREFIXES = (
@@ -53,6 +54,7 @@ PREFIXES = (
     "evaluation/",
     "exports/",
 )
+    "staff/",
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
 

@@ -13,7 +13,8 @@ from typing import Any
 from django.urls import reverse
 
 from doorway.caseload.models import DueItem, DuplicateNotice
-from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, same_for
+from doorway.people.capabilities import Action
+from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, by_capability, same_for
 
 NOBODYS = ("eve", "ada")
 CASE_MANAGERS = ("alice", "amira", "bianca", "oscar")
@@ -29,18 +30,14 @@ ENDPOINTS = [
         "GET",
         lambda w, x: reverse("caseload"),
         about_her=False,
-        roles=same_for(
-            (*CASE_MANAGERS, "morgan", "olive"), OK, pat=FORBIDDEN, eve=NOT_FOUND, ada=NOT_FOUND
-        ),
+        roles=by_capability(Action.SEE_CASELOADS, may_not=NOT_FOUND, pat=FORBIDDEN),
     ),
     Endpoint(
         "caseload",
         "GET",
         lambda w, x: f"{reverse('caseload')}?scope=team",
         about_her=False,
-        roles=same_for(
-            (*CASE_MANAGERS, "morgan", "olive"), OK, pat=FORBIDDEN, eve=NOT_FOUND, ada=NOT_FOUND
-        ),
+        roles=by_capability(Action.SEE_CASELOADS, may_not=NOT_FOUND, pat=FORBIDDEN),
     ),
     # A teammate's caseload: her team and her program manager, nobody else.
     Endpoint(
@@ -78,12 +75,7 @@ ENDPOINTS = [
         "GET",
         lambda w, x: reverse("caseload_overview"),
         about_her=False,
-        roles=same_for(
-            ("morgan", "olive"),
-            OK,
-            **dict.fromkeys((*CASE_MANAGERS, "pat"), FORBIDDEN),
-            **dict.fromkeys(NOBODYS, NOT_FOUND),
-        ),
+        roles=by_capability(Action.BALANCE_CASELOADS, **dict.fromkeys(NOBODYS, NOT_FOUND)),
     ),
     # A program manager's possible duplicates: hers alone to read and clear.
     Endpoint(
@@ -91,12 +83,7 @@ ENDPOINTS = [
         "GET",
         lambda w, x: reverse("duplicate_notices"),
         about_her=False,
-        roles=same_for(
-            ("morgan", "olive"),
-            OK,
-            **dict.fromkeys((*CASE_MANAGERS, "pat"), FORBIDDEN),
-            **dict.fromkeys(NOBODYS, NOT_FOUND),
-        ),
+        roles=by_capability(Action.BALANCE_CASELOADS, **dict.fromkeys(NOBODYS, NOT_FOUND)),
     ),
     Endpoint(
         "duplicate_notice_resolve",
