@@ -26,8 +26,9 @@ from doorway.casework.models import (
 )
 from doorway.encryption import blind_index, normalise
 from doorway.enrolments.models import Enrolment, EventKind
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
-from doorway.people.roles import Role
 from doorway.programs.models import Program
 
 MAX_WOMEN = 500
@@ -38,16 +39,15 @@ FIELDS = ("happened_on", "kind", "place", "women_reached", "nickname", "material
 
 # Peer mentors do outreach too; evaluators get counts elsewhere; administrators do not
 # write case records.
-OUTREACH_ROLES = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.PEER_MENTOR}
 
 
 def works_outreach(user: Any) -> bool:
-    return getattr(user, "role", None) in OUTREACH_ROLES
+    return may(user, Can.WORK_OUTREACH)
 
 
 def reads_all_nicknames(user: Any) -> bool:
     """Nicknames and notes of everyone's entries; a peer mentor reads only her own."""
-    return user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+    return may(user, Can.LINK_OUTREACH)
 
 
 def reads_private(user: Any, contact: OutreachContact) -> bool:
@@ -55,14 +55,12 @@ def reads_private(user: Any, contact: OutreachContact) -> bool:
 
 
 def links_outreach(user: Any) -> bool:
-    return user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+    return may(user, Can.LINK_OUTREACH)
 
 
 def outreach_programs(user: Any) -> QuerySet[Program]:
     """The programs whose outreach log she works in."""
-    if not works_outreach(user):
-        return Program.objects.none()
-    return Program.objects.filter(staff=user, agency=user.agency_id).order_by("name")
+    return programs_for(user, Can.WORK_OUTREACH).order_by("name")
 
 
 # --- recording ---------------------------------------------------------------------------

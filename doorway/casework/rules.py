@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from doorway.casework.models import ContactKind
+from doorway.people.capabilities import Action, may
 from doorway.people.roles import Role
 
 WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
@@ -14,11 +15,11 @@ WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
 
 def reads_case_notes(user: Any) -> bool:
     # An administrator reaches an enrolment only while her glass is broken.
-    return user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR}
+    return may(user, Action.READ_CASE_NOTES)
 
 
 def records_contacts(user: Any) -> bool:
-    return user.role in WRITERS or user.role == Role.PEER_MENTOR
+    return may(user, Action.RECORD_CONTACTS)
 
 
 def kinds_for(user: Any) -> list[ContactKind]:
@@ -32,7 +33,7 @@ def kinds_for(user: Any) -> list[ContactKind]:
 def edits_contacts(user: Any) -> bool:
     """A peer mentor records peer contacts but does not edit them: the edit form would
     show her the note back."""
-    return user.role in WRITERS
+    return may(user, Action.EDIT_CONTACTS)
 
 
 def contacts_listed_for(user: Any, contacts: Any) -> Any:

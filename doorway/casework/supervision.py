@@ -18,6 +18,8 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.casework.models import SupervisionReview, SupervisionSession
 from doorway.enrolments.models import Enrolment
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may, programs_for
 from doorway.people.models import Team, User
 from doorway.people.roles import Role
 
@@ -27,7 +29,7 @@ from doorway.people.roles import Role
 def takes_part_in_supervision(user: Any) -> bool:
     """Case managers (their teams) and program managers (teams of their programs' staff).
     Peer mentors never read decisions; evaluators and administrators are not in it."""
-    return getattr(user, "role", None) in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+    return may(user, Can.TAKE_PART_IN_SUPERVISION)
 
 
 def teams_for(user: Any) -> QuerySet[Team]:
@@ -36,7 +38,9 @@ def teams_for(user: Any) -> QuerySet[Team]:
     if user.role == Role.CASE_MANAGER:
         memberships = Team.members.through.objects.filter(user=user)
         return Team.objects.filter(pk__in=memberships.values("team"))
-    staff_of_programs = User.objects.filter(teams=OuterRef("pk"), programs__in=user.programs.all())
+    staff_of_programs = User.objects.filter(
+        teams=OuterRef("pk"), programs__in=programs_for(user, Can.TAKE_PART_IN_SUPERVISION)
+    )
     return Team.objects.filter(agency=user.agency_id).filter(Exists(staff_of_programs))
 
 

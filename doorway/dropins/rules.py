@@ -16,22 +16,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from doorway.people.roles import Role
+from doorway.people import capabilities
+from doorway.people.capabilities import Action, may
 from doorway.programs.models import Program
 
-TAKERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.PEER_MENTOR}
+# Staff who may be marked present at a session: those who take attendance.
+TAKERS = capabilities.roles_that_may(Action.TAKE_ATTENDANCE)
 
 
 def programs_for(user: Any) -> QuerySet[Program]:
     """The programs whose sessions she sees."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Program.objects.none()
-    if user.role in TAKERS:
-        return user.programs.all()
-    if user.role == Role.ADMINISTRATOR and user.agency_id:
-        return Program.objects.filter(agency=user.agency_id)
-    return Program.objects.none()
+    return capabilities.programs_for(user, Action.SEE_SESSIONS)
 
 
 def takes_attendance(user: Any) -> bool:
-    return user.role in TAKERS
+    return may(user, Action.TAKE_ATTENDANCE)

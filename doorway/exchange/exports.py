@@ -22,7 +22,8 @@ from doorway.casework.models import Contact
 from doorway.dropins import rules as dropin_rules
 from doorway.dropins.models import Attendance, GroupSession
 from doorway.enrolments.models import Enrolment
-from doorway.people.roles import Role
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 
 CASELOAD, CONTACTS, ATTENDANCE = "caseload", "contacts", "attendance"
 
@@ -30,10 +31,10 @@ CASELOAD, CONTACTS, ATTENDANCE = "caseload", "contacts", "attendance"
 # evaluator has the research export (de-identified, consented) and nothing here; an
 # administrator reads records only through break-the-glass, which is for one woman's
 # record, never a file.
-ALLOWED: dict[str, set[str]] = {
-    CASELOAD: {Role.CASE_MANAGER, Role.PROGRAM_MANAGER},
-    CONTACTS: {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.PEER_MENTOR},
-    ATTENDANCE: {Role.CASE_MANAGER, Role.PROGRAM_MANAGER, Role.PEER_MENTOR},
+CAPABILITY = {
+    CASELOAD: Can.EXPORT_CASELOAD,
+    CONTACTS: Can.EXPORT_CONTACTS,
+    ATTENDANCE: Can.EXPORT_ATTENDANCE,
 }
 
 TITLES = {
@@ -45,8 +46,7 @@ TITLES = {
 
 def exports_for(user: Any) -> list[str]:
     """The exports her role may take, in the order the exports page lists them."""
-    role = getattr(user, "role", None)
-    return [kind for kind in (CASELOAD, CONTACTS, ATTENDANCE) if role in ALLOWED[kind]]
+    return [kind for kind in (CASELOAD, CONTACTS, ATTENDANCE) if may(user, CAPABILITY[kind])]
 
 
 @dataclass

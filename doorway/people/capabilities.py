@@ -85,6 +85,22 @@ class Action(models.TextChoices):
     WORK_OUTREACH = "work_outreach", "Work outreach"
     # Read everyone's outreach nicknames and link outreach to participants.
     LINK_OUTREACH = "link_outreach", "Link outreach"
+    # Her caseload page (a program manager: her programs' caseloads).
+    SEE_CASELOADS = "see_caseloads", "See caseloads"
+    # The caseload overview: balance across workers and programs.
+    BALANCE_CASELOADS = "balance_caseloads", "Balance caseloads"
+    # Check likely duplicate records sent to her (she reaches both records' programs).
+    CHECK_DUPLICATES = "check_duplicates", "Check likely duplicates"
+    # Team supervision sessions and their caseload reviews.
+    TAKE_PART_IN_SUPERVISION = "take_part_in_supervision", "Take part in supervision"
+    # Import records (participants, contacts, assessments, attendance) into what she reaches.
+    IMPORT_RECORDS = "import_records", "Import records"
+    # Export the caseload she reaches as a spreadsheet.
+    EXPORT_CASELOAD = "export_caseload", "Export caseload"
+    # Export the contacts she reaches (a peer mentor: her own peer contacts).
+    EXPORT_CONTACTS = "export_contacts", "Export contacts"
+    # Export attendance of the sessions she sees.
+    EXPORT_ATTENDANCE = "export_attendance", "Export attendance"
     # See a program's evaluation, funder report, costs and theory of change.
     SEE_EVALUATION = "see_evaluation", "See evaluation"
     # Take the research export (the one way data leave for research).
@@ -126,6 +142,14 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.TAKE_ATTENDANCE: frozenset({CM, PM, PEER}),
     Action.WORK_OUTREACH: frozenset({CM, PM, PEER}),
     Action.LINK_OUTREACH: frozenset({CM, PM}),
+    Action.SEE_CASELOADS: frozenset({CM, PM}),
+    Action.BALANCE_CASELOADS: frozenset({PM}),
+    Action.CHECK_DUPLICATES: frozenset({PM}),
+    Action.TAKE_PART_IN_SUPERVISION: frozenset({CM, PM}),
+    Action.IMPORT_RECORDS: frozenset({CM, PM}),
+    Action.EXPORT_CASELOAD: frozenset({CM, PM}),
+    Action.EXPORT_CONTACTS: frozenset({CM, PM, PEER}),
+    Action.EXPORT_ATTENDANCE: frozenset({CM, PM, PEER}),
     Action.SEE_EVALUATION: frozenset({PM, EV}),
     Action.TAKE_RESEARCH_EXPORT: frozenset({EV}),
     Action.NAME_FIDELITY_SHORTFALLS: frozenset({PM}),

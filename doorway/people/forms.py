@@ -12,6 +12,7 @@ from django.utils import timezone
 from doorway.concurrency import version_of
 from doorway.enrolments.models import ReferralSource
 from doorway.people.access import case_managers_covered_by
+from doorway.people.capabilities import Action, programs_for
 from doorway.people.models import ConsentKind, FlagKind, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, PartnerAgency
@@ -126,7 +127,7 @@ def case_managers_for(user: User) -> QuerySet[User]:
     active = User.objects.filter(role=Role.CASE_MANAGER, is_active=True, agency=user.agency_id)
     if user.role == Role.CASE_MANAGER:
         return active.filter(pk__in=case_managers_covered_by(user))
-    return active.filter(programs__in=user.programs.all()).distinct()
+    return active.filter(programs__in=programs_for(user, Action.REGISTER_PARTICIPANTS)).distinct()
 
 
 def peer_mentors_for(user: User) -> QuerySet[User]:
@@ -134,7 +135,7 @@ def peer_mentors_for(user: User) -> QuerySet[User]:
         role=Role.PEER_MENTOR,
         is_active=True,
         agency=user.agency_id,
-        programs__in=user.programs.all(),
+        programs__in=programs_for(user, Action.REGISTER_PARTICIPANTS),
     ).distinct()
 
 
@@ -188,7 +189,7 @@ class RegisterForm(BootstrapMixin, IdentityFields):
         cycles = (
             # Only cycles still running take new intakes.
             Cycle.objects.filter(
-                program__in=user.programs.all(),
+                program__in=programs_for(user, Action.REGISTER_PARTICIPANTS),
                 program__agency=user.agency_id,
                 ends_on__gte=timezone.localdate(),
             )

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from doorway.people.roles import Role
-
-WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+from doorway.people.capabilities import Action, may
 
 
 def reads_plans(user: Any) -> bool:
     # An administrator reaches an enrolment only while her glass is broken.
-    return user.role in {*WRITERS, Role.ADMINISTRATOR}
+    return may(user, Action.READ_PLANS)
 
 
 def writes_plans(user: Any) -> bool:
-    return user.role in WRITERS
+    return may(user, Action.WRITE_PLANS)

@@ -16,7 +16,7 @@ from typing import Any
 
 import django_filters
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -33,7 +33,6 @@ from doorway.api.viewsets import (
     VersionedUpdateMixin,
     lock_matching,
 )
-from doorway.evaluation.rules import evaluated_programs
 from doorway.people.api import (
     READ_PROBLEMS,
     UPDATE_PROBLEMS,
@@ -43,8 +42,10 @@ from doorway.people.api import (
     StaffSerializer,
     user_of,
 )
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
-from doorway.people.roles import Role, configures_programs
+from doorway.people.roles import configures_programs
 from doorway.programs import actions
 from doorway.programs.forms import MoneyField
 from doorway.programs.models import (
@@ -63,23 +64,13 @@ from doorway.programs.views import programs_configured_by
 
 def programs_read_by(user: Any) -> QuerySet[Program]:
     """The programs whose configuration she reads: those she works in or evaluates, and
-    for an administrator those of her agency (all, for one of no agency)."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        return Program.objects.none()
-    if user.role == Role.ADMINISTRATOR and user.agency_id is None:
-        return Program.objects.all()
-    rule = Q(pk__in=user.programs.values("pk")) | Q(pk__in=evaluated_programs(user).values("pk"))
-    if user.role == Role.ADMINISTRATOR:
-        rule |= Q(agency=user.agency_id)
-    return Program.objects.filter(rule)
+    for an administrator those of her agency."""
+    return programs_for(user, Can.READ_CONFIGURATION)
 
 
 def programs_costed_for(user: Any) -> QuerySet[Program]:
     """The programs whose costs she reads: those she manages or evaluates."""
-    return Program.objects.filter(
-        Q(pk__in=programs_configured_by(user).values("pk"))
-        | Q(pk__in=evaluated_programs(user).values("pk"))
-    )
+    return programs_for(user, Can.SEE_EVALUATION)
 
 
 class NoParticipant:
@@ -461,7 +452,7 @@ class CostLineViewSet(NoParticipant, RoleRefusals, ListMixin, RetrieveMixin, Ver
     filterset_class = CostLineFilter
 
     def role_refusal(self, user: User) -> str:
-        if user.role not in {Role.PROGRAM_MANAGER, Role.EVALUATOR}:
+        if not may(user, Can.SEE_EVALUATION):
             return "Costs are seen by program managers and evaluators."
         if self.writes and not configures_programs(user):
             return "Only a program manager records costs."

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from doorway.concurrency import StaleVersion, lock_if_current, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import refuse
+from doorway.people.capabilities import Action, programs_for
 from doorway.people.models import User
 from doorway.people.roles import configures_programs
 from doorway.programs import actions
@@ -49,9 +50,7 @@ from doorway.programs.models import (
 
 def programs_configured_by(user: Any) -> Any:
     """The programs `user` may configure: her own, if her role configures programs."""
-    if not user.is_authenticated or not user.is_active or not configures_programs(user):
-        return Program.objects.none()
-    return Program.objects.filter(staff=user)
+    return programs_for(user, Action.CONFIGURE_PROGRAMS)
 
 
 def _user(request: HttpRequest) -> User:

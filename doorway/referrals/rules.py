@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from doorway.people.roles import Role
-
-WRITERS = {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
+from doorway.people.capabilities import Action, may
 
 
 def reads_referrals(user: Any) -> bool:
-    return user.role in {*WRITERS, Role.ADMINISTRATOR}
+    return may(user, Action.READ_REFERRALS)
 
 
 def makes_referrals(user: Any) -> bool:
-    return user.role in WRITERS
+    return may(user, Action.MAKE_REFERRALS)

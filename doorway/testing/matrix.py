@@ -14,6 +14,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from doorway.people.capabilities import ROLES, Action
+from doorway.people.roles import Role
+
 OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
 
 # The staff of the shared world (doorway/conftest.py) by what they are to Rosa.
@@ -22,6 +25,18 @@ MANAGER = ("morgan",)  # manages her program
 PEER_MENTOR = ("pat",)  # mentors her
 OUT_OF_REACH = ("bianca", "olive", "oscar", "eve", "ada")  # ada without a grant
 EVERYONE = (*CASE_TEAM, *MANAGER, *PEER_MENTOR, *OUT_OF_REACH)
+# Their roles (olive and oscar work at the other agency).
+ROLE_OF = {
+    "alice": Role.CASE_MANAGER,
+    "amira": Role.CASE_MANAGER,
+    "bianca": Role.CASE_MANAGER,
+    "oscar": Role.CASE_MANAGER,
+    "pat": Role.PEER_MENTOR,
+    "morgan": Role.PROGRAM_MANAGER,
+    "olive": Role.PROGRAM_MANAGER,
+    "eve": Role.EVALUATOR,
+    "ada": Role.ADMINISTRATOR,
+}
 
 Url = Callable[[Any, dict[str, Any]], str]
 Payload = Callable[[Any, dict[str, Any]], dict[str, Any]]
@@ -64,6 +79,19 @@ class Endpoint:
 
 def today() -> str:
     return timezone.localdate().isoformat()
+
+
+def by_capability(
+    action: Action, *, may_not: object = FORBIDDEN, **others: object
+) -> dict[str, object]:
+    """A role table read from the capability rule: OK for everyone whose role may do
+    `action` (`capabilities.ROLES`), `may_not` for the others; `others` name those
+    whose program or agency is out of reach (404)."""
+    table: dict[str, object] = {
+        who: OK if role in ROLES[action] else may_not for who, role in ROLE_OF.items()
+    }
+    table.update(others)
+    return table
 
 
 def same_for(roles: tuple[str, ...], outcome: object, **others: object) -> dict[str, object]:

@@ -17,32 +17,27 @@ from doorway.casework.models import (
     SupervisionSession,
     TransferOfCare,
 )
+from doorway.people.capabilities import Action
 from doorway.testing.factories import CycleFactory, EnrolmentFactory
-from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, same_for, today
+from doorway.testing.matrix import (
+    NOT_FOUND,
+    OK,
+    Endpoint,
+    by_capability,
+    today,
+)
 
 # Outreach belongs to a program: everyone who works in it (peer mentors too) records
 # and reads the log; evaluators and administrators get 404, as does another program.
-OUTREACH_PAGE = same_for(
-    ("alice", "amira", "bianca", "pat", "morgan"),
-    OK,
-    eve=NOT_FOUND,
-    ada=NOT_FOUND,
-    olive=NOT_FOUND,
-    oscar=NOT_FOUND,
+OUTREACH_PAGE = by_capability(
+    Action.WORK_OUTREACH, may_not=NOT_FOUND, olive=NOT_FOUND, oscar=NOT_FOUND
 )
 # Each works in a program of her own, so the outreach home takes her there.
 OUTREACH_HOME = {**OUTREACH_PAGE, "olive": OK, "oscar": OK}
 # Supervision of the North team (Alice and Amira): its members and Morgan, whose
 # program they work in. Bianca is on South; Olive and Oscar are at another agency.
-SUPERVISION_NORTH = same_for(
-    ("alice", "amira", "morgan"),
-    OK,
-    bianca=NOT_FOUND,
-    olive=NOT_FOUND,
-    oscar=NOT_FOUND,
-    pat=FORBIDDEN,
-    eve=FORBIDDEN,
-    ada=FORBIDDEN,
+SUPERVISION_NORTH = by_capability(
+    Action.TAKE_PART_IN_SUPERVISION, bianca=NOT_FOUND, olive=NOT_FOUND, oscar=NOT_FOUND
 )
 # Every case manager and program manager has a team to go to.
 SUPERVISION_HOME = {**SUPERVISION_NORTH, "bianca": OK, "olive": OK, "oscar": OK}

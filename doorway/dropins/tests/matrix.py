@@ -11,23 +11,15 @@ from django.utils import timezone
 
 from doorway.dropins.actions import start_session
 from doorway.dropins.models import Attendance, GroupSession
-from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, today
+from doorway.people.capabilities import Action
+from doorway.testing.matrix import NOT_FOUND, OK, Endpoint, by_capability, today
 
 # Everyone who works in the program sees its sessions; the administrator reads them;
 # the evaluator and the other agency's staff get 404.
-READERS = {
-    "alice": OK,
-    "amira": OK,
-    "bianca": OK,
-    "morgan": OK,
-    "pat": OK,
-    "ada": OK,
-    "eve": NOT_FOUND,
-    "olive": NOT_FOUND,
-    "oscar": NOT_FOUND,
-}
+OTHER_AGENCY = {"olive": NOT_FOUND, "oscar": NOT_FOUND}
+READERS = by_capability(Action.SEE_SESSIONS, may_not=NOT_FOUND, **OTHER_AGENCY)
 # Takers of attendance write; the administrator never does.
-TAKERS = {**READERS, "ada": FORBIDDEN}
+TAKERS = by_capability(Action.TAKE_ATTENDANCE, eve=NOT_FOUND, **OTHER_AGENCY)
 # Olive and Oscar start sessions in their own program: the form refuses this one.
 STARTERS = {**TAKERS, "olive": OK, "oscar": OK}
 # Marking Rosa: only those who reach her (Bianca does not).

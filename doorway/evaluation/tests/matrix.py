@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorway.audit.models import AuditEntry
+from doorway.people.capabilities import Action
 from doorway.people.models import ConsentKind
 from doorway.testing.factories import (
     ConsentFactory,
@@ -18,7 +19,7 @@ from doorway.testing.factories import (
     ParticipantFactory,
     PartnerFactory,
 )
-from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, same_for
+from doorway.testing.matrix import NOT_FOUND, OK, Endpoint, by_capability
 
 ENDPOINTS: list[Endpoint] = []
 
@@ -26,17 +27,9 @@ ENDPOINTS: list[Endpoint] = []
 # The evaluation and the funder report: Eve (evaluator) and Morgan (manager) of the
 # program; Olive manages another program (404, audited); every other role never sees an
 # evaluation (403). The export: evaluators only.
-EVALUATION = same_for(
-    ("alice", "amira", "bianca", "pat", "ada", "oscar"),
-    FORBIDDEN,
-    eve=OK,
-    morgan=OK,
-    olive=NOT_FOUND,
-)
+EVALUATION = by_capability(Action.SEE_EVALUATION, olive=NOT_FOUND)
 EVALUATION_HOME = {**EVALUATION, "olive": OK}
-EXPORT = same_for(
-    ("alice", "amira", "bianca", "pat", "ada", "oscar", "morgan", "olive"), FORBIDDEN, eve=OK
-)
+EXPORT = by_capability(Action.TAKE_RESEARCH_EXPORT)
 
 
 def _slug_url(name: str) -> Any:

@@ -37,8 +37,9 @@ from doorway.exchange.importing.cells import Problem
 from doorway.exchange.importing.people import EnrolmentImporter, ParticipantImporter
 from doorway.exchange.importing.reading import FORMULA, Cell, Sheet, read_upload
 from doorway.exchange.models import ExternalId, ImportJob, ImportKind, JobStatus
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.people.models import User
-from doorway.people.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +57,7 @@ MAX_PROBLEMS = 1000
 def imports_records(user: Any) -> bool:
     """Case managers and program managers import into what they reach; peer mentors,
     evaluators and administrators do not import at all."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role in {Role.CASE_MANAGER, Role.PROGRAM_MANAGER}
-        and user.agency_id
-    )
+    return may(user, Can.IMPORT_RECORDS) and bool(user.agency_id)
 
 
 def importer_for(kind: str, user: User) -> Importer:

@@ -16,23 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorway.dropins.actions import start_session
-from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint
+from doorway.people.capabilities import Action
+from doorway.testing.matrix import NOT_FOUND, OK, Endpoint, by_capability
 
-EXPORTERS: dict[str, object] = {
-    "alice": OK,
-    "amira": OK,
-    "bianca": OK,
-    "morgan": OK,
-    "pat": OK,
-    "olive": OK,
-    "oscar": OK,
-    "eve": NOT_FOUND,
-    "ada": NOT_FOUND,
-}
-CASELOADS = {**EXPORTERS, "pat": FORBIDDEN}
+EXPORTERS = by_capability(Action.EXPORT_CONTACTS, may_not=NOT_FOUND)
+CASELOADS = by_capability(Action.EXPORT_CASELOAD, eve=NOT_FOUND, ada=NOT_FOUND)
 # A register of Harbour House: the other agency's staff do not reach it; the
 # administrator reads it on its page but takes no file of it.
-REGISTER = {**EXPORTERS, "olive": NOT_FOUND, "oscar": NOT_FOUND, "ada": FORBIDDEN}
+REGISTER = by_capability(Action.EXPORT_ATTENDANCE, eve=NOT_FOUND, olive=NOT_FOUND, oscar=NOT_FOUND)
 
 ENDPOINTS = [
     Endpoint("exports", "GET", lambda w, x: reverse("exports"), about_her=False, roles=EXPORTERS),

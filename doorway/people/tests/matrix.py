@@ -8,19 +8,23 @@ from django.urls import reverse
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.actions import add_safety_flag
+from doorway.people.capabilities import Action
 from doorway.people.models import Consent, Participant
-from doorway.testing.matrix import EVERYONE, FORBIDDEN, NOT_FOUND, OK, Endpoint, same_for, today
+from doorway.testing.matrix import (
+    EVERYONE,
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    Endpoint,
+    by_capability,
+    same_for,
+    today,
+)
 
 # Lists: every role with participants to look for; evaluators see counts elsewhere.
 LISTS = same_for(EVERYONE, OK, eve=NOT_FOUND)
 # Registration: the roles that register participants.
-REGISTERS = same_for(
-    ("alice", "amira", "bianca", "morgan", "olive", "oscar"),
-    OK,
-    pat=FORBIDDEN,
-    ada=FORBIDDEN,
-    eve=NOT_FOUND,
-)
+REGISTERS = by_capability(Action.REGISTER_PARTICIPANTS, eve=NOT_FOUND)
 
 ENDPOINTS = [
     Endpoint(
