@@ -4,12 +4,14 @@
   rule (`visible_to`); a record outside it answers 404, like one that does not exist,
   and the attempt is audited as refused, as on the pages.
 - Audit: a list records whose records it showed; a single read records a view.
-- Versions: a single record carries an ETag; a change must send it back in If-Match,
-  and is refused with 412 if someone changed the record in between.
+- Versions: a single record carries an ETag; a change must send it back in If-Match
+  (428 without), and is refused with 412 if someone changed the record in between.
+  `If-Match: *` matches whatever version the record has now (RFC 9110, 13.1.1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
@@ -23,7 +25,7 @@ from rest_framework.response import Response
 from doorway.api.problems import PreconditionRequired
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.concurrency import lock_if_current, version_of
+from doorway.concurrency import StaleVersion, lock_if_current, version_of
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -49,6 +51,25 @@ def _strip_etag(value: str) -> str:
     if value.startswith("W/"):
         value = value[2:]
     return value.strip('"')
+
+
+def lock_matching[M: models.Model](
+    instance: M, if_match: str | None, extra_of: Callable[[M], tuple[Any, ...]] | None = None
+) -> M:
+    """Inside a transaction: `instance`, locked and read again, if its version now is
+    one that the If-Match header `if_match` names. 428 without the header; 412 when the
+    record changed since; `*` matches any version it has now. `extra_of(fresh)` gives
+    what the version needs beyond the row (as `version_of`'s `extra`)."""
+    if not if_match or not if_match.strip():
+        raise PreconditionRequired()
+    fresh = lock_if_current(instance, None)
+    if if_match.strip() == "*":
+        return fresh
+    named = {_strip_etag(tag) for tag in if_match.split(",") if tag.strip()}
+    extra = extra_of(fresh) if extra_of is not None else ()
+    if version_of(fresh, *extra) not in named:
+        raise StaleVersion()
+    return fresh
 
 
 class RecordViewSet(viewsets.GenericViewSet):
@@ -135,12 +156,7 @@ class RecordViewSet(viewsets.GenericViewSet):
         """For a change that is not a PUT or PATCH (a status move, say): inside a
         transaction, `instance` locked and fresh; 428 without If-Match, 412 if it
         changed since the caller read it."""
-        expected = self.request.headers.get("If-Match")
-        if not expected:
-            raise PreconditionRequired()
-        return lock_if_current(
-            instance, _strip_etag(expected), lambda fresh: self.version_extra(fresh)
-        )
+        return lock_matching(instance, self.request.headers.get("If-Match"), self.version_extra)
 
 
 class ListMixin(RecordViewSet):
@@ -183,11 +199,7 @@ class VersionedUpdateMixin(RecordViewSet):
             raise PreconditionRequired()
         instance = self.get_object()
         with transaction.atomic():
-            instance = lock_if_current(
-                instance,
-                _strip_etag(expected),
-                lambda fresh: self.version_extra(fresh),
-            )
+            instance = lock_matching(instance, expected, self.version_extra)
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             self.perform_update(serializer)

@@ -22,8 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.problems import problem
-from doorway.api.viewsets import ListMixin, ReadOnlyRecordViewSet, RetrieveMixin, _strip_etag
-from doorway.concurrency import lock_if_current
+from doorway.api.viewsets import ListMixin, ReadOnlyRecordViewSet, RetrieveMixin
 from doorway.enrolments.actions import enrol
 from doorway.enrolments.forms import staff_of
 from doorway.enrolments.models import (
@@ -240,13 +239,13 @@ class AssignmentRequestSerializer(serializers.Serializer[Any]):
         return data
 
 
-OPTIONAL_IF_MATCH = OpenApiParameter(
+ENROLMENT_IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=False,
-    description="The enrolment's ETag as you read it: if sent, the change is refused (412) "
-    "when someone changed the enrolment since.",
+    required=True,
+    description="The enrolment's ETag as you read it: the change is refused (412) when "
+    "someone changed the enrolment since, and without it (428).",
 )
 
 
@@ -351,9 +350,9 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
         "blocked by a missing consent or eligibility, no reason given, a date in the "
         "future or before her last step) is a 400 problem whose detail says why; nothing "
         "is saved.",
-        parameters=[OPTIONAL_IF_MATCH],
+        parameters=[ENROLMENT_IF_MATCH],
         request=MoveRequestSerializer,
-        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412)},
+        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412, 428)},
         filters=False,
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
@@ -380,9 +379,9 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
         description="Case and program managers. A decision the enrolment refuses (closed, "
         "no reason, a date in the future or before her last step) is a 400 problem whose "
         "detail says why; nothing is saved.",
-        parameters=[OPTIONAL_IF_MATCH],
+        parameters=[ENROLMENT_IF_MATCH],
         request=EligibilityRequestSerializer,
-        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412)},
+        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412, 428)},
         filters=False,
     )
     @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
@@ -402,9 +401,9 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
     @extend_schema(
         summary="Assign her case manager and peer mentor",
         description="Program managers, from the active staff of the program at her agency.",
-        parameters=[OPTIONAL_IF_MATCH],
+        parameters=[ENROLMENT_IF_MATCH],
         request=AssignmentRequestSerializer,
-        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412)},
+        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412, 428)},
         filters=False,
     )
     @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
@@ -428,13 +427,12 @@ class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
         self, request: Request, enrolment: Enrolment, change: Callable[[Enrolment], Any]
     ) -> Response:
         """Make `change` (one of the enrolment's own methods), after checking If-Match
-        if it was sent. A refusal is a 400 problem saying why, and nothing is saved."""
-        expected = request.headers.get("If-Match")
+        (428 without it, 412 if someone changed the enrolment since). A refusal is a 400
+        problem saying why, and nothing is saved."""
         try:
             with transaction.atomic():
-                # Locked and read again, with or without If-Match: the change saves the
-                # whole row, and the copy read earlier may predate someone else's move.
-                fresh = lock_if_current(enrolment, _strip_etag(expected) if expected else None)
+                # Locked and read again: the change saves the whole row.
+                fresh = self.lock_current(enrolment)
                 change(fresh)
         except MoveRefused as refusal:
             message = " ".join(refusal.messages)

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from doorway.audit.models import AuditEntry
 from doorway.conftest import World
 from doorway.people.actions import break_the_glass
+from doorway.testing.forms import shown_version
 from doorway.testing.matrix import EVERYONE, NOT_FOUND, OK, Endpoint
 from doorway.testing.signin import signed_in
 
@@ -40,8 +41,8 @@ MODULES: list[ModuleType] = [
         "doorway.plans.tests.matrix",
         "doorway.evaluation.tests.matrix",
         "doorway.exchange.tests.export_matrix",
-    )
         "doorway.people.tests.staff_matrix",
+    )
 ]
 # Every URL under these prefixes must have a row.
 PREFIXES = (
@@ -53,8 +54,8 @@ PREFIXES = (
     "supervision/",
     "evaluation/",
     "exports/",
-)
     "staff/",
+)
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
 
@@ -71,12 +72,29 @@ def snapshot(world: World) -> tuple[object, ...]:
     return tuple(module.snapshot(world) for module in MODULES)
 
 
-def request(client: Any, endpoint: Endpoint, world: World, extras: dict[str, Any]) -> Any:
+def request(
+    client: Any,
+    endpoint: Endpoint,
+    world: World,
+    extras: dict[str, Any],
+    version: str | None = None,
+) -> Any:
     url = endpoint.url(world, extras)
     if endpoint.method == "GET":
         return client.get(url)
     assert endpoint.payload is not None, f"{endpoint.name} POST needs a payload"
-    return client.post(url, endpoint.payload(world, extras))
+    payload = endpoint.payload(world, extras)
+    if version is not None and "version" not in payload:
+        payload = {**payload, "version": version}
+    return client.post(url, payload)
+
+
+def version_shown(client: Any, endpoint: Endpoint, world: World, extras: dict[str, Any]) -> Any:
+    """An edit form posts back the version it was opened on: read it from the form, as
+    a browser would, before the post (None if the form is not shown to her)."""
+    if endpoint.method != "POST":
+        return None
+    return shown_version(client, endpoint.url(world, extras))
 
 
 class Rollback(Exception):
@@ -95,9 +113,10 @@ def visit_and_undo(
             client = Client()
             if who is not None:
                 signed_in(client, world.staff()[who])
+            version = version_shown(client, endpoint, world, extras)
             before = snapshot(world)
             refusals_before = AuditEntry.objects.filter(action="refused").count()
-            response = request(client, endpoint, world, extras)
+            response = request(client, endpoint, world, extras, version)
             status = response.status_code
             if who is None:
                 if status != 302 or not response["Location"].startswith(reverse("account_login")):
@@ -149,8 +168,9 @@ def test_an_administrator_who_broke_the_glass_reads_but_does_not_write(
     for endpoint in ENDPOINTS:
         if not endpoint.about_her:
             continue
+        version = version_shown(client, endpoint, world, extras)
         before = snapshot(world)
-        status = request(client, endpoint, world, extras).status_code
+        status = request(client, endpoint, world, extras, version).status_code
         want = endpoint.expected_with_glass()
         if status != (200 if want == OK else want) or snapshot(world) != before:
             wrong.append(f"{endpoint.method} {endpoint.name}: {status}")

@@ -5,10 +5,12 @@ aria-describedby at the error list.)"""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 class BootstrapForm:
@@ -59,16 +61,30 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+# What a version looks like (`concurrency.version_of`), or `concurrency.NEW`.
+VERSION_SHAPE = re.compile(r"[0-9a-f]{32}|new")
+UNKNOWN_VERSION = _(
+    "This form did not say which version of the record it was opened on, so your "
+    "change was not saved: it could have undone someone else's. Open the page again "
+    "and make your change there."
+)
+
+
 class VersionedForm:
     """Mix in first, on a form that edits an existing record: a hidden `version` field
     carries the version of the record the form showed (`doorway.concurrency`), so that
     the action can refuse a save when someone else saved in between.
 
     Pass `version=` when building the form; after `is_valid()`, `expected_version` is
-    what the form showed (None when the post carried none), and `cleaned_data` does not
-    hold it. When the action raises `StaleVersion`, call `show_theirs`: her input stays
-    in the form, the form now carries the record's new version (so that saving again,
-    once she has checked, goes through), and the stored values that differ from hers
+    what the form showed, and `cleaned_data` does not hold it. A form built with a
+    version (it edits a record, or shows that there is none yet) is refused, with
+    nothing saved, when the post carries no version or one that is not a version: a
+    save that cannot say what it saw could undo someone else's change unnoticed. A form
+    built without one (adding a record) needs none.
+
+    When the action raises `StaleVersion`, call `show_theirs`: her input stays in the
+    form, the form now carries the record's new version (so that saving again, once
+    she has checked, goes through), and the stored values that differ from hers
     are listed beside the message (`web/_version.html`)."""
 
     expected_version: str | None = None
@@ -80,11 +96,15 @@ class VersionedForm:
         form.fields["version"] = forms.CharField(
             widget=forms.HiddenInput, required=False, initial=version, max_length=64
         )
+        self.needs_version = version is not None
         self.theirs = []
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean()  # type: ignore[misc]
         self.expected_version = (data.pop("version", "") or "").strip() or None
+        if self.needs_version and not VERSION_SHAPE.fullmatch(self.expected_version or ""):
+            self.expected_version = None
+            raise ValidationError(UNKNOWN_VERSION, code="no_version")
         return data
 
     def show_theirs(self, version: str, current: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from doorway.casework.models import Contact, ContactKind
 from doorway.conftest import World
 from doorway.people.actions import break_the_glass
 from doorway.programs.models import FocusArea
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_an_edit_keeps_the_earlier_version_on_the_history_page(client, world: Wo
     signed_in(client, world.alice)
     url = reverse("contact_edit", args=[world.rosa_enrolment.pk, contact.pk])
     assert NOTE in client.get(url).content.decode()
-    response = client.post(url, payload(kind=contact.kind, note="A better note"))
+    response = post_form(client, url, payload(kind=contact.kind, note="A better note"))
     assert response.status_code == 302
     history = client.get(reverse("contact_history", args=[world.rosa_enrolment.pk, contact.pk]))
     page = history.content.decode()

@@ -196,7 +196,7 @@ def test_the_allowed_moves_are_listed_with_why_some_are_blocked(world) -> None:
 def test_a_move_goes_through_the_phase_machine(world) -> None:
     one = phases(world)[1]
     response = api(world.alice).post(
-        moves_url(world.rosa_enrolment), {"to_phase": str(one.pk)}, format="json"
+        moves_url(world.rosa_enrolment), {"to_phase": str(one.pk)}, format="json", HTTP_IF_MATCH="*"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["current_phase"]["id"] == str(one.pk)
@@ -206,7 +206,9 @@ def test_a_move_goes_through_the_phase_machine(world) -> None:
 
 def test_an_exit_by_its_key_needs_a_reason(world) -> None:
     client = api(world.alice)
-    refused = client.post(moves_url(world.rosa_enrolment), {"move": "exit:withdrew"}, format="json")
+    refused = client.post(
+        moves_url(world.rosa_enrolment), {"move": "exit:withdrew"}, format="json", HTTP_IF_MATCH="*"
+    )
     assert refused.status_code == 400
     assert refused["Content-Type"] == "application/problem+json"
     assert refused.json()["detail"] == "Say why: this move needs a reason on the record."
@@ -216,6 +218,7 @@ def test_an_exit_by_its_key_needs_a_reason(world) -> None:
         moves_url(world.rosa_enrolment),
         {"exit_reason": "withdrew", "reason": "She chose to stop."},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert done.status_code == 200
     assert done.json()["exit_reason"] == "withdrew"
@@ -227,6 +230,7 @@ def test_a_blocked_move_is_refused_in_plain_words_and_nothing_changes(world) -> 
         moves_url(world.rosa_enrolment),
         {"to_phase": str(two.pk), "reason": "Skip"},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
     assert "not been found eligible" in response.json()["detail"]
@@ -241,13 +245,16 @@ def test_a_move_dated_in_the_future_is_refused(world) -> None:
         moves_url(world.rosa_enrolment),
         {"to_phase": str(one.pk), "on": tomorrow.isoformat()},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
     assert response.json()["detail"] == "A move cannot be dated in the future."
 
 
 def test_a_move_must_say_what_happens(world) -> None:
-    response = api(world.alice).post(moves_url(world.rosa_enrolment), {}, format="json")
+    response = api(world.alice).post(
+        moves_url(world.rosa_enrolment), {}, format="json", HTTP_IF_MATCH="*"
+    )
     assert response.status_code == 400
     assert "non_field_errors" in response.json()["errors"]
 
@@ -258,7 +265,10 @@ def test_a_move_with_a_stale_etag_is_refused_and_the_earlier_move_survives(world
     one = phases(world)[1]
     assert (
         amira.post(
-            moves_url(world.rosa_enrolment), {"to_phase": str(one.pk)}, format="json"
+            moves_url(world.rosa_enrolment),
+            {"to_phase": str(one.pk)},
+            format="json",
+            HTTP_IF_MATCH="*",
         ).status_code
         == 200
     )
@@ -280,7 +290,7 @@ def test_roles_that_do_not_move_phases_are_refused(world, username) -> None:
     assert client.get(moves_url(world.rosa_enrolment)).status_code == 403
     one = phases(world)[1]
     response = client.post(
-        moves_url(world.rosa_enrolment), {"to_phase": str(one.pk)}, format="json"
+        moves_url(world.rosa_enrolment), {"to_phase": str(one.pk)}, format="json", HTTP_IF_MATCH="*"
     )
     assert response.status_code == 403
     world.rosa_enrolment.refresh_from_db()
@@ -289,7 +299,10 @@ def test_roles_that_do_not_move_phases_are_refused(world, username) -> None:
 
 def test_a_move_out_of_reach_answers_404(world) -> None:
     response = api(world.bianca).post(
-        moves_url(world.rosa_enrolment), {"exit_reason": "withdrew", "reason": "x"}, format="json"
+        moves_url(world.rosa_enrolment),
+        {"exit_reason": "withdrew", "reason": "x"},
+        format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 404
     world.rosa_enrolment.refresh_from_db()
@@ -346,7 +359,10 @@ def test_an_eligibility_decision_opens_the_later_phases(world) -> None:
     client = api(world.alice)
     url = f"/api/v1/enrolments/{world.rosa_enrolment.pk}/"
     response = client.post(
-        url + "eligibility/", {"decision": "eligible", "reason": "Three factors"}, format="json"
+        url + "eligibility/",
+        {"decision": "eligible", "reason": "Three factors"},
+        format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["intake"]["eligibility"] == "eligible"
@@ -360,6 +376,7 @@ def test_an_eligibility_decision_needs_a_reason_and_a_known_decision(world) -> N
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
         {"decision": "maybe"},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"decision", "reason"}
@@ -373,6 +390,7 @@ def test_an_eligibility_decision_on_a_closed_enrolment_is_refused_in_plain_words
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
         {"decision": "eligible", "reason": "Three factors"},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
     assert response.json()["detail"] == ("Reopen the enrolment before changing its eligibility.")
@@ -384,6 +402,7 @@ def test_roles_that_do_not_decide_eligibility_are_refused(world, username) -> No
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
         {"decision": "eligible", "reason": "x"},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 403
     world.rosa_enrolment.refresh_from_db()
@@ -395,6 +414,7 @@ def test_a_program_manager_assigns_staff_of_her_program(world) -> None:
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
         {"case_manager": str(world.amira.pk), "peer_mentor": None},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 200, response.json()
     world.rosa_enrolment.refresh_from_db()
@@ -409,6 +429,7 @@ def test_staff_of_another_program_cannot_be_assigned(world) -> None:
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
         {"case_manager": str(world.oscar.pk), "peer_mentor": str(world.alice.pk)},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"case_manager", "peer_mentor"}
@@ -421,6 +442,7 @@ def test_only_a_program_manager_assigns(world) -> None:
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
         {"case_manager": str(world.amira.pk)},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 403
     world.rosa_enrolment.refresh_from_db()

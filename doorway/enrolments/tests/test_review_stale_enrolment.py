@@ -51,6 +51,7 @@ def test_an_eligibility_decision_keeps_a_move_made_meanwhile(world, monkeypatch)
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/eligibility/",
         {"decision": "eligible", "reason": "Three factors"},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 200, response.json()
     stored = Enrolment.objects.get(pk=world.rosa_enrolment.pk)
@@ -65,6 +66,7 @@ def test_an_assignment_keeps_a_move_made_meanwhile(world, monkeypatch) -> None:
         f"/api/v1/enrolments/{world.rosa_enrolment.pk}/assignment/",
         {"case_manager": str(world.amira.pk), "peer_mentor": None},
         format="json",
+        HTTP_IF_MATCH="*",
     )
     assert response.status_code == 200, response.json()
     stored = Enrolment.objects.get(pk=world.rosa_enrolment.pk)

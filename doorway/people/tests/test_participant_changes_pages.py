@@ -13,6 +13,7 @@ from doorway.conftest import World
 from doorway.people.actions import add_safety_flag
 from doorway.people.models import ConsentKind, FlagKind, Participant
 from doorway.testing.factories import PartnerFactory
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_her_case_manager_edits_her_details(client, world: World) -> None:
     signed_in(client, world.alice)
     url = reverse("participant_edit", args=[world.rosa.pk])
     assert 'value="Rosa Example"' in client.get(url).content.decode()
-    response = client.post(url, identity(world))
+    response = post_form(client, url, identity(world))
     assert response.status_code == 302
     world.rosa.refresh_from_db()
     assert world.rosa.preferred_name == "Rosie"

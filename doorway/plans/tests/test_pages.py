@@ -11,6 +11,7 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.actions import break_the_glass
 from doorway.plans.models import Goal, PlanReview, ServicePlan
 from doorway.plans.tests.support import HER_WORDS, PRIVATE, areas, days_ago, plan_for
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,8 @@ def test_her_case_manager_sees_the_whole_plan_and_the_read_is_audited(client, wo
 
 def test_a_case_manager_agrees_a_plan_and_adds_a_goal_from_the_forms(client, world) -> None:
     signed_in(client, world.alice)
-    response = client.post(
+    response = post_form(
+        client,
         url(world, "plan_agree"),
         {"agreed_on": days_ago(0).isoformat(), "her_words": HER_WORDS, "private_notes": ""},
     )
@@ -54,7 +56,8 @@ def test_bad_input_is_shown_beside_the_field_keeps_what_was_typed_and_saves_noth
     client, world
 ) -> None:
     signed_in(client, world.alice)
-    response = client.post(
+    response = post_form(
+        client,
         url(world, "plan_agree"),
         {"agreed_on": days_ago(-3).isoformat(), "her_words": "Typed words kept"},
     )
@@ -67,7 +70,8 @@ def test_bad_input_is_shown_beside_the_field_keeps_what_was_typed_and_saves_noth
 
 def test_a_phase_plan_with_four_areas_is_refused_beside_the_field(client, world) -> None:
     signed_in(client, world.alice)
-    response = client.post(
+    response = post_form(
+        client,
         url(world, "phase_plan_set"),
         {"agreed_on": days_ago(0).isoformat(), "focus_areas": [a.pk for a in areas(world)[:4]]},
     )
@@ -169,7 +173,8 @@ def test_a_phase_change_makes_the_review_due_on_both_pages_until_reviewed(client
         assert "Plan review due since" in page
         assert f'<time datetime="{days_ago(0):%Y-%m-%d}">' in page
         assert url(world, "plan_review") in page
-    response = client.post(
+    response = post_form(
+        client,
         url(world, "plan_review"),
         {
             "reviewed_on": days_ago(0).isoformat(),

@@ -10,6 +10,7 @@ from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
 from doorway.programs.models import Cycle, FocusArea, PartnerAgency
 from doorway.testing.factories import PartnerFactory
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,9 @@ def test_a_focus_area_is_added_renamed_retired_and_brought_back(morgan, world: W
         "Location"
     ].endswith("#focus-areas")
     area = FocusArea.objects.get(program=world.program, slug="safety")
-    morgan.post(base(world) + f"focus-areas/{area.pk}/", {"name": "Safety first", "slug": "safety"})
+    post_form(
+        morgan, base(world) + f"focus-areas/{area.pk}/", {"name": "Safety first", "slug": "safety"}
+    )
     area.refresh_from_db()
     assert area.name == "Safety first"
     assert area.history.latest().prev_record.name == "Safety"
@@ -68,7 +71,8 @@ def test_a_cycle_is_added_and_edited(morgan, world: World) -> None:
     )
     cycle = Cycle.objects.get(program=world.program, name="Cycle 2")
     assert cycle.starts_on == datetime.date(2026, 1, 5)
-    morgan.post(
+    post_form(
+        morgan,
         base(world) + f"cycles/{cycle.pk}/",
         {"name": "Cycle 2", "starts_on": "2026-01-05", "ends_on": "2026-12-18"},
     )
@@ -120,8 +124,10 @@ def test_a_partner_agency_is_added_with_its_services(morgan, world: World) -> No
 def test_an_unchanged_partner_save_records_nothing(morgan, world: World) -> None:
     partner = PartnerFactory(agency=world.agency, name="Shelter", services=["housing"])
     before = AuditEntry.objects.count()
-    morgan.post(
-        base(world) + f"partners/{partner.pk}/", {"name": "Shelter", "services": ["housing"]}
+    post_form(
+        morgan,
+        base(world) + f"partners/{partner.pk}/",
+        {"name": "Shelter", "services": ["housing"]},
     )
     assert AuditEntry.objects.count() == before
 

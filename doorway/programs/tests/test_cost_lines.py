@@ -11,6 +11,7 @@ from doorway.conftest import World
 from doorway.programs import actions
 from doorway.programs.models import CostCategory, CostLine, Cycle
 from doorway.testing.factories import CycleFactory
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,8 @@ def test_a_line_is_added_edited_and_removed_with_an_audit_entry_each(client, wor
     line = CostLine.objects.get()
     assert line.amount == Decimal("1250.50")
     assert line.recorded_by == world.morgan
-    client.post(
+    post_form(
+        client,
         costs_url(world) + f"{line.pk}/",
         {"category": "food_transit", "description": "Drop-in meals", "amount": "1300.00"},
     )

@@ -10,6 +10,7 @@ from doorway.conftest import World
 from doorway.enrolments.models import JourneyEvent
 from doorway.programs import actions
 from doorway.programs.models import Phase
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,8 @@ def phase_data(**overrides) -> dict:
 def test_renaming_a_phase_keeps_the_name_on_journeys_already_recorded(client, world: World) -> None:
     first = world.program.active_phases()[0]
     signed_in(client, world.morgan)
-    response = client.post(
+    response = post_form(
+        client,
         base(world) + f"phases/{first.pk}/",
         phase_data(name="First contact", expected_days="", contact_cadence="as_needed"),
     )
@@ -54,7 +56,7 @@ def test_renaming_a_phase_keeps_the_name_on_journeys_already_recorded(client, wo
 def test_a_phase_edit_is_kept_in_its_history_and_on_the_audit_log(client, world: World) -> None:
     phase = world.program.active_phases()[1]
     signed_in(client, world.morgan)
-    client.post(base(world) + f"phases/{phase.pk}/", phase_data(expected_days="120"))
+    post_form(client, base(world) + f"phases/{phase.pk}/", phase_data(expected_days="120"))
     phase.refresh_from_db()
     assert phase.expected_days == 120
     latest = phase.history.latest()
@@ -68,8 +70,8 @@ def test_a_phase_edit_is_kept_in_its_history_and_on_the_audit_log(client, world:
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, world: World) -> None:
     phase = world.program.active_phases()[1]
     signed_in(client, world.morgan)
-    response = client.post(
-        base(world) + f"phases/{phase.pk}/", phase_data(name="", expected_days="0")
+    response = post_form(
+        client, base(world) + f"phases/{phase.pk}/", phase_data(name="", expected_days="0")
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -83,8 +85,8 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, world
 def test_two_active_phases_cannot_share_a_name(client, world: World) -> None:
     phase = world.program.active_phases()[1]
     signed_in(client, world.morgan)
-    response = client.post(
-        base(world) + f"phases/{phase.pk}/", phase_data(name="making the connection")
+    response = post_form(
+        client, base(world) + f"phases/{phase.pk}/", phase_data(name="making the connection")
     )
     assert response.status_code == 400
     assert "Another phase of this program has that name." in response.content.decode()

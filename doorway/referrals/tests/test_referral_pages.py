@@ -17,6 +17,7 @@ from doorway.referrals.actions import make_referral, update_referral
 from doorway.referrals.due import referrals_without_news
 from doorway.referrals.models import Referral
 from doorway.testing.factories import PartnerFactory
+from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -146,9 +147,13 @@ def test_the_status_is_updated_from_the_referral_page(client, world: World, hous
     assert "Accepted" in page
     assert "Service received" not in page
     update = reverse("referral_update", args=[world.rosa_enrolment.pk, referral.pk])
-    response = client.post(update, {"status": "service_received", "dated_on": days_ago(1)})
+    response = post_form(
+        client, update, {"status": "service_received", "dated_on": days_ago(1)}, page=detail
+    )
     assert "A referral that is made cannot become service received." in response.content.decode()
-    response = client.post(update, {"status": "accepted", "dated_on": days_ago(1), "note": "Yes"})
+    response = post_form(
+        client, update, {"status": "accepted", "dated_on": days_ago(1), "note": "Yes"}, page=detail
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == "accepted"

@@ -338,18 +338,6 @@ def test_the_closing_note(world: World) -> None:
     )
 
 
-def test_a_post_without_a_version_is_checked_as_before(world: World) -> None:
-    """A form posted without the hidden field (an old tab) saves as it always did: the
-    action's own checks still apply."""
-    a_plan(world)
-    client = Client()
-    signed_in(client, world.alice)
-    url = reverse("plan_agree", args=[world.rosa_enrolment.pk])
-    response = client.post(url, {"agreed_on": days_ago(5), "her_words": "Changed"})
-    assert response.status_code == 302
-    assert plan_words() == "Changed"
-
-
 def test_a_review_written_over_a_status_someone_changed_meanwhile(world: World) -> None:
     """A review sets her goals' statuses: the status Alice saw, posted back unchanged,
     would otherwise undo the status Amira set in between."""

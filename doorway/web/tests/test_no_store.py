@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from doorway.api.tokens import issue_token
 from doorway.conftest import World
 from doorway.plans import actions as plans
-from doorway.testing.signin import signed_in
+from doorway.testing.signin import give_totp, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,7 @@ def test_a_refused_page_is_not_stored_either(client: Client, world: World) -> No
 
 
 def test_api_records_are_not_stored_by_any_cache(world: World) -> None:
+    give_totp(world.alice)  # a token needs her second factor
     _, secret = issue_token(world.alice, name="Test", scope="read", days=30)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
