@@ -30,6 +30,7 @@ urlpatterns = [
     path("outreach/", include("doorway.casework.outreach_urls")),
     path("supervision/", include("doorway.casework.supervision_urls")),
     path("audit/", include("doorway.audit.urls")),
+    path("staff/", include("doorway.people.staff_urls")),
     path("api/v1/", include("doorway.api.urls")),
     path("tokens/", include("doorway.api.page_urls")),
     path("imports/", include("doorway.exchange.import_urls")),
