@@ -205,6 +205,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Usernames sign in whatever their case, so they are counted whatever their case.
 AXES_USERNAME_CALLABLE = "doorway.people.signin.lockout_username"
 AXES_RESET_ON_SUCCESS = True
+# ...clearing only that account's failures from that address (see LockoutHandler).
+AXES_HANDLER = "doorway.people.signin.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 # axes keeps the POST data of failed attempts: never the passwords or codes in it.

@@ -26,7 +26,10 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -117,6 +120,24 @@ class LockoutMixin:
             if AxesProxyHandler.is_locked(request, credentials):
                 raise ValidationError(PAUSED, code="locked") from None
             raise
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """axes as configured, except what a successful sign-in clears: the failures of
+    that account from that address, and nothing else. axes alone would clear whatever
+    matches each lockout parameter on its own, so every failure from that address,
+    whatever the account: someone who holds one account could wipe the count on
+    another by signing in to his own, from the same address, between guesses."""
+
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
+        username = get_client_username(request, credentials)
+        address = getattr(request, "axes_ip_address", None)
+        if not username or not address:
+            return 0
+        count, _ = AccessAttempt.objects.filter(username=username, ip_address=address).delete()
+        return int(count)
 
 
 class LockoutAuthenticateForm(LockoutMixin, AuthenticateForm):

@@ -124,3 +124,30 @@ def test_fewer_wrong_codes_than_the_limit_still_let_her_in(world: World) -> None
     response = _code(client, totp_code(secret))
     assert response.status_code == 302
     assert _signed_in(client)
+
+
+def test_signing_in_to_his_own_account_between_guesses_does_not_wipe_her_count(
+    world: World,
+) -> None:
+    # He has her password and an account of his own, at the same address.
+    secret = give_totp(world.alice)
+    his_secret = give_totp(world.amira)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        attacker = Client()
+        _password(attacker, "alice")
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            _code(attacker, _wrong(secret))
+        own = Client()
+        _password(own, "amira")
+        assert _code(own, totp_code(his_secret)).status_code == 302
+        assert _signed_in(own)
+        # Back to her account: the next wrong code is still the last one allowed.
+        clock.shift(datetime.timedelta(seconds=31))
+        again = Client()
+        assert _password(again, "alice")["Location"] == AUTHENTICATE
+        _code(again, _wrong(secret))
+        clock.shift(datetime.timedelta(seconds=31))
+        response = _code(again, totp_code(secret))
+    assert not _signed_in(again)
+    assert "paused" in response.content.decode()
