@@ -12,7 +12,11 @@ from rest_framework.routers import DefaultRouter
 
 from doorway.api.views import SchemaView, docs
 
+# No `.json` format suffixes: the API speaks only JSON, and the router's suffix passed
+# a `format` argument that the custom actions (moves, search, attendance…) do not take,
+# so each answered 500. A suffixed address is now simply not found (404).
 router = DefaultRouter(trailing_slash=True)
+router.include_format_suffixes = False
 
 for config in apps.get_app_configs():
     if config.name.startswith("doorway.") and module_has_submodule(config.module, "api"):
