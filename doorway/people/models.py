@@ -330,7 +330,8 @@ class BreakGlass(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField()
+    # Why she opened it can say as much about the woman as her record: kept encrypted.
+    reason = EncryptedTextField()
     opened_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 
