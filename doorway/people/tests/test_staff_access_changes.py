@@ -95,13 +95,15 @@ def test_giving_record_access_waits_for_a_second_administrator(world: World, abe
     north = Team.objects.get(name="North")
     before = access_of(world.bianca)
     pending = change_staff_access(world.bianca, by=world.ada, reason=REASON, teams=[north])
-    assert pending is not None and pending.status == AccessChangeStatus.PENDING
+    assert pending is not None
+    assert pending.status == AccessChangeStatus.PENDING
     # Nothing yet: bianca does not reach rosa's team.
     assert access_of(world.bianca) == before
     approve_access_change(pending, by=abe)
     assert access_of(world.bianca)["teams"] == [str(north.pk)]
     pending.refresh_from_db()
-    assert pending.status == AccessChangeStatus.APPROVED and pending.decided_by == abe
+    assert pending.status == AccessChangeStatus.APPROVED
+    assert pending.decided_by == abe
     entry = AuditEntry.objects.filter(action=Action.CHANGE, object_id=str(world.bianca.pk)).last()
     assert entry is not None
     assert entry.detail["access"] == "approved"
@@ -191,7 +193,8 @@ def test_narrowing_access_takes_effect_at_once_and_is_audited(world: World) -> N
     )
     world.alice.refresh_from_db()
     after = access_of(world.alice)
-    assert after["teams"] == [] and not after["is_active"]
+    assert after["teams"] == []
+    assert not after["is_active"]
     entry = AuditEntry.objects.filter(action=Action.CHANGE, object_id=str(world.alice.pk)).get()
     assert entry.detail["before"] == before
     assert entry.detail["after"] == after
