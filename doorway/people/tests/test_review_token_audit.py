@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from doorway.api.tokens import issue_token
 from doorway.audit.models import Action, AuditEntry
+from doorway.testing.signin import give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def bearer(secret: str) -> APIClient:
 
 
 def test_a_search_made_with_a_token_names_the_token(world) -> None:
+    give_totp(world.alice)  # no token without a second factor
     token, secret = issue_token(world.alice, name="Script", scope="write", days=30)
     response = bearer(secret).post(
         "/api/v1/participants/search/", {"q": world.rosa.code}, format="json"
