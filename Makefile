@@ -55,7 +55,8 @@ demo: $(STAMP) .env
 	$(DOORWAY) collectstatic --noinput --verbosity 0
 	$(DOORWAY) load-demo --url http://$(HOST):$(PORT)
 	$(DOORWAY) refresh-due --daily
-	$(DOORWAY) audit checkpoint --schedule
+	@# A .env written before checkpoints has no checkpoint key: the demo still starts.
+	-$(DOORWAY) audit checkpoint --schedule
 	@echo "Starting the background worker and the server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
 	@$(DOORWAY) db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \

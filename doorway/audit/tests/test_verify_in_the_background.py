@@ -94,3 +94,17 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, world: World) -
     assert client.get(f"/audit/verify/{run.pk}/progress/").status_code == 302
     assert client.post("/audit/verify/").status_code == 302
     assert VerifyRun.objects.count() == 1
+
+
+def test_a_log_cut_after_its_checkpoint_is_reported_on_the_page(ada: Client, world: World) -> None:
+    from django.core.management import call_command
+
+    for n in range(6):
+        record(Action.VIEW, actor=world.alice, detail={"n": n})
+    call_command("audit", "checkpoint")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+        cursor.execute("DELETE FROM audit_chainhead")
+    page = ada.post("/audit/verify/", follow=True).content.decode()
+    assert "The audit log is broken" in page
+    assert "the log was wiped" in page

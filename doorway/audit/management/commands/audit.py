@@ -100,6 +100,14 @@ class Command(BaseCommand):
         )
 
     def checkpoint(self, *, schedule: bool) -> None:
+        if schedule:
+            # First, so that the worker keeps sealing even if this checkpoint fails.
+            queued = tasks.schedule_next()
+            self.stdout.write(
+                "Periodic checkpoints queued."
+                if queued is not None
+                else "Periodic checkpoints: one is already waiting, or no worker queue."
+            )
         try:
             written = log.checkpoint()
         except log.CheckpointRefused as refused:
@@ -110,10 +118,3 @@ class Command(BaseCommand):
                 f"{checkpoints.directory() / written.name}"
             )
         )
-        if schedule:
-            queued = tasks.schedule_next()
-            self.stdout.write(
-                "Periodic checkpoints queued."
-                if queued is not None
-                else "Periodic checkpoints: one is already waiting, or no worker queue."
-            )
