@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("doorway.audit.checkpoint")
 
@@ -116,7 +117,10 @@ class Checkpoint:
         return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
     def describe(self) -> str:
-        return f"the checkpoint of {self.at:%Y-%m-%d %H:%M:%S} UTC ({self.name})"
+        return _("the checkpoint of %(at)s UTC (%(file)s)") % {
+            "at": f"{self.at:%Y-%m-%d %H:%M:%S}",
+            "file": self.name,
+        }
 
 
 @dataclass
@@ -199,21 +203,27 @@ def load(folder: Path | None = None, public_keys: list[str] | None = None) -> Lo
         try:
             checkpoint = _parse(path)
         except (OSError, ValueError, KeyError, TypeError) as error:
-            loaded.problems.append(f"checkpoint {path.name} cannot be read ({error})")
+            loaded.problems.append(
+                _("checkpoint %(file)s cannot be read (%(error)s)")
+                % {"file": path.name, "error": error}
+            )
             continue
         key = keys.get(checkpoint.key_id)
         if key is None:
             loaded.problems.append(
-                f"checkpoint {path.name} is signed with a key this check does not know "
-                f"({checkpoint.key_id or 'none'})"
+                _("checkpoint %(file)s is signed with a key this check does not know (%(key)s)")
+                % {"file": path.name, "key": checkpoint.key_id or "-"}
             )
             continue
         try:
             key.verify(base64.b64decode(checkpoint.signature), checkpoint.signed_bytes())
         except (InvalidSignature, binascii.Error, ValueError):
             loaded.problems.append(
-                f"checkpoint {path.name} has a signature that does not match: it was forged "
-                "or altered"
+                _(
+                    "checkpoint %(file)s has a signature that does not match: it was forged "
+                    "or altered"
+                )
+                % {"file": path.name}
             )
             continue
         loaded.checkpoints.append(checkpoint)

@@ -54,6 +54,8 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from doorway.audit import checkpoints
 from doorway.audit.context import current_request
@@ -243,7 +245,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"entry {self.entry_id}" if self.entry_id else "the log"
+        where = _("entry %(id)s") % {"id": self.entry_id} if self.entry_id else _("the log")
         return f"{where}: {self.message}"
 
 
@@ -273,7 +275,7 @@ class Report:
     def lines(self) -> list[str]:
         lines = [str(problem) for problem in self.problems]
         if self.more_problems:
-            lines.append(f"and {self.more_problems} more problems")
+            lines.append(_("and %(n)d more problems") % {"n": self.more_problems})
         return lines
 
 
@@ -295,7 +297,7 @@ def check_log(
             seal()
         except IntegrityError:
             # The next place the head gives is already taken: the head was rewound.
-            report.add(None, "the chain head is behind the chain: it was rewound")
+            report.add(None, _("the chain head is behind the chain: it was rewound"))
     loaded = checkpoints.load(public_keys=public_keys)
     for message in loaded.problems:
         report.add(None, message)
@@ -325,26 +327,36 @@ def check_log(
                 missing = entry.seq - position
                 report.add(
                     entry.pk,
-                    f"{missing} entr{'y' if missing == 1 else 'ies'} before this one "
-                    f"{'was' if missing == 1 else 'were'} removed (positions {position} to "
-                    f"{entry.seq - 1} on the chain)",
+                    ngettext(
+                        "%(n)d entry before this one was removed (positions %(first)d to "
+                        "%(last)d on the chain)",
+                        "%(n)d entries before this one were removed (positions %(first)d to "
+                        "%(last)d on the chain)",
+                        missing,
+                    )
+                    % {"n": missing, "first": position, "last": entry.seq - 1},
                 )
                 position = entry.seq
             elif entry.seq != position:
-                report.add(entry.pk, f"its place on the chain ({entry.seq}) was changed")
+                report.add(
+                    entry.pk, _("its place on the chain (%(seq)d) was changed") % {"seq": entry.seq}
+                )
                 position = entry.seq
             elif entry.previous_hash != previous:
-                report.add(entry.pk, "an entry before this one was removed or replaced")
+                report.add(entry.pk, _("an entry before this one was removed or replaced"))
             if entry.compute_hash() != entry.entry_hash or (
                 entry.entry_mac and entry.compute_mac() != entry.entry_mac
             ):
-                report.add(entry.pk, "this entry was edited after it was written")
+                report.add(entry.pk, _("this entry was edited after it was written"))
             for point in signed.get(entry.seq, []):
                 if entry.entry_hash != point.head:
                     report.add(
                         entry.pk,
-                        f"the chain up to position {entry.seq} was replaced: this is not the "
-                        f"entry {point.describe()} signed",
+                        _(
+                            "the chain up to position %(seq)d was replaced: this is not the "
+                            "entry %(checkpoint)s signed"
+                        )
+                        % {"seq": entry.seq, "checkpoint": point.describe()},
                     )
             previous = entry.entry_hash or ""
             last_id = entry.pk
@@ -360,15 +372,17 @@ def check_log(
         for entry in batch:
             report.unsealed += 1
             if not entry.entry_mac or entry.compute_mac() != entry.entry_mac:
-                report.add(entry.pk, "this entry was edited after it was written")
+                report.add(entry.pk, _("this entry was edited after it was written"))
         done += len(batch)
         if progress is not None:
             progress(done, max(total, done))
 
     if not loaded.checkpoints and not loaded.problems:
         report.notes.append(
-            "No signed checkpoint yet: entries removed from the end of the log together "
-            "with the chain head would not be noticed."
+            _(
+                "No signed checkpoint yet: entries removed from the end of the log together "
+                "with the chain head would not be noticed."
+            )
         )
     return report
 
@@ -386,8 +400,16 @@ def _check_checkpoint_order(points: list[checkpoints.Checkpoint], report: Report
         if longest is not None and point.entries < longest.entries:
             report.add(
                 None,
-                f"{point.describe()} signed {point.entries} entries, fewer than the "
-                f"{longest.entries} of {longest.describe()}: the log was cut between them",
+                _(
+                    "%(later)s signed %(n)d entries, fewer than the %(m)d of %(earlier)s: "
+                    "the log was cut between them"
+                )
+                % {
+                    "later": point.describe(),
+                    "n": point.entries,
+                    "m": longest.entries,
+                    "earlier": longest.describe(),
+                },
             )
         if longest is None or point.entries >= longest.entries:
             longest = point
@@ -405,14 +427,28 @@ def _check_against_checkpoints(
     if length == 0:
         report.add(
             None,
-            f"the log was wiped: {furthest.describe()} signed {furthest.entries} entries and "
-            "the database holds none on the chain; all of them are missing",
+            _(
+                "the log was wiped: %(checkpoint)s signed %(n)d entries and the database "
+                "holds none on the chain; all of them are missing"
+            )
+            % {"checkpoint": furthest.describe(), "n": furthest.entries},
         )
     else:
         report.add(
             None,
-            f"{missing} entries are missing from the end of the log: positions "
-            f"{length + 1} to {furthest.entries} on the chain, signed by {furthest.describe()}",
+            ngettext(
+                "%(n)d entry is missing from the end of the log: positions %(first)d to "
+                "%(last)d on the chain, signed by %(checkpoint)s",
+                "%(n)d entries are missing from the end of the log: positions %(first)d to "
+                "%(last)d on the chain, signed by %(checkpoint)s",
+                missing,
+            )
+            % {
+                "n": missing,
+                "first": length + 1,
+                "last": furthest.entries,
+                "checkpoint": furthest.describe(),
+            },
         )
 
 
@@ -421,11 +457,12 @@ def _check_head(
 ) -> None:
     if head is None:
         if length:
-            report.add(None, "the chain head is missing")
+            report.add(None, _("the chain head is missing"))
         return
     if head.entries != length or head.last_hash != last_hash or head.last_entry_id != last_id:
         report.add(
-            head.last_entry_id or None, "the newest entries were removed or the head was altered"
+            head.last_entry_id or None,
+            _("the newest entries were removed or the head was altered"),
         )
 
 
