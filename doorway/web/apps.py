@@ -7,3 +7,7 @@ class WebConfig(AppConfig):
     name = "doorway.web"
     label = "web"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the deploy checks of keys and demo mode (`doorway check --deploy`).
+        from doorway import deploy_checks  # noqa: F401
