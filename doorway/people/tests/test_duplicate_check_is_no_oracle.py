@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -201,21 +202,29 @@ def test_past_the_hourly_limit_the_check_refuses_and_does_nothing(
 ) -> None:
     settings.DUPLICATE_CHECKS_PER_HOUR = 3
     signed_in(client, world.alice)
-    for _ in range(3):
-        _check(client, INVENTED)
-    searches = AuditEntry.objects.filter(action=Action.SEARCH).count()
-    refused = _check(client, HIDDEN, committed).decode()
-    assert "checked many names in a short time" in refused
-    assert "your program manager will be told" not in refused
-    assert AuditEntry.objects.filter(action=Action.SEARCH).count() == searches
-    assert not DuplicateNotice.objects.exists()
-    # Registering is refused too, and nothing is saved.
-    before = Participant.objects.count()
-    response = committed(lambda: client.post(REGISTER, form_data(world, HIDDEN)))
-    assert response.status_code == 429
-    assert "checked many names in a short time" in response.content.decode()
-    assert Participant.objects.count() == before
-    # Another worker is not held back by Alice's lookups.
-    other = Client()
-    signed_in(other, world.amira)
-    assert b"your program manager will be told" in _check(other, INVENTED)
+    # The clock stands still at the start of an hour: the limit is counted per hour.
+    hour = timezone.now().replace(minute=0, second=5, microsecond=0)
+    with time_machine.travel(hour, tick=False) as clock:
+        for _ in range(3):
+            _check(client, INVENTED)
+        searches = AuditEntry.objects.filter(action=Action.SEARCH).count()
+        refused = _check(client, HIDDEN, committed).decode()
+        assert "checked many names in a short time" in refused
+        assert "your program manager will be told" not in refused
+        assert AuditEntry.objects.filter(action=Action.SEARCH).count() == searches
+        assert not DuplicateNotice.objects.exists()
+        # Registering is refused too, and nothing is saved.
+        before = Participant.objects.count()
+        response = committed(lambda: client.post(REGISTER, form_data(world, HIDDEN)))
+        assert response.status_code == 429
+        assert "checked many names in a short time" in response.content.decode()
+        assert Participant.objects.count() == before
+        assert not DuplicateNotice.objects.exists()
+        # Another worker is not held back by Alice's lookups.
+        other = Client()
+        signed_in(other, world.amira)
+        assert b"your program manager will be told" in _check(other, INVENTED)
+        # The next hour, she checks again.
+        clock.shift(datetime.timedelta(hours=1))
+        signed_in(client, world.alice)
+        assert b"your program manager will be told" in _check(client, INVENTED)
