@@ -26,7 +26,8 @@ Inserts. 1, 4 and 8 threads, each with its own database connection, insert for
   computed, no lock);
 - head-locked: the same inside a transaction that first locks the chain-head row, as
   every audited action did before the sequencer (for comparison).
-Then it times `seal()` chaining every entry written (entries per second).
+Then it times `seal()` chaining every entry written, and `check_log()` checking the
+whole log (entries per second).
 
 It prints requests (rows) per second, the median and 95th percentile, and each audited
 figure as a share of its unaudited one. Nothing is asserted.
@@ -178,7 +179,7 @@ def measure_inserts(seconds: float) -> dict[str, Any]:
     from django.db import connection, models, transaction
     from django.utils import timezone
 
-    from doorway.audit.log import record, seal
+    from doorway.audit.log import check_log, record, seal
     from doorway.audit.models import Action, AuditEntry, ChainHead
 
     with connection.cursor() as cursor:
@@ -248,6 +249,14 @@ def measure_inserts(seconds: float) -> dict[str, Any]:
     sealed = seal()
     took = time.perf_counter() - began
     results["seal"] = {"entries": sealed, "seconds": took, "waiting": waiting}
+    began = time.perf_counter()
+    report = check_log(seal_first=False)
+    took = time.perf_counter() - began
+    results["verify"] = {
+        "entries": report.entries + report.unsealed,
+        "seconds": took,
+        "ok": report.ok,
+    }
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_plain_insert")
     return results
@@ -307,6 +316,12 @@ def report(results: dict[str, Any]) -> None:
     print(
         f"\nseal(): {seal['entries']} entries chained in {seal['seconds']:.1f} s "
         f"({seal['entries'] / max(seal['seconds'], 1e-9):.0f} entries/s)"
+    )
+    check = rows["verify"]
+    print(
+        f"check_log(): the whole log, {check['entries']} entries, checked in "
+        f"{check['seconds']:.1f} s ({check['entries'] / max(check['seconds'], 1e-9):.0f} "
+        f"entries/s), {'intact' if check['ok'] else 'BROKEN'}"
     )
 
 
