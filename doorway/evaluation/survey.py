@@ -21,8 +21,9 @@ from django.utils import timezone
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.evaluation.models import PartnerSurveyResponse, Relationship
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.people.models import User
-from doorway.people.roles import Role
 from doorway.programs.models import PartnerAgency
 
 # The benefits the survey asks about; partners can add their own as well.
@@ -40,10 +41,7 @@ FIRST_YEAR = 2000
 
 
 def surveys_partners(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.role in {
-        Role.PROGRAM_MANAGER,
-        Role.EVALUATOR,
-    }
+    return may(user, Can.SEE_EVALUATION)
 
 
 def partners_of(user: Any) -> QuerySet[PartnerAgency]:

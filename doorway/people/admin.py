@@ -13,8 +13,9 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from doorway.people.capabilities import staff_for
 from doorway.people.models import Team, User
@@ -29,7 +30,7 @@ class StaffChangeForm(UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = ("username", "password", "first_name", "last_name", "email")
+        fields = ("username", "password", "first_name", "last_name", "email")  # type: ignore[assignment]
 
 
 ACCESS_FIELDS = (
@@ -90,6 +91,16 @@ class StaffAdmin(DoorwayAdmin, UserAdmin):
     def teams_list(self, user: User) -> str:
         return ", ".join(t.name for t in user.teams.order_by("name"))
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Her own password only. Another account's goes through the staff access page
+        and a second administrator: an administrator who set it could remove the second
+        factor in the admin and sign in as her."""
+        if str(id) != str(request.user.pk):
+            raise PermissionDenied("Ask for a new password on the staff access page.")
+        return super().user_change_password(request, id, form_url)
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:
             # A new account belongs to her administrator's agency and has no role (so
@@ -109,11 +120,13 @@ class TeamAdmin(DoorwayAdmin):
     readonly_fields = ("member_list",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        return super().get_queryset(request).filter(agency=request.user.agency_id)  # type: ignore[union-attr]
+        user: Any = request.user
+        return super().get_queryset(request).filter(agency=user.agency_id)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        user: Any = request.user
         if db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)  # type: ignore[union-attr]
+            kwargs["queryset"] = Agency.objects.filter(pk=user.agency_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Members")

@@ -109,6 +109,8 @@ class Action(models.TextChoices):
     NAME_FIDELITY_SHORTFALLS = "name_fidelity_shortfalls", "Name fidelity shortfalls"
     # See her ratings chart on the enrolment page (her case team).
     SEE_RATINGS_CHART = "see_ratings_chart", "See ratings chart"
+    # Use the Django admin site (with the staff flag): accounts' names, programs' set-up.
+    USE_ADMIN_SITE = "use_admin_site", "Use the admin site"
     # Propose, approve and decline changes to staff accounts' access.
     MANAGE_STAFF = "manage_staff", "Manage staff access"
     # Open one participant's record for a short time, with a reason.
@@ -154,6 +156,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.TAKE_RESEARCH_EXPORT: frozenset({EV}),
     Action.NAME_FIDELITY_SHORTFALLS: frozenset({PM}),
     Action.SEE_RATINGS_CHART: frozenset({CM}),
+    Action.USE_ADMIN_SITE: frozenset({ADMIN}),
     Action.MANAGE_STAFF: frozenset({ADMIN}),
     Action.BREAK_GLASS: frozenset({ADMIN}),
 }

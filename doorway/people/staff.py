@@ -11,11 +11,16 @@ transaction:
   status, the demo flag, reactivation) does not take effect: it waits as an
   `AccessChangeRequest` until a second administrator of the agency, neither the one who
   asked nor the account's owner, approves it;
-- a change that only narrows access takes effect at once.
+- a change that only narrows access takes effect at once;
+- a new password for someone else (she forgot hers) is such a change too: nobody sets
+  another account's password alone (the Django admin refuses it), since an
+  administrator who knew it could remove the second factor and sign in as her. The
+  approver is shown the temporary password once; it is kept nowhere else.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +35,7 @@ from doorway.people.models import AccessChangeRequest, AccessChangeStatus, Team,
 from doorway.people.roles import Role
 
 FLAGS = ("is_active", "is_staff", "is_superuser", "is_demo_account")
-CHANGEABLE = ("role", "programs", "teams", *FLAGS)
+CHANGEABLE = ("role", "programs", "teams", *FLAGS, "new_password")
 MIN_REASON = 15
 
 Access = dict[str, Any]
@@ -69,6 +74,8 @@ def gives_access(before: Access, after: Access) -> bool:
     if role == Role.ADMINISTRATOR and (
         before["role"] != role or (after["is_active"] and not before["is_active"])
     ):
+        return True
+    if after.get("new_password"):
         return True
     return any(after[flag] and not before[flag] for flag in FLAGS if flag != "is_active")
 
@@ -115,20 +122,30 @@ def _proposed(subject: User, by: User, changes: dict[str, Any]) -> Access:
     for flag in FLAGS:
         if flag in changes:
             after[flag] = bool(changes[flag])
+    if changes.get("new_password"):
+        after["new_password"] = True
     return after
 
 
-def _apply(subject: User, after: Access) -> None:
+def _apply(subject: User, after: Access) -> str | None:
+    """Apply `after`; return the temporary password if it gives her a new one."""
     subject.role = after["role"]
     for flag in FLAGS:
         setattr(subject, flag, after[flag])
-    subject.save(update_fields=["role", *FLAGS])
+    fields = ["role", *FLAGS]
+    password = None
+    if after.get("new_password"):
+        password = secrets.token_urlsafe(12)
+        subject.set_password(password)
+        fields.append("password")
+    subject.save(update_fields=fields)
     subject.programs.set(after["programs"])
     subject.teams.set(after["teams"])
+    return password
 
 
 def _changed(before: Access, after: Access) -> list[str]:
-    return [key for key in before if before[key] != after[key]]
+    return [key for key in after if before.get(key) != after[key]]
 
 
 @transaction.atomic
@@ -154,6 +171,8 @@ def change_staff_access(
     if not changed:
         raise ValidationError(_("That is the account's access already: nothing to change."))
     if gives_access(before, after):
+        # `may` gave her the account only because both are of her agency.
+        assert by.agency_id is not None
         pending = AccessChangeRequest.objects.create(
             agency_id=by.agency_id,
             subject=subject,
@@ -195,9 +214,10 @@ def _check_may_decide(change: AccessChangeRequest, by: User) -> None:
 
 
 @transaction.atomic
-def approve_access_change(change: AccessChangeRequest, *, by: User) -> None:
+def approve_access_change(change: AccessChangeRequest, *, by: User) -> str | None:
     """A second administrator approves: the change takes effect as it was proposed, if
-    the account is still as it was then."""
+    the account is still as it was then. Returns the temporary password, if the change
+    gives her one (to be shown to the approver once, and kept nowhere)."""
     change = AccessChangeRequest.objects.select_for_update().get(pk=change.pk)
     _check_may_decide(change, by)
     if by.pk == change.requested_by_id:
@@ -211,7 +231,7 @@ def approve_access_change(change: AccessChangeRequest, *, by: User) -> None:
         raise ValidationError(
             _("The account has changed since this was asked: decline it and ask again.")
         )
-    _apply(subject, change.after)
+    password = _apply(subject, change.after)
     change.status = AccessChangeStatus.APPROVED
     change.decided_by = by
     change.decided_at = timezone.now()
@@ -229,6 +249,7 @@ def approve_access_change(change: AccessChangeRequest, *, by: User) -> None:
             "after": change.after,
         },
     )
+    return password
 
 
 @transaction.atomic

@@ -84,6 +84,11 @@ class StaffAccessForm(forms.Form):
         label=gettext_lazy("Demo account (may skip the second factor on a demo)"),
         required=False,
     )
+    new_password = forms.BooleanField(
+        label=gettext_lazy("Give her a new temporary password (she forgot hers)"),
+        required=False,
+        help_text=gettext_lazy("The administrator who approves it is shown the password once."),
+    )
     reason = forms.CharField(
         label=gettext_lazy("Why"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -118,6 +123,7 @@ LABELS = {
     "is_staff": gettext_lazy("May use the admin site"),
     "is_superuser": gettext_lazy("Superuser"),
     "is_demo_account": gettext_lazy("Demo account"),
+    "new_password": gettext_lazy("New temporary password"),
 }
 
 
@@ -206,7 +212,16 @@ def _decide(request: HttpRequest, request_id: Any, approve: bool) -> HttpRespons
     change = _pending(request, request_id)
     try:
         if approve:
-            approve_access_change(change, by=user)
+            password = approve_access_change(change, by=user)
+            if password is not None:
+                # Shown once, on this page only: never in a message, a log or a URL.
+                response = render(
+                    request,
+                    "people/staff/temporary_password.html",
+                    {"account": change.subject, "password": password},
+                )
+                response["Cache-Control"] = "no-store"
+                return response
             messages.success(request, _("Approved: the change has taken effect."))
         else:
             decline_access_change(change, by=user)

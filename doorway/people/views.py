@@ -29,6 +29,8 @@ from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment
 from doorway.people import actions, roles
 from doorway.people.access import access_participant, enrolment_rule, refuse
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.people.forms import (
     ConsentForm,
     DuplicateCheckForm,
@@ -39,7 +41,6 @@ from doorway.people.forms import (
     WithdrawConsentForm,
 )
 from doorway.people.models import BreakGlass, Consent, Participant, SafetyFlag
-from doorway.people.roles import Role
 from doorway.web.forms import apply_errors
 
 PAGE_SIZE = 25
@@ -63,7 +64,7 @@ def changes_records(user: Any) -> bool:
 
 def break_glass_grant(user: Any, participant_id: Any) -> BreakGlass | None:
     """The administrator's open break-the-glass access to her, shown on every page."""
-    if user.role != Role.ADMINISTRATOR:
+    if not may(user, Can.BREAK_GLASS):
         return None
     return (
         BreakGlass.objects.filter(

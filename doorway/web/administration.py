@@ -19,17 +19,12 @@ from django.http import HttpRequest
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.people.roles import Role
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 
 
 def is_administrator(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and getattr(user, "role", None) == Role.ADMINISTRATOR
-    )
+    return may(request.user, Can.USE_ADMIN_SITE) and request.user.is_staff
 
 
 def changed_fields(message: Any) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from doorway.audit.models import AuditEntry
 from doorway.conftest import World
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, User
 from doorway.people.roles import Role
@@ -173,3 +174,36 @@ def test_taking_access_away_takes_effect_at_once(client, world: World) -> None:
     world.alice.refresh_from_db()
     assert not world.alice.is_active
     assert not world.alice.teams.exists()
+
+
+def test_a_new_password_needs_a_second_administrator_who_alone_sees_it(
+    client, world: World, abe: User
+) -> None:
+    signed_in(client, world.ada)
+    response = client.post(
+        reverse("staff_change", args=[world.alice.pk]),
+        {
+            "role": Role.CASE_MANAGER,
+            "programs": [world.program.pk],
+            "teams": [str(pk) for pk in world.alice.teams.values_list("pk", flat=True)],
+            "is_active": "on",
+            "new_password": "on",
+            "reason": REASON,
+        },
+    )
+    assert response.status_code == 302
+    pending = AccessChangeRequest.objects.get(subject=world.alice)
+    old_hash = User.objects.get(pk=world.alice.pk).password
+    assert client.post(reverse("access_request_approve", args=[pending.pk])).status_code == 403
+    assert User.objects.get(pk=world.alice.pk).password == old_hash
+
+    signed_in(client, abe)
+    response = client.post(reverse("access_request_approve", args=[pending.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    password = response.context["password"]
+    world.alice.refresh_from_db()
+    assert world.alice.check_password(password)
+    # Kept nowhere but her password hash: not on the request, not on the log.
+    assert password not in str(AccessChangeRequest.objects.get(pk=pending.pk).after)
+    assert not any(password in str(e.detail) for e in AuditEntry.objects.all())
