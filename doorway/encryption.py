@@ -68,6 +68,21 @@ def blind_index(text: str) -> str:
     return hmac.new(key, normalise(text).encode(), hashlib.sha256).hexdigest()
 
 
+def derived_key(purpose: str) -> bytes:
+    """A key of its own for one kind of digest, derived from the blind-index key: digests
+    made for different purposes from the same text differ, so a copy of the database
+    cannot join one set to the other (outreach nicknames to participants' names)."""
+    master = settings.BLIND_INDEX_KEY.encode()
+    return hmac.new(master, f"doorway.blind-index.{purpose}".encode(), hashlib.sha256).digest()
+
+
+def outreach_nickname_digest(nickname: str) -> str:
+    """The blind index of an outreach nickname: exact lookup of the nickname as typed,
+    under a key no participant name digest is made with."""
+    key = derived_key("outreach-nickname")
+    return hmac.new(key, normalise(nickname).encode(), hashlib.sha256).hexdigest()
+
+
 def name_digests(*names: str) -> set[str]:
     """Digests of each whole name and of each word in it, so that a search for a
     first name alone or a surname alone also finds her."""

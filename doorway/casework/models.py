@@ -153,12 +153,12 @@ class OutreachQuerySet(models.QuerySet["OutreachContact"]):
         return self.filter(participant__isnull=True)
 
     def with_nickname(self, nickname: str) -> OutreachQuerySet:
-        """Exact (case- and accent-blind) match through the blind index."""
-        from doorway.encryption import blind_index, normalise
+        """Exact (case- and accent-blind) match through the outreach blind index."""
+        from doorway.encryption import normalise, outreach_nickname_digest
 
         if not normalise(nickname):
             return self.none()
-        return self.filter(nickname_digest=blind_index(nickname))
+        return self.filter(nickname_digest=outreach_nickname_digest(nickname))
 
 
 class OutreachContact(models.Model):
@@ -175,7 +175,9 @@ class OutreachContact(models.Model):
     place = models.CharField(max_length=200, help_text="A place description, never an address.")
     women_reached = models.PositiveSmallIntegerField("Number of women reached")
     nickname = EncryptedTextField(blank=True)
-    # Keyed HMAC of the normalised nickname, for exact lookup; blank when none.
+    # Keyed HMAC of the normalised nickname, for exact lookup; blank when none. Its key
+    # is derived for outreach alone (`encryption.outreach_nickname_digest`), so it never
+    # equals a participant's name digest.
     nickname_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     referrals_in = models.PositiveSmallIntegerField("Women who asked to be referred", default=0)
     note = EncryptedTextField(blank=True)

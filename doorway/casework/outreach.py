@@ -24,7 +24,7 @@ from doorway.casework.models import (
     OutreachMaterial,
     OutreachQuerySet,
 )
-from doorway.encryption import blind_index, normalise
+from doorway.encryption import normalise, outreach_nickname_digest
 from doorway.enrolments.models import Enrolment, EventKind
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
@@ -134,7 +134,7 @@ def record_outreach(
         place=place,
         women_reached=women_reached,
         nickname=nickname,
-        nickname_digest=blind_index(nickname) if normalise(nickname) else "",
+        nickname_digest=outreach_nickname_digest(nickname) if normalise(nickname) else "",
         referrals_in=referrals_in,
         note=note,
         recorded_by=by,

@@ -43,7 +43,7 @@ from doorway.casework.models import (
     late_after_days,
 )
 from doorway.dropins.models import Attendance
-from doorway.encryption import blind_index, name_digests
+from doorway.encryption import name_digests, outreach_nickname_digest
 from doorway.enrolments.models import (
     Eligibility,
     Enrolment,
@@ -139,7 +139,7 @@ def outreach_row(
     made = datetime.datetime.combine(on, datetime.time(21, rng.randint(0, 59)), tzinfo=tz)
     note = seal(rng.choice(text.OUTREACH_NOTES)) if rng.random() < 0.25 else ""
     return (outreach_id, program, on, kind.value, rng.choice(text.OUTREACH_PLACES[kind.value]),
-            reached, seal(nickname), blind_index(nickname) if nickname else "",
+            reached, seal(nickname), outreach_nickname_digest(nickname) if nickname else "",
             rng.randint(0, min(2, reached)), note, by, made,
             linked[0] if linked else None, linked[1] if linked else None,
             by if linked else None)  # fmt: skip
