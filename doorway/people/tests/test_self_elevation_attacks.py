@@ -133,3 +133,21 @@ def test_an_administrator_does_not_see_another_agencys_accounts_in_the_admin(
     signed_in(client, world.ada)
     assert client.get(f"/admin/people/user/{world.oscar.pk}/change/").status_code in {302, 404}
     assert "oscar" not in client.get("/admin/people/user/").content.decode()
+
+
+def test_an_administrator_cannot_set_a_colleagues_password_in_the_admin(
+    client, world: World
+) -> None:
+    # With it, she could remove alice's second factor in the admin and sign in as her.
+    signed_in(client, world.ada)
+    response = client.post(
+        f"/admin/people/user/{world.alice.pk}/password/",
+        {
+            "password1": "a new passphrase she chose 42",
+            "password2": "a new passphrase she chose 42",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 403
+    world.alice.refresh_from_db()
+    assert not world.alice.check_password("a new passphrase she chose 42")
