@@ -1,0 +1,117 @@
+"""The one capability rule: every "may do" question in Doorway is answered by
+`doorway.people.capabilities`, and administrators are scoped to their own agency for
+every purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from doorway.casework import outreach, supervision, transfer
+from doorway.casework import rules as contact_rules
+from doorway.conftest import World
+from doorway.dropins import rules as dropin_rules
+from doorway.evaluation import rules as evaluation_rules
+from doorway.instruments import rules as instrument_rules
+from doorway.people import roles
+from doorway.people.capabilities import ROLES, Action, may, programs_for
+from doorway.plans import rules as plan_rules
+from doorway.programs.api import programs_costed_for, programs_read_by
+from doorway.programs.views import programs_configured_by
+from doorway.referrals import rules as referral_rules
+from doorway.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Each app's way of asking, and the capability it asks about.
+QUESTIONS: list[tuple[Callable[[Any], bool], Action]] = [
+    (roles.sees_identity, Action.SEE_IDENTITY),
+    (roles.sees_case_content, Action.SEE_CASE_CONTENT),
+    (roles.registers_participants, Action.REGISTER_PARTICIPANTS),
+    (roles.moves_phases, Action.MOVE_PHASES),
+    (roles.assigns_staff, Action.ASSIGN_STAFF),
+    (roles.configures_programs, Action.CONFIGURE_PROGRAMS),
+    (roles.reads_audit_log, Action.READ_AUDIT_LOG),
+    (contact_rules.reads_case_notes, Action.READ_CASE_NOTES),
+    (contact_rules.records_contacts, Action.RECORD_CONTACTS),
+    (contact_rules.edits_contacts, Action.EDIT_CONTACTS),
+    (instrument_rules.reads_assessments, Action.READ_ASSESSMENTS),
+    (instrument_rules.records_assessments, Action.RECORD_ASSESSMENTS),
+    (instrument_rules.decides_eligibility, Action.DECIDE_ELIGIBILITY),
+    (instrument_rules.configures_instruments, Action.CONFIGURE_INSTRUMENTS),
+    (plan_rules.reads_plans, Action.READ_PLANS),
+    (plan_rules.writes_plans, Action.WRITE_PLANS),
+    (referral_rules.reads_referrals, Action.READ_REFERRALS),
+    (referral_rules.makes_referrals, Action.MAKE_REFERRALS),
+    (transfer.reads_transfer, Action.READ_REFERRALS),
+    (transfer.writes_transfer, Action.MAKE_REFERRALS),
+    (dropin_rules.takes_attendance, Action.TAKE_ATTENDANCE),
+    (outreach.works_outreach, Action.WORK_OUTREACH),
+    (outreach.links_outreach, Action.LINK_OUTREACH),
+    (supervision.takes_part_in_supervision, Action.TAKE_PART_IN_SUPERVISION),
+    (evaluation_rules.sees_evaluations, Action.SEE_EVALUATION),
+    (evaluation_rules.takes_research_export, Action.TAKE_RESEARCH_EXPORT),
+    (evaluation_rules.names_fidelity_shortfalls, Action.NAME_FIDELITY_SHORTFALLS),
+    (evaluation_rules.sees_ratings_chart, Action.SEE_RATINGS_CHART),
+]
+
+SCOPES: list[tuple[Callable[[Any], Any], Action]] = [
+    (dropin_rules.programs_for, Action.SEE_SESSIONS),
+    (instrument_rules.instrument_programs, Action.CONFIGURE_INSTRUMENTS),
+    (evaluation_rules.evaluated_programs, Action.SEE_EVALUATION),
+    (outreach.outreach_programs, Action.WORK_OUTREACH),
+    (programs_configured_by, Action.CONFIGURE_PROGRAMS),
+    (programs_read_by, Action.READ_CONFIGURATION),
+    (programs_costed_for, Action.SEE_EVALUATION),
+]
+
+
+def test_each_apps_question_is_the_capability_rules_answer(world: World) -> None:
+    for user in world.staff().values():
+        for question, action in QUESTIONS:
+            assert question(user) == may(user, action), (question.__qualname__, user.username)
+
+
+def test_each_apps_programs_are_the_capability_rules_programs(world: World) -> None:
+    for user in world.staff().values():
+        for scope, action in SCOPES:
+            assert set(scope(user)) == set(programs_for(user, action)), (
+                scope.__qualname__,
+                user.username,
+            )
+
+
+def test_an_administrator_reaches_only_her_own_agencys_programs_for_every_action(
+    world: World,
+) -> None:
+    for action in Action:
+        reached = set(programs_for(world.ada, action))
+        assert world.other_program not in reached, action
+        if world.ada.role in ROLES[action]:
+            assert world.program in reached, action
+
+
+def test_an_administrator_of_no_agency_reaches_no_program(world: World) -> None:
+    stray = UserFactory(username="stray", role="administrator", agency=None, is_staff=True)
+    for action in Action:
+        assert not programs_for(stray, action).exists(), action
+    client = APIClient()
+    client.force_authenticate(stray)
+    response = client.get("/api/v1/programs/")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_nobody_may_manage_her_own_account_or_another_agencys(world: World) -> None:
+    assert not may(world.ada, Action.MANAGE_STAFF, world.ada)
+    assert not may(world.ada, Action.MANAGE_STAFF, world.oscar)
+    assert may(world.ada, Action.MANAGE_STAFF, world.alice)
+    assert not may(world.morgan, Action.MANAGE_STAFF, world.alice)
+
+
+def test_break_the_glass_is_only_for_her_own_agencys_women(world: World) -> None:
+    assert may(world.ada, Action.BREAK_GLASS, world.rosa)
+    assert not may(world.ada, Action.BREAK_GLASS, world.vera)
