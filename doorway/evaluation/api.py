@@ -27,16 +27,18 @@ from rest_framework.routers import BaseRouter
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.evaluation import deployment, rules, views
-from doorway.evaluation.charts import INVOLVEMENT_LABELS, TIMEPOINT_LABELS, label
-from doorway.evaluation.suppress import (
-    NOT_SHOWN,
-    RULE,
-    SUPPRESSED,
-    suppress,
-    suppress_percent,
-    suppress_row,
+from doorway.evaluation import deployment, disclosure, rules, views
+from doorway.evaluation.charts import (
+    INVOLVEMENT_LABELS,
+    TIMEPOINT_LABELS,
+    label,
+    shown,
+    shown_row,
+    shown_share,
+    women_asked,
 )
+from doorway.evaluation.disclosure import CohortRefused
+from doorway.evaluation.suppress import NOT_SHOWN, RULE, SUPPRESSED
 from doorway.people.access import refuse
 from doorway.people.api import problems
 from doorway.programs.models import Program
@@ -172,9 +174,9 @@ def focus_area_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "area": a["area"],
             "slug": a["slug"],
-            "progressed": suppress(a["progressed"]),
-            "assessed": suppress(a["assessed"]),
-            "percent": suppress_percent(a["progressed"], a["assessed"]) or None,
+            "progressed": shown(a["progressed"]),
+            "assessed": shown(a["assessed"]),
+            "percent": shown_share(a["progressed"], a["assessed"]) or None,
         }
         for a in report.get("focus_areas") or []
     ]
@@ -186,23 +188,19 @@ def involvement_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     codes += sorted({c for counts in at.values() for c in counts} - set(codes))
     rows = []
     for tp, counts in at.items():
-        shown = suppress_row({c: int(counts.get(c, 0)) for c in codes})
-        total = sum(int(n) for n in counts.values())
+        cells = shown_row({c: counts.get(c, 0) for c in codes})
+        total = women_asked(report, tp)
         rows.append(
             {
                 "timepoint": tp,
                 "label": label(tp, TIMEPOINT_LABELS),
-                "women_asked": suppress(total),
+                "women_asked": shown(total),
                 "answers": [
                     {
                         "code": c,
                         "label": label(c, INVOLVEMENT_LABELS),
-                        "count": shown[c],
-                        "percent": (
-                            None
-                            if isinstance(shown[c], str)
-                            else suppress_percent(int(shown[c]), total) or None
-                        ),
+                        "count": cells[c],
+                        "percent": shown_share(cells[c], total) or None,
                     }
                     for c in codes
                 ],
@@ -214,8 +212,8 @@ def involvement_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 def cycle_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for c in report.get("cycles") or []:
-        enrolled = suppress(c["enrolled"])
-        graduated = suppress(c.get("graduated") or 0)
+        enrolled = shown(c["enrolled"])
+        graduated = shown(c.get("graduated") or 0)
         # A cost per person of a suppressed count would give the count back.
         rows.append(
             {
@@ -247,7 +245,7 @@ def outcome_tables(report: dict[str, Any]) -> dict[str, Any]:
             "enrolled_to": cohort.get("enrolled_to"),
             "phase_reached": cohort.get("phase_reached"),
         },
-        "suppression_rule": RULE,
+        "suppression_rule": (report.get("disclosure") or {}).get("rule") or RULE,
         "focus_areas": focus_area_rows(report),
         "involvement": involvement_rows(report),
         "cycles": cycle_rows(report),
@@ -314,13 +312,21 @@ class EvaluationViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["get"])
     def outcomes(self, request: Request, program: str | None = None) -> Response:
         found = access_program_evaluation(request, str(program))
-        form = views.CohortForm(found, request.query_params)
+        exact = rules.sees_exact_figures(request.user)
+        form = views.CohortForm(found, request.query_params, published=not exact)
+        unknown = disclosure.unaccepted_parameters(request.query_params, {*form.fields, "format"})
+        if unknown:
+            raise serializers.ValidationError(unknown)
         if not form.is_valid():
             errors = form.errors.get_json_data()
             raise serializers.ValidationError(
                 {field: [e["message"] for e in found] for field, found in errors.items()}
             )
-        report = views.build_report(form.cohort())
+        try:
+            cohort = form.cohort()
+        except CohortRefused as refused:
+            raise serializers.ValidationError(refused.errors) from refused
+        report = views.build_report(cohort) if exact else views.build_published_report(cohort)
         record(
             Action.VIEW,
             request=request,
@@ -350,8 +356,9 @@ class EvaluationViewSet(viewsets.ViewSet):
                 "programs": sorted({r["program"]["slug"] for r in rows}),
             },
         )
+        rule = RULE if deployment.sees_small_cells(request.user) else disclosure.RULE
         return Response(
-            DeploymentOutcomesSerializer({"suppression_rule": RULE, "focus_areas": rows}).data
+            DeploymentOutcomesSerializer({"suppression_rule": rule, "focus_areas": rows}).data
         )
 
 

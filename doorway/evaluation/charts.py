@@ -71,9 +71,37 @@ def money(value: Any) -> str:
 
 
 def percent(numerator: Any, denominator: Any) -> str:
-    if not denominator:
+    """ "63%"; "" without a denominator or when either count is not a number (a
+    published "<5")."""
+    if not isinstance(numerator, int) or not isinstance(denominator, int) or not denominator:
         return ""
     return f"{round(100 * numerator / denominator)}%"
+
+
+def plotted(value: Any) -> Any:
+    """A count as a chart draws it: nothing for a suppressed one."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def shown(value: Any) -> int | str:
+    """A count as it leaves the building: an exact one with small cells suppressed, a
+    published one (`disclosure`, already perturbed and "<5") as it is."""
+    return suppress(value) if isinstance(value, int) else str(value)
+
+
+def shown_row(counts: dict[Any, Any]) -> dict[Any, int | str]:
+    """A row of exact counts with complementary suppression (`suppress_row`); a row of
+    published counts as it is: each carries its own perturbation, so no suppressed
+    cell can be worked out from the others."""
+    if all(isinstance(n, int) for n in counts.values()):
+        return suppress_row(counts)
+    return {key: shown(n) for key, n in counts.items()}
+
+
+def shown_share(numerator: Any, denominator: Any) -> str:
+    if not isinstance(numerator, int) or not isinstance(denominator, int):
+        return ""
+    return suppress_percent(numerator, denominator)
 
 
 def bar_chart(
@@ -144,7 +172,9 @@ def progress_figure(report: dict[str, Any]) -> Figure:
             {
                 "label": "Progressed (%)",
                 "data": [
-                    round(100 * a["progressed"] / a["assessed"], 1) if a["assessed"] else None
+                    round(100 * a["progressed"] / a["assessed"], 1)
+                    if plotted(a["assessed"]) and plotted(a["progressed"]) is not None
+                    else None
                     for a in areas
                 ],
             }
@@ -171,7 +201,9 @@ def _wilcoxon(test: dict[str, Any] | None) -> str:
     parts = [f"n = {test.get('n')}"]
     if test.get("statistic") is not None:
         parts.append(f"V = {test['statistic']}")
-    if test.get("p_value") is not None:
+    if test.get("p_band"):
+        parts.append(str(test["p_band"]))
+    elif test.get("p_value") is not None:
         p = float(test["p_value"])
         parts.append("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
     if test.get("effect_size") is not None:
@@ -192,13 +224,18 @@ def _methods(areas: list[dict[str, Any]]) -> str:
 
 
 def _counts_by_timepoint(
-    distribution: dict[str, dict[str, int]], categories: list[str]
-) -> list[tuple[str, list[int]]]:
-    """[(timepoint, [count per category])] in the order the report gives them."""
+    distribution: dict[str, dict[str, Any]], categories: list[str]
+) -> list[tuple[str, list[Any]]]:
+    """[(timepoint, [count per category])] in the order the report gives them; a
+    published "<5" stays as it is."""
     return [
-        (tp, [int((counts or {}).get(c, 0)) for c in categories])
+        (tp, [_count((counts or {}).get(c, 0)) for c in categories])
         for tp, counts in distribution.items()
     ]
+
+
+def _count(value: Any) -> Any:
+    return int(value) if isinstance(value, int | float) else str(value)
 
 
 def distribution_figures(report: dict[str, Any]) -> list[Figure]:
@@ -216,7 +253,10 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
         )
         chart = bar_chart(
             ratings,
-            [{"label": label(tp, TIMEPOINT_LABELS), "data": counts} for tp, counts in series],
+            [
+                {"label": label(tp, TIMEPOINT_LABELS), "data": [plotted(n) for n in counts]}
+                for tp, counts in series
+            ],
             unit="women",
         )
         figures.append(Figure(f"distribution-{slug}", a["area"], table, chart))
@@ -236,7 +276,10 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
         )
         chart = bar_chart(
             [label(c, INVOLVEMENT_LABELS) for c in codes],
-            [{"label": label(tp, TIMEPOINT_LABELS), "data": counts} for tp, counts in series],
+            [
+                {"label": label(tp, TIMEPOINT_LABELS), "data": [plotted(n) for n in counts]}
+                for tp, counts in series
+            ],
             unit="women",
         )
         figures.append(Figure("involvement", "Involvement in sex work", table, chart))
@@ -295,7 +338,7 @@ def retention_figure(process: dict[str, Any]) -> Figure:
     )
     chart = bar_chart(
         [r["phase"] for r in retention],
-        [{"label": "Reached", "data": [r["reached"] for r in retention]}],
+        [{"label": "Reached", "data": [plotted(r["reached"]) for r in retention]}],
         unit="women",
         horizontal=True,
     )
@@ -389,8 +432,8 @@ def funder_progress(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
     )
     bars = []
     for a in report.get("focus_areas") or []:
-        share = suppress_percent(a["progressed"], a["assessed"])
-        table.rows.append([a["area"], suppress(a["progressed"]), suppress(a["assessed"]), share])
+        share = shown_share(a["progressed"], a["assessed"])
+        table.rows.append([a["area"], shown(a["progressed"]), shown(a["assessed"]), share])
         value = 100 * a["progressed"] / a["assessed"] if share else None
         bars.append(Bar(a["area"], value, share or "not shown (small numbers)"))
     return table, bars
@@ -402,15 +445,13 @@ def funder_involvement(report: dict[str, Any]) -> Table | None:
         return None
     codes = list(INVOLVEMENT_LABELS)
     codes += sorted({c for counts in at.values() for c in counts} - set(codes))
-    columns = {
-        tp: suppress_row({c: int(counts.get(c, 0)) for c in codes}) for tp, counts in at.items()
-    }
-    totals = {tp: sum(int(n) for n in counts.values()) for tp, counts in at.items()}
+    columns = {tp: shown_row({c: counts.get(c, 0) for c in codes}) for tp, counts in at.items()}
+    totals = {tp: women_asked(report, tp) for tp in at}
     rows: list[list[Any]] = [
         [label(c, INVOLVEMENT_LABELS), *(_with_share(columns[tp][c], totals[tp]) for tp in at)]
         for c in codes
     ]
-    rows.append(["Women asked", *(suppress(totals[tp]) for tp in at)])
+    rows.append(["Women asked", *(shown(totals[tp]) for tp in at)])
     return Table(
         "Involvement in sex work, by timepoint",
         ["Involvement", *(label(tp, TIMEPOINT_LABELS) for tp in at)],
@@ -418,11 +459,23 @@ def funder_involvement(report: dict[str, Any]) -> Table | None:
     )
 
 
-def _with_share(shown: int | str, total: int) -> str:
-    if isinstance(shown, str):
-        return shown
-    share = suppress_percent(shown, total)
-    return f"{shown} ({share})" if share else str(shown)
+def women_asked(report: dict[str, Any], timepoint: str) -> int | str:
+    """Women with an answer at the timepoint: the sum of the exact counts, or the
+    published total (a sum of perturbed counts would add up their perturbations, and
+    of "<5" cannot be made)."""
+    involvement = report.get("involvement") or {}
+    counts = (involvement.get("at") or {}).get(timepoint) or {}
+    if all(isinstance(n, int) for n in counts.values()) and "disclosure" not in report:
+        return sum(counts.values())
+    answered = ((involvement.get("summary") or {}).get(timepoint) or {}).get("answered")
+    return answered if answered is not None else ""
+
+
+def _with_share(count: int | str, total: int | str) -> str:
+    if isinstance(count, str):
+        return count
+    share = shown_share(count, total)
+    return f"{count} ({share})" if share else str(count)
 
 
 def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
@@ -439,8 +492,8 @@ def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
     )
     bars = []
     for c in report.get("cycles") or []:
-        enrolled = suppress(c["enrolled"])
-        graduated = suppress(c.get("graduated") or 0)
+        enrolled = shown(c["enrolled"])
+        graduated = shown(c.get("graduated") or 0)
         # A cost per person of a suppressed count would give the count back.
         per_participant = "" if enrolled == SUPPRESSED else money(c.get("cost_per_participant"))
         per_graduate = "" if graduated == SUPPRESSED else money(c.get("cost_per_graduate"))

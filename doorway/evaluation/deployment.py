@@ -3,19 +3,25 @@ she may evaluate (`rules.evaluated_programs`), all in one table and a fixed numb
 queries (`outcomes.deployment_outcomes`).
 
 Shown on the evaluation home page and answered by /api/v1/evaluation/deployment/. An
-evaluator, and anything an API answers, sees small cells suppressed as in the funder
-report (`suppress`); a program manager sees the counts of her own programs on the page
-as they are, as on the evaluation page itself.
+evaluator sees it published (`disclosure`: each program's publishable cycles, counts
+perturbed exactly as on that program's evaluation page, then "<5"); a program manager
+sees the counts of her own programs on the page as they are, as on the evaluation page
+itself, and through the API with small cells suppressed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from doorway.evaluation import rules
-from doorway.evaluation.outcomes import deployment_outcomes
+from django.db.models import QuerySet
+
+from doorway.enrolments.models import Enrolment
+from doorway.evaluation import disclosure, rules
+from doorway.evaluation.outcomes import consenting_enrolments, deployment_outcomes
 from doorway.evaluation.suppress import suppress, suppress_percent, suppress_row
 from doorway.people.roles import Role
+from doorway.programs.models import Program
 
 COLUMNS = [
     "Program",
@@ -67,9 +73,42 @@ def with_percent_sign(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def deployment_table(user: Any, *, always_suppress: bool = False) -> list[dict[str, Any]]:
-    """Her programs' rows, suppressed unless she may see small cells (and the caller
-    does not ask for suppression anyway)."""
-    rows = deployment_outcomes(rules.evaluated_programs(user))
-    if always_suppress or not sees_small_cells(user):
-        return [suppressed(r) for r in rows]
-    return [with_percent_sign(r) for r in rows]
+    """Her programs' rows: for a program manager exact (small cells suppressed when the
+    caller asks), for everyone else published (`disclosure`): each program's
+    publishable cycles only, as on its own evaluation page and with the same
+    perturbation. A program with no cycle large enough has no row."""
+    programs = rules.evaluated_programs(user)
+    if sees_small_cells(user):
+        rows = deployment_outcomes(programs)
+        if always_suppress:
+            return [suppressed(r) for r in rows]
+        return [with_percent_sign(r) for r in rows]
+    return published_table(programs)
+
+
+def published_table(programs: QuerySet[Program]) -> list[dict[str, Any]]:
+    """Every program's rows over its publishable cycles, perturbed with that cohort's
+    keys, so that each figure is the one its evaluation page shows. Five queries."""
+    sizes = disclosure.consenting_by_cycle(programs)
+    cycles = [cycle for cycle, n in sizes.items() if n >= disclosure.MINIMUM_COHORT]
+    rows = deployment_outcomes(programs, cycles)
+    everyone: dict[str, set[Any]] = defaultdict(set)
+    consenting: dict[str, set[Any]] = defaultdict(set)
+    for program, woman in Enrolment.objects.filter(cycle__in=cycles).values_list(
+        "cycle__program", "participant_id"
+    ):
+        everyone[str(program)].add(woman)
+    for program, woman in consenting_enrolments(programs, cycles).values_list(
+        "cycle__program", "participant_id"
+    ):
+        consenting[str(program)].add(woman)
+    ids = dict(programs.values_list("slug", "pk"))
+    published = []
+    for row in rows:
+        program = str(ids[row["program"]["slug"]])
+        if program not in everyone:
+            continue
+        keys = disclosure.keys_from(everyone[program], consenting[program])
+        shown = disclosure.Publisher(keys).value(f"focus_areas/{row['slug']}", "", row)
+        published.append(with_percent_sign(shown))
+    return published

@@ -11,10 +11,16 @@ What makes it de-identified:
 - No dates: each date becomes whole months since her referral (her enrolment).
 - No free text and no identifying field (names, date of birth, phone, email, notes,
   reasons): only codes, counts and 1-10 ratings.
-- The small-cell check before release (`SMALL_CELL_RULE`): fewer than 5 women and the
-  export is refused; in the columns that describe her (cycle, referral source,
-  furthest phase, how she left), a value shared by fewer than 5 women is replaced by
-  "suppressed", and the data dictionary says how many cells were.
+- Whole cycles only (`disclosure.published_cohort`): two exports never differ by one
+  woman.
+- k-anonymity and l-diversity before release (`anonymise`, `SMALL_CELL_RULE`): on the
+  columns someone who knows her could know (`QUASI_IDENTIFIERS`: cycle, referral source,
+  furthest phase, how she left, months enrolled), every row looks like at least
+  `K` - 1 others, and among those rows her involvement in sex work takes at least `L`
+  different values at each timepoint. Counts are banded from the start; where that is
+  not enough, columns are generalised as little as will do (`LEVELS`); rows that
+  still fail are withheld. The data dictionary says what was generalised and how many
+  rows were withheld. Fewer than `K` women and the export is refused.
 
 Every export is audited: who, why (a reason is required) and what (rows, columns,
 cells suppressed, the cohort).
@@ -25,6 +31,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import secrets
 import zipfile
 from collections import Counter
@@ -46,15 +53,25 @@ from doorway.evaluation.suppress import THRESHOLD
 from doorway.instruments.models import Answer, ItemKind, Timepoint
 
 SUPPRESSED_VALUE = "suppressed"
+OTHER = "other"
 INVOLVEMENT_ITEM = "sex_work_involvement"
 INVOLVEMENT_TIMEPOINTS = (Timepoint.INTAKE, Timepoint.GRADUATION, Timepoint.FOLLOW_UP)
-# Columns that describe her and could, in a small group, point to her.
-QUASI_IDENTIFIERS = ("cycle", "referral_source", "phase_reached", "exit_reason")
+# Columns that describe her and that someone who knows her could know: together they
+# must not single her out.
+QUASI_IDENTIFIERS = ("cycle", "referral_source", "phase_reached", "exit_reason", "months_enrolled")
+# What the export is about, and must not be read off a group of look-alike rows.
+SENSITIVE = tuple(f"involvement_{tp}" for tp in INVOLVEMENT_TIMEPOINTS)
+K = THRESHOLD  # every row looks like at least K - 1 others
+L = 2  # distinct involvement answers among them, at each timepoint
 
 SMALL_CELL_RULE = (
-    f"Small-cell check: an export of fewer than {THRESHOLD} women is refused. In the "
-    f"columns {', '.join(QUASI_IDENTIFIERS)}, a value shared by fewer than {THRESHOLD} "
-    f"women is replaced by “{SUPPRESSED_VALUE}” (suppressed, not refused)."
+    f"Disclosure check: an export of fewer than {K} women is refused. On the columns "
+    f"{', '.join(QUASI_IDENTIFIERS)}, every row is identical to at least {K - 1} others "
+    f"(k-anonymity, k = {K}), and within each such group the answers on involvement in "
+    f"sex work take at least {L} different values at each timepoint where any is given "
+    f"(l-diversity, l = {L}). Counts and months are given in bands; rare values are "
+    f"grouped as “{OTHER}”; columns are coarsened further where needed, and rows that "
+    "still fail are withheld. The data dictionary says what was done."
 )
 
 
@@ -76,6 +93,7 @@ class ResearchExport:
     rows: list[dict[str, Any]]
     suppressed: dict[str, int] = field(default_factory=dict)
     made_on: datetime.date = field(default_factory=timezone.localdate)
+    generalised: list[str] = field(default_factory=list)
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -98,11 +116,16 @@ class ResearchExport:
             SMALL_CELL_RULE,
             "",
         ]
-        if any(self.suppressed.values()):
-            lines.append("Cells suppressed in this export:")
-            lines += [f"- {name}: {n}" for name, n in self.suppressed.items() if n]
+        lines.append("What was generalised in this export:")
+        lines += [f"- {step}" for step in self.generalised]
+        withheld = self.suppressed.get("rows", 0)
+        if withheld:
+            lines.append(
+                f"- {withheld} rows withheld: they still matched fewer than {K - 1} others, "
+                "or their group's involvement answers were all the same."
+            )
         else:
-            lines.append("No cell needed to be suppressed in this export.")
+            lines.append("- No row needed to be withheld.")
         lines += ["", "| Column | Meaning | Values |", "|---|---|---|"]
         lines += [f"| {c.name} | {c.meaning} | {c.values} |" for c in self.columns]
         return "\n".join(lines) + "\n"
@@ -131,22 +154,34 @@ def months_between(start: datetime.date, day: datetime.date | None) -> int | str
 def columns_for(area_slugs: list[str]) -> list[Column]:
     columns = [
         Column("pseudonym", "Random name for this row, new in every export", "text"),
-        Column("cycle", "Program cycle she was enrolled in", "cycle name or suppressed"),
-        Column("referral_source", "Who referred her", "code or suppressed"),
-        Column("phase_reached", "Furthest phase reached (0 = pre-phase)", "number or suppressed"),
+        Column("cycle", "Program cycle she was enrolled in", "cycle name, or all"),
+        Column("referral_source", "Who referred her", f"code, {OTHER}, or all"),
         Column(
-            "exit_reason", "How she left the program; blank while enrolled", "code or suppressed"
+            "phase_reached",
+            "Furthest phase reached (0 = pre-phase)",
+            "number, a range such as 0-2, or all",
         ),
-        Column("months_enrolled", "Months from referral to leaving (or to the export)", "number"),
-        Column("dropin_sessions", "Drop-in sessions attended", "number"),
-        Column("contacts", "Contacts recorded with her", "number"),
+        Column(
+            "exit_reason",
+            "How she left the program; blank while enrolled",
+            f"code, {OTHER}, left (any reason but graduated), or all",
+        ),
+        Column(
+            "months_enrolled",
+            "Months from referral to leaving (or to the export)",
+            "a band of months, or all",
+        ),
+        Column("dropin_sessions", "Drop-in sessions attended", "a band: " + ", ".join(BANDS)),
+        Column("contacts", "Contacts recorded with her", "a band: " + ", ".join(BANDS)),
     ]
     for slug in area_slugs:
         columns += [
             Column(f"{slug}_baseline", f"First journey-scale rating, {slug}", "1-10 or blank"),
             Column(f"{slug}_latest", f"Latest later rating, {slug}", "1-10 or blank"),
             Column(
-                f"{slug}_latest_month", f"Month of the latest rating, {slug}", "number or blank"
+                f"{slug}_latest_month",
+                f"Months from referral to the latest rating, {slug}",
+                "a band of months, or blank",
             ),
         ]
     for tp in INVOLVEMENT_TIMEPOINTS:
@@ -211,21 +246,30 @@ def build_export(cohort: Cohort) -> ResearchExport:
             "phase_reached": e.current_phase.order,
             "exit_reason": e.exit_reason,
             "months_enrolled": months_between(start, e.exited_on or today),
-            "dropin_sessions": sessions.get(e.pk, 0),
-            "contacts": contacts.get(e.pk, 0),
+            "dropin_sessions": band(sessions.get(e.pk, 0)),
+            "contacts": band(contacts.get(e.pk, 0)),
         }
         for slug in areas:
             series = ratings.get(e.pk, {}).get(slug, [])
             later = series[-1] if len(series) > 1 else None
             row[f"{slug}_baseline"] = series[0][1] if series else ""
             row[f"{slug}_latest"] = later[1] if later else ""
-            row[f"{slug}_latest_month"] = months_between(start, later[0]) if later else ""
+            row[f"{slug}_latest_month"] = (
+                months_band(months_between(start, later[0])) if later else ""
+            )
         for tp in INVOLVEMENT_TIMEPOINTS:
             row[f"involvement_{tp}"] = involvement.get(e.pk, {}).get(tp, "")
         rows.append(row)
-    secrets.SystemRandom().shuffle(rows)
-    export = ResearchExport(cohort, columns_for(areas), rows, made_on=today)
-    export.suppressed = suppress_small_cells(rows)
+    kept, generalised, withheld = anonymise(rows)
+    if len(kept) < K:
+        raise ExportRefused(
+            f"Fewer than {K} rows would be left once no woman can be singled out: an "
+            "export this small could identify them, so none was made."
+        )
+    secrets.SystemRandom().shuffle(kept)
+    export = ResearchExport(cohort, columns_for(areas), kept, made_on=today)
+    export.suppressed = {"rows": withheld}
+    export.generalised = generalised
     return export
 
 
@@ -242,19 +286,150 @@ def _pseudonyms(n: int) -> list[str]:
     return list(names)
 
 
-def suppress_small_cells(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Replace, in each describing column, a value shared by fewer than THRESHOLD rows
-    (blank included: "still enrolled" can be as telling as a reason). Returns the
-    number of cells suppressed per column."""
-    suppressed: dict[str, int] = {}
-    for column in QUASI_IDENTIFIERS:
-        counts = Counter(row[column] for row in rows)
-        small = {value for value, n in counts.items() if n < THRESHOLD}
-        for row in rows:
-            if row[column] in small:
-                row[column] = SUPPRESSED_VALUE
-        suppressed[column] = sum(counts[v] for v in small)
-    return suppressed
+# --- k-anonymity and l-diversity ----------------------------------------------------------
+
+BANDS = ("0", "1-4", "5-9", "10-19", "20+")
+ALL = "all"
+
+
+def band(count: int) -> str:
+    """A count as a band (`BANDS`)."""
+    if count <= 0:
+        return "0"
+    for upper, name in ((4, "1-4"), (9, "5-9"), (19, "10-19")):
+        if count <= upper:
+            return name
+    return "20+"
+
+
+def months_band(months: int | str) -> str:
+    """Months in the bands of a CTI journey: before, around and after its nine months."""
+    if months == "":
+        return ""
+    m = int(months)
+    if m <= 5:
+        return "0-5"
+    if m <= 8:
+        return "6-8"
+    if m <= 11:
+        return "9-11"
+    return "12+"
+
+
+def _rare_as_other(values: list[Any]) -> list[Any]:
+    counts = Counter(values)
+    return [OTHER if v not in ("", ALL) and counts[v] < K else v for v in values]
+
+
+def _months_coarse(value: Any) -> Any:
+    return {"0-5": "0-8", "6-8": "0-8", "9-11": "9+", "12+": "9+"}.get(value, value)
+
+
+def _phase_coarse(value: Any) -> Any:
+    return value if value in ("", ALL) or int(value) >= 3 else "0-2"
+
+
+def _exit_coarse(value: Any) -> Any:
+    return value if value in ("", "graduated", ALL) else "left"
+
+
+def _each(recode: Any) -> Any:
+    return lambda values: [recode(v) for v in values]
+
+
+def _everything(values: list[Any]) -> list[Any]:
+    return [ALL] * len(values)
+
+
+# For each describing column, its levels of generalisation, least first: (what the data
+# dictionary says, how the column's values are recoded). Level 0 is always applied.
+LEVELS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "months_enrolled": (
+        ("months_enrolled in bands of 0-5, 6-8, 9-11 and 12+", _each(months_band)),
+        ("months_enrolled in bands of 0-8 and 9+", _each(lambda v: _months_coarse(months_band(v)))),
+        ("months_enrolled left out (all)", _everything),
+    ),
+    "referral_source": (
+        ("", lambda values: values),
+        (f"referral sources of fewer than {K} women grouped as “{OTHER}”", _rare_as_other),
+        ("referral_source left out (all)", _everything),
+    ),
+    "exit_reason": (
+        ("", lambda values: values),
+        ("exit_reason as graduated, left, or blank (still enrolled)", _each(_exit_coarse)),
+        ("exit_reason left out (all)", _everything),
+    ),
+    "phase_reached": (
+        ("", lambda values: values),
+        ("phase_reached as 3, or 0-2", _each(_phase_coarse)),
+        ("phase_reached left out (all)", _everything),
+    ),
+    "cycle": (
+        ("", lambda values: values),
+        ("cycle left out (all)", _everything),
+    ),
+}
+ALWAYS = (
+    "drop-in sessions, contacts and months of the latest rating in bands; no dates and no free text"
+)
+# Withholding this share of rows or fewer is better than coarsening further.
+WITHHOLD_AT_MOST = 0.05
+
+
+def failing_rows(rows: list[dict[str, Any]]) -> set[int]:
+    """Indexes of rows in a group (same quasi-identifiers) of fewer than K, or whose
+    group's answers at some timepoint, where any is given, take fewer than L values."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(tuple(row[c] for c in QUASI_IDENTIFIERS), []).append(index)
+    failing: set[int] = set()
+    for members in groups.values():
+        if len(members) < K or not _diverse([rows[i] for i in members]):
+            failing.update(members)
+    return failing
+
+
+def _diverse(rows: list[dict[str, Any]]) -> bool:
+    for column in SENSITIVE:
+        given = {row[column] for row in rows if row.get(column, "") != ""}
+        if given and len(given) < L:
+            return False
+    return True
+
+
+def _generalised(rows: list[dict[str, Any]], levels: dict[str, int]) -> list[dict[str, Any]]:
+    out = [dict(row) for row in rows]
+    for column, level in levels.items():
+        values = LEVELS[column][level][1]([row[column] for row in rows])
+        for row, value in zip(out, values, strict=True):
+            row[column] = value
+    return out
+
+
+def anonymise(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str], int]:
+    """(rows kept, what was generalised, rows withheld). Full-domain generalisation:
+    of every combination of levels (`LEVELS`, a few hundred), the one that coarsens
+    least (the sum of its levels; then the fewest rows withheld) among those after
+    which at most `WITHHOLD_AT_MOST` of the rows fail k-anonymity or l-diversity; then
+    those rows are withheld. Leaving out every column but the cycle always works when
+    each cycle has K women or more. The rows given are not changed."""
+    columns = list(LEVELS)
+    limit = WITHHOLD_AT_MOST * len(rows)
+    best: tuple[tuple[bool, int, int], dict[str, int], list[dict[str, Any]], set[int]] | None
+    best = None
+    for combination in itertools.product(*(range(len(LEVELS[c])) for c in columns)):
+        levels = dict(zip(columns, combination, strict=True))
+        candidate = _generalised(rows, levels)
+        failing = failing_rows(candidate)
+        # Acceptable first, then the least coarsening, then the fewest withheld.
+        rank = (len(failing) > limit, sum(combination), len(failing))
+        if best is None or rank < best[0]:
+            best = (rank, levels, candidate, failing)
+    assert best is not None
+    _rank, levels, generalised, failing = best
+    done = [ALWAYS] + [LEVELS[c][lv][0] for c, lv in levels.items() if LEVELS[c][lv][0]]
+    kept = [row for index, row in enumerate(generalised) if index not in failing]
+    return kept, done, len(failing)
 
 
 def take_research_export(

@@ -258,18 +258,22 @@ def progressed_by_cycle(cohort: Cohort) -> dict[UUID, int]:
 # --- the whole deployment -----------------------------------------------------------------
 
 
-def consenting_enrolments(programs: QuerySet[Program]) -> QuerySet[Enrolment]:
-    """The enrolled women of those programs (all cycles) whose evaluation consent is in
-    force: `cohort.evaluation_enrolments` for every program at once."""
+def consenting_enrolments(
+    programs: QuerySet[Program], cycles: Sequence[UUID] | None = None
+) -> QuerySet[Enrolment]:
+    """The enrolled women of those programs (all cycles, or only those `cycles`) whose
+    evaluation consent is in force: `cohort.evaluation_enrolments` for every program at
+    once."""
     consenting = Participant.objects.consented_to(ConsentKind.EVALUATION)
-    return (
-        Enrolment.objects.filter(cycle__program__in=programs.order_by().values("pk"))
-        .filter(ENROLLED)
-        .filter(participant__in=consenting.values("pk"))
-    )
+    enrolments = Enrolment.objects.filter(cycle__program__in=programs.order_by().values("pk"))
+    if cycles is not None:
+        enrolments = enrolments.filter(cycle__in=list(cycles))
+    return enrolments.filter(ENROLLED).filter(participant__in=consenting.values("pk"))
 
 
-def deployment_outcomes(programs: QuerySet[Program]) -> list[dict[str, Any]]:
+def deployment_outcomes(
+    programs: QuerySet[Program], cycles: Sequence[UUID] | None = None
+) -> list[dict[str, Any]]:
     """Progress by focus area for every program given (all its cycles), one row per
     (program, active focus area), programs by name and areas in their order: the same
     figures as each program's own `focus_area_outcomes`. Three queries, whatever the
@@ -279,7 +283,7 @@ def deployment_outcomes(programs: QuerySet[Program]) -> list[dict[str, Any]]:
         .select_related("program")
         .order_by("program__name", "program_id", "order")
     )
-    enrolments = consenting_enrolments(programs)
+    enrolments = consenting_enrolments(programs, cycles)
     everyone = dict(
         enrolments.values("cycle__program")
         .annotate(n=Count("pk"))

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from doorway.people.access import refuse
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for, roles_that_may
+from doorway.people.roles import Role
 from doorway.programs.models import Program
 
 EVALUATION_ROLES = roles_that_may(Can.SEE_EVALUATION)
@@ -46,6 +47,14 @@ def names_fidelity_shortfalls(user: Any) -> bool:
     """Who falls short of a fidelity item, by participant code: for a program manager,
     who reaches those records anyway; an evaluator sees the counts only."""
     return may(user, Can.NAME_FIDELITY_SHORTFALLS)
+
+
+def sees_exact_figures(user: Any) -> bool:
+    """For someone who already sees the program's evaluation (`access_evaluation`): a
+    program manager reaches every record of her program, so its evaluation page shows
+    her the exact figures for any cohort. Everyone else (an evaluator) sees them under
+    disclosure control (`disclosure`): whole cycles, perturbed counts, "<5"."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PROGRAM_MANAGER
 
 
 def sees_ratings_chart(user: Any) -> bool:

@@ -15,13 +15,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation import charts, deployment, rules
+from doorway.evaluation import charts, deployment, disclosure, rules
 from doorway.evaluation.cohort import Cohort
+from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
 from doorway.evaluation.pdf import render_pdf
 from doorway.evaluation.suppress import RULE as SUPPRESSION_RULE
@@ -34,6 +36,12 @@ def build_report(cohort: Cohort) -> dict[str, Any]:
     from doorway.evaluation.report import evaluation_report
 
     return evaluation_report(cohort)
+
+
+def build_published_report(cohort: Cohort) -> dict[str, Any]:
+    """The report as someone without access to the women's records may see it
+    (`disclosure.publish`): counts perturbed, small ones "<5"."""
+    return disclosure.publish(build_report(cohort), disclosure.cohort_keys(cohort))
 
 
 class CohortForm(BootstrapForm, forms.Form):
@@ -55,11 +63,21 @@ class CohortForm(BootstrapForm, forms.Form):
         label="Reached at least", required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, program: Program, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, program: Program, *args: Any, published: bool = False, **kwargs: Any
+    ) -> None:
+        """`published`: for someone without access to the women's records, whole cycles
+        only (`disclosure`); the finer choices are not offered, and refused if sent."""
         self.program = program
+        self.published = published
         super().__init__(*args, **kwargs)
         cycles: Any = self.fields["cycles"]
         cycles.queryset = program.cycles.order_by("starts_on")
+        if published:
+            for name in ("enrolled_from", "enrolled_to", "phase_reached"):
+                del self.fields[name]
+            cycles.help_text = _("None ticked: every cycle large enough to be reported.")
+            return
         phase: Any = self.fields["phase_reached"]
         phase.choices = [("", "Any phase")] + [(p.order, p.name) for p in program.active_phases()]
 
@@ -71,6 +89,11 @@ class CohortForm(BootstrapForm, forms.Form):
         return data
 
     def cohort(self) -> Cohort:
+        """The cohort chosen (the whole program when nothing valid is chosen). For a
+        published cohort, CohortRefused when it is too small."""
+        if self.published:
+            chosen = self.cleaned_data.get("cycles") if self.is_bound and self.is_valid() else ()
+            return disclosure.published_cohort(self.program, tuple(chosen or ()))
         if not self.is_bound or not self.is_valid():
             return Cohort(program=self.program)
         data = self.cleaned_data
@@ -83,9 +106,41 @@ class CohortForm(BootstrapForm, forms.Form):
         )
 
 
-def cohort_form(request: HttpRequest, program: Program) -> CohortForm:
-    fields = {"cycles", "enrolled_from", "enrolled_to", "phase_reached"}
-    return CohortForm(program, request.GET if fields & set(request.GET) else None)
+COHORT_FIELDS = {"cycles", "enrolled_from", "enrolled_to", "phase_reached"}
+
+
+def cohort_form(request: HttpRequest, program: Program, *, published: bool = False) -> CohortForm:
+    """The cohort form from the query. CohortRefused naming each parameter sent that is
+    not accepted here (for a published cohort: anything but whole cycles), rather than
+    ignoring it and answering for another cohort than the one asked for."""
+    form = CohortForm(program, published=published)
+    unknown = disclosure.unaccepted_parameters(request.GET, form.fields)
+    if unknown:
+        raise CohortRefused(unknown)
+    data = request.GET if COHORT_FIELDS & set(request.GET) else None
+    return CohortForm(program, data, published=published)
+
+
+def published_query(form: CohortForm) -> str:
+    """The query of the cohort's cycles alone: what the funder report and the export,
+    always published, accept."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    if form.is_bound and form.is_valid():
+        query.setlist("cycles", [str(c.pk) for c in form.cleaned_data.get("cycles") or ()])
+    return query.urlencode()
+
+
+def refused_page(request: HttpRequest, program: Program, refused: CohortRefused) -> HttpResponse:
+    """A cohort that cannot be shown: 400 when the query asked for it, 200 (with the
+    reason) when even the whole program is too small to publish."""
+    return render(
+        request,
+        "evaluation/refused.html",
+        {"program": program, "errors": refused.errors},
+        status=400 if request.GET else 200,
+    )
 
 
 @login_required
@@ -104,7 +159,9 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
             "outcomes": deployment.deployment_table(request.user) if programs else [],
             "columns": deployment.COLUMNS,
             "suppressed": not deployment.sees_small_cells(request.user),
-            "suppression_rule": SUPPRESSION_RULE,
+            "suppression_rule": SUPPRESSION_RULE
+            if deployment.sees_small_cells(request.user)
+            else disclosure.RULE,
         },
     )
 
@@ -113,9 +170,13 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = rules.access_evaluation(request, program_slug)
-    form = cohort_form(request, program)
-    cohort = form.cohort()
-    report = build_report(cohort)
+    exact = rules.sees_exact_figures(request.user)
+    try:
+        form = cohort_form(request, program, published=not exact)
+        cohort = form.cohort()
+    except CohortRefused as refused:
+        return refused_page(request, program, refused)
+    report = build_report(cohort) if exact else build_published_report(cohort)
     figures = charts.evaluation_figures(report)
     all_figures = [
         figures["progress"],
@@ -132,7 +193,11 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
             "report": report,
             "figures": figures,
             "charts": [f for f in all_figures if f.chart is not None],
-            "query": request.GET.urlencode(),
+            "query": published_query(form),
+            "published": not exact,
+            "left_out": [] if exact else disclosure.left_out(program, cohort),
+            "minimum_cohort": disclosure.MINIMUM_COHORT,
+            "disclosure_rule": disclosure.RULE,
             "takes_export": rules.takes_research_export(request.user),
             "names_shortfalls": rules.names_fidelity_shortfalls(request.user),
         },
@@ -140,8 +205,11 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
 
 
 def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
-    cohort = cohort_form(request, program).cohort()
-    report = build_report(cohort)
+    """The funder report leaves the building: it is always published (whole cycles,
+    perturbed counts, "<5"), whoever asks. CohortRefused when it cannot be."""
+    form = cohort_form(request, program, published=True)
+    cohort = form.cohort()
+    report = build_published_report(cohort)
     progress, progress_bars = charts.funder_progress(report)
     costs, cost_bars = charts.funder_costs(report)
     return {
@@ -152,8 +220,8 @@ def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "involvement": charts.funder_involvement(report),
         "costs": costs,
         "costs_svg": charts.svg_bars(cost_bars),
-        "suppression_rule": SUPPRESSION_RULE,
-        "query": request.GET.urlencode(),
+        "suppression_rule": disclosure.RULE,
+        "query": published_query(form),
     }
 
 
@@ -161,14 +229,21 @@ def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
 @require_GET
 def funder_report(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = rules.access_evaluation(request, program_slug)
-    return render(request, "evaluation/funder_report.html", funder_context(request, program))
+    try:
+        context = funder_context(request, program)
+    except CohortRefused as refused:
+        return refused_page(request, program, refused)
+    return render(request, "evaluation/funder_report.html", context)
 
 
 @login_required
 @require_GET
 def funder_report_pdf(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = rules.access_evaluation(request, program_slug)
-    context = funder_context(request, program)
+    try:
+        context = funder_context(request, program)
+    except CohortRefused as refused:
+        return refused_page(request, program, refused)
     html = render_to_string("evaluation/funder_report_pdf.html", context, request=request)
     pdf = render_pdf(html)
     record(
@@ -197,12 +272,15 @@ def research_export(request: HttpRequest, program_slug: str) -> HttpResponse:
     if not rules.takes_research_export(request.user):
         raise PermissionDenied
     program = rules.access_evaluation(request, program_slug)
-    cohort_filter = cohort_form(request, program)
+    try:
+        cohort = cohort_form(request, program, published=True).cohort()
+    except CohortRefused as refused:
+        return refused_page(request, program, refused)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             export = take_research_export(
-                cohort_filter.cohort(),
+                cohort,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
@@ -219,7 +297,7 @@ def research_export(request: HttpRequest, program_slug: str) -> HttpResponse:
         {
             "program": program,
             "form": form,
-            "cohort": cohort_filter.cohort(),
+            "cohort": cohort,
             "query": request.GET.urlencode(),
             "small_cell_rule": SMALL_CELL_RULE,
         },

@@ -14,12 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.models import AuditEntry
 from doorway.evaluation.cohort import Cohort
-from doorway.evaluation.export import (
-    SUPPRESSED_VALUE,
-    build_export,
-    months_between,
-    suppress_small_cells,
-)
+from doorway.evaluation.export import anonymise, build_export, months_band, months_between
 from doorway.instruments.demo import record_journey
 from doorway.people.actions import withdraw_consent
 from doorway.people.models import ConsentKind
@@ -31,7 +26,9 @@ from doorway.testing.factories import (
 )
 from doorway.testing.signin import signed_in
 
-pytestmark = pytest.mark.django_db
+# These small worlds hold a handful of women: the minimum cycle size is tested in
+# test_export_anonymity and test_disclosure_pages.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("any_cohort_size")]
 
 
 def consenting(world, n, cycle=None, phone="416-555-01{:02d}"):
@@ -97,12 +94,12 @@ def test_the_evaluator_takes_a_de_identified_export_of_consenting_women(client, 
     assert rated[0]["accommodation_baseline"] == "2"
     assert rated[0]["accommodation_latest"] == "6"
     expected = months_between(women[0].referred_on, timezone.localdate())
-    assert rated[0]["accommodation_latest_month"] == str(expected)
+    assert rated[0]["accommodation_latest_month"] == months_band(expected)
     assert rated[0]["money_latest"] == ""
     # No dates anywhere: each would look like 2026-01-31.
     assert not any("-" in v and v[:4].isdigit() for r in rows for v in r.values())
     assert "| pseudonym |" in dictionary
-    assert "Small-cell check" in dictionary
+    assert "Disclosure check" in dictionary
 
 
 def test_each_export_gives_new_pseudonyms(client, world) -> None:
@@ -152,25 +149,38 @@ def test_withdrawing_evaluation_consent_removes_her_from_the_next_export(client,
     assert len(unzip(take(client, world))[0]) == 5
 
 
-def test_small_groups_in_describing_columns_are_suppressed(world) -> None:
+def test_a_column_that_would_single_women_out_is_generalised_and_the_dictionary_says_so(
+    world,
+) -> None:
     small_cycle = CycleFactory(program=world.program, name="Cycle 2")
     consenting(world, 6)
     consenting(world, 2, cycle=small_cycle)
     export = build_export(Cohort(program=world.program))
-    cycles = sorted(r["cycle"] for r in export.rows)
-    assert cycles == ["Cycle 1"] * 6 + [SUPPRESSED_VALUE] * 2
-    assert export.suppressed["cycle"] == 2
-    assert "cycle: 2" in export.dictionary()
+    # Two women of Cycle 2 would stand out by their cycle: it is left out for everyone.
+    assert [r["cycle"] for r in export.rows] == ["all"] * 8
+    assert export.suppressed == {"rows": 0}
+    assert "cycle left out (all)" in export.dictionary()
+    assert "No row needed to be withheld." in export.dictionary()
 
 
-def test_suppression_counts_blank_values_too() -> None:
-    rows = [{"cycle": "A", "referral_source": "host", "phase_reached": 1, "exit_reason": ""}] * 5
-    rows = [dict(r) for r in rows] + [
-        {"cycle": "A", "referral_source": "self", "phase_reached": 1, "exit_reason": "deceased"}
-    ]
-    suppressed = suppress_small_cells(rows)
-    assert suppressed == {"cycle": 0, "referral_source": 1, "phase_reached": 0, "exit_reason": 1}
-    assert rows[-1]["exit_reason"] == SUPPRESSED_VALUE
+def test_a_group_whose_answers_are_all_the_same_is_withheld() -> None:
+    """Five look-alike rows that all say "always" at intake would tell it of each."""
+    same = {
+        "cycle": "Cycle 1",
+        "referral_source": "host",
+        "phase_reached": 3,
+        "exit_reason": "graduated",
+        "months_enrolled": 9,
+        "involvement_intake": "always",
+        "involvement_graduation": "",
+        "involvement_follow_up": "",
+    }
+    rows = [dict(same) for _ in range(6)]
+    kept, _generalised, withheld = anonymise(rows)
+    assert (kept, withheld) == ([], 6)
+    mixed = rows + [{**same, "involvement_intake": "often"}]
+    kept, _generalised, withheld = anonymise(mixed)
+    assert (len(kept), withheld) == (7, 0)
 
 
 @pytest.mark.parametrize("who", ["alice", "pat", "morgan", "ada"])

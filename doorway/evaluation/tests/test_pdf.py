@@ -14,7 +14,9 @@ from doorway.testing.signin import signed_in
 pytestmark = pytest.mark.django_db
 
 
-def test_the_funder_report_pdf_is_a_pdf_and_is_audited(client, world, monkeypatch) -> None:
+def test_the_funder_report_pdf_is_a_pdf_and_is_audited(
+    client, world, monkeypatch, any_cohort_size
+) -> None:
     monkeypatch.setattr(views, "build_report", lambda cohort: fake_report())
     signed_in(client, world.eve)
     response = client.get(reverse("funder_report_pdf", args=[world.program.slug]))
@@ -25,7 +27,7 @@ def test_the_funder_report_pdf_is_a_pdf_and_is_audited(client, world, monkeypatc
     assert entry.detail["export"] == "funder_report_pdf"
 
 
-def test_the_pdf_from_the_real_report(client, world) -> None:
+def test_the_pdf_from_the_real_report(client, world, any_cohort_size) -> None:
     signed_in(client, world.morgan)
     response = client.get(reverse("funder_report_pdf", args=[world.program.slug]))
     assert response.content.startswith(b"%PDF")

@@ -1,0 +1,178 @@
+"""The differencing attack, as an evaluator would run it on the demo: two cohorts one
+referral date apart differ by the women referred that day; when one woman is alone on
+her date, the difference between the two involvement tables is her own answers at
+intake, graduation and follow-up. Run over every referral date, on the page and the
+API, the attack must recover no one: cohorts are whole cycles, so no two cohorts an
+evaluator can ask for differ by one woman, and every count is perturbed."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import Counter
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from doorway import demo
+from doorway.evaluation.cohort import Cohort, evaluation_enrolments
+from doorway.evaluation.report import evaluation_report
+from doorway.evaluation.tests.records import days_ago, involvement, woman
+from doorway.instruments.models import Timepoint
+from doorway.people.roles import Role
+from doorway.programs.models import Program
+from doorway.testing.signin import signed_in
+
+pytestmark = pytest.mark.django_db
+
+TIMEPOINTS = ("intake", "graduation", "follow_up")
+Table = dict[str, dict[str, Any]]  # {timepoint: {answer code: count as shown}}
+
+
+@pytest.fixture
+def loaded() -> Any:
+    return demo.load()
+
+
+def lone_women(program: Program) -> dict[datetime.date, Table]:
+    """{referral date: her answers} for each consenting woman alone on her referral
+    date, read by the server itself (the truth the attack is checked against)."""
+    dates = Counter(evaluation_enrolments(Cohort(program)).values_list("referred_on", flat=True))
+    truth = {}
+    for day, n in dates.items():
+        if n == 1:
+            report = evaluation_report(Cohort(program, enrolled_from=day, enrolled_to=day))
+            truth[day] = report["involvement"]["at"]
+    return truth
+
+
+def referral_dates(program: Program) -> list[datetime.date]:
+    return sorted(set(evaluation_enrolments(Cohort(program)).values_list("referred_on", flat=True)))
+
+
+def inferred(before: Table | None, after: Table | None) -> dict[str, str]:
+    """What the attacker reads from two tables: at each timepoint where exactly one
+    answer went up by one and nothing else moved, that answer."""
+    if before is None or after is None:
+        return {}
+    found = {}
+    for tp in TIMEPOINTS:
+        was, now = before.get(tp) or {}, after.get(tp) or {}
+        diff = {}
+        for code in set(was) | set(now):
+            a, b = was.get(code, 0), now.get(code, 0)
+            if not isinstance(a, int) or not isinstance(b, int):
+                break
+            diff[code] = b - a
+        else:
+            moved = {code: d for code, d in diff.items() if d}
+            if list(moved.values()) == [1]:
+                found[tp] = next(iter(moved))
+    return found
+
+
+def recovered(truth: dict[datetime.date, Table], reads: dict[datetime.date, dict[str, str]]) -> int:
+    """Women for whom the attacker's reading at some timepoint is her true answer."""
+    women = 0
+    for day, answers in truth.items():
+        guess = reads.get(day, {})
+        if any(answers.get(tp, {}).get(code) == 1 for tp, code in guess.items()):
+            women += 1
+    return women
+
+
+def attack(read: Any, dates: list[datetime.date]) -> dict[datetime.date, dict[str, str]]:
+    """Cohort "referred up to the day before" against "referred up to the day"."""
+    reads = {}
+    previous = read({"enrolled_to": (dates[0] - datetime.timedelta(days=1)).isoformat()})
+    for day in dates:
+        current = read({"enrolled_to": day.isoformat()})
+        reads[day] = inferred(previous, current)
+        previous = current
+    return reads
+
+
+def api_table(client: APIClient, url: str, query: dict[str, str]) -> Table | None:
+    response = client.get(url, query)
+    if response.status_code != 200:
+        assert response.status_code == 400
+        assert set(query) <= set(response.json()["errors"])
+        return None
+    return {
+        row["timepoint"]: {a["code"]: a["count"] for a in row["answers"]}
+        for row in response.json()["involvement"]
+    }
+
+
+def page_table(client: Any, url: str, query: dict[str, str]) -> Table | None:
+    response = client.get(url, query)
+    if response.status_code != 200:
+        assert response.status_code == 400
+        for name in query:
+            assert name in response.content.decode()
+        return None
+    return response.context["report"]["involvement"]["at"]
+
+
+def test_differencing_referral_dates_through_the_api_recovers_no_one(loaded) -> None:
+    program = loaded.program
+    truth = lone_women(program)
+    assert len(truth) > 20  # the demo has many women alone on their referral date
+    client = APIClient()
+    client.force_authenticate(program.staff.get(username="evaluator"))
+    url = f"/api/v1/evaluation/{program.slug}/outcomes/"
+    reads = attack(lambda q: api_table(client, url, q), referral_dates(program))
+    assert recovered(truth, reads) == 0
+    assert not any(reads.values())
+
+
+def test_differencing_referral_dates_on_the_page_recovers_no_one(client, loaded) -> None:
+    program = loaded.program
+    truth = lone_women(program)
+    signed_in(client, program.staff.get(username="evaluator"))
+    url = reverse("evaluation_page", args=[program.slug])
+    reads = attack(lambda q: page_table(client, url, q), referral_dates(program))
+    assert recovered(truth, reads) == 0
+    assert not any(reads.values())
+
+
+def test_differencing_the_cohorts_an_evaluator_may_choose_recovers_no_one(loaded) -> None:
+    """What is left to an evaluator: sets of whole cycles. A cycle with one consenting
+    woman (a new intake) is in no published cohort, so no two cohorts differ by her;
+    the others differ by at least one whole cycle, and every count carries its own
+    perturbation."""
+    program = loaded.program
+    current = program.cycles.get(name="Current intake")
+    worker = program.staff.filter(role=Role.CASE_MANAGER).first()
+    alone = woman(SimpleNamespace(alice=worker), current, referred_on=days_ago(20))
+    involvement(alone, "always", ago=15, timepoint=Timepoint.INTAKE)
+    client = APIClient()
+    client.force_authenticate(program.staff.get(username="evaluator"))
+    url = f"/api/v1/evaluation/{program.slug}/outcomes/"
+    cycles = [str(pk) for pk in program.cycles.order_by("starts_on").values_list("pk", flat=True)]
+    tables = {}
+    for size in range(1, len(cycles) + 1):
+        for chosen in itertools.combinations(cycles, size):
+            response = client.get(url, {"cycles": list(chosen)})
+            if response.status_code == 200:
+                tables[frozenset(chosen)] = {
+                    row["timepoint"]: {a["code"]: a["count"] for a in row["answers"]}
+                    for row in response.json()["involvement"]
+                }
+            else:
+                assert response.status_code == 400
+    response = client.get(url)
+    assert response.status_code == 200
+    tables[frozenset()] = {
+        row["timepoint"]: {a["code"]: a["count"] for a in row["answers"]}
+        for row in response.json()["involvement"]
+    }
+    assert len(tables) >= 16  # every set of the four finished cycles, and "all"
+    for bigger, smaller in itertools.permutations(tables, 2):
+        if smaller < bigger and len(bigger - smaller) == 1:
+            assert inferred(tables[smaller], tables[bigger]) == {}
+    # "All cycles" is the four finished cycles: her cycle is not in it.
+    assert tables[frozenset()] == tables[frozenset(cycles) - {str(current.pk)}]
