@@ -245,8 +245,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = _("entry %(id)s") % {"id": self.entry_id} if self.entry_id else _("the log")
-        return f"{where}: {self.message}"
+        if not self.entry_id:
+            return self.message
+        return _("entry %(id)s: %(problem)s") % {"id": self.entry_id, "problem": self.message}
 
 
 @dataclass
