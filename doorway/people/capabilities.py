@@ -103,6 +103,9 @@ class Action(models.TextChoices):
     EXPORT_ATTENDANCE = "export_attendance", "Export attendance"
     # See a program's evaluation, funder report, costs and theory of change.
     SEE_EVALUATION = "see_evaluation", "See evaluation"
+    # See her programs' evaluation figures exact, without disclosure control (she reaches
+    # every record of them anyway).
+    SEE_EXACT_FIGURES = "see_exact_figures", "See exact figures"
     # Take the research export (the one way data leave for research).
     TAKE_RESEARCH_EXPORT = "take_research_export", "Take research export"
     # See who falls short of a fidelity item, by code.
@@ -153,6 +156,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.EXPORT_CONTACTS: frozenset({CM, PM, PEER}),
     Action.EXPORT_ATTENDANCE: frozenset({CM, PM, PEER}),
     Action.SEE_EVALUATION: frozenset({PM, EV}),
+    Action.SEE_EXACT_FIGURES: frozenset({PM}),
     Action.TAKE_RESEARCH_EXPORT: frozenset({EV}),
     Action.NAME_FIDELITY_SHORTFALLS: frozenset({PM}),
     Action.SEE_RATINGS_CHART: frozenset({CM}),
