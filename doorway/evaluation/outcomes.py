@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When, Window
 from django.db.models.expressions import RowRange
@@ -88,8 +89,13 @@ def select_from(
     query: QuerySet[Any], select: str, rest: str = "", *, each: str = "", by: str = ""
 ) -> list[tuple[Any, ...]]:
     """SELECT `select` FROM (the query) `rest`, as tuples. With `each`, from
-    (SELECT `each` FROM the query [GROUP BY `by`]) instead."""
-    sql, params = query.query.sql_with_params()
+    (SELECT `each` FROM the query [GROUP BY `by`]) instead. A query that can match
+    nothing (a filter on an empty list, such as a program with no focus areas) gives no
+    rows: Django cannot write it as SQL."""
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     source = f"({sql}) AS found"
     if each:
         grouped = f" GROUP BY {by}" if by else ""

@@ -178,7 +178,7 @@ def test_a_group_whose_answers_are_all_the_same_is_withheld() -> None:
     rows = [dict(same) for _ in range(6)]
     kept, _generalised, withheld = anonymise(rows)
     assert (kept, withheld) == ([], 6)
-    mixed = rows + [{**same, "involvement_intake": "often"}]
+    mixed = [*rows, {**same, "involvement_intake": "often"}]
     kept, _generalised, withheld = anonymise(mixed)
     assert (len(kept), withheld) == (7, 0)
 
