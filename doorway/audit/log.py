@@ -153,7 +153,7 @@ def seal(batch_size: int = SEAL_BATCH) -> int:
     after = 0
     while True:
         with transaction.atomic():
-            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            head, _created = ChainHead.objects.select_for_update().get_or_create(pk=1)
             batch = list(
                 AuditEntry.objects.filter(seq__isnull=True, pk__gt=after).order_by("pk")[
                     :batch_size
