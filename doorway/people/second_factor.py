@@ -7,7 +7,7 @@ what has to go with it: her API tokens, which were made under the old one.
 - The admin (Multi-factor authentication → Authenticators, where an administrator
   deletes the authenticator of someone who lost her phone): `AuthenticatorAdmin`, which
   deletes through `remove_authenticator` only.
-- No command removes an authenticator.
+- `doorway reset-second-factor --user NAME`, the same from the command line.
 
 Each calls `revoke_all_tokens` itself, in the same transaction as the removal; no signal
 is involved. And should an authenticator ever go by a path not listed here, token
@@ -51,7 +51,10 @@ def remove_authenticator(
         actor=by,
         request=request,
         subject=owner,
-        detail={"second_factor": f"{kind} removed", "via": "admin"},
+        detail={
+            "second_factor": f"{kind} removed",
+            "via": "admin" if request is not None else "command",
+        },
     )
     return revoke_all_tokens(owner, because=REMOVED, actor=by, request=request)
 
