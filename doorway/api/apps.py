@@ -14,3 +14,7 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # Registers the token scheme with drf-spectacular.
         from doorway.api import schema  # noqa: F401
+        from doorway.api.strict import refuse_unknown_fields
+
+        # A body field no operation takes is refused, not silently ignored.
+        refuse_unknown_fields()
