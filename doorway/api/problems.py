@@ -99,6 +99,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         detail = str(exc.__dict__["detail"])
     else:
         detail = str(getattr(exc, "detail", "")) or HTTPStatus(response.status_code).phrase
+    if isinstance(getattr(exc, "errors", None), dict):
+        extra["errors"] = exc.errors  # type: ignore[attr-defined]
     if isinstance(exc, exceptions.Throttled) and getattr(exc, "wait", None) is not None:
         # Rounded up, as DRF rounds the Retry-After header: never "wait 0 seconds".
         extra["retry_after"] = math.ceil(exc.wait)  # type: ignore[attr-defined]

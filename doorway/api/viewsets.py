@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -21,8 +21,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from doorway.api.problems import PreconditionRequired
+from doorway.api.strict import UnknownParameters
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, lock_if_current, version_of
@@ -53,6 +55,22 @@ def _strip_etag(value: str) -> str:
     return value.strip('"')
 
 
+def filter_parameters(filterset_class: Any) -> set[str]:
+    """The query parameters a django-filter FilterSet reads: a filter's name, or its
+    name with each suffix of a range (`happened_on_after`, `happened_on_before`)."""
+    names: set[str] = set()
+    for name, found in filterset_class.base_filters.items():
+        suffixes = getattr(found.field_class.widget, "suffixes", None)
+        if suffixes is None:
+            widget = found.extra.get("widget")
+            suffixes = getattr(widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+        else:
+            names.add(name)
+    return names
+
+
 def lock_matching[M: models.Model](
     instance: M, if_match: str | None, extra_of: Callable[[M], tuple[Any, ...]] | None = None
 ) -> M:
@@ -77,6 +95,9 @@ class RecordViewSet(viewsets.GenericViewSet):
     record is hers, `participant_of`."""
 
     lookup_value_regex = "[0-9a-f-]{36}"
+    # Query parameters the view (or, given in `@action(...)`, one action) takes beyond
+    # its filters, its paging and `format`. Any other is refused (doorway/api/strict.py).
+    query_parameters: Iterable[str] = ()
 
     def base_queryset(self) -> QuerySet[Any]:
         queryset: QuerySet[Any] | None = getattr(type(self), "queryset", None)
@@ -97,6 +118,30 @@ class RecordViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.reached(self.base_queryset())
+
+    # --- what a request may say --------------------------------------------------------
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        accepted = self.accepted_parameters()
+        unknown = set(request.query_params) - accepted
+        if unknown:
+            raise UnknownParameters(unknown, accepted)
+
+    def accepted_parameters(self) -> set[str]:
+        """The query parameters this action takes: its filters, its paging if it is a
+        list, `format`, and those it declares."""
+        accepted = {api_settings.URL_FORMAT_OVERRIDE or "format", *self.query_parameters}
+        paginator = self.paginator
+        if paginator is not None and not self.detail:
+            accepted.add(getattr(paginator, "page_query_param", "page"))
+            size = getattr(paginator, "page_size_query_param", None)
+            if size:
+                accepted.add(size)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            accepted |= filter_parameters(filterset_class)
+        return accepted
 
     # --- reads -------------------------------------------------------------------------
 
