@@ -62,6 +62,8 @@ STAFF = [
     ("programmanager", Role.PROGRAM_MANAGER, "Morgan", "Okafor-Reyes", None),
     ("evaluator", Role.EVALUATOR, "Evelyn", "Thibodeau", None),
     ("admin", Role.ADMINISTRATOR, "Ada", "Kowalczyk", None),
+    # A second administrator: giving anyone access needs one besides the one who asks.
+    ("admin2", Role.ADMINISTRATOR, "Abe", "Lindgren", None),
 ]
 
 # Intake cohorts: name, first day, last day.

@@ -77,14 +77,16 @@ def test_the_command_loads_the_whole_demo_once_and_prints_the_logins(
 
 
 def check_accounts() -> None:
-    """One account per role, all flagged as demo accounts; only the admin is staff."""
+    """One account per role (two administrators, so that one can approve what the
+    other asks), all flagged as demo accounts; only administrators are staff."""
     accounts = User.objects.filter(is_demo_account=True)
     assert {u.role for u in accounts} == set(Role.values)
     assert all(u.check_password(demo.DEMO_PASSWORD) for u in accounts)
     admin = accounts.get(username="admin")
     assert admin.is_staff
     assert admin.is_superuser
-    assert not accounts.exclude(username="admin").filter(is_staff=True).exists()
+    assert accounts.get(username="admin2").is_staff
+    assert not accounts.exclude(role=Role.ADMINISTRATOR).filter(is_staff=True).exists()
 
 
 def check_cohort() -> None:
