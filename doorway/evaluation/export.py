@@ -22,8 +22,9 @@ What makes it de-identified:
   still fail are withheld. The data dictionary says what was generalised and how many
   rows were withheld. Fewer than `K` women and the export is refused.
 
-Every export is audited: who, why (a reason is required) and what (rows, columns,
-cells suppressed, the cohort).
+Every export is audited: who and what (rows, columns, what was generalised and
+withheld, the cohort), and why: the reason is required and kept encrypted in its
+`ResearchExportRecord`, which the audit entry names.
 """
 
 from __future__ import annotations
@@ -435,8 +436,12 @@ def anonymise(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[st
 def take_research_export(
     cohort: Cohort, *, by: Any, reason: str, request: HttpRequest | None = None
 ) -> ResearchExport:
-    """Build the export and audit it in one step. ValidationError for a missing reason
-    or a refused (too small) export; nothing is audited as exported then."""
+    """Build the export, keep its record (the reason encrypted: `ResearchExportRecord`)
+    and audit it, in one step. ValidationError for a missing reason or a refused (too
+    small) export; nothing is kept or audited as exported then. The audit entry points
+    to the record: the reason is never written in plain text."""
+    from doorway.evaluation.models import ResearchExportRecord
+
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why you need this export."})
@@ -445,17 +450,25 @@ def take_research_export(
     except ExportRefused as refused:
         raise ValidationError({"__all__": refused.messages}) from refused
     with transaction.atomic():
+        kept = ResearchExportRecord.objects.create(
+            program=cohort.program,
+            taken_by=by,
+            taken_at=timezone.now(),
+            rows=len(export.rows),
+            reason=reason,
+        )
         record(
             Action.EXPORT,
             actor=by,
             request=request,
             subject=cohort.program,
-            reason=reason,
             detail={
                 "export": "research",
+                "record": str(kept.pk),
                 "rows": len(export.rows),
                 "columns": [c.name for c in export.columns],
                 "suppressed": export.suppressed,
+                "generalised": export.generalised,
                 "cohort": cohort.as_dict(),
             },
         )

@@ -188,3 +188,28 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return self.citation
+
+
+# --- The research export's register (issue 12) ---------------------------------------
+
+
+class ResearchExportRecord(models.Model):
+    """One research export taken: by whom, when, of how many rows, and why. The reason
+    is free text an evaluator wrote about a study of these women, so it is kept
+    encrypted here; the audit entry of the export points to this record by its id
+    rather than carrying the reason in plain text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    taken_by = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    taken_at = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+    reason = EncryptedTextField()
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return f"Research export {self.taken_at:%Y-%m-%d}"

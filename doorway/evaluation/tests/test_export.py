@@ -15,6 +15,7 @@ from django.utils import timezone
 from doorway.audit.models import AuditEntry
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.export import anonymise, build_export, months_band, months_between
+from doorway.evaluation.models import ResearchExportRecord
 from doorway.instruments.demo import record_journey
 from doorway.people.actions import withdraw_consent
 from doorway.people.models import ConsentKind
@@ -117,8 +118,9 @@ def test_each_export_is_audited_with_who_why_and_what(client, world) -> None:
     take(client, world, reason="Checking the cost model")
     entry = AuditEntry.objects.filter(action="export").get()
     assert entry.actor_username == "eve"
-    assert entry.reason == "Checking the cost model"
     assert entry.detail["rows"] == 5
+    kept = ResearchExportRecord.objects.get(pk=entry.detail["record"])
+    assert (kept.reason, kept.taken_by, kept.rows) == ("Checking the cost model", world.eve, 5)
     assert "pseudonym" in entry.detail["columns"]
     assert entry.detail["export"] == "research"
 
