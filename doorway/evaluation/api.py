@@ -282,10 +282,22 @@ COHORT_PARAMETERS = [
         explode=True,
         description="Cycle ids; repeat for several. All cycles if left out.",
     ),
-    OpenApiParameter("enrolled_from", OpenApiTypes.DATE, description="Referred on or after."),
-    OpenApiParameter("enrolled_to", OpenApiTypes.DATE, description="Referred on or before."),
     OpenApiParameter(
-        "phase_reached", OpenApiTypes.INT, description="Reached at least this phase (its order)."
+        "enrolled_from",
+        OpenApiTypes.DATE,
+        description="Referred on or after. A program manager's only: refused (400) for "
+        "anyone else, who sees whole cycles only.",
+    ),
+    OpenApiParameter(
+        "enrolled_to",
+        OpenApiTypes.DATE,
+        description="Referred on or before. A program manager's only, as enrolled_from.",
+    ),
+    OpenApiParameter(
+        "phase_reached",
+        OpenApiTypes.INT,
+        description="Reached at least this phase (its order). A program manager's only, "
+        "as enrolled_from.",
     ),
     OpenApiParameter(
         "program",
@@ -301,11 +313,13 @@ class EvaluationViewSet(viewsets.ViewSet):
     lookup_value_regex = PROGRAM_KEY
 
     @extend_schema(
-        summary="The evaluation's outcome tables, small cells suppressed",
+        summary="The evaluation's outcome tables, under disclosure control",
         description="Progress by focus area, sex-work involvement by timepoint and costs "
-        "by cycle, of the women who consented to the evaluation research, with small "
-        "cells suppressed as in the funder report. For the program's managers and "
-        "evaluators.",
+        "by cycle, of the women who consented to the evaluation research. For a program "
+        "manager: exact, any cohort, counts of 1 to 4 shown as <5. For an evaluator: "
+        "published as in the funder report: whole cycles of at least 10 consenting "
+        "women only (any other parameter is refused with a 400 naming it), every count "
+        "perturbed by at most 2 and the same at every asking, then <5.",
         parameters=COHORT_PARAMETERS,
         responses={200: EvaluationOutcomesSerializer, **problems(400, 401, 403, 404)},
     )

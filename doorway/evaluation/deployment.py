@@ -105,10 +105,10 @@ def published_table(programs: QuerySet[Program]) -> list[dict[str, Any]]:
     ids = dict(programs.values_list("slug", "pk"))
     published = []
     for row in rows:
-        program = str(ids[row["program"]["slug"]])
-        if program not in everyone:
+        key = str(ids[row["program"]["slug"]])
+        if key not in everyone:
             continue
-        keys = disclosure.keys_from(everyone[program], consenting[program])
+        keys = disclosure.keys_from(everyone[key], consenting[key])
         shown = disclosure.Publisher(keys).value(f"focus_areas/{row['slug']}", "", row)
         published.append(with_percent_sign(shown))
     return published

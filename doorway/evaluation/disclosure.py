@@ -383,14 +383,13 @@ class Publisher:
             heads = {k: self.count(f"{name}/{k}", int(row.get(k) or 0)) for k in PER_HEAD}
             operating = row.get("operating_cost")
             amount = None if operating in (None, "") else Decimal(str(operating))
-            costs = {
-                f"cost_per_{suffix}": (
-                    str(per(amount, heads[head]))
-                    if amount is not None and isinstance(heads[head], int) and heads[head]
-                    else None
-                )
-                for head, suffix in PER_HEAD.items()
-            }
+            costs: dict[str, str | None] = {}
+            for head, suffix in PER_HEAD.items():
+                count = heads[head]
+                if amount is not None and isinstance(count, int) and count > 0:
+                    costs[f"cost_per_{suffix}"] = str(per(amount, count))
+                else:
+                    costs[f"cost_per_{suffix}"] = None
             out.append({**row, **heads, **costs})
         return out
 

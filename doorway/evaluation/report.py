@@ -91,6 +91,13 @@ DEFINITIONS = [
         "In anything meant to leave the building (funder report, research export), a count "
         "below 5 that could identify someone is suppressed and shown as <5.",
     ),
+    (
+        "Published figures",
+        "What an evaluator and a funder see: whole cycles with at least 10 consenting "
+        "women only; each count moved by at most 2, the same way every time it is asked "
+        "for, then shown as <5 when 1 to 4; shares and costs per head from those counts. "
+        "A program manager and `doorway evaluate` give the exact figures.",
+    ),
 ]
 
 
