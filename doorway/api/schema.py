@@ -46,6 +46,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 # Answers any operation may give, whatever else it documents.
 COMMON_PROBLEMS = {
+    "400": "Bad request: a body field or query parameter the operation does not take "
+    "(named in `errors`), or input that needs attention. Nothing was changed.",
     "401": "No valid credentials: no token, or one that is unknown, expired or revoked.",
     "403": "Not allowed: her role may not do this, or a read-only token tried to write.",
     "429": "Too many requests: wait the `Retry-After` seconds and ask again.",
@@ -57,9 +59,15 @@ def document_problems(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
     """Postprocessing hook: every error answer of every operation is a Problem body in
-    `application/problem+json`, and 401, 403 and 429 are listed everywhere, so that
-    generated clients parse errors and the fuzzer checks their bodies too."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    `application/problem+json`, and 400, 401, 403 and 429 are listed everywhere, so that
+    generated clients parse errors and the fuzzer checks their bodies too. Request
+    bodies allow no property beyond their fields."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    # A body may hold only the fields the operation takes (doorway/api/strict.py).
+    for name, schema in schemas.items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema.setdefault("additionalProperties", False)
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -47,3 +47,20 @@ def test_the_schema_is_yaml_when_asked(db: None) -> None:
     response = APIClient().get("/api/v1/schema/?format=yaml")
     assert response.status_code == 200
     assert response.content.startswith(b"openapi:")
+
+
+def test_request_bodies_allow_no_other_field_and_every_operation_may_answer_400(
+    schema: dict,
+) -> None:
+    """The API refuses unknown body fields and query parameters (400): the schema says so."""
+    requests = {
+        name: body
+        for name, body in schema["components"]["schemas"].items()
+        if name.endswith("Request") and body.get("type") == "object"
+    }
+    assert requests
+    for name, body in requests.items():
+        assert body["additionalProperties"] is False, name
+    for item in schema["paths"].values():
+        for operation in item.values():
+            assert "400" in operation["responses"], operation["operationId"]
