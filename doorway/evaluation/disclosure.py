@@ -45,6 +45,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,14 +69,17 @@ PERTURBATION: tuple[tuple[float, int], ...] = (
 # The cohort parameters a published cohort takes: whole cycles, nothing finer.
 PUBLISHED_PARAMETERS = frozenset({"cycles"})
 
-RULE = gettext_lazy(
-    "Disclosure control: figures are for whole cycles only, each with at least "
-    "%(minimum)s women who consented to the evaluation research. Every count carries "
-    "a small fixed perturbation (between -2 and +2, the same every time the same "
-    "figure is asked for), then counts of 1 to 4 are shown as “<5”. Shares and "
-    "costs per head are worked out from the published counts, so totals and shares "
-    "may differ slightly from the sum of their parts."
-) % {"minimum": MINIMUM_COHORT}
+RULE = format_lazy(
+    gettext_lazy(
+        "Disclosure control: figures are for whole cycles only, each with at least "
+        "{minimum} women who consented to the evaluation research. Every count carries "
+        "a small fixed perturbation (between -2 and +2, the same every time the same "
+        "figure is asked for), then counts of 1 to 4 are shown as “<5”. Shares and "
+        "costs per head are worked out from the published counts, so totals and shares "
+        "may differ slightly from the sum of their parts."
+    ),
+    minimum=MINIMUM_COHORT,
+)
 
 _SPACE = 2**64
 
