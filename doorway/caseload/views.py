@@ -207,7 +207,7 @@ def duplicate_notices(request: HttpRequest) -> HttpResponse:
     """Her possible duplicates to check: a worker looked up a name matching a record
     the worker cannot open. Program managers only."""
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, Can.BALANCE_CASELOADS)
+    _check_role(user, Can.CHECK_DUPLICATES)
     notices = duplicates.open_notices_for(user)
     shown = sorted(
         {str(n.match_id) for n in notices}
@@ -222,7 +222,7 @@ def duplicate_notices(request: HttpRequest) -> HttpResponse:
 def duplicate_notice_resolve(request: HttpRequest, notice_id: uuid.UUID) -> HttpResponse:
     """She has checked: the notice leaves her list. Another manager's notice: 404."""
     user: User = request.user  # type: ignore[assignment]
-    _check_role(user, Can.BALANCE_CASELOADS)
+    _check_role(user, Can.CHECK_DUPLICATES)
     notice = get_object_or_404(DuplicateNotice.objects.open(), pk=notice_id, recipient=user)
     duplicates.resolve_notice(notice, by=user, request=request)
     messages.success(request, gettext("Checked: the notice is cleared."))

@@ -83,7 +83,7 @@ ENDPOINTS = [
         "GET",
         lambda w, x: reverse("duplicate_notices"),
         about_her=False,
-        roles=by_capability(Action.BALANCE_CASELOADS, **dict.fromkeys(NOBODYS, NOT_FOUND)),
+        roles=by_capability(Action.CHECK_DUPLICATES, **dict.fromkeys(NOBODYS, NOT_FOUND)),
     ),
     Endpoint(
         "duplicate_notice_resolve",
