@@ -20,7 +20,8 @@ from doorway.enrolments.models import Enrolment
 from doorway.evaluation import disclosure, rules
 from doorway.evaluation.outcomes import consenting_enrolments, deployment_outcomes
 from doorway.evaluation.suppress import suppress, suppress_percent, suppress_row
-from doorway.people.roles import Role
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.programs.models import Program
 
 COLUMNS = [
@@ -38,7 +39,7 @@ COLUMNS = [
 
 def sees_small_cells(user: Any) -> bool:
     """Counts below 5 as they are: a program manager, who reaches those records anyway."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PROGRAM_MANAGER
+    return may(user, Can.SEE_EXACT_FIGURES)
 
 
 def suppressed(row: dict[str, Any]) -> dict[str, Any]:

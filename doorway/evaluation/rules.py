@@ -23,7 +23,6 @@ from django.http import HttpRequest
 from doorway.people.access import refuse
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for, roles_that_may
-from doorway.people.roles import Role
 from doorway.programs.models import Program
 
 EVALUATION_ROLES = roles_that_may(Can.SEE_EVALUATION)
@@ -54,7 +53,7 @@ def sees_exact_figures(user: Any) -> bool:
     program manager reaches every record of her program, so its evaluation page shows
     her the exact figures for any cohort. Everyone else (an evaluator) sees them under
     disclosure control (`disclosure`): whole cycles, perturbed counts, "<5"."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role == Role.PROGRAM_MANAGER
+    return may(user, Can.SEE_EXACT_FIGURES)
 
 
 def sees_ratings_chart(user: Any) -> bool:
