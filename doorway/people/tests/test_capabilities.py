@@ -14,7 +14,10 @@ from doorway.casework import outreach, supervision, transfer
 from doorway.casework import rules as contact_rules
 from doorway.conftest import World
 from doorway.dropins import rules as dropin_rules
+from doorway.evaluation import deployment, survey
 from doorway.evaluation import rules as evaluation_rules
+from doorway.exchange import exports
+from doorway.exchange.importing import engine
 from doorway.instruments import rules as instrument_rules
 from doorway.people import roles
 from doorway.people.capabilities import ROLES, Action, may, programs_for
@@ -56,6 +59,13 @@ QUESTIONS: list[tuple[Callable[[Any], bool], Action]] = [
     (evaluation_rules.takes_research_export, Action.TAKE_RESEARCH_EXPORT),
     (evaluation_rules.names_fidelity_shortfalls, Action.NAME_FIDELITY_SHORTFALLS),
     (evaluation_rules.sees_ratings_chart, Action.SEE_RATINGS_CHART),
+    (evaluation_rules.sees_exact_figures, Action.SEE_EXACT_FIGURES),
+    (deployment.sees_small_cells, Action.SEE_EXACT_FIGURES),
+    (survey.surveys_partners, Action.SEE_EVALUATION),
+    (engine.imports_records, Action.IMPORT_RECORDS),
+    (lambda user: exports.CASELOAD in exports.exports_for(user), Action.EXPORT_CASELOAD),
+    (lambda user: exports.CONTACTS in exports.exports_for(user), Action.EXPORT_CONTACTS),
+    (lambda user: exports.ATTENDANCE in exports.exports_for(user), Action.EXPORT_ATTENDANCE),
 ]
 
 SCOPES: list[tuple[Callable[[Any], Any], Action]] = [
