@@ -68,9 +68,12 @@ ENDPOINTS += [
 
 
 def _setup_reports(world: Any) -> dict[str, Any]:
-    """Five women on Bianca's caseload who consented to the research: an export of
-    fewer would be refused."""
-    for i in range(5):
+    """As many women on Bianca's caseload who consented to the research as a cycle
+    needs before an evaluator sees it (`disclosure.MINIMUM_COHORT`): with fewer, the
+    evaluation and the export would say the cycle is too small instead."""
+    from doorway.evaluation.disclosure import MINIMUM_COHORT
+
+    for i in range(MINIMUM_COHORT):
         person = ParticipantFactory(
             preferred_name=f"Matrix{i}", agency=world.agency, registered_by=world.bianca
         )

@@ -14,7 +14,7 @@ from doorway.audit.models import AuditEntry
 from doorway.evaluation import disclosure
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.report import evaluation_report
-from doorway.evaluation.tests.records import days_ago, involvement, woman
+from doorway.evaluation.tests.records import days_ago, involvement, rate, woman
 from doorway.instruments.models import Timepoint
 from doorway.testing.factories import CycleFactory
 from doorway.testing.signin import signed_in
@@ -168,3 +168,20 @@ def test_the_perturbation_table_is_centred() -> None:
         previous = upper
     assert previous == 1.0
     assert abs(mean) < 1e-9
+
+
+def test_the_home_table_shows_an_evaluator_the_same_figures_as_the_program_page(
+    world, cycle_of_ten
+) -> None:
+    """One cohort, one figure: reading it in two places gives two equal readings, not
+    two perturbations to average."""
+    for n, her in enumerate(cycle_of_ten.enrolments.filter(referred_on__lte=days_ago(100))):
+        rate(her, {"support-networks": 3}, ago=80, timepoint=Timepoint.INTAKE)
+        rate(her, {"support-networks": 3 + n % 3}, ago=20, timepoint=Timepoint.PHASE_CHANGE)
+    page = api(world.eve).get(outcomes(world)).json()["focus_areas"]
+    table = api(world.eve).get("/api/v1/evaluation/deployment/").json()["focus_areas"]
+    mine = {r["slug"]: r for r in table if r["program"]["slug"] == world.program.slug}
+    for row in page:
+        shown = mine[row["slug"]]
+        assert (shown["progressed"], shown["assessed"]) == (row["progressed"], row["assessed"])
+        assert shown["percent"] == row["percent"]
