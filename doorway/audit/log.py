@@ -114,7 +114,8 @@ def record(
         reason=reason,
         detail=detail or {},
     )
-    # The MAC covers what is stored, so it is computed over the stored forms.
+    # The MAC covers the stored forms, except the reason, which is stored encrypted and
+    # covered as plain text (so rotating the field keys keeps the MAC valid).
     entry.entry_mac = entry.compute_mac()
     gathered = _gathered.get()
     if gathered is not None:

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorway.encryption import EncryptedTextField
+
 
 class Action(models.TextChoices):
     VIEW = "view", "Viewed a record"
@@ -34,6 +36,39 @@ class Action(models.TextChoices):
 
 
 GENESIS = "0" * 64
+
+
+class UnreadableReason(str):
+    """What an audit reason reads as when its stored token cannot be decrypted with the
+    configured keys (written over by someone without them, or a key removed too soon).
+    It matches no MAC, so the check reports the entry as edited instead of failing."""
+
+    __slots__ = ()
+
+
+UNREADABLE_REASON = UnreadableReason("\x00unreadable")
+
+
+class AuditReasonField(EncryptedTextField):
+    """An audit entry's reason (why someone broke the glass, exported research data…),
+    encrypted at rest like the records it is about.
+
+    Key rotation and the chain. The entry's MAC and chain hash cover the reason's
+    *plain text*, never its token: `doorway rotate-keys` re-encrypts these tokens under
+    the newest key like every other encrypted value (a Fernet token differs each time it
+    is made), and every MAC and chain hash still verifies, because the text they cover
+    has not changed. Had they covered the token, rotation would have had to leave the
+    reasons under old keys for ever, or break the chain. Covering the plain text keeps
+    a keyed HMAC of it in the database, which says nothing without the audit key.
+
+    A token that cannot be decrypted reads as `UNREADABLE_REASON`, so that the check
+    reports that entry instead of stopping at it."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        try:
+            return super().from_db_value(value, expression, connection)
+        except ValueError:
+            return UNREADABLE_REASON
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -59,7 +94,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=36, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
-    reason = models.TextField(blank=True)
+    # Encrypted at rest; the MAC and chain hash cover its plain text (see the field).
+    reason = AuditReasonField(blank=True)
     # Never personal data: field names changed, counts, outcomes.
     detail = models.JSONField(default=dict, blank=True)
     # Keyed MAC of the content above, written with the entry: an edit is caught at once,
@@ -99,9 +135,15 @@ class AuditEntry(models.Model):
     def sealed(self) -> bool:
         return self.seq is not None
 
+    @property
+    def reason_unreadable(self) -> bool:
+        return isinstance(self.reason, UnreadableReason)
+
     def canonical(self, *, chained: bool = True) -> bytes:
         """The entry's content in a fixed form: what the MAC covers, and with the hash
-        of the entry before it (`chained`), what the chain hash covers."""
+        of the entry before it (`chained`), what the chain hash covers. The reason is
+        covered as plain text, not as its token, so rotating the field keys leaves every
+        MAC and hash valid (see `AuditReasonField`)."""
         content: dict[str, Any] = {
             "at": self.at.isoformat(),
             "action": self.action,
