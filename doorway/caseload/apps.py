@@ -9,8 +9,3 @@ class CaseloadConfig(AppConfig):
     name = "doorway.caseload"
     label = "caseload"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from doorway.caseload import signals
-
-        signals.connect()

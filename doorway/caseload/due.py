@@ -1,8 +1,15 @@
-"""What is due for whom: the CTI rhythm as rules.
+"""What is due for whom: the CTI rhythm as due-date rules, and the one call that asks
+for them to be recomputed.
 
 A rule takes the enrolments a refresh covers and says what is due for each, and from
-which day. The refresh (`doorway.caseload.refresh`) runs every rule in `RULES` and stores
-the answers as `DueItem` rows; nobody types a due date.
+which day. The refresh (`doorway.caseload.refresh`) runs every rule in its `RULES` and
+stores the answers as `DueItem` rows; nobody types a due date.
+
+Every action that writes something a rule reads (a contact, a phase move or exit, an
+eligibility decision, a plan review, a referral or its news, a questionnaire, a closing
+note) calls `refresh_after_commit(enrolment)` inside its transaction. Nothing listens
+for saves: an action that does not call it leaves the dates to the daily pass, and the
+behaviour tests of each action (caseload/tests/test_actions_refresh.py) say so.
 
 A rule: ``def rule(enrolments: Sequence[Enrolment]) -> Iterable[Due]``, in a FIXED number
 of queries for any number of enrolments (aggregate in SQL; never a query per enrolment).
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -64,15 +71,48 @@ class Due:
     subject_id: UUID | None = None  # the record it is about (a referral), when there is one
 
 
-# Dotted paths, run in this order by every refresh.
-RULES = [
-    "doorway.caseload.rules.contact_due",
-    "doorway.caseload.rules.phase_overstayed",
-    "doorway.caseload.rules.follow_up_due",
-    "doorway.plans.due.plan_reviews_due",
-    "doorway.referrals.due.referrals_without_news",
-    "doorway.casework.due.closing_notes_due",
-]
+def refresh_after_commit(enrolment: Enrolment | UUID | str) -> None:
+    """Recompute this enrolment's due items in the background once the current
+    transaction commits (at once outside a transaction); a rolled-back transaction asks
+    for nothing. Every call in one transaction joins one batch, enqueued as one task when
+    it commits, however many savepoints the calls were made in: the thousand actions of an
+    import cost one task, not a thousand.
+
+    A batch is remembered on the connection with the list of commit hooks it was
+    registered in. Django gives that list a new identity when the transaction commits or
+    rolls back and when a savepoint rolls back (it rebuilds it without the hooks of that
+    savepoint), so while the list keeps its identity the batch still waits, and a call
+    joins it in O(1). (A call whose own savepoint later rolls back leaves its id in the
+    batch: one needless refresh, of a record that may no longer exist, which the refresh
+    ignores.)"""
+    enrolment_id = str(getattr(enrolment, "pk", enrolment))
+    connection = transaction.get_connection()
+    hooks = connection.run_on_commit
+    remembered = getattr(connection, "doorway_due_batch", None)
+    if remembered is not None and remembered[1] is hooks and not remembered[0].done:
+        remembered[0].ids.add(enrolment_id)
+        return
+    batch = _Batch({enrolment_id})
+    transaction.on_commit(batch, robust=True)
+    connection.doorway_due_batch = (batch, connection.run_on_commit)
+
+
+class _Batch:
+    """The enrolments one transaction changed, enqueued as one task when it commits."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+        # Run (a test's capture runs hooks without taking them off the list).
+        self.done = False
+
+    def __call__(self) -> None:
+        # The task module sits above every app whose rules it runs, and this module is
+        # imported by those apps: the task is looked up when the batch runs.
+        from doorway.caseload.tasks import refresh_due
+
+        self.done = True
+        if self.ids:
+            refresh_due.enqueue(sorted(self.ids))
 
 
 def contact_due(enrolments: Sequence[Enrolment]) -> Iterable[Due]:

@@ -1,5 +1,9 @@
 """Recomputing what is due: the only code that writes `DueItem` rows.
 
+`RULES` is the one list of due-date rules: a new rule is written beside the records it
+reads (as `plans/due.py` is) and added here, and the actions that write those records
+call `doorway.caseload.due.refresh_after_commit`.
+
 `refresh(enrolment_ids)` runs every rule over those enrolments and replaces their rows
 in one transaction, in a fixed number of queries per batch of `BATCH` enrolments.
 `refresh_everyone()` does it for every enrolment the caseload watches. The background
@@ -8,25 +12,43 @@ tasks in `doorway.caseload.tasks` call these; so do the tests and the demo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from doorway.caseload import rules as caseload_rules
+from doorway.caseload.due import (
+    Due,
+    contact_due,
+    follow_up_due,
+    follow_up_window_start,
+    phase_overstayed,
+)
 from doorway.caseload.models import DueItem
-from doorway.caseload.rules import Due, follow_up_window_start
+from doorway.casework.due import closing_notes_due
 from doorway.enrolments.models import Enrolment, ExitReason
+from doorway.plans.due import plan_reviews_due
+from doorway.referrals.due import referrals_without_news
 
 # Enrolments per batch: keeps each IN (...) list well inside every database's limit.
 BATCH = 500
 
 
-def rules() -> list[Any]:
-    return [import_string(path) for path in caseload_rules.RULES]
+# Run in this order by every refresh.
+RULES: list[Callable[[Sequence[Enrolment]], Iterable[Due]]] = [
+    contact_due,
+    phase_overstayed,
+    follow_up_due,
+    plan_reviews_due,
+    referrals_without_news,
+    closing_notes_due,
+]
+
+
+def rules() -> list[Callable[[Sequence[Enrolment]], Iterable[Due]]]:
+    return list(RULES)
 
 
 def compute(enrolments: Sequence[Enrolment]) -> list[Due]:

@@ -1,7 +1,7 @@
 """The background tasks that keep due dates current, run by `doorway db_worker`.
 
-- `refresh_due(ids)`: enqueued when a change commits (see `signals`), for the enrolments
-  the change touched.
+- `refresh_due(ids)`: enqueued when a change commits (see `due.refresh_after_commit`),
+  for the enrolments the change touched.
 - `refresh_all_due()`: the daily pass over every watched enrolment. It enqueues its own
   next run for tomorrow's early morning, unless one is already waiting, so the chain is
   started once (`doorway refresh-due --daily`, which `make demo` runs) and never piles up.

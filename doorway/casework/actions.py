@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.due import refresh_after_commit
 from doorway.casework import rules
 from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
 from doorway.concurrency import lock_if_current, version_of
@@ -149,6 +150,7 @@ def record_contact(
         is_late=is_late(happened_on, now),
     )
     contact.save_version(areas, by=by)
+    refresh_after_commit(enrolment)
     # Goals hang on the goal's side of the link, which the contact's history does not
     # follow: setting them writes no second version.
     contact.goals.set(goals)
@@ -215,6 +217,7 @@ def edit_contact(
     contact.is_late = is_late(contact.happened_on, contact.recorded_at)
     contact.edited_at = timezone.now()
     contact.save_version(values["focus_areas"] if "focus_areas" in changed else None, by=by)
+    refresh_after_commit(contact.enrolment_id)
     if "goals" in changed:
         contact.goals.set(values["goals"])
     if "ingredients" in changed:

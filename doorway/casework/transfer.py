@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.due import refresh_after_commit
 from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.concurrency import check_current
 from doorway.enrolments.dates import check_date
@@ -164,6 +165,7 @@ def write_closing_note(
         action = Action.CHANGE
     note._history_user = by  # type: ignore[attr-defined]
     note.save()
+    refresh_after_commit(enrolment)
     record(
         action,
         actor=by,

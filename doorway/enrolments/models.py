@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.due import refresh_after_commit
 from doorway.encryption import EncryptedTextField
 from doorway.people.models import ConsentKind, Participant, User
 from doorway.programs.models import Cycle, Phase, Program
@@ -238,6 +239,7 @@ class Enrolment(models.Model):
             self.current_phase = move.phase
             self.phase_started_on = on
         self.save()
+        refresh_after_commit(self)
         event = JourneyEvent.objects.create(
             enrolment=self,
             kind=move.kind,
@@ -288,6 +290,7 @@ class Enrolment(models.Model):
         self.eligibility_reason = reason.strip()
         self.eligibility_decided_on = on
         self.save()
+        refresh_after_commit(self)
         record(
             Action.CHANGE,
             actor=by,
@@ -324,6 +327,7 @@ class Enrolment(models.Model):
         self.case_manager = case_manager
         self.peer_mentor = peer_mentor
         self.save()
+        refresh_after_commit(self)
         record(
             Action.CHANGE,
             actor=by,

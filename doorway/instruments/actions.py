@@ -13,6 +13,7 @@ from django.db import transaction
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.due import refresh_after_commit
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Eligibility, Enrolment, JourneyEvent
 from doorway.instruments import rules
@@ -267,6 +268,7 @@ def record_administration(
         scores=scores,
         rule_results=results,
     )
+    refresh_after_commit(enrolment)
     ids = {i.code: (i.pk, i.kind) for s in version.sections.all() for i in s.items.all()}
     rows = []
     for code, value in values.items():

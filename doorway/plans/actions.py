@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.due import refresh_after_commit
 from doorway.concurrency import check_current, lock_if_current, version_of, version_or_new
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.models import Enrolment
@@ -475,6 +476,7 @@ def record_review(
         decided=decided,
         recorded_by=by,
     )
+    refresh_after_commit(enrolment)
     moved = [
         goal
         for goal, status in statuses.items()

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.caseload.due import refresh_after_commit
 from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
@@ -137,6 +138,7 @@ def make_referral(
         note=note,
         recorded_by=by,
     )
+    refresh_after_commit(enrolment)
     fields = ["partner", "service_kind", "shares_information", "made_on"]
     record(
         Action.CREATE,
@@ -207,6 +209,7 @@ def update_referral(
     current.status = status
     current.status_on = dated_on
     current.save(update_fields=["status", "status_on"])
+    refresh_after_commit(current.enrolment_id)
     referral.status, referral.status_on = status, dated_on
     record(
         Action.CHANGE,

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from doorway.caseload import rules
+from doorway.caseload import refresh
 
-OWN_RULES = [path for path in rules.RULES if path.startswith("doorway.caseload.")]
+OWN_RULES = [rule for rule in refresh.RULES if rule.__module__ == "doorway.caseload.due"]
 
 
 @pytest.fixture
 def only_caseload_rules(monkeypatch):
     """The caseload's own rules only, so that a test of the cadence is not about the plan
     review or referral rules of the other parts (tested beside their code)."""
-    monkeypatch.setattr(rules, "RULES", OWN_RULES)
+    monkeypatch.setattr(refresh, "RULES", OWN_RULES)

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from doorway.caseload import refresh, tasks
+from doorway.caseload.due import DueKind, refresh_after_commit
 from doorway.caseload.models import DueItem
-from doorway.caseload.rules import DueKind
 from doorway.casework.actions import record_contact
 from doorway.conftest import World
 from doorway.enrolments.models import ExitReason
@@ -66,7 +66,7 @@ def test_a_phase_move_refreshes_her_due_items(
     assert kinds == {DueKind.CONTACT, DueKind.PHASE_OVERSTAYED}
 
 
-def test_many_saves_in_one_transaction_enqueue_one_task(
+def test_many_changes_in_one_transaction_enqueue_one_task(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
     a = enrol(world, phase=phases(world)[1], started_on=D0)
@@ -76,15 +76,15 @@ def test_many_saves_in_one_transaction_enqueue_one_task(
         django_capture_on_commit_callbacks(execute=True),
         transaction.atomic(),
     ):
-        a.save()
-        b.save()
-        a.save()
+        refresh_after_commit(a)
+        refresh_after_commit(b)
+        refresh_after_commit(a)
     queued = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path)
     assert queued.count() == 1
     assert sorted(queued.get().args_kwargs["args"][0]) == sorted([str(a.pk), str(b.pk)])
 
 
-def test_saves_in_nested_atomic_actions_still_enqueue_one_task(
+def test_changes_in_nested_atomic_actions_still_enqueue_one_task(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
     a = enrol(world, phase=phases(world)[1], started_on=D0)
@@ -97,7 +97,7 @@ def test_saves_in_nested_atomic_actions_still_enqueue_one_task(
         # Each action runs in a savepoint of its own, as the demo and imports do.
         for enrolment in (a, b):
             with transaction.atomic():
-                enrolment.save()
+                refresh_after_commit(enrolment)
     queued = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path)
     assert queued.count() == 1
     assert sorted(queued.get().args_kwargs["args"][0]) == sorted([str(a.pk), str(b.pk)])
@@ -115,7 +115,7 @@ def test_a_rolled_back_savepoint_leaves_the_others_in_the_one_task(
         for i, enrolment in enumerate(enrolments):
             try:
                 with transaction.atomic():
-                    enrolment.save()
+                    refresh_after_commit(enrolment)
                     if i == 0:
                         raise RuntimeError("this action refused")
             except RuntimeError:
@@ -137,7 +137,7 @@ def test_a_real_commit_of_many_actions_enqueues_one_task() -> None:
         with transaction.atomic():
             for enrolment in enrolments:
                 with transaction.atomic():
-                    enrolment.save()
+                    refresh_after_commit(enrolment)
         queued = DBTaskResult.objects.filter(task_path=tasks.refresh_due.module_path)
         assert queued.count() == before + 1
         last = queued.order_by("-enqueued_at").first()
@@ -152,7 +152,7 @@ def test_a_rolled_back_change_enqueues_nothing(
     with override_settings(TASKS=DATABASE_QUEUE), django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                a.save()
+                refresh_after_commit(a)
                 raise RuntimeError("abandoned")
         except RuntimeError:
             pass
@@ -164,7 +164,7 @@ def test_the_daily_task_catches_what_no_change_announced(world: World) -> None:
     with time_machine.travel(noon(D0), tick=False):
         tasks.refresh_all_due.enqueue()
     assert DueItem.objects.get(enrolment=enrolment, kind=DueKind.CONTACT).due_on == D0 + 7 * DAY
-    # A bulk update sends no signal: only the daily pass sees it.
+    # A bulk update calls no action: only the daily pass sees it.
     type(enrolment).objects.filter(pk=enrolment.pk).update(phase_started_on=D0 + 5 * DAY)
     with time_machine.travel(noon(D0 + 6 * DAY), tick=False):
         tasks.refresh_all_due.enqueue()

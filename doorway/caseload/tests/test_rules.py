@@ -8,9 +8,9 @@ import datetime
 import pytest
 import time_machine
 
-from doorway.caseload import rules
+from doorway.caseload import due
+from doorway.caseload.due import DueKind, one_month_after
 from doorway.caseload.models import DueItem
-from doorway.caseload.rules import DueKind, one_month_after
 from doorway.caseload.tasks import refresh_all_due
 from doorway.casework.actions import record_contact
 from doorway.casework.models import ContactKind
@@ -127,14 +127,14 @@ def test_follow_up_goes_once_it_is_done(world: World, monkeypatch) -> None:
     later = one_month_after(D0) + 3 * DAY
     assert DueKind.FOLLOW_UP in overdue_kinds(enrolment, later)
     # The instruments part answers which enrolments have a completed follow-up.
-    monkeypatch.setattr(rules, "follow_ups_done", lambda ids: {enrolment.pk})
+    monkeypatch.setattr(due, "follow_ups_done", lambda ids: {enrolment.pk})
     assert overdue_kinds(enrolment, later) == set()
     assert not DueItem.objects.filter(enrolment=enrolment).exists()
 
 
 def test_a_follow_up_missed_long_ago_is_no_longer_asked_for(world: World) -> None:
     enrolment = graduate(world, D0)
-    far = one_month_after(D0) + datetime.timedelta(days=rules.FOLLOW_UP_WINDOW_DAYS + 5)
+    far = one_month_after(D0) + datetime.timedelta(days=due.FOLLOW_UP_WINDOW_DAYS + 5)
     assert overdue_kinds(enrolment, far) == set()
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from doorway.caseload.rules import DueKind
+from doorway.caseload.due import DueKind
 from doorway.casework import transfer
 from doorway.casework.due import closing_notes_due
 from doorway.casework.models import ClosingNote, TransferOfCare

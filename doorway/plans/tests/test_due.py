@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from doorway.caseload.rules import DueKind
+from doorway.caseload.due import DueKind
 from doorway.conftest import World
 from doorway.enrolments.models import Enrolment
 from doorway.plans.actions import record_review, save_service_plan
