@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from doorway.api.models import AccessToken
 from doorway.api.tokens import revoke_token
+from doorway.people.capabilities import staff_for
 from doorway.people.second_factor import AuthenticatorAdmin
 from doorway.web.administration import DoorwayAdmin
 
@@ -36,6 +37,13 @@ class AccessTokenAdmin(DoorwayAdmin):
     fields = list_display
     readonly_fields = list_display
     actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessToken]:
+        """Only the tokens of accounts whose access she manages (the capability rule):
+        her own agency's; none for an administrator of no agency. The list, each
+        token's page and the revoke action all start from here."""
+        queryset: QuerySet[AccessToken] = super().get_queryset(request)
+        return queryset.filter(owner__in=staff_for(request.user))
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from doorway.api.tokens import revoke_all_tokens
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.people.capabilities import staff_for
 from doorway.web.administration import DoorwayAdmin, is_administrator
 
 REMOVED = "second factor removed"
@@ -99,9 +100,11 @@ class AuthenticatorAdmin(DoorwayAdmin):
     readonly_fields = list_display
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Authenticator]:
+        """Only the authenticators of accounts whose access she manages (the capability
+        rule's `staff_for`): her own agency's; none for an administrator of no agency,
+        who saw every agency's before. Removing one starts from here too."""
         queryset: QuerySet[Authenticator] = super().get_queryset(request)
-        agency_id = getattr(request.user, "agency_id", None)
-        return queryset.filter(user__agency_id=agency_id) if agency_id else queryset
+        return queryset.filter(user__in=staff_for(request.user))
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
