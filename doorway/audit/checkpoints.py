@@ -56,8 +56,11 @@ def _decode_key(text: str, what: str) -> bytes:
         raw = b""
     if len(raw) != 32:
         raise ImproperlyConfigured(
-            f"{what} must be 32 bytes in URL-safe base64 (make one with "
-            "`doorway audit new-checkpoint-key`)."
+            _(
+                "%(what)s must be 32 bytes in URL-safe base64 (make one with "
+                "`doorway audit new-checkpoint-key`)."
+            )
+            % {"what": what}
         )
     return raw
 
@@ -66,8 +69,10 @@ def signing_key() -> Ed25519PrivateKey:
     text = getattr(settings, "AUDIT_CHECKPOINT_KEY", "")
     if not text:
         raise NoCheckpointKey(
-            "DOORWAY_AUDIT_CHECKPOINT_KEY is not set, so no checkpoint can be signed "
-            "(make one with `doorway audit new-checkpoint-key`)."
+            _(
+                "DOORWAY_AUDIT_CHECKPOINT_KEY is not set, so no checkpoint can be signed "
+                "(make one with `doorway audit new-checkpoint-key`)."
+            )
         )
     return Ed25519PrivateKey.from_private_bytes(_decode_key(text, "DOORWAY_AUDIT_CHECKPOINT_KEY"))
 
@@ -77,7 +82,7 @@ def public_key_text(key: Ed25519PublicKey) -> str:
 
 
 def public_key_from_text(text: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(_decode_key(text, "The public key"))
+    return Ed25519PublicKey.from_public_bytes(_decode_key(text, _("The public key")))
 
 
 def key_id(key: Ed25519PublicKey) -> str:
@@ -167,7 +172,9 @@ def write(entries: int, head: str, *, at: datetime.datetime | None = None) -> Ch
         # The same line to the log, for a syslog or journald that ships it elsewhere.
         logger.info("audit checkpoint %s", checkpoint.as_json())
         return checkpoint
-    raise FileExistsError(f"Could not name a new checkpoint file in {folder}.")
+    raise FileExistsError(
+        _("Could not name a new checkpoint file in %(folder)s.") % {"folder": folder}
+    )
 
 
 def _fsync_directory(folder: Path) -> None:
@@ -252,14 +259,14 @@ def latest(folder: Path | None = None) -> Checkpoint | None:
 def _parse(path: Path) -> Checkpoint:
     content: dict[str, Any] = json.loads(path.read_text())
     if content.get("version") != VERSION or content.get("log") != LOG_NAME:
-        raise ValueError("not a Doorway audit checkpoint")
+        raise ValueError(_("not a Doorway audit checkpoint"))
     entries = content["entries"]
     if not isinstance(entries, int) or entries < 0:
-        raise ValueError("entries is not a count")
+        raise ValueError(_("entries is not a count"))
     head = str(content["head"])
     at = datetime.datetime.fromisoformat(str(content["at"]))
     if at.tzinfo is None:
-        raise ValueError("its time has no time zone")
+        raise ValueError(_("its time has no time zone"))
     return Checkpoint(
         entries=entries,
         head=head,

@@ -220,8 +220,11 @@ def checkpoint(*, unless_unchanged_for: datetime.timedelta | None = None) -> che
     if latest is not None:
         if entries < latest.entries:
             raise CheckpointRefused(
-                f"The chain has {entries} entries but {latest.describe()} signed "
-                f"{latest.entries}; run `doorway audit verify`."
+                _(
+                    "The chain has %(n)d entries but %(checkpoint)s signed %(signed)d; "
+                    "run `doorway audit verify`."
+                )
+                % {"n": entries, "checkpoint": latest.describe(), "signed": latest.entries}
             )
         if latest.entries:
             at_latest = (
@@ -231,8 +234,11 @@ def checkpoint(*, unless_unchanged_for: datetime.timedelta | None = None) -> che
             )
             if at_latest != latest.head:
                 raise CheckpointRefused(
-                    f"Entry {latest.entries} on the chain is not the one {latest.describe()} "
-                    "signed; run `doorway audit verify`."
+                    _(
+                        "Entry %(seq)d on the chain is not the one %(checkpoint)s signed; "
+                        "run `doorway audit verify`."
+                    )
+                    % {"seq": latest.entries, "checkpoint": latest.describe()}
                 )
     return checkpoints.write(entries, last_hash)
 

@@ -14,50 +14,64 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doorway.audit import checkpoints, log, tasks
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Audit log tools: `verify` checks the chain against the signed checkpoints; "
         "`checkpoint` writes one; `public-key` and `new-checkpoint-key` for the key."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        # argparse wants text, not a lazy translation: translated now, in the language
+        # the command runs in.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser(
             "verify",
-            help="Exit 0 when every entry is intact and the log reaches as far as every "
-            "signed checkpoint; otherwise name what was edited or is missing, and exit 1.",
+            help=_(
+                "Exit 0 when every entry is intact and the log reaches as far as every "
+                "signed checkpoint; otherwise name what was edited or is missing, and exit 1."
+            ),
         )
         verify.add_argument(
             "--public-key",
             action="append",
             default=[],
             dest="public_keys",
-            help="A public key checkpoints may be signed with (repeatable); without "
-            "DOORWAY_AUDIT_CHECKPOINT_KEY, only checkpoints signed by these are accepted.",
+            help=_(
+                "A public key checkpoints may be signed with (repeatable); without "
+                "DOORWAY_AUDIT_CHECKPOINT_KEY, only checkpoints signed by these are accepted."
+            ),
         )
         verify.add_argument(
             "--checkpoints",
             default=None,
-            help="Another directory of checkpoints (an off-site copy) to check against.",
+            help=_("Another directory of checkpoints (an off-site copy) to check against."),
         )
         checkpoint = sub.add_parser(
             "checkpoint",
-            help="Seal waiting entries and write a signed checkpoint of the chain outside "
-            "the database.",
+            help=_(
+                "Seal waiting entries and write a signed checkpoint of the chain outside "
+                "the database."
+            ),
         )
         checkpoint.add_argument(
             "--schedule",
             action="store_true",
-            help="Also queue the worker's periodic checkpoint, unless one is waiting.",
+            help=_("Also queue the worker's periodic checkpoint, unless one is waiting."),
         )
-        sub.add_parser("public-key", help="Print the checkpoint key's public half.")
+        sub.add_parser("public-key", help=_("Print the checkpoint key's public half."))
         sub.add_parser(
             "new-checkpoint-key",
-            help="Print a new private key for DOORWAY_AUDIT_CHECKPOINT_KEY (stored nowhere).",
+            help=_("Print a new private key for DOORWAY_AUDIT_CHECKPOINT_KEY (stored nowhere)."),
         )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
@@ -85,28 +99,31 @@ class Command(BaseCommand):
         report = log.check_log(public_keys=public_keys)
         if not report.ok:
             lines = "\n  ".join(report.lines())
-            raise CommandError(f"Audit log broken:\n  {lines}")
+            raise CommandError(_("Audit log broken:\n  %(problems)s") % {"problems": lines})
         for note in report.notes:
             self.stdout.write(self.style.WARNING(note))
-        reach = (
-            f", as far as {report.checkpoint.describe()} signed ({report.checkpoint.entries})"
-            if report.checkpoint
-            else ""
-        )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Audit log intact: {report.entries + report.unsealed} entries verified{reach}."
-            )
-        )
+        verified = report.entries + report.unsealed
+        if report.checkpoint:
+            message = _(
+                "Audit log intact: %(n)d entries verified, as far as %(checkpoint)s signed "
+                "(%(signed)d)."
+            ) % {
+                "n": verified,
+                "checkpoint": report.checkpoint.describe(),
+                "signed": report.checkpoint.entries,
+            }
+        else:
+            message = _("Audit log intact: %(n)d entries verified.") % {"n": verified}
+        self.stdout.write(self.style.SUCCESS(message))
 
     def checkpoint(self, *, schedule: bool) -> None:
         if schedule:
             # First, so that the worker keeps sealing even if this checkpoint fails.
             queued = tasks.schedule_next()
             self.stdout.write(
-                "Periodic checkpoints queued."
+                _("Periodic checkpoints queued.")
                 if queued is not None
-                else "Periodic checkpoints: one is already waiting, or no worker queue."
+                else _("Periodic checkpoints: one is already waiting, or no worker queue.")
             )
         try:
             written = log.checkpoint()
@@ -114,7 +131,7 @@ class Command(BaseCommand):
             raise CommandError(str(refused)) from refused
         self.stdout.write(
             self.style.SUCCESS(
-                f"Checkpoint written: {written.entries} entries, "
-                f"{checkpoints.directory() / written.name}"
+                _("Checkpoint written: %(n)d entries, %(file)s")
+                % {"n": written.entries, "file": checkpoints.directory() / written.name}
             )
         )
