@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -28,6 +28,9 @@ from doorway.api.strict import UnknownParameters
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, lock_if_current, version_of
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -118,6 +121,11 @@ class RecordViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.reached(self.base_queryset())
+
+    def caller(self) -> User:
+        """The member of staff making the request (the permission class let only a
+        signed-in, active account through)."""
+        return cast("User", self.request.user)
 
     # --- what a request may say --------------------------------------------------------
 

@@ -9,7 +9,7 @@ them only through break-the-glass and never writes. Recording goes through
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
@@ -35,7 +35,6 @@ from doorway.casework.actions import contact_links, edit_contact, record_contact
 from doorway.casework.models import Contact, ContactKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
-from doorway.people.models import User
 from doorway.plans.models import Goal
 from doorway.programs.models import FocusArea, KeyIngredient
 
@@ -202,9 +201,6 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
             raise exceptions.PermissionDenied("Your role does not record contacts.")
         if self.action in {"update", "partial_update"} and not rules.edits_contacts(request.user):
             raise exceptions.PermissionDenied("Your role does not edit contacts.")
-
-    def caller(self) -> User:
-        return cast(User, self.request.user)
 
     def base_queryset(self) -> QuerySet[Any]:
         return (

@@ -28,9 +28,9 @@ from doorway.casework.outreach_forms import LinkForm, NicknameForm, OutreachForm
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part, refuse
 from doorway.people.models import Participant
-from doorway.people.views import record_page
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
+from doorway.web.pages import record_page
 
 PER_PAGE = 50
 

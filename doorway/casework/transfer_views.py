@@ -22,8 +22,8 @@ from doorway.casework.transfer_forms import ClosingNoteForm, TransferForm
 from doorway.concurrency import StaleVersion, version_or_new
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
-from doorway.people.views import audit_view, record_page
 from doorway.web.forms import apply_errors
+from doorway.web.pages import audit_view, record_page
 
 
 def enrolment_url(enrolment: Enrolment) -> str:

@@ -26,8 +26,8 @@ from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
 from doorway.concurrency import StaleVersion
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
-from doorway.people.views import audit_view, record_page
 from doorway.web.forms import apply_errors
+from doorway.web.pages import audit_view, record_page
 
 
 def access_contact(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Contact:

@@ -10,7 +10,7 @@ sessions and marking attendance go through `doorway.dropins.actions`.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django_filters import rest_framework as filters
@@ -179,9 +179,6 @@ class SessionViewSet(ListMixin, RecordViewSet):
         super().check_permissions(request)
         if self.action in WRITES and not rules.takes_attendance(request.user):
             raise exceptions.PermissionDenied("Your role does not take attendance.")
-
-    def caller(self) -> User:
-        return cast(User, self.request.user)
 
     def base_queryset(self) -> QuerySet[Any]:
         return queries.sessions_for_list(rules.programs_for(self.caller())).order_by(

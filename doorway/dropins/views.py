@@ -28,8 +28,8 @@ from doorway.dropins.forms import SessionForm, WalkInSearchForm
 from doorway.dropins.models import GroupSession
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, refuse
-from doorway.people.views import is_htmx
 from doorway.web.forms import apply_errors
+from doorway.web.pages import is_htmx
 
 PAGE_SIZE = 30
 

@@ -22,6 +22,14 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.problems import problem
+from doorway.api.resources import (
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
+    NamedSerializer,
+    RoleRefusals,
+    problems,
+    user_of,
+)
 from doorway.api.viewsets import ListMixin, ReadOnlyRecordViewSet, RetrieveMixin
 from doorway.enrolments.actions import enrol
 from doorway.enrolments.forms import staff_of
@@ -37,17 +45,7 @@ from doorway.enrolments.models import (
 )
 from doorway.people import roles
 from doorway.people.access import access_participant, enrolment_rule, enrolments_visible_to
-from doorway.people.api import (
-    READ_PROBLEMS,
-    WRITE_PROBLEMS,
-    NamedSerializer,
-    PhaseBriefSerializer,
-    RoleRefusals,
-    StaffSerializer,
-    exit_reason_field,
-    problems,
-    user_of,
-)
+from doorway.people.api import PhaseBriefSerializer, StaffSerializer, exit_reason_field
 from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.people.models import User
 from doorway.people.roles import Role

@@ -28,8 +28,8 @@ from doorway.enrolments.models import (
 from doorway.enrolments.sections import enrolment_sections
 from doorway.people import roles
 from doorway.people.access import access_enrolment
-from doorway.people.views import audit_view, record_context
 from doorway.web.forms import apply_errors
+from doorway.web.pages import audit_view, record_context
 
 
 def posted_from_the_page(

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from doorway.api.resources import problems
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.evaluation import deployment, disclosure, rules, views
@@ -40,7 +41,6 @@ from doorway.evaluation.charts import (
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.suppress import NOT_SHOWN, RULE, SUPPRESSED
 from doorway.people.access import refuse
-from doorway.people.api import problems
 from doorway.programs.models import Program
 
 

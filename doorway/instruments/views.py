@@ -31,8 +31,8 @@ from doorway.instruments.definition import definition_of, load_version
 from doorway.instruments.forms import AdministrationForm
 from doorway.instruments.models import Administration, Instrument, ItemKind, Timepoint
 from doorway.people.access import access_enrolment, access_part, refuse
-from doorway.people.views import audit_view, record_page
 from doorway.web.forms import apply_errors
+from doorway.web.pages import audit_view, record_page
 
 SECTION_ROWS = 20
 

@@ -18,9 +18,7 @@ import uuid
 from typing import Any, cast
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import HttpRequest
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -29,12 +27,19 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.problems import problem
+from doorway.api.resources import (
+    READ_PROBLEMS,
+    UPDATE_PROBLEMS,
+    WRITE_PROBLEMS,
+    NamedSerializer,
+    RoleRefusals,
+    user_of,
+)
 from doorway.api.viewsets import PROBLEM, ListMixin, RetrieveMixin, VersionedUpdateMixin
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -52,42 +57,10 @@ from doorway.people.models import (
     SafetyFlag,
     User,
 )
-from doorway.people.views import changes_records, likely_duplicates
+from doorway.people.views import likely_duplicates
 from doorway.programs.models import Cycle, PartnerAgency
 
-# --- shared by the resources of people, enrolments, programs and evaluation ------------
-
-
-def problems(*codes: int) -> dict[int, OpenApiResponse]:
-    """The problem answers an operation can give, for its schema."""
-    return dict.fromkeys(codes, PROBLEM)
-
-
-# Every operation can be refused for a caller who is not signed in (401 with a token
-# scheme, 403 with a session) or whose role may not do it (403).
-READ_PROBLEMS = problems(400, 401, 403, 404)
-WRITE_PROBLEMS = problems(400, 401, 403, 404)
-UPDATE_PROBLEMS = problems(400, 401, 403, 404, 412, 428)
-
-
-class RoleRefusals:
-    """A viewset mixin: `role_refusal(user)` names what the caller's role may not do
-    (a plain sentence, answered 403), or returns "" when it may. Checked before any
-    record is looked up, so that a role never allowed learns nothing about records."""
-
-    def role_refusal(self, user: User) -> str:
-        raise NotImplementedError
-
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)  # type: ignore[misc]
-        refusal = self.role_refusal(request.user)  # type: ignore[arg-type]
-        if refusal:
-            raise PermissionDenied(refusal)
-
-    @property
-    def writes(self) -> bool:
-        request: Any = getattr(self, "request", None)
-        return request is not None and request.method not in SAFE_METHODS
+# --- shared by the resources of people, enrolments and programs -----------------------
 
 
 class StaffSerializer(serializers.Serializer[User]):
@@ -97,11 +70,6 @@ class StaffSerializer(serializers.Serializer[User]):
     name = serializers.CharField(source="__str__", read_only=True)
 
 
-class NamedSerializer(serializers.Serializer[Any]):
-    id = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(read_only=True)
-
-
 def exit_reason_field() -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=ExitReason.choices,
@@ -109,12 +77,6 @@ def exit_reason_field() -> serializers.ChoiceField:
         read_only=True,
         help_text="How she left the program; empty while she is enrolled.",
     )
-
-
-def user_of(request: Request | HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 # --- participants -------------------------------------------------------------------
@@ -406,7 +368,7 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
         if self.action == "create" and not roles.registers_participants(user):
             return "Only case managers and program managers register participants."
         if self.action in {"update", "partial_update"} and not (
-            changes_records(user) and roles.sees_identity(user)
+            roles.changes_records(user) and roles.sees_identity(user)
         ):
             return "Your role can read this record but not change it."
         return ""
@@ -440,7 +402,8 @@ class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdate
     def with_etag(self, response: Response, instance: Any) -> Response:
         # The version is for those who may change her record: to anyone else it would
         # only tell that her identifying fields changed.
-        if changes_records(self.request.user) and roles.sees_identity(user_of(self.request)):
+        user = user_of(self.request)
+        if roles.changes_records(user) and roles.sees_identity(user):
             return super().with_etag(response, instance)
         return response
 
@@ -624,7 +587,7 @@ class ConsentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
     def role_refusal(self, user: User) -> str:
         if enrolment_rule(user) is None or not roles.sees_case_content(user):
             return "Consents are case content, which your role does not see."
-        if self.writes and not changes_records(user):
+        if self.writes and not roles.changes_records(user):
             return "Your role can read consents but not record them."
         return ""
 

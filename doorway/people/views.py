@@ -29,8 +29,6 @@ from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment
 from doorway.people import actions, roles
 from doorway.people.access import access_participant, enrolment_rule, refuse
-from doorway.people.capabilities import Action as Can
-from doorway.people.capabilities import may
 from doorway.people.forms import (
     ConsentForm,
     DuplicateCheckForm,
@@ -40,13 +38,14 @@ from doorway.people.forms import (
     SearchForm,
     WithdrawConsentForm,
 )
-from doorway.people.models import BreakGlass, Consent, Participant, SafetyFlag
+from doorway.people.models import Consent, Participant, SafetyFlag
 from doorway.web.forms import apply_errors
+from doorway.web.pages import audit_view, is_htmx, record_context
 
 PAGE_SIZE = 25
 
 
-# --- shared by every page about her -----------------------------------------------
+# --- reach ---------------------------------------------------------------------------
 
 
 def reaches_participants(request: HttpRequest) -> None:
@@ -54,55 +53,6 @@ def reaches_participants(request: HttpRequest) -> None:
     participant page, lists included, audited like any other refusal."""
     if enrolment_rule(request.user) is None:
         refuse(request, object_type="people.Participant")
-
-
-def changes_records(user: Any) -> bool:
-    """Case and program managers change her record; a peer mentor and an administrator
-    who broke the glass only read it."""
-    return roles.moves_phases(user)
-
-
-def break_glass_grant(user: Any, participant_id: Any) -> BreakGlass | None:
-    """The administrator's open break-the-glass access to her, shown on every page."""
-    if not may(user, Can.BREAK_GLASS):
-        return None
-    return (
-        BreakGlass.objects.filter(
-            user=user, participant_id=participant_id, expires_at__gt=timezone.now()
-        )
-        .order_by("-expires_at")
-        .first()
-    )
-
-
-def record_context(request: HttpRequest, participant: Participant) -> dict[str, Any]:
-    """What the header of every page about her needs: safety flags and notices."""
-    user: Any = request.user
-    return {
-        "participant": participant,
-        "flags": list(participant.active_flags().select_related("added_by")),
-        "break_glass": break_glass_grant(user, participant.pk),
-        "sees_identity": roles.sees_identity(user),
-        "sees_case_content": roles.sees_case_content(user),
-        "changes_records": changes_records(user),
-    }
-
-
-def record_page(
-    request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any
-) -> HttpResponse:
-    """A page about one of her enrolments: her record's header, the enrolment, `extra`."""
-    context = record_context(request, enrolment.participant)
-    context.update({"enrolment": enrolment, **extra})
-    return render(request, template, context)
-
-
-def audit_view(request: HttpRequest, participant: Participant, subject: Any = None) -> None:
-    record(Action.VIEW, request=request, participant=participant, subject=subject or participant)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 # --- list and search ---------------------------------------------------------------
@@ -307,7 +257,7 @@ def participant_detail(request: HttpRequest, participant_id: Any) -> HttpRespons
 
 
 def may_change(request: HttpRequest, participant: Participant) -> None:
-    if not changes_records(request.user):
+    if not roles.changes_records(request.user):  # type: ignore[arg-type]
         raise PermissionDenied("You can read this record but not change it.")
 
 

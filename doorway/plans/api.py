@@ -10,7 +10,7 @@ plan never silently overwrite each other.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -37,7 +37,6 @@ from doorway.api.viewsets import (
 )
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
-from doorway.people.models import User
 from doorway.plans import actions, rules
 from doorway.plans.models import Goal, PhasePlan, ServicePlan, Status, Step
 from doorway.programs.models import FocusArea
@@ -55,9 +54,6 @@ class PlanRecords(RecordViewSet):
             raise exceptions.PermissionDenied("Plans are read by the care team only.")
         if self.action in WRITES and not rules.writes_plans(request.user):
             raise exceptions.PermissionDenied("Your role does not write plans.")
-
-    def caller(self) -> User:
-        return cast(User, self.request.user)
 
     def visible_enrolments(self) -> QuerySet[Enrolment]:
         return Enrolment.objects.visible_to(self.caller())

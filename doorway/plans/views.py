@@ -27,7 +27,6 @@ from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of, version_or_new
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
-from doorway.people.views import record_page
 from doorway.plans import actions, rules
 from doorway.plans.forms import (
     GoalForm,
@@ -40,6 +39,7 @@ from doorway.plans.forms import (
 from doorway.plans.models import Goal, PhasePlan, PlanReview, ServicePlan, Status, Step
 from doorway.plans.queries import review_due_since
 from doorway.web.forms import apply_errors
+from doorway.web.pages import record_page
 
 # --- access -----------------------------------------------------------------------------
 

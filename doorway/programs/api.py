@@ -25,6 +25,14 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.problems import PreconditionRequired
+from doorway.api.resources import (
+    READ_PROBLEMS,
+    UPDATE_PROBLEMS,
+    WRITE_PROBLEMS,
+    NamedSerializer,
+    RoleRefusals,
+    user_of,
+)
 from doorway.api.viewsets import (
     IF_MATCH,
     ListMixin,
@@ -33,15 +41,7 @@ from doorway.api.viewsets import (
     VersionedUpdateMixin,
     lock_matching,
 )
-from doorway.people.api import (
-    READ_PROBLEMS,
-    UPDATE_PROBLEMS,
-    WRITE_PROBLEMS,
-    NamedSerializer,
-    RoleRefusals,
-    StaffSerializer,
-    user_of,
-)
+from doorway.people.api import StaffSerializer
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User

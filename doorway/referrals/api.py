@@ -10,7 +10,7 @@ the partner exactly as the pages do. A next step needs the referral's ETag (If-M
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -26,7 +26,6 @@ from rest_framework.routers import BaseRouter
 from doorway.api.viewsets import IF_MATCH, LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
-from doorway.people.models import User
 from doorway.programs.models import PartnerAgency
 from doorway.referrals import rules
 from doorway.referrals.actions import MAX_NOTE, make_referral, update_referral
@@ -128,9 +127,6 @@ class ReferralViewSet(ReadOnlyRecordViewSet):
             raise exceptions.PermissionDenied("Referrals are seen by the care team only.")
         if self.action in WRITES and not rules.makes_referrals(request.user):
             raise exceptions.PermissionDenied("Your role does not make referrals.")
-
-    def caller(self) -> User:
-        return cast(User, self.request.user)
 
     def base_queryset(self) -> QuerySet[Any]:
         return (

@@ -25,13 +25,13 @@ from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
 from doorway.people.models import Consent, ConsentKind
-from doorway.people.views import audit_view, is_htmx, record_page
 from doorway.programs.models import PartnerAgency
 from doorway.referrals import rules
 from doorway.referrals.actions import make_referral, update_referral
 from doorway.referrals.forms import ReferralForm, ReferralUpdateForm
 from doorway.referrals.models import NO_NEWS_DAYS, Referral
 from doorway.web.forms import apply_errors
+from doorway.web.pages import audit_view, is_htmx, record_page
 
 
 def must_read(request: HttpRequest) -> None:
