@@ -15,21 +15,22 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from doorway.audit import checkpoints, log, tasks
 
+HELP = gettext_noop(
+    "Audit log tools: `verify` checks the chain against the signed checkpoints; "
+    "`checkpoint` writes one; `public-key` and `new-checkpoint-key` for the key."
+)
+
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Audit log tools: `verify` checks the chain against the signed checkpoints; "
-        "`checkpoint` writes one; `public-key` and `new-checkpoint-key` for the key."
-    )
+    help = HELP
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
-        # argparse wants text, not a lazy translation: translated now, in the language
-        # the command runs in.
-        self.help = str(self.help)
+        # Translated when the command runs, in its language (not when it is imported).
+        self.help = _(HELP)
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: Any) -> None:
