@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,23 +30,23 @@ from doorway.people.access import access_enrolment, access_part, refuse
 from doorway.people.models import Participant
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import record_page
 
 PER_PAGE = 50
 
 
-def access_outreach_program(request: HttpRequest, program_id: Any) -> Program:
+def access_outreach_program(request: AuthenticatedHttpRequest, program_id: Any) -> Program:
     """A program whose outreach she works in; otherwise 404, audited."""
     program = outreach.outreach_programs(request.user).filter(pk=program_id).first()
     if program is None:
         refuse(request, object_id=program_id, object_type="programs.Program")
-    assert program is not None
     return program
 
 
 @login_required
 @require_GET
-def outreach_home(request: HttpRequest) -> HttpResponse:
+def outreach_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     programs = list(outreach.outreach_programs(request.user))
     if not programs:
         refuse(request, object_type="casework.OutreachContact")
@@ -57,9 +57,9 @@ def outreach_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def outreach_log(request: HttpRequest, program_id: Any) -> HttpResponse:
+def outreach_log(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_outreach_program(request, program_id)
-    user: Any = request.user
+    user = request.user
     period = PeriodForm(request.GET if {"start", "end"} & set(request.GET) else None)
     start, end = period.period()
     summary = outreach.summarise(program, start, end)
@@ -102,9 +102,9 @@ def outreach_log(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outreach_record(request: HttpRequest, program_id: Any) -> HttpResponse:
+def outreach_record(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_outreach_program(request, program_id)
-    user: Any = request.user
+    user = request.user
     form = OutreachForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -130,7 +130,10 @@ def linked_to(enrolment: Enrolment) -> Any:
 
 
 def _link_page(
-    request: HttpRequest, enrolment: Enrolment, nickname: str, link_form: LinkForm | None = None
+    request: AuthenticatedHttpRequest,
+    enrolment: Enrolment,
+    nickname: str,
+    link_form: LinkForm | None = None,
 ) -> HttpResponse:
     candidates = list(outreach.linkable_for(enrolment, nickname).for_page()[:100])
     linked = list(linked_to(enrolment).for_page())
@@ -162,11 +165,11 @@ def _link_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outreach_link(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def outreach_link(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     """Unlinked outreach contacts of her program; a nickname search is posted, so that
     it never travels in a URL."""
     enrolment = access_enrolment(request, enrolment_id)
-    user: Any = request.user
+    user = request.user
     if not outreach.links_outreach(user):
         raise PermissionDenied("Your role does not link outreach contacts.")
     nickname = ""
@@ -191,9 +194,11 @@ def outreach_link(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def outreach_unlink(request: HttpRequest, enrolment_id: Any, outreach_id: Any) -> HttpResponse:
+def outreach_unlink(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, outreach_id: Any
+) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
-    user: Any = request.user
+    user = request.user
     if not outreach.links_outreach(user):
         raise PermissionDenied("Your role does not link outreach contacts.")
     contact = access_part(request, enrolment, linked_to(enrolment), outreach_id)
@@ -202,10 +207,12 @@ def outreach_unlink(request: HttpRequest, enrolment_id: Any, outreach_id: Any) -
     return redirect(reverse("outreach_link", args=[enrolment.pk]))
 
 
-def outreach_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+def outreach_section(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment
+) -> dict[str, Any] | None:
     """On the enrolment page: how many outreach contacts are linked to her, and the way
     to link more. Counts only; the care team links."""
-    user: Any = request.user
+    user = request.user
     if not outreach.links_outreach(user):
         return None
     linked = linked_to(enrolment).aggregate(n=Count("pk"), first=Min("happened_on"))

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,25 +24,25 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.access import refuse
 from doorway.people.models import Team
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 
 PER_PAGE = 50
 
 
-def _check_role(request: HttpRequest) -> None:
+def _check_role(request: AuthenticatedHttpRequest) -> None:
     if not supervision.takes_part_in_supervision(request.user):
         raise PermissionDenied("Supervision is for case managers and program managers.")
 
 
-def access_team(request: HttpRequest, team_id: Any) -> Team:
+def access_team(request: AuthenticatedHttpRequest, team_id: Any) -> Team:
     _check_role(request)
     team = supervision.teams_for(request.user).filter(pk=team_id).first()
     if team is None:
         refuse(request, object_id=team_id, object_type="people.Team")
-    assert team is not None
     return team
 
 
-def access_session(request: HttpRequest, session_id: Any) -> SupervisionSession:
+def access_session(request: AuthenticatedHttpRequest, session_id: Any) -> SupervisionSession:
     _check_role(request)
     session = (
         SupervisionSession.objects.select_related("team", "led_by")
@@ -51,13 +51,12 @@ def access_session(request: HttpRequest, session_id: Any) -> SupervisionSession:
     )
     if session is None:
         refuse(request, object_id=session_id, object_type=SupervisionSession._meta.label)
-    assert session is not None
     return session
 
 
 @login_required
 @require_GET
-def supervision_home(request: HttpRequest) -> HttpResponse:
+def supervision_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     _check_role(request)
     teams = list(supervision.teams_for(request.user).order_by("name"))
     if len(teams) == 1:
@@ -67,7 +66,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def supervision_sessions(request: HttpRequest, team_id: Any) -> HttpResponse:
+def supervision_sessions(request: AuthenticatedHttpRequest, team_id: Any) -> HttpResponse:
     team = access_team(request, team_id)
     page = Paginator(supervision.sessions_for_page(team, request.user), PER_PAGE).get_page(
         request.GET.get("page")
@@ -77,9 +76,9 @@ def supervision_sessions(request: HttpRequest, team_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def supervision_record(request: HttpRequest, team_id: Any) -> HttpResponse:
+def supervision_record(request: AuthenticatedHttpRequest, team_id: Any) -> HttpResponse:
     team = access_team(request, team_id)
-    user: Any = request.user
+    user = request.user
     form = SessionForm(
         request.POST if request.method == "POST" else None,
         staff=supervision.staff_for(team),
@@ -98,9 +97,9 @@ def supervision_record(request: HttpRequest, team_id: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def supervision_session(request: HttpRequest, session_id: Any) -> HttpResponse:
+def supervision_session(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     session = access_session(request, session_id)
-    user: Any = request.user
+    user = request.user
     reviews = list(
         supervision.reviews_visible_to(session.reviews.all(), user)
         .select_related("enrolment__participant", "enrolment__case_manager")
@@ -130,9 +129,9 @@ def supervision_session(request: HttpRequest, session_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def supervision_review_add(request: HttpRequest, session_id: Any) -> HttpResponse:
+def supervision_review_add(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     session = access_session(request, session_id)
-    user: Any = request.user
+    user = request.user
     reviewable = supervision.reviewable_for(session, user)
     form = ReviewForm(request.POST if request.method == "POST" else None, enrolments=reviewable)
     if form.is_bound and form.is_valid():
@@ -160,9 +159,11 @@ def supervision_review_add(request: HttpRequest, session_id: Any) -> HttpRespons
     )
 
 
-def supervision_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+def supervision_section(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment
+) -> dict[str, Any] | None:
     """The supervision reviews of her, for her care team only; reading them is audited."""
-    user: Any = request.user
+    user = request.user
     if not supervision.takes_part_in_supervision(user):
         return None
     reviews = list(

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,6 +23,7 @@ from doorway.concurrency import StaleVersion, version_or_new
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page
 
 
@@ -30,22 +31,24 @@ def enrolment_url(enrolment: Enrolment) -> str:
     return reverse("enrolment_detail", args=[enrolment.pk]) + "#transfer"
 
 
-def page(request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any) -> HttpResponse:
+def page(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, template: str, **extra: Any
+) -> HttpResponse:
     stretch = transfer.in_closing_stretch(enrolment)
     return record_page(request, enrolment, template, in_closing_stretch=stretch, **extra)
 
 
-def _check_writer(request: HttpRequest) -> None:
+def _check_writer(request: AuthenticatedHttpRequest) -> None:
     if not transfer.writes_transfer(request.user):
         raise PermissionDenied("Your role does not record transfers of care.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def transfer_meeting(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def transfer_meeting(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     _check_writer(request)
-    user: Any = request.user
+    user = request.user
     form = TransferForm(
         request.POST if request.method == "POST" else None,
         partners=transfer.partners_for(enrolment),
@@ -64,10 +67,10 @@ def transfer_meeting(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def closing_note(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def closing_note(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     _check_writer(request)
-    user: Any = request.user
+    user = request.user
     note = ClosingNote.objects.filter(enrolment=enrolment).first()
     bound = request.method == "POST"
     form = ClosingNoteForm(request.POST if bound else None, note=note, version=version_or_new(note))
@@ -96,7 +99,7 @@ def closing_note(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def closing_note_history(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def closing_note_history(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     if not transfer.reads_transfer(request.user):
         raise PermissionDenied("The closing note is read by the care team only.")
@@ -120,10 +123,12 @@ def closing_note_history(request: HttpRequest, enrolment_id: Any) -> HttpRespons
     )  # fmt: skip
 
 
-def transfer_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+def transfer_section(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment
+) -> dict[str, Any] | None:
     """Her transfer-of-care meetings and closing note, for her care team; hidden until
     she is in the closing stretch and nothing is written yet."""
-    user: Any = request.user
+    user = request.user
     if not transfer.reads_transfer(user):
         return None
     meetings = list(

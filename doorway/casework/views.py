@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,10 +27,13 @@ from doorway.concurrency import StaleVersion
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page
 
 
-def access_contact(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Contact:
+def access_contact(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, contact_id: Any
+) -> Contact:
     """A contact of an enrolment she reaches; otherwise 404, audited."""
     enrolment = access_enrolment(request, enrolment_id)
     contacts = Contact.objects.select_related("recorded_by").filter(enrolment=enrolment)
@@ -39,7 +42,7 @@ def access_contact(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> 
     return contact
 
 
-def audit_note_read(request: HttpRequest, contact: Contact) -> None:
+def audit_note_read(request: AuthenticatedHttpRequest, contact: Contact) -> None:
     record(
         Action.VIEW,
         request=request,
@@ -49,10 +52,10 @@ def audit_note_read(request: HttpRequest, contact: Contact) -> None:
     )
 
 
-def contacts_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any]:
+def contacts_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) -> dict[str, Any]:
     """The enrolment page's contacts, newest first, in a fixed number of queries. When
     the notes are shown, their reading is audited in one entry."""
-    user: Any = request.user
+    user = request.user
     contacts = list(rules.contacts_listed_for(user, enrolment.contacts.for_page()))
     reads_notes = rules.reads_case_notes(user)
     if reads_notes and contacts:
@@ -81,9 +84,9 @@ def enrolment_url(enrolment: Enrolment) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_record(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def contact_record(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
-    user: Any = request.user
+    user = request.user
     if not rules.records_contacts(user):
         raise PermissionDenied("Your role does not record contacts.")
     form = ContactForm(
@@ -103,10 +106,12 @@ def contact_record(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> HttpResponse:
+def contact_edit(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, contact_id: Any
+) -> HttpResponse:
     contact = access_contact(request, enrolment_id, contact_id)
     enrolment = contact.enrolment
-    user: Any = request.user
+    user = request.user
     if not rules.edits_contacts(user):
         raise PermissionDenied("Your role does not edit contacts.")
     bound = request.method == "POST"
@@ -136,7 +141,9 @@ def contact_edit(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> Ht
 
 @login_required
 @require_GET
-def contact_history(request: HttpRequest, enrolment_id: Any, contact_id: Any) -> HttpResponse:
+def contact_history(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, contact_id: Any
+) -> HttpResponse:
     contact = access_contact(request, enrolment_id, contact_id)
     if not rules.reads_case_notes(request.user):
         raise PermissionDenied("Case notes are read by the care team only.")

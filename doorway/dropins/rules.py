@@ -12,7 +12,7 @@ she works with and whether she takes attendance.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -20,14 +20,17 @@ from doorway.people import capabilities
 from doorway.people.capabilities import Action, may
 from doorway.programs.models import Program
 
+if TYPE_CHECKING:
+    from doorway.people.models import User
+
 # Staff who may be marked present at a session: those who take attendance.
 TAKERS = capabilities.roles_that_may(Action.TAKE_ATTENDANCE)
 
 
-def programs_for(user: Any) -> QuerySet[Program]:
+def programs_for(user: User) -> QuerySet[Program]:
     """The programs whose sessions she sees."""
     return capabilities.programs_for(user, Action.SEE_SESSIONS)
 
 
-def takes_attendance(user: Any) -> bool:
+def takes_attendance(user: User) -> bool:
     return may(user, Action.TAKE_ATTENDANCE)

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,12 +29,13 @@ from doorway.dropins.models import GroupSession
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, refuse
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import is_htmx
 
 PAGE_SIZE = 30
 
 
-def access_session(request: HttpRequest, session_id: Any) -> GroupSession:
+def access_session(request: AuthenticatedHttpRequest, session_id: Any) -> GroupSession:
     """A session of a program she works in; otherwise 404, audited."""
     session = (
         GroupSession.objects.in_programs(rules.programs_for(request.user))
@@ -44,26 +45,25 @@ def access_session(request: HttpRequest, session_id: Any) -> GroupSession:
     )
     if session is None:
         refuse(request, object_id=session_id, object_type="dropins.GroupSession")
-    assert session is not None
     return session
 
 
-def reaches_sessions(request: HttpRequest) -> None:
+def reaches_sessions(request: AuthenticatedHttpRequest) -> None:
     """Someone with no program to work in has no register here at all."""
     if not rules.programs_for(request.user).exists():
         refuse(request, object_type="dropins.GroupSession")
 
 
-def must_take_attendance(request: HttpRequest) -> None:
+def must_take_attendance(request: AuthenticatedHttpRequest) -> None:
     if not rules.takes_attendance(request.user):
         raise PermissionDenied("Your role does not take attendance.")
 
 
 @login_required
 @require_GET
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reaches_sessions(request)
-    user: Any = request.user
+    user = request.user
     programs = rules.programs_for(user)
     page = Paginator(queries.sessions_for_list(programs), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -91,10 +91,10 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_start(request: HttpRequest) -> HttpResponse:
+def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     reaches_sessions(request)
     must_take_attendance(request)
-    user: Any = request.user
+    user = request.user
     form = SessionForm(request.POST if request.method == "POST" else None, user=user)
     if form.is_bound and form.is_valid():
         try:
@@ -107,8 +107,10 @@ def session_start(request: HttpRequest) -> HttpResponse:
     return render(request, "dropins/session_form.html", {"form": form})
 
 
-def attendance_context(request: HttpRequest, session: GroupSession, **extra: Any) -> dict[str, Any]:
-    user: Any = request.user
+def attendance_context(
+    request: AuthenticatedHttpRequest, session: GroupSession, **extra: Any
+) -> dict[str, Any]:
+    user = request.user
     takes = rules.takes_attendance(user)
     register = queries.register_for(session, user, with_expected=takes)
     # Who was shown by name, never what was searched.
@@ -130,7 +132,7 @@ def attendance_context(request: HttpRequest, session: GroupSession, **extra: Any
 
 @login_required
 @require_GET
-def session_attendance(request: HttpRequest, session_id: Any) -> HttpResponse:
+def session_attendance(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     session = access_session(request, session_id)
     return render(request, "dropins/session_attendance.html", attendance_context(request, session))
 
@@ -142,7 +144,7 @@ def back_to(session: GroupSession, anchor: str = "") -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_mark(request: HttpRequest, session_id: Any) -> HttpResponse:
+def attendance_mark(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     """One tap: mark her present, or take the mark back (`attended` is the new state,
     so that a double tap or a resent form does no harm)."""
     session = access_session(request, session_id)
@@ -154,7 +156,7 @@ def attendance_mark(request: HttpRequest, session_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     attended = request.POST.get("attended") == "1"
     try:
-        mark_attendance(session, enrolment, by=request.user, attended=attended)  # type: ignore[arg-type]
+        mark_attendance(session, enrolment, by=request.user, attended=attended)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
         return back_to(session)
@@ -170,11 +172,11 @@ def attendance_mark(request: HttpRequest, session_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_anonymous(request: HttpRequest, session_id: Any) -> HttpResponse:
+def attendance_anonymous(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     session = access_session(request, session_id)
     must_take_attendance(request)
     change = -1 if request.POST.get("change") == "-1" else 1
-    count_anonymous(session, by=request.user, change=change)  # type: ignore[arg-type]
+    count_anonymous(session, by=request.user, change=change)
     if is_htmx(request):
         register = queries.register_for(session, request.user, with_expected=False)
         return render(
@@ -187,7 +189,7 @@ def attendance_anonymous(request: HttpRequest, session_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def walk_in_search(request: HttpRequest, session_id: Any) -> HttpResponse:
+def walk_in_search(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     """A name is posted, never put in an address. Shows women she reaches who are not
     expected at this session: a graduate, or someone from another of the programs."""
     session = access_session(request, session_id)
@@ -221,7 +223,7 @@ def walk_in_search(request: HttpRequest, session_id: Any) -> HttpResponse:
     )
 
 
-def attendance_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any]:
+def attendance_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) -> dict[str, Any]:
     """The enrolment page's drop-ins and groups: counts by kind and her latest dates,
     in a fixed number of queries. Everyone who reaches her sees it (a peer mentor too:
     attendance is her work)."""

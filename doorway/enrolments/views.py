@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
@@ -29,18 +29,19 @@ from doorway.enrolments.sections import enrolment_sections
 from doorway.people import roles
 from doorway.people.access import access_enrolment
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_context
 
 
 def posted_from_the_page(
-    view: Callable[[HttpRequest, Any], HttpResponse],
-) -> Callable[[HttpRequest, Any], HttpResponse]:
+    view: Callable[[AuthenticatedHttpRequest, Any], HttpResponse],
+) -> Callable[[AuthenticatedHttpRequest, Any], HttpResponse]:
     """These forms live on the enrolment page. After a refused move the address bar
     shows the form's address; reloading it (a GET) goes back to the page, not to a
     bare 405."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
         if request.method == "GET":
             return redirect("enrolment_detail", enrolment_id=enrolment_id)
         if request.method != "POST":
@@ -50,8 +51,10 @@ def posted_from_the_page(
     return wrapper
 
 
-def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> dict[str, Any]:
-    user: Any = request.user
+def page_context(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, **forms: Any
+) -> dict[str, Any]:
+    user = request.user
     context = record_context(request, enrolment.participant)
     may_move = roles.moves_phases(user)
     events = enrolment.events.select_related("recorded_by")
@@ -91,7 +94,9 @@ def page_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> di
     return context
 
 
-def render_page(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> HttpResponse:
+def render_page(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, **forms: Any
+) -> HttpResponse:
     audit_view(request, enrolment.participant, subject=enrolment)
     return render(
         request, "enrolments/enrolment_detail.html", page_context(request, enrolment, **forms)
@@ -99,16 +104,16 @@ def render_page(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> Htt
 
 
 @login_required
-def enrolment_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_detail(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     return render_page(request, enrolment)
 
 
 @login_required
 @posted_from_the_page
-def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_move(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
-    if not roles.moves_phases(request.user):  # type: ignore[arg-type]
+    if not roles.moves_phases(request.user):
         raise PermissionDenied("Your role does not move participants between phases.")
     form = MoveForm(request.POST, moves=enrolment.allowed_moves())
     if form.is_valid():
@@ -117,7 +122,7 @@ def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         try:
             enrolment.make_move(
                 move.key,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 reason=form.cleaned_data["reason"],
                 on=form.cleaned_data["on"],
             )
@@ -136,9 +141,9 @@ def enrolment_move(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @posted_from_the_page
-def enrolment_eligibility(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_eligibility(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
-    user: Any = request.user
+    user = request.user
     if not (roles.moves_phases(user) and roles.sees_case_content(user)):
         raise PermissionDenied("Your role does not decide eligibility.")
     form = EligibilityForm(request.POST)
@@ -161,9 +166,9 @@ def enrolment_eligibility(request: HttpRequest, enrolment_id: Any) -> HttpRespon
 
 @login_required
 @posted_from_the_page
-def enrolment_assign(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_assign(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
-    user: Any = request.user
+    user = request.user
     if not roles.assigns_staff(user):
         raise PermissionDenied("Only a program manager assigns staff.")
     form = AssignForm(request.POST, enrolment=enrolment)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -28,6 +28,7 @@ from doorway.exchange import exports
 from doorway.exchange.export_forms import FORMATS, RangeForm
 from doorway.exchange.sheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from doorway.people.access import access_enrolment, refuse
+from doorway.web.http import AuthenticatedHttpRequest
 
 
 def may_export(user: Any, kind: str | None = None, *, reached: bool = False) -> list[str]:
@@ -44,14 +45,14 @@ def may_export(user: Any, kind: str | None = None, *, reached: bool = False) -> 
     return mine
 
 
-def _format(request: HttpRequest) -> str:
+def _format(request: AuthenticatedHttpRequest) -> str:
     fmt = request.GET.get("as", "csv")
     if fmt not in FORMATS:
         raise Http404("No such format.")
     return fmt
 
 
-def _id_or_refuse(request: HttpRequest, text: str, object_type: str) -> uuid.UUID:
+def _id_or_refuse(request: AuthenticatedHttpRequest, text: str, object_type: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
@@ -61,7 +62,7 @@ def _id_or_refuse(request: HttpRequest, text: str, object_type: str) -> uuid.UUI
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     kinds: list[str],
     bound: RangeForm | None = None,
     status: int = 200,
@@ -81,12 +82,12 @@ def _page(
 
 @login_required
 @require_GET
-def exports_page(request: HttpRequest) -> HttpResponse:
+def exports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _page(request, may_export(request.user))
 
 
 def _download(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     sheet: exports.Sheet,
     fmt: str,
     name: str,
@@ -119,7 +120,9 @@ def _download(
     return response
 
 
-def _range_or_page(request: HttpRequest, kinds: list[str], kind: str) -> RangeForm | HttpResponse:
+def _range_or_page(
+    request: AuthenticatedHttpRequest, kinds: list[str], kind: str
+) -> RangeForm | HttpResponse:
     form = RangeForm(request.GET, kind=kind)
     if not form.is_valid():
         return _page(request, kinds, form, status=400)
@@ -136,10 +139,10 @@ def _range_name(kind: str, start: datetime.date | None, end: datetime.date | Non
 
 @login_required
 @require_GET
-def caseload_export(request: HttpRequest) -> HttpResponse:
+def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload page's rows for the same scope: hers, her team's, a worker's, or
     (for a program manager) her programs'."""
-    user: Any = request.user
+    user = request.user
     may_export(user, exports.CASELOAD)
     fmt = _format(request)
     enrolments, _worker, scope = caseload_in_scope(request)
@@ -156,10 +159,10 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def contacts_export(request: HttpRequest) -> HttpResponse:
+def contacts_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Contacts of every enrolment she reaches, or of one (`enrolment=<id>`), between
     two dates."""
-    user: Any = request.user
+    user = request.user
     enrolments = Enrolment.objects.visible_to(user)
     participant = None
     if text := request.GET.get("enrolment"):
@@ -190,10 +193,10 @@ def contacts_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def attendance_export(request: HttpRequest) -> HttpResponse:
+def attendance_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sessions of the programs she works in, or one (`session=<id>`), between two
     dates, each with who came as its register shows her."""
-    user: Any = request.user
+    user = request.user
     sessions = exports.sessions_for(user)
     session = None
     if text := request.GET.get("session"):

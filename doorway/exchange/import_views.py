@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +24,7 @@ from doorway.exchange.importing import engine
 from doorway.exchange.importing.reading import Unreadable
 from doorway.exchange.models import ImportJob, ImportKind, JobStatus
 from doorway.people.access import refuse
+from doorway.web.http import AuthenticatedHttpRequest
 
 ABOUT = {
     ImportKind.PARTICIPANTS: "New participants, each with her first enrolment.",
@@ -34,8 +35,8 @@ ABOUT = {
 }
 
 
-def may_import(request: HttpRequest) -> Any:
-    user: Any = request.user
+def may_import(request: AuthenticatedHttpRequest) -> Any:
+    user = request.user
     if not engine.imports_records(user):
         raise PermissionDenied("Only case managers and program managers import records.")
     return user
@@ -47,29 +48,24 @@ def kind_or_404(kind: str) -> str:
     return kind
 
 
-def own_job(request: HttpRequest, job_id: Any) -> ImportJob:
+def own_job(request: AuthenticatedHttpRequest, job_id: Any) -> ImportJob:
     """Her own job (its rows left unread): anyone else's answers 404, audited."""
-    job = (
-        ImportJob.objects.defer("rows")
-        .filter(pk=job_id, created_by=request.user)  # type: ignore[misc]
-        .first()
-    )
+    job = ImportJob.objects.defer("rows").filter(pk=job_id, created_by=request.user).first()
     if job is None:
         refuse(request, object_id=job_id, object_type="exchange.ImportJob")
-    assert job is not None
     return job
 
 
 @login_required
-def import_home(request: HttpRequest) -> HttpResponse:
+def import_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = may_import(request)
     jobs = ImportJob.objects.defer("rows", "problems").filter(created_by=user)[:10]
     kinds = [(kind, ABOUT[kind]) for kind in ImportKind]
     return render(request, "exchange/import_home.html", {"kinds": kinds, "jobs": jobs})
 
 
-def kind_context(request: HttpRequest, kind: str, form: UploadForm) -> dict[str, Any]:
-    importer = engine.importer_for(kind, request.user)  # type: ignore[arg-type]
+def kind_context(request: AuthenticatedHttpRequest, kind: str, form: UploadForm) -> dict[str, Any]:
+    importer = engine.importer_for(kind, request.user)
     importer.prepare([])
     return {
         "kind": kind,
@@ -86,7 +82,7 @@ def kind_context(request: HttpRequest, kind: str, form: UploadForm) -> dict[str,
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_kind(request: HttpRequest, kind: str) -> HttpResponse:
+def import_kind(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """How to fill the file, its template, and the upload (which starts the dry run)."""
     user = may_import(request)
     kind = kind_or_404(kind)
@@ -107,12 +103,12 @@ def import_kind(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, kind: str, extension: str) -> HttpResponse:
     may_import(request)
     kind = kind_or_404(kind)
     if extension not in {"csv", "xlsx"}:
         raise Http404("No such template.")
-    importer = engine.importer_for(kind, request.user)  # type: ignore[arg-type]
+    importer = engine.importer_for(kind, request.user)
     importer.prepare([])
     header = [c.label for c in importer.columns]
     example = importer.example()
@@ -140,14 +136,14 @@ def job_context(job: ImportJob) -> dict[str, Any]:
 
 
 @login_required
-def import_job(request: HttpRequest, job_id: Any) -> HttpResponse:
+def import_job(request: AuthenticatedHttpRequest, job_id: Any) -> HttpResponse:
     may_import(request)
     job = own_job(request, job_id)
     return render(request, "exchange/import_job.html", job_context(job))
 
 
 @login_required
-def import_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, job_id: Any) -> HttpResponse:
     """The progress bar, polled while the job runs; once it has ended, the whole page
     is reloaded to show the result."""
     may_import(request)
@@ -161,7 +157,7 @@ def import_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, job_id: Any) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, job_id: Any) -> HttpResponse:
     """The real import of a checked file with no problems."""
     may_import(request)
     job = own_job(request, job_id)

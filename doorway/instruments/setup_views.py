@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,16 +22,17 @@ from doorway.instruments.models import Instrument, InstrumentVersion
 from doorway.instruments.scoring import default_label
 from doorway.people.access import refuse
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 
 
-def _configurer(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _configurer(request: AuthenticatedHttpRequest) -> Any:
+    user = request.user
     if not rules.configures_instruments(user):
         raise PermissionDenied("Instruments are set up by program managers and administrators.")
     return user
 
 
-def access_instrument(request: HttpRequest, instrument_id: Any) -> Instrument:
+def access_instrument(request: AuthenticatedHttpRequest, instrument_id: Any) -> Instrument:
     user = _configurer(request)
     instrument = (
         Instrument.objects.select_related("program")
@@ -40,13 +41,12 @@ def access_instrument(request: HttpRequest, instrument_id: Any) -> Instrument:
     )
     if instrument is None:
         refuse(request, object_id=instrument_id, object_type="instruments.Instrument")
-    assert instrument is not None
     return instrument
 
 
 @login_required
 @require_GET
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _configurer(request)
     instruments = list(
         Instrument.objects.filter(program__in=rules.instrument_programs(user))
@@ -59,7 +59,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def instrument_detail(request: HttpRequest, instrument_id: Any) -> HttpResponse:
+def instrument_detail(request: AuthenticatedHttpRequest, instrument_id: Any) -> HttpResponse:
     instrument = access_instrument(request, instrument_id)
     versions = list(instrument.versions.select_related("created_by").order_by("-number"))
     answered = set(
@@ -76,7 +76,7 @@ def instrument_detail(request: HttpRequest, instrument_id: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def instrument_version(request: HttpRequest, version_id: Any) -> HttpResponse:
+def instrument_version(request: AuthenticatedHttpRequest, version_id: Any) -> HttpResponse:
     _configurer(request)
     found = InstrumentVersion.objects.filter(pk=version_id).values_list("instrument_id", flat=True)
     instrument = access_instrument(request, found.first())
@@ -111,9 +111,9 @@ def instrument_version(request: HttpRequest, version_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def instrument_new_version(request: HttpRequest, instrument_id: Any) -> HttpResponse:
+def instrument_new_version(request: AuthenticatedHttpRequest, instrument_id: Any) -> HttpResponse:
     instrument = access_instrument(request, instrument_id)
-    user: Any = request.user
+    user = request.user
     current = instrument.current_version()
     initial = DefinitionForm.initial_for(definition_of(load_version(current.pk))) if current else {}
     form = DefinitionForm(request.POST if request.method == "POST" else None, initial=initial)

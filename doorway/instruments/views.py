@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,29 +32,32 @@ from doorway.instruments.forms import AdministrationForm
 from doorway.instruments.models import Administration, Instrument, ItemKind, Timepoint
 from doorway.people.access import access_enrolment, access_part, refuse
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page
 
 SECTION_ROWS = 20
 
 
-def _reader(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _reader(request: AuthenticatedHttpRequest) -> Any:
+    user = request.user
     if not rules.reads_assessments(user):
         raise PermissionDenied("Assessments are read by the care team only.")
     return user
 
 
-def _writer(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _writer(request: AuthenticatedHttpRequest) -> Any:
+    user = request.user
     if not rules.records_assessments(user):
         raise PermissionDenied("Your role does not record assessments.")
     return user
 
 
-def assessments_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+def assessments_section(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment
+) -> dict[str, Any] | None:
     """Her administrations, newest first, in a fixed number of queries; none of their
     answers. Hidden from those who never read assessments."""
-    user: Any = request.user
+    user = request.user
     if not rules.reads_assessments(user):
         return None
     administrations = list(enrolment.administrations.for_list()[: SECTION_ROWS + 1])
@@ -68,7 +71,7 @@ def assessments_section(request: HttpRequest, enrolment: Enrolment) -> dict[str,
 
 @login_required
 @require_GET
-def assessment_choose(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def assessment_choose(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     _writer(request)
     instruments = list(
@@ -99,7 +102,9 @@ def assessment_choose(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_record(request: HttpRequest, enrolment_id: Any, instrument_id: Any) -> HttpResponse:
+def assessment_record(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, instrument_id: Any
+) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     user = _writer(request)
     instrument = Instrument.objects.filter(
@@ -153,7 +158,7 @@ def assessment_record(request: HttpRequest, enrolment_id: Any, instrument_id: An
 
 
 def access_administration(
-    request: HttpRequest, enrolment_id: Any, administration_id: Any
+    request: AuthenticatedHttpRequest, enrolment_id: Any, administration_id: Any
 ) -> Administration:
     enrolment = access_enrolment(request, enrolment_id)
     administrations = Administration.objects.select_related(
@@ -188,7 +193,7 @@ def _display(item: Any, answer: Any) -> str:
 @login_required
 @require_GET
 def assessment_detail(
-    request: HttpRequest, enrolment_id: Any, administration_id: Any
+    request: AuthenticatedHttpRequest, enrolment_id: Any, administration_id: Any
 ) -> HttpResponse:
     administration = access_administration(request, enrolment_id, administration_id)
     user = _reader(request)
@@ -241,10 +246,10 @@ def assessment_detail(
 @login_required
 @require_POST
 def assessment_decide_eligibility(
-    request: HttpRequest, enrolment_id: Any, administration_id: Any
+    request: AuthenticatedHttpRequest, enrolment_id: Any, administration_id: Any
 ) -> HttpResponse:
     administration = access_administration(request, enrolment_id, administration_id)
-    user: Any = request.user
+    user = request.user
     if not rules.decides_eligibility(user):
         raise PermissionDenied("Your role does not decide eligibility.")
     try:

@@ -13,7 +13,7 @@ re-implements it. What a person may *do* with a record she can reach is in `role
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -101,7 +101,6 @@ def access_participant(request: HttpRequest, participant_id: Any) -> Participant
     )
     if participant is None:
         refuse(request, participant_id=participant_id, object_type="people.Participant")
-    assert participant is not None
     return participant
 
 
@@ -116,7 +115,6 @@ def access_enrolment(request: HttpRequest, enrolment_id: Any) -> Enrolment:
     )
     if enrolment is None:
         refuse(request, object_id=enrolment_id, object_type="enrolments.Enrolment")
-    assert enrolment is not None
     return enrolment
 
 
@@ -146,7 +144,7 @@ def refuse(
     participant_id: Any = None,
     object_id: Any = None,
     object_type: str = "",
-) -> None:
+) -> NoReturn:
     """Record the refused attempt, then answer 404."""
     record(
         Action.REFUSED,

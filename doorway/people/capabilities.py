@@ -17,13 +17,18 @@ the permission matrix reads its "may do" expectations from `ROLES`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db import models
 from django.db.models import Q, QuerySet
 
 from doorway.people.roles import Role
 from doorway.programs.models import Program
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from doorway.people.models import User
 
 CM, PM, PEER, EV, ADMIN = (
     Role.CASE_MANAGER,
@@ -175,7 +180,7 @@ def roles_that_may(action: Action) -> frozenset[str]:
     return ROLES[action]
 
 
-def _active(user: Any) -> bool:
+def _active(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
@@ -183,7 +188,7 @@ def _active(user: Any) -> bool:
     )
 
 
-def may(user: Any, action: Action, target: Any = None) -> bool:
+def may(user: User | AnonymousUser | None, action: Action, target: Any = None) -> bool:
     """May `user` do `action` (to `target`: a Program, a staff account, a participant
     or enrolment she must already reach)? With no target: may her role do it at all.
     No query without a target."""
@@ -213,14 +218,14 @@ def may(user: Any, action: Action, target: Any = None) -> bool:
     raise TypeError(f"No capability rule for a {type(target).__name__}")
 
 
-def programs_for(user: Any, action: Action) -> QuerySet[Program]:
+def programs_for(user: User | AnonymousUser | None, action: Action) -> QuerySet[Program]:
     """The programs in which `user` may do `action`.
 
     - administrator: her agency's programs (none without an agency);
     - evaluator, for the evaluation and configuration: the programs she is on, and
       every program of her agency;
     - everyone else: the programs she is on."""
-    if not may(user, action):
+    if not (may(user, action) and _active(user)):
         return Program.objects.none()
     if user.role == ADMIN:
         if user.agency_id is None:
@@ -233,11 +238,11 @@ def programs_for(user: Any, action: Action) -> QuerySet[Program]:
     return Program.objects.filter(staff=user)
 
 
-def staff_for(user: Any) -> QuerySet[Any]:
+def staff_for(user: User | AnonymousUser | None) -> QuerySet[User]:
     """The staff accounts whose access `user` manages: her agency's, herself included
     (she sees her own account, and may not change it)."""
     from doorway.people.models import User
 
-    if not may(user, Action.MANAGE_STAFF) or user.agency_id is None:
+    if not (may(user, Action.MANAGE_STAFF) and _active(user)) or user.agency_id is None:
         return User.objects.none()
     return User.objects.filter(agency=user.agency_id)

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,25 +30,25 @@ from doorway.people.staff import (
     decline_access_change,
 )
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 
 
-def _administrator(request: HttpRequest) -> User:
-    user: Any = request.user
+def _administrator(request: AuthenticatedHttpRequest) -> User:
+    user = request.user
     if not may(user, Action.MANAGE_STAFF):
         raise PermissionDenied(_("Staff access is managed by administrators."))
     return user
 
 
-def _account(request: HttpRequest, user_id: Any) -> User:
+def _account(request: AuthenticatedHttpRequest, user_id: Any) -> User:
     account = staff_for(request.user).filter(pk=user_id).first()
     if account is None:
         refuse(request, object_id=user_id, object_type="people.User")
-    assert account is not None
     return account
 
 
-def _pending(request: HttpRequest, request_id: Any) -> AccessChangeRequest:
-    user: Any = request.user
+def _pending(request: AuthenticatedHttpRequest, request_id: Any) -> AccessChangeRequest:
+    user = request.user
     change = (
         AccessChangeRequest.objects.filter(
             pk=request_id, agency=user.agency_id, status=AccessChangeStatus.PENDING
@@ -58,7 +58,6 @@ def _pending(request: HttpRequest, request_id: Any) -> AccessChangeRequest:
     )
     if change is None:
         refuse(request, object_id=request_id, object_type="people.AccessChangeRequest")
-    assert change is not None
     return change
 
 
@@ -148,7 +147,7 @@ def _differences(change: AccessChangeRequest, names: dict[str, str]) -> list[tup
 
 @login_required
 @require_http_methods(["GET"])
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _administrator(request)
     staff = list(
         staff_for(user).prefetch_related("programs", "teams").order_by("last_name", "username")
@@ -171,7 +170,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_change(request: HttpRequest, user_id: Any) -> HttpResponse:
+def staff_change(request: AuthenticatedHttpRequest, user_id: Any) -> HttpResponse:
     user = _administrator(request)
     account = _account(request, user_id)
     if account.pk == user.pk:
@@ -207,7 +206,7 @@ def staff_change(request: HttpRequest, user_id: Any) -> HttpResponse:
     )
 
 
-def _decide(request: HttpRequest, request_id: Any, approve: bool) -> HttpResponse:
+def _decide(request: AuthenticatedHttpRequest, request_id: Any, approve: bool) -> HttpResponse:
     user = _administrator(request)
     change = _pending(request, request_id)
     try:
@@ -233,11 +232,11 @@ def _decide(request: HttpRequest, request_id: Any, approve: bool) -> HttpRespons
 
 @login_required
 @require_POST
-def access_request_approve(request: HttpRequest, request_id: Any) -> HttpResponse:
+def access_request_approve(request: AuthenticatedHttpRequest, request_id: Any) -> HttpResponse:
     return _decide(request, request_id, approve=True)
 
 
 @login_required
 @require_POST
-def access_request_decline(request: HttpRequest, request_id: Any) -> HttpResponse:
+def access_request_decline(request: AuthenticatedHttpRequest, request_id: Any) -> HttpResponse:
     return _decide(request, request_id, approve=False)

@@ -40,6 +40,7 @@ from doorway.people.forms import (
 )
 from doorway.people.models import Consent, Participant, SafetyFlag
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, is_htmx, record_context
 
 PAGE_SIZE = 25
@@ -48,7 +49,7 @@ PAGE_SIZE = 25
 # --- reach ---------------------------------------------------------------------------
 
 
-def reaches_participants(request: HttpRequest) -> None:
+def reaches_participants(request: AuthenticatedHttpRequest) -> None:
     """Roles that reach no participant record at all (the evaluator) get 404 on every
     participant page, lists included, audited like any other refusal."""
     if enrolment_rule(request.user) is None:
@@ -60,11 +61,11 @@ def reaches_participants(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Her caseload (or whatever the access rule lets her reach). A search is posted, so
     that a name never travels in a URL, a browser history or a server log."""
     reaches_participants(request)
-    user: Any = request.user
+    user = request.user
     form = SearchForm(request.POST if request.method == "POST" else None)
     query = ""
     if form.is_bound and form.is_valid():
@@ -110,9 +111,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 # --- registration ------------------------------------------------------------------
 
 
-def may_register(request: HttpRequest) -> None:
+def may_register(request: AuthenticatedHttpRequest) -> None:
     reaches_participants(request)
-    if not roles.registers_participants(request.user):  # type: ignore[arg-type]
+    if not roles.registers_participants(request.user):
         raise PermissionDenied("Only case managers and program managers register participants.")
 
 
@@ -120,7 +121,8 @@ def likely_duplicates(
     request: HttpRequest, *, names: list[str], date_of_birth: Any, agency: Any
 ) -> duplicates.Lookup:
     """The likely matches she may open, and nothing about those she may not (see
-    `doorway.caseload.duplicates`). Raises TooManyLookups past her hourly limit."""
+    `doorway.caseload.duplicates`). Raises TooManyLookups past her hourly limit.
+    (Asked by the page and by the API, whose request is DRF's.)"""
     user: Any = request.user
     return duplicates.look_up(
         user=user,
@@ -134,9 +136,9 @@ def likely_duplicates(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_register(request: HttpRequest) -> HttpResponse:
+def participant_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     may_register(request)
-    user: Any = request.user
+    user = request.user
     form = RegisterForm(request.POST if request.method == "POST" else None, user=user)
     found = None
     status = 200
@@ -193,10 +195,10 @@ def participant_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def participant_duplicates(request: HttpRequest) -> HttpResponse:
+def participant_duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The likely-duplicate warning, refreshed while she types the names (HTMX)."""
     may_register(request)
-    user: Any = request.user
+    user = request.user
     form = DuplicateCheckForm(request.POST)
     found = refused = None
     if form.is_valid() and form.names():
@@ -220,8 +222,10 @@ def participant_duplicates(request: HttpRequest) -> HttpResponse:
 # --- her page ----------------------------------------------------------------------
 
 
-def detail_context(request: HttpRequest, participant: Participant, **forms: Any) -> dict[str, Any]:
-    user: Any = request.user
+def detail_context(
+    request: AuthenticatedHttpRequest, participant: Participant, **forms: Any
+) -> dict[str, Any]:
+    user = request.user
     context = record_context(request, participant)
     context["enrolments"] = list(
         Enrolment.objects.visible_to(user)
@@ -250,23 +254,23 @@ def detail_context(request: HttpRequest, participant: Participant, **forms: Any)
 
 
 @login_required
-def participant_detail(request: HttpRequest, participant_id: Any) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, participant_id: Any) -> HttpResponse:
     participant = access_participant(request, participant_id)
     audit_view(request, participant)
     return render(request, "people/participant_detail.html", detail_context(request, participant))
 
 
-def may_change(request: HttpRequest, participant: Participant) -> None:
-    if not roles.changes_records(request.user):  # type: ignore[arg-type]
+def may_change(request: AuthenticatedHttpRequest, participant: Participant) -> None:
+    if not roles.changes_records(request.user):
         raise PermissionDenied("You can read this record but not change it.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_edit(request: HttpRequest, participant_id: Any) -> HttpResponse:
+def participant_edit(request: AuthenticatedHttpRequest, participant_id: Any) -> HttpResponse:
     participant = access_participant(request, participant_id)
     may_change(request, participant)
-    user: Any = request.user
+    user = request.user
     if request.method == "POST":
         form = IdentityForm(request.POST, version=version_of(participant))
         if form.is_valid():
@@ -301,7 +305,9 @@ def participant_edit(request: HttpRequest, participant_id: Any) -> HttpResponse:
 
 
 def flags_answer(
-    request: HttpRequest, participant: Participant, flag_form: SafetyFlagForm | None = None
+    request: AuthenticatedHttpRequest,
+    participant: Participant,
+    flag_form: SafetyFlagForm | None = None,
 ) -> HttpResponse:
     if is_htmx(request):
         context = record_context(request, participant)
@@ -319,7 +325,7 @@ def flags_answer(
 
 @login_required
 @require_POST
-def safety_flag_add(request: HttpRequest, participant_id: Any) -> HttpResponse:
+def safety_flag_add(request: AuthenticatedHttpRequest, participant_id: Any) -> HttpResponse:
     participant = access_participant(request, participant_id)
     may_change(request, participant)
     form = SafetyFlagForm(request.POST)
@@ -329,7 +335,7 @@ def safety_flag_add(request: HttpRequest, participant_id: Any) -> HttpResponse:
                 participant,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -340,24 +346,28 @@ def safety_flag_add(request: HttpRequest, participant_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def safety_flag_remove(request: HttpRequest, participant_id: Any, flag_id: Any) -> HttpResponse:
+def safety_flag_remove(
+    request: AuthenticatedHttpRequest, participant_id: Any, flag_id: Any
+) -> HttpResponse:
     participant = access_participant(request, participant_id)
     may_change(request, participant)
     flag = get_object_or_404(SafetyFlag, pk=flag_id, participant=participant)
-    actions.remove_safety_flag(flag, by=request.user)  # type: ignore[arg-type]
+    actions.remove_safety_flag(flag, by=request.user)
     return flags_answer(request, participant)
 
 
 # --- consents (HTMX: the consents section is swapped in place) ------------------------
 
 
-def may_change_consents(request: HttpRequest, participant: Participant) -> None:
+def may_change_consents(request: AuthenticatedHttpRequest, participant: Participant) -> None:
     may_change(request, participant)
-    if not roles.sees_case_content(request.user):  # type: ignore[arg-type]
+    if not roles.sees_case_content(request.user):
         raise PermissionDenied("Consents are case content.")
 
 
-def consents_answer(request: HttpRequest, participant: Participant, **forms: Any) -> HttpResponse:
+def consents_answer(
+    request: AuthenticatedHttpRequest, participant: Participant, **forms: Any
+) -> HttpResponse:
     has_errors = any(
         f.errors
         for f in [forms.get("consent_form"), *forms.get("withdraw_forms", {}).values()]
@@ -378,7 +388,7 @@ def consents_answer(request: HttpRequest, participant: Participant, **forms: Any
 
 @login_required
 @require_POST
-def consent_give(request: HttpRequest, participant_id: Any) -> HttpResponse:
+def consent_give(request: AuthenticatedHttpRequest, participant_id: Any) -> HttpResponse:
     participant = access_participant(request, participant_id)
     may_change_consents(request, participant)
     form = ConsentForm(request.POST, participant=participant)
@@ -389,7 +399,7 @@ def consent_give(request: HttpRequest, participant_id: Any) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 partner=form.cleaned_data["partner"],
                 given_on=form.cleaned_data["given_on"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -400,7 +410,9 @@ def consent_give(request: HttpRequest, participant_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, participant_id: Any, consent_id: Any) -> HttpResponse:
+def consent_withdraw(
+    request: AuthenticatedHttpRequest, participant_id: Any, consent_id: Any
+) -> HttpResponse:
     participant = access_participant(request, participant_id)
     may_change_consents(request, participant)
     consent = get_object_or_404(Consent, pk=consent_id, participant=participant)
@@ -411,7 +423,7 @@ def consent_withdraw(request: HttpRequest, participant_id: Any, consent_id: Any)
                 consent,
                 on=form.cleaned_data["on"],
                 note=form.cleaned_data["note"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -5,15 +5,18 @@ writes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from doorway.people.capabilities import Action, may
 
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
-def reads_plans(user: Any) -> bool:
+
+def reads_plans(user: User) -> bool:
     # An administrator reaches an enrolment only while her glass is broken.
     return may(user, Action.READ_PLANS)
 
 
-def writes_plans(user: Any) -> bool:
+def writes_plans(user: User) -> bool:
     return may(user, Action.WRITE_PLANS)

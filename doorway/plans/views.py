@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -39,26 +39,27 @@ from doorway.plans.forms import (
 from doorway.plans.models import Goal, PhasePlan, PlanReview, ServicePlan, Status, Step
 from doorway.plans.queries import review_due_since
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import record_page
 
 # --- access -----------------------------------------------------------------------------
 
 
-def access_plan_reader(request: HttpRequest, enrolment_id: Any) -> Enrolment:
+def access_plan_reader(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = access_enrolment(request, enrolment_id)
     if not rules.reads_plans(request.user):
         raise PermissionDenied("Plans are read by the care team only.")
     return enrolment
 
 
-def access_plan_writer(request: HttpRequest, enrolment_id: Any) -> Enrolment:
+def access_plan_writer(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = access_plan_reader(request, enrolment_id)
     if not rules.writes_plans(request.user):
         raise PermissionDenied("Your role does not write plans.")
     return enrolment
 
 
-def access_goal(request: HttpRequest, enrolment: Enrolment, goal_id: Any) -> Goal:
+def access_goal(request: AuthenticatedHttpRequest, enrolment: Enrolment, goal_id: Any) -> Goal:
     """A goal of her plan; otherwise 404, audited."""
     goals = Goal.objects.select_related("focus_area", "plan").filter(plan__enrolment=enrolment)
     goal = access_part(request, enrolment, goals, goal_id)
@@ -66,7 +67,7 @@ def access_goal(request: HttpRequest, enrolment: Enrolment, goal_id: Any) -> Goa
     return goal
 
 
-def access_step(request: HttpRequest, enrolment: Enrolment, step_id: Any) -> Step:
+def access_step(request: AuthenticatedHttpRequest, enrolment: Enrolment, step_id: Any) -> Step:
     steps = Step.objects.select_related("goal__plan", "goal__focus_area").filter(
         goal__plan__enrolment=enrolment
     )
@@ -111,7 +112,9 @@ def review_due_message(enrolment: Enrolment, done: str) -> str | SafeString:
     )
 
 
-def audit_read(request: HttpRequest, enrolment: Enrolment, plan: Any, **detail: Any) -> None:
+def audit_read(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, plan: Any, **detail: Any
+) -> None:
     record(
         Action.VIEW,
         request=request,
@@ -121,10 +124,10 @@ def audit_read(request: HttpRequest, enrolment: Enrolment, plan: Any, **detail: 
     )
 
 
-def plan_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+def plan_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
     """The enrolment page's plan summary: goals by status, and a review when one is due.
     Hidden from those who do not read plans. Three queries."""
-    user: Any = request.user
+    user = request.user
     if not rules.reads_plans(user):
         return None
     plan = plan_of(enrolment)
@@ -143,7 +146,7 @@ def plan_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] |
 
 @login_required
 @require_GET
-def plan_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_plan_reader(request, enrolment_id)
     plan = plan_of(enrolment)
     reviews = list(
@@ -182,7 +185,7 @@ def plan_detail(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_print(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def plan_print(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     """The copy she keeps: her words, her phase plan, her goals and steps. No private
     notes, no review's decisions, nobody else."""
     enrolment = access_plan_reader(request, enrolment_id)
@@ -205,7 +208,9 @@ def plan_print(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 # --- writing ----------------------------------------------------------------------------
 
 
-def done(request: HttpRequest, enrolment: Enrolment, message: str, anchor: str = "") -> Any:
+def done(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, message: str, anchor: str = ""
+) -> Any:
     messages.success(request, message)
     return redirect(plan_url(enrolment, anchor))
 
@@ -222,7 +227,7 @@ def plan_values(plan: ServicePlan | None) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_agree(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def plan_agree(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     plan = plan_of(enrolment)
     form = ServicePlanForm(
@@ -234,7 +239,7 @@ def plan_agree(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         try:
             actions.save_service_plan(
                 enrolment,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 expected_version=form.expected_version,
                 **form.cleaned_data,
             )
@@ -261,7 +266,7 @@ def phase_plan_values(phase_plan: PhasePlan | None) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def phase_plan_set(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     existing = current_phase_plan(enrolment)
     form = PhasePlanForm(
@@ -274,7 +279,7 @@ def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         try:
             actions.set_phase_plan(
                 enrolment,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 focus_areas=form.cleaned_data["focus_areas"],
                 agreed_on=form.cleaned_data["agreed_on"],
                 expected_version=form.expected_version,
@@ -291,12 +296,12 @@ def phase_plan_set(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def goal_add(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def goal_add(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     form = GoalForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
     if form.is_bound and form.is_valid():
         try:
-            goal = actions.add_goal(enrolment, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            goal = actions.add_goal(enrolment, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
@@ -318,7 +323,7 @@ def step_values(step: Step) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     goal = access_goal(request, enrolment, goal_id)
     bound = request.method == "POST"
@@ -329,7 +334,7 @@ def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResp
         try:
             actions.edit_goal(
                 goal,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 expected_version=form.expected_version,
                 **form.cleaned_data,
             )
@@ -353,7 +358,7 @@ def goal_edit(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
+def goal_status(request: AuthenticatedHttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     goal = access_goal(request, enrolment, goal_id)
     bound = request.method == "POST"
@@ -367,7 +372,7 @@ def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRe
         try:
             actions.change_goal_status(
                 goal,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 expected_version=form.expected_version,
                 **form.cleaned_data,
             )
@@ -386,14 +391,14 @@ def goal_status(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def step_add(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
+def step_add(request: AuthenticatedHttpRequest, enrolment_id: Any, goal_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     goal = access_goal(request, enrolment, goal_id)
     form = StepForm(request.POST if request.method == "POST" else None)
     del form.fields["status"], form.fields["on"]
     if form.is_bound and form.is_valid():
         try:
-            actions.add_step(goal, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            actions.add_step(goal, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
@@ -405,7 +410,7 @@ def step_add(request: HttpRequest, enrolment_id: Any, goal_id: Any) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResponse:
+def step_edit(request: AuthenticatedHttpRequest, enrolment_id: Any, step_id: Any) -> HttpResponse:
     enrolment = access_plan_writer(request, enrolment_id)
     step = access_step(request, enrolment, step_id)
     bound = request.method == "POST"
@@ -418,7 +423,7 @@ def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResp
         try:
             actions.edit_step(
                 step,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 expected_version=form.expected_version,
                 **form.cleaned_data,
             )
@@ -439,7 +444,7 @@ def step_edit(request: HttpRequest, enrolment_id: Any, step_id: Any) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_review(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def plan_review(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     """Record a review; when a phase change asked for it, it may also set the new
     phase's phase plan."""
     enrolment = access_plan_writer(request, enrolment_id)
@@ -462,7 +467,7 @@ def plan_review(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
         try:
             actions.record_review(
                 enrolment,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 reviewed_on=form.cleaned_data["reviewed_on"],
                 decided=form.cleaned_data["decided"],
                 statuses=form.statuses(),

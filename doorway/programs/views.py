@@ -66,7 +66,6 @@ def access_program(request: HttpRequest, program_id: Any) -> Program:
     )
     if program is None:
         refuse(request, object_id=program_id, object_type="programs.Program")
-    assert program is not None
     return program
 
 

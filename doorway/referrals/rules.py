@@ -5,14 +5,17 @@ administrator reads them only through break-the-glass and never writes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from doorway.people.capabilities import Action, may
 
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
-def reads_referrals(user: Any) -> bool:
+
+def reads_referrals(user: User) -> bool:
     return may(user, Action.READ_REFERRALS)
 
 
-def makes_referrals(user: Any) -> bool:
+def makes_referrals(user: User) -> bool:
     return may(user, Action.MAKE_REFERRALS)

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,20 +31,23 @@ from doorway.referrals.actions import make_referral, update_referral
 from doorway.referrals.forms import ReferralForm, ReferralUpdateForm
 from doorway.referrals.models import NO_NEWS_DAYS, Referral
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, is_htmx, record_page
 
 
-def must_read(request: HttpRequest) -> None:
+def must_read(request: AuthenticatedHttpRequest) -> None:
     if not rules.reads_referrals(request.user):
         raise PermissionDenied("Referrals are seen by the care team only.")
 
 
-def must_write(request: HttpRequest) -> None:
+def must_write(request: AuthenticatedHttpRequest) -> None:
     if not rules.makes_referrals(request.user):
         raise PermissionDenied("Your role does not make referrals.")
 
 
-def access_referral(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> Referral:
+def access_referral(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, referral_id: Any
+) -> Referral:
     """A referral of an enrolment she reaches; otherwise 404, audited."""
     enrolment = access_enrolment(request, enrolment_id)
     referrals = Referral.objects.select_related("partner", "made_by").filter(enrolment=enrolment)
@@ -62,10 +65,12 @@ def consented_partners(enrolment: Enrolment) -> list[PartnerAgency]:
     return list(PartnerAgency.objects.filter(pk__in=ids).order_by("name"))
 
 
-def referrals_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
+def referrals_section(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment
+) -> dict[str, Any] | None:
     """Her referrals with their status, and "no news for N days" once an open one has
     had no update for two weeks. One query, whatever the number of referrals."""
-    user: Any = request.user
+    user = request.user
     if not rules.reads_referrals(user):
         return None
     today = timezone.localdate()
@@ -90,10 +95,10 @@ def enrolment_url(enrolment: Enrolment) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_make(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
+def referral_make(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     must_write(request)
-    user: Any = request.user
+    user = request.user
     consented = consented_partners(enrolment)
     posted = request.method == "POST"
     # A GET may carry the chosen kind of service and partner (neither is personal): the
@@ -124,7 +129,7 @@ def referral_make(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
 
 
 def detail_response(
-    request: HttpRequest, referral: Referral, form: ReferralUpdateForm | None
+    request: AuthenticatedHttpRequest, referral: Referral, form: ReferralUpdateForm | None
 ) -> HttpResponse:
     updates = list(
         referral.updates.select_related("recorded_by").order_by("dated_on", "recorded_at")
@@ -148,7 +153,9 @@ def detail_response(
 
 @login_required
 @require_GET
-def referral_detail(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> HttpResponse:
+def referral_detail(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, referral_id: Any
+) -> HttpResponse:
     referral = access_referral(request, enrolment_id, referral_id)
     must_read(request)
     form = None
@@ -159,7 +166,9 @@ def referral_detail(request: HttpRequest, enrolment_id: Any, referral_id: Any) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_update(request: HttpRequest, enrolment_id: Any, referral_id: Any) -> HttpResponse:
+def referral_update(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, referral_id: Any
+) -> HttpResponse:
     """The update form lives on the referral's page; a GET here goes back to it."""
     referral = access_referral(request, enrolment_id, referral_id)
     must_read(request)
@@ -171,7 +180,7 @@ def referral_update(request: HttpRequest, enrolment_id: Any, referral_id: Any) -
         try:
             update_referral(
                 referral,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 expected_version=form.expected_version,
                 **form.values(),
             )

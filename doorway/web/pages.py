@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from doorway.people import roles
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import BreakGlass, Participant
+from doorway.web.http import AuthenticatedHttpRequest
 
 
 def break_glass_grant(user: Any, participant_id: Any) -> BreakGlass | None:
@@ -35,9 +36,9 @@ def break_glass_grant(user: Any, participant_id: Any) -> BreakGlass | None:
     )
 
 
-def record_context(request: HttpRequest, participant: Participant) -> dict[str, Any]:
+def record_context(request: AuthenticatedHttpRequest, participant: Participant) -> dict[str, Any]:
     """What the header of every page about her needs: safety flags and notices."""
-    user: Any = request.user
+    user = request.user
     return {
         "participant": participant,
         "flags": list(participant.active_flags().select_related("added_by")),
@@ -49,7 +50,7 @@ def record_context(request: HttpRequest, participant: Participant) -> dict[str, 
 
 
 def record_page(
-    request: HttpRequest, enrolment: Enrolment, template: str, **extra: Any
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, template: str, **extra: Any
 ) -> HttpResponse:
     """A page about one of her enrolments: her record's header, the enrolment, `extra`."""
     context = record_context(request, enrolment.participant)
@@ -57,10 +58,12 @@ def record_page(
     return render(request, template, context)
 
 
-def audit_view(request: HttpRequest, participant: Participant, subject: Any = None) -> None:
+def audit_view(
+    request: AuthenticatedHttpRequest, participant: Participant, subject: Any = None
+) -> None:
     """A read of her record (or of `subject`, one of its parts), in the audit log."""
     record(Action.VIEW, request=request, participant=participant, subject=subject or participant)
 
 
-def is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
