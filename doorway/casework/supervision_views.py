@@ -42,7 +42,11 @@ def access_team(request: AuthenticatedHttpRequest, team_id: Any) -> Team:
     return team
 
 
-def access_session(request: AuthenticatedHttpRequest, session_id: Any) -> SupervisionSession:
+def access_supervision_session(
+    request: AuthenticatedHttpRequest, session_id: Any
+) -> SupervisionSession:
+    """A supervision session of one of her teams (`supervision.teams_for`); otherwise
+    404, audited."""
     _check_role(request)
     session = (
         SupervisionSession.objects.select_related("team", "led_by")
@@ -98,7 +102,7 @@ def supervision_record(request: AuthenticatedHttpRequest, team_id: Any) -> HttpR
 @login_required
 @require_GET
 def supervision_session(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
-    session = access_session(request, session_id)
+    session = access_supervision_session(request, session_id)
     user = request.user
     reviews = list(
         supervision.reviews_visible_to(session.reviews.all(), user)
@@ -130,7 +134,7 @@ def supervision_session(request: AuthenticatedHttpRequest, session_id: Any) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_review_add(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
-    session = access_session(request, session_id)
+    session = access_supervision_session(request, session_id)
     user = request.user
     reviewable = supervision.reviewable_for(session, user)
     form = ReviewForm(request.POST if request.method == "POST" else None, enrolments=reviewable)

@@ -35,8 +35,8 @@ from doorway.web.pages import is_htmx
 PAGE_SIZE = 30
 
 
-def access_session(request: AuthenticatedHttpRequest, session_id: Any) -> GroupSession:
-    """A session of a program she works in; otherwise 404, audited."""
+def access_group_session(request: AuthenticatedHttpRequest, session_id: Any) -> GroupSession:
+    """A drop-in or group session of a program she works in; otherwise 404, audited."""
     session = (
         GroupSession.objects.in_programs(rules.programs_for(request.user))
         .select_related("program", "created_by")
@@ -133,7 +133,7 @@ def attendance_context(
 @login_required
 @require_GET
 def session_attendance(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
-    session = access_session(request, session_id)
+    session = access_group_session(request, session_id)
     return render(request, "dropins/session_attendance.html", attendance_context(request, session))
 
 
@@ -147,7 +147,7 @@ def back_to(session: GroupSession, anchor: str = "") -> HttpResponse:
 def attendance_mark(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     """One tap: mark her present, or take the mark back (`attended` is the new state,
     so that a double tap or a resent form does no harm)."""
-    session = access_session(request, session_id)
+    session = access_group_session(request, session_id)
     must_take_attendance(request)
     try:
         enrolment_id = uuid.UUID(request.POST.get("enrolment", ""))
@@ -173,7 +173,7 @@ def attendance_mark(request: AuthenticatedHttpRequest, session_id: Any) -> HttpR
 @login_required
 @require_POST
 def attendance_anonymous(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
-    session = access_session(request, session_id)
+    session = access_group_session(request, session_id)
     must_take_attendance(request)
     change = -1 if request.POST.get("change") == "-1" else 1
     count_anonymous(session, by=request.user, change=change)
@@ -192,7 +192,7 @@ def attendance_anonymous(request: AuthenticatedHttpRequest, session_id: Any) -> 
 def walk_in_search(request: AuthenticatedHttpRequest, session_id: Any) -> HttpResponse:
     """A name is posted, never put in an address. Shows women she reaches who are not
     expected at this session: a graduate, or someone from another of the programs."""
-    session = access_session(request, session_id)
+    session = access_group_session(request, session_id)
     must_take_attendance(request)
     form = WalkInSearchForm(request.POST)
     candidates: list[Any] = []

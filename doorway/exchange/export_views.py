@@ -22,7 +22,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload.views import caseload_in_scope
 from doorway.dropins.models import GroupSession
-from doorway.dropins.views import access_session
+from doorway.dropins.views import access_group_session
 from doorway.enrolments.models import Enrolment
 from doorway.exchange import exports
 from doorway.exchange.export_forms import FORMATS, RangeForm
@@ -201,7 +201,9 @@ def attendance_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     session = None
     if text := request.GET.get("session"):
         # The session first, as its page does: out of reach is 404, audited.
-        session = access_session(request, _id_or_refuse(request, text, "dropins.GroupSession"))
+        session = access_group_session(
+            request, _id_or_refuse(request, text, "dropins.GroupSession")
+        )
         sessions = GroupSession.objects.filter(pk=session.pk)
     kinds = may_export(user, exports.ATTENDANCE, reached=session is not None)
     fmt = _format(request)
