@@ -222,7 +222,7 @@ def published_cohort(program: Program, chosen: Sequence[Cycle] = ()) -> Cohort:
     return Cohort(program=program, cycles=cycles)
 
 
-def left_out(program: Program, cohort: Cohort) -> list[Cycle]:
+def left_out(program: Program) -> list[Cycle]:
     """The program's cycles in no published figure because they are too small."""
     allowed = set(publishable_cycles(program))
     return [c for c in program.cycles.order_by("starts_on", "name") if c not in allowed]

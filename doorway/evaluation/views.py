@@ -195,7 +195,7 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
             "charts": [f for f in all_figures if f.chart is not None],
             "query": published_query(form),
             "published": not exact,
-            "left_out": [] if exact else disclosure.left_out(program, cohort),
+            "left_out": [] if exact else disclosure.left_out(program),
             "minimum_cohort": disclosure.MINIMUM_COHORT,
             "disclosure_rule": disclosure.RULE,
             "takes_export": rules.takes_research_export(request.user),
