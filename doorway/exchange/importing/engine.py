@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -167,37 +168,47 @@ class Outcome:
         self.checked = 0
 
 
-def _progress(job: ImportJob, **fields: Any) -> None:
-    """Write progress where the page polling it can read it: at once outside a
+class Progress:
+    """Writes one job's progress where the page polling it can read it: at once outside a
     transaction; inside the import's transaction, through a second connection on
-    PostgreSQL (SQLite has one writer, so there the page shows the saving as one step)."""
-    if not connection.in_atomic_block:
-        ImportJob.objects.filter(pk=job.pk).update(**fields)
-        return
-    if connection.vendor != "postgresql":
-        return
-    side = _side_connection()
-    sets = ", ".join(f"{name} = %s" for name in fields)
-    with side.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {ImportJob._meta.db_table} SET {sets} WHERE id = %s",  # noqa: S608
-            [*fields.values(), job.pk],
-        )
+    PostgreSQL (SQLite has one writer, so there the page shows the saving as one step).
+
+    The second connection belongs to this job's run alone (not to the module, where two
+    imports in two threads would share it), is opened at its first use and closed by
+    `progress_of` when the run ends, however it ends."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.side: Any = None
+
+    def __call__(self, **fields: Any) -> None:
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job.pk).update(**fields)
+            return
+        if connection.vendor != "postgresql":
+            return
+        if self.side is None:
+            self.side = connections.create_connection(connection.alias)
+        sets = ", ".join(f"{name} = %s" for name in fields)
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET {sets} WHERE id = %s",  # noqa: S608
+                [*fields.values(), self.job.pk],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
 
 
-_side: dict[str, Any] = {}
-
-
-def _side_connection() -> Any:
-    if "conn" not in _side:
-        _side["conn"] = connections.create_connection("default")
-    return _side["conn"]
-
-
-def _close_side_connection() -> None:
-    conn = _side.pop("conn", None)
-    if conn is not None:
-        conn.close()
+@contextmanager
+def progress_of(job: ImportJob) -> Iterator[Progress]:
+    progress = Progress(job)
+    try:
+        yield progress
+    finally:
+        progress.close()
 
 
 def examine(
@@ -326,10 +337,8 @@ def check(job: ImportJob) -> ImportJob:
     if not _still_allowed(job):
         return job
     importer = importer_for(job.kind, job.created_by)
-    try:
-        outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
-    finally:
-        _close_side_connection()
+    with progress_of(job) as progress:
+        outcome = examine(job, importer, lambda n: progress(rows_checked=n))
     job.status = JobStatus.CHECKED
     job.rows_checked = job.row_count
     job.already_imported = outcome.already
@@ -361,55 +370,54 @@ def run(job: ImportJob) -> ImportJob:
     if not _still_allowed(job):
         return job
     importer = importer_for(job.kind, job.created_by)
-    _progress(job, status=JobStatus.IMPORTING, rows_checked=0, rows_saved=0)
-    outcome = examine(job, importer, lambda n: _progress(job, rows_checked=n))
-    problems = list(outcome.problems)
-    saved = 0
-    if not problems:
-        _progress(job, rows_checked=job.row_count, saving=True)
-        try:
-            # The entries are chained at the end: the chain head, which every audited
-            # action locks, is not held for the whole import.
-            with transaction.atomic(), chained_at_the_end():
-                links = []
-                for plan in outcome.plans:
-                    try:
-                        object_id = importer.save(plan)
-                    except (ValidationError, PermissionDenied) as error:
-                        importer.refused(plan, error)
-                        continue
-                    links.append(
-                        ExternalId(
-                            agency=job.agency,
-                            kind=importer.record_kind,
-                            external_id=plan.external_id,
-                            object_id=object_id,
-                            job=job,
+    with progress_of(job) as progress:
+        progress(status=JobStatus.IMPORTING, rows_checked=0, rows_saved=0)
+        outcome = examine(job, importer, lambda n: progress(rows_checked=n))
+        problems = list(outcome.problems)
+        saved = 0
+        if not problems:
+            progress(rows_checked=job.row_count, saving=True)
+            try:
+                # The entries are chained at the end: the chain head, which every audited
+                # action locks, is not held for the whole import.
+                with transaction.atomic(), chained_at_the_end():
+                    links = []
+                    for plan in outcome.plans:
+                        try:
+                            object_id = importer.save(plan)
+                        except (ValidationError, PermissionDenied) as error:
+                            importer.refused(plan, error)
+                            continue
+                        links.append(
+                            ExternalId(
+                                agency=job.agency,
+                                kind=importer.record_kind,
+                                external_id=plan.external_id,
+                                object_id=object_id,
+                                job=job,
+                            )
                         )
+                        saved += len(plan.rows)
+                        if saved // PROGRESS_EVERY != (saved - len(plan.rows)) // PROGRESS_EVERY:
+                            progress(rows_saved=saved)
+                    if importer.problems:
+                        raise Refused
+                    ExternalId.objects.bulk_create(links)
+                    record(
+                        Action.CREATE,
+                        actor=job.created_by,
+                        subject=job,
+                        detail={
+                            "import": job.kind,
+                            "rows": job.row_count,
+                            "imported": saved,
+                            "already_imported": outcome.already,
+                            "created": dict(importer.created),
+                        },
                     )
-                    saved += len(plan.rows)
-                    if saved // PROGRESS_EVERY != (saved - len(plan.rows)) // PROGRESS_EVERY:
-                        _progress(job, rows_saved=saved)
-                if importer.problems:
-                    raise Refused
-                ExternalId.objects.bulk_create(links)
-                record(
-                    Action.CREATE,
-                    actor=job.created_by,
-                    subject=job,
-                    detail={
-                        "import": job.kind,
-                        "rows": job.row_count,
-                        "imported": saved,
-                        "already_imported": outcome.already,
-                        "created": dict(importer.created),
-                    },
-                )
-        except Refused:
-            problems = list(importer.problems)
-            saved = 0
-        finally:
-            _close_side_connection()
+            except Refused:
+                problems = list(importer.problems)
+                saved = 0
     job.status = JobStatus.FAILED if problems else JobStatus.DONE
     job.problems = _problems_json(problems) if problems else ""
     job.rows_checked = job.row_count
