@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from doorway.instruments.transfer import export_instruments
+from doorway.instruments.interchange import export_instruments
 from doorway.programs.models import Program
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from doorway.instruments.transfer import import_instruments
+from doorway.instruments.interchange import import_instruments
 from doorway.programs.models import Program
 
 
