@@ -70,6 +70,10 @@ def test_an_unanswered_version_can_still_be_corrected(world) -> None:
     version.note = "typo"
     version.save()
     Choice.objects.filter(item=item).update(label="Changed")
+    version.refresh_from_db()
+    assert version.note == "typo"
+    assert version.items.get(code="mood").prompt == "How is your mood?"
+    assert set(Choice.objects.filter(item=item).values_list("label", flat=True)) == {"Changed"}
 
 
 def test_an_answered_version_cannot_be_saved_or_deleted(world) -> None:
