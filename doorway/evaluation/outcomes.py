@@ -91,7 +91,15 @@ def select_from(
     """SELECT `select` FROM (the query) `rest`, as tuples. With `each`, from
     (SELECT `each` FROM the query [GROUP BY `by`]) instead. A query that can match
     nothing (a filter on an empty list, such as a program with no focus areas) gives no
-    rows: Django cannot write it as SQL."""
+    rows: Django cannot write it as SQL.
+
+    The one place Doorway asks Django for a query's SQL. Django has no public way to put
+    a queryset in a FROM clause (`Subquery` goes in expressions, `str(query)` inlines the
+    values unescaped); `sql_with_params()` is what `str(query)` itself calls, returns the
+    values as parameters, and has kept its shape since Django 1.x. The alternatives were
+    worse: the compiler's `as_sql()` is as internal, and writing the inner queries by hand
+    would duplicate the ORM's joins over encrypted, versioned records. If it ever
+    changes, the outcome tests (checked against a Python reference) fail here first."""
     try:
         sql, params = query.query.sql_with_params()
     except EmptyResultSet:

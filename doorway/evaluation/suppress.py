@@ -67,7 +67,3 @@ def suppress_row(counts: Mapping[Any, int]) -> dict[Any, int | str]:
         if others:
             shown[others[0][2]] = NOT_SHOWN
     return shown
-
-
-def suppressed_cells(values: Mapping[Any, int | str]) -> int:
-    return sum(1 for v in values.values() if v in (SUPPRESSED, NOT_SHOWN))
