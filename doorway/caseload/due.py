@@ -28,8 +28,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
 from django.utils import timezone
 
@@ -78,7 +80,7 @@ def refresh_after_commit(enrolment: Enrolment | UUID | str) -> None:
     it commits, however many savepoints the calls were made in: the thousand actions of an
     import cost one task, not a thousand.
 
-    A batch is remembered on the connection with the list of commit hooks it was
+    A batch is remembered for the connection with the list of commit hooks it was
     registered in. Django gives that list a new identity when the transaction commits or
     rolls back and when a savepoint rolls back (it rebuilds it without the hooks of that
     savepoint), so while the list keeps its identity the batch still waits, and a call
@@ -87,14 +89,15 @@ def refresh_after_commit(enrolment: Enrolment | UUID | str) -> None:
     ignores.)"""
     enrolment_id = str(getattr(enrolment, "pk", enrolment))
     connection = transaction.get_connection()
-    hooks = connection.run_on_commit
-    remembered = getattr(connection, "doorway_due_batch", None)
-    if remembered is not None and remembered[1] is hooks and not remembered[0].done:
-        remembered[0].ids.add(enrolment_id)
-        return
+    remembered = _waiting.get(connection)
+    if remembered is not None:
+        batch, hooks = remembered
+        if hooks is connection.run_on_commit and not batch.done:
+            batch.ids.add(enrolment_id)
+            return
     batch = _Batch({enrolment_id})
     transaction.on_commit(batch, robust=True)
-    connection.doorway_due_batch = (batch, connection.run_on_commit)
+    _waiting[connection] = (batch, connection.run_on_commit)
 
 
 class _Batch:
@@ -113,6 +116,11 @@ class _Batch:
         self.done = True
         if self.ids:
             refresh_due.enqueue(sorted(self.ids))
+
+
+# Each connection's waiting batch, with the hook list it was registered in. A connection
+# belongs to one thread, so each thread reads and writes its own entry only.
+_waiting: WeakKeyDictionary[BaseDatabaseWrapper, tuple[_Batch, list[Any]]] = WeakKeyDictionary()
 
 
 def contact_due(enrolments: Sequence[Enrolment]) -> Iterable[Due]:
