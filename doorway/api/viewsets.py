@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -126,6 +127,26 @@ class RecordViewSet(viewsets.GenericViewSet):
         """The member of staff making the request (the permission class let only a
         signed-in, active account through)."""
         return cast("User", self.request.user)
+
+    # --- what her role may do ----------------------------------------------------------
+
+    def role_refusal(self, user: User) -> str:
+        """What the caller's role may not do here, as a plain sentence (answered 403), or
+        "" when it may. Resources answer by asking the capability rule
+        (`doorway.people.capabilities.may`). Checked before any record is looked up, so
+        that a role never allowed learns nothing about records."""
+        return ""
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        refusal = self.role_refusal(self.caller())
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
+
+    @property
+    def writes(self) -> bool:
+        request: Request | None = getattr(self, "request", None)
+        return request is not None and request.method not in SAFE_METHODS
 
     # --- what a request may say --------------------------------------------------------
 

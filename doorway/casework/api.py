@@ -35,6 +35,9 @@ from doorway.casework.actions import contact_links, edit_contact, record_contact
 from doorway.casework.models import Contact, ContactKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
+from doorway.people.models import User
 from doorway.plans.models import Goal
 from doorway.programs.models import FocusArea, KeyIngredient
 
@@ -195,12 +198,12 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
     filterset_class = ContactFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if self.action == "create" and not rules.records_contacts(request.user):
-            raise exceptions.PermissionDenied("Your role does not record contacts.")
-        if self.action in {"update", "partial_update"} and not rules.edits_contacts(request.user):
-            raise exceptions.PermissionDenied("Your role does not edit contacts.")
+    def role_refusal(self, user: User) -> str:
+        if self.action == "create" and not may(user, Can.RECORD_CONTACTS):
+            return "Your role does not record contacts."
+        if self.action in {"update", "partial_update"} and not may(user, Can.EDIT_CONTACTS):
+            return "Your role does not edit contacts."
+        return ""
 
     def base_queryset(self) -> QuerySet[Any]:
         return (
@@ -227,7 +230,7 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
     def with_etag(self, response: Response, instance: Any) -> Response:
         # The version is for those who may change the contact: to a peer mentor it
         # would only tell that the note she does not read changed.
-        if rules.edits_contacts(self.request.user):
+        if rules.edits_contacts(self.caller()):
             return super().with_etag(response, instance)
         return response
 

@@ -30,6 +30,8 @@ from doorway.dropins.actions import count_anonymous, mark_attendance, start_sess
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.people.models import User
 
 WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM}
@@ -175,10 +177,10 @@ class SessionViewSet(ListMixin, RecordViewSet):
     filterset_class = SessionFilter
     http_method_names = ["get", "post", "head", "options"]
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if self.action in WRITES and not rules.takes_attendance(request.user):
-            raise exceptions.PermissionDenied("Your role does not take attendance.")
+    def role_refusal(self, user: User) -> str:
+        if self.action in WRITES and not may(user, Can.TAKE_ATTENDANCE):
+            return "Your role does not take attendance."
+        return ""
 
     def base_queryset(self) -> QuerySet[Any]:
         return queries.sessions_for_list(rules.programs_for(self.caller())).order_by(

@@ -26,7 +26,6 @@ from doorway.api.resources import (
     READ_PROBLEMS,
     WRITE_PROBLEMS,
     NamedSerializer,
-    RoleRefusals,
     problems,
     user_of,
 )
@@ -273,7 +272,7 @@ class EnrolmentFilter(django_filters.FilterSet):
         summary="One enrolment", responses={200: EnrolmentSerializer, **READ_PROBLEMS}
     ),
 )
-class EnrolmentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
+class EnrolmentViewSet(ListMixin, RetrieveMixin):
     queryset = Enrolment.objects.all()
     serializer_class = EnrolmentSerializer
     filterset_class = EnrolmentFilter
@@ -494,7 +493,7 @@ class JourneyEventFilter(django_filters.FilterSet):
         summary="One journey event", responses={200: JourneyEventSerializer, **READ_PROBLEMS}
     ),
 )
-class JourneyEventViewSet(RoleRefusals, ReadOnlyRecordViewSet):
+class JourneyEventViewSet(ReadOnlyRecordViewSet):
     queryset = JourneyEvent.objects.all()
     serializer_class = JourneyEventSerializer
     filterset_class = JourneyEventFilter

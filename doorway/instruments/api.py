@@ -29,7 +29,6 @@ from rest_framework.routers import BaseRouter
 
 from doorway.api.viewsets import LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
 from doorway.enrolments.models import Enrolment
-from doorway.instruments import rules
 from doorway.instruments.actions import field_name, record_administration
 from doorway.instruments.definition import definition_of, flat_items, load_version
 from doorway.instruments.forms import AdministrationForm
@@ -46,6 +45,7 @@ from doorway.instruments.models import (
 )
 from doorway.people.access import access_enrolment
 from doorway.people.capabilities import Action, may, programs_for
+from doorway.people.models import User
 from doorway.people.roles import sees_case_content
 from doorway.programs.models import Program
 
@@ -152,12 +152,10 @@ def definition_programs(user: Any) -> QuerySet[Program]:
     return programs_for(user, Action.READ_INSTRUMENTS)
 
 
-def must_read_definitions(request: Request) -> None:
-    user = request.user
+def definitions_refusal(user: User) -> str:
     if not may(user, Action.READ_INSTRUMENTS):
-        raise exceptions.PermissionDenied(
-            "Instruments are read by the care team and those who set them up."
-        )
+        return "Instruments are read by the care team and those who set them up."
+    return ""
 
 
 class InstrumentFilter(filters.FilterSet):
@@ -179,9 +177,8 @@ class InstrumentViewSet(ReadOnlyRecordViewSet):
     serializer_class = InstrumentSerializer
     filterset_class = InstrumentFilter
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        must_read_definitions(request)
+    def role_refusal(self, user: User) -> str:
+        return definitions_refusal(user)
 
     def base_queryset(self) -> QuerySet[Any]:
         return (
@@ -215,9 +212,8 @@ class InstrumentVersionViewSet(ReadOnlyRecordViewSet):
     serializer_class = InstrumentVersionSerializer
     filterset_class = VersionFilter
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        must_read_definitions(request)
+    def role_refusal(self, user: User) -> str:
+        return definitions_refusal(user)
 
     def base_queryset(self) -> QuerySet[Any]:
         # The same loading as `load_version`, for any number of versions.
@@ -399,12 +395,12 @@ class AdministrationViewSet(ReadOnlyRecordViewSet):
     serializer_class = AdministrationSerializer
     filterset_class = AdministrationFilter
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if not rules.reads_assessments(request.user):
-            raise exceptions.PermissionDenied("Assessments are read by the care team only.")
-        if self.action == "create" and not rules.records_assessments(request.user):
-            raise exceptions.PermissionDenied("Your role does not record assessments.")
+    def role_refusal(self, user: User) -> str:
+        if not may(user, Action.READ_ASSESSMENTS):
+            return "Assessments are read by the care team only."
+        if self.action == "create" and not may(user, Action.RECORD_ASSESSMENTS):
+            return "Your role does not record assessments."
+        return ""
 
     def base_queryset(self) -> QuerySet[Any]:
         return (

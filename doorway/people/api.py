@@ -37,7 +37,6 @@ from doorway.api.resources import (
     UPDATE_PROBLEMS,
     WRITE_PROBLEMS,
     NamedSerializer,
-    RoleRefusals,
     user_of,
 )
 from doorway.api.viewsets import PROBLEM, ListMixin, RetrieveMixin, VersionedUpdateMixin
@@ -354,7 +353,7 @@ DUPLICATE = OpenApiResponse(
         responses={200: ParticipantSerializer, **UPDATE_PROBLEMS},
     ),
 )
-class ParticipantViewSet(RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdateMixin):
+class ParticipantViewSet(ListMixin, RetrieveMixin, VersionedUpdateMixin):
     queryset = Participant.objects.all()
     filterset_class = ParticipantFilter
     serializer_class = ParticipantSerializer
@@ -578,7 +577,7 @@ class ConsentFilter(django_filters.FilterSet):
         summary="One consent", responses={200: ConsentSerializer, **READ_PROBLEMS}
     ),
 )
-class ConsentViewSet(RoleRefusals, ListMixin, RetrieveMixin):
+class ConsentViewSet(ListMixin, RetrieveMixin):
     queryset = Consent.objects.all()
     serializer_class = ConsentSerializer
     filterset_class = ConsentFilter

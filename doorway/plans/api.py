@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -37,7 +37,10 @@ from doorway.api.viewsets import (
 )
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
-from doorway.plans import actions, rules
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
+from doorway.people.models import User
+from doorway.plans import actions
 from doorway.plans.models import Goal, PhasePlan, ServicePlan, Status, Step
 from doorway.programs.models import FocusArea
 
@@ -48,12 +51,12 @@ class PlanRecords(RecordViewSet):
     """Plans are read by the care team (and a glass-breaking administrator) only, and
     written by case managers and program managers."""
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if not rules.reads_plans(request.user):
-            raise exceptions.PermissionDenied("Plans are read by the care team only.")
-        if self.action in WRITES and not rules.writes_plans(request.user):
-            raise exceptions.PermissionDenied("Your role does not write plans.")
+    def role_refusal(self, user: User) -> str:
+        if not may(user, Can.READ_PLANS):
+            return "Plans are read by the care team only."
+        if self.action in WRITES and not may(user, Can.WRITE_PLANS):
+            return "Your role does not write plans."
+        return ""
 
     def visible_enrolments(self) -> QuerySet[Enrolment]:
         return Enrolment.objects.visible_to(self.caller())

@@ -30,7 +30,6 @@ from doorway.api.resources import (
     UPDATE_PROBLEMS,
     WRITE_PROBLEMS,
     NamedSerializer,
-    RoleRefusals,
     user_of,
 )
 from doorway.api.viewsets import (
@@ -308,7 +307,7 @@ class PartnerFilter(django_filters.FilterSet):
         responses={200: PartnerSerializer, **UPDATE_PROBLEMS},
     ),
 )
-class PartnerViewSet(NoParticipant, RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdateMixin):
+class PartnerViewSet(NoParticipant, ListMixin, RetrieveMixin, VersionedUpdateMixin):
     queryset = PartnerAgency.objects.order_by("name")
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
@@ -446,7 +445,7 @@ COST_FIELDS = actions.COST_LINE_FIELDS
         responses={204: None, **UPDATE_PROBLEMS},
     ),
 )
-class CostLineViewSet(NoParticipant, RoleRefusals, ListMixin, RetrieveMixin, VersionedUpdateMixin):
+class CostLineViewSet(NoParticipant, ListMixin, RetrieveMixin, VersionedUpdateMixin):
     queryset = CostLine.objects.order_by("cycle__starts_on", "category", "description")
     serializer_class = CostLineSerializer
     filterset_class = CostLineFilter

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -26,8 +26,10 @@ from rest_framework.routers import BaseRouter
 from doorway.api.viewsets import IF_MATCH, LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
+from doorway.people.models import User
 from doorway.programs.models import PartnerAgency
-from doorway.referrals import rules
 from doorway.referrals.actions import MAX_NOTE, make_referral, update_referral
 from doorway.referrals.models import SERVICE_KINDS, Referral, ReferralStatus, ReferralUpdate
 
@@ -121,12 +123,12 @@ class ReferralViewSet(ReadOnlyRecordViewSet):
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if not rules.reads_referrals(request.user):
-            raise exceptions.PermissionDenied("Referrals are seen by the care team only.")
-        if self.action in WRITES and not rules.makes_referrals(request.user):
-            raise exceptions.PermissionDenied("Your role does not make referrals.")
+    def role_refusal(self, user: User) -> str:
+        if not may(user, Can.READ_REFERRALS):
+            return "Referrals are seen by the care team only."
+        if self.action in WRITES and not may(user, Can.MAKE_REFERRALS):
+            return "Your role does not make referrals."
+        return ""
 
     def base_queryset(self) -> QuerySet[Any]:
         return (
