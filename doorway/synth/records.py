@@ -338,21 +338,48 @@ class Event:
 
 
 def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: Journey) -> None:
-    w = ctx.writer.tables
     worker = info.case_managers[j.case_manager]
     team = j.case_manager // TEAM_SIZE
     mentor = info.peer_mentors[team] if j.peer_mentor else None
-    phases = info.phases
+    mentor_id = mentor.pk if mentor else None
     last = j.last_day(ctx.today)
+    sharing = _consents(ctx, rng, info, her, j, worker.pk)
+    # The intake assessment decides eligibility.
+    eligibility_reason = ""
+    if j.intake_on:
+        result = _intake(ctx, rng, info, her, j, worker.pk)
+        if j.eligibility_on and result is not None:
+            eligibility_reason = (
+                f"From the Intake assessment of {j.intake_on:%Y-%m-%d}:\n{reasons_text(result)}"
+            )
 
-    # Consents: service on the day she moved into intake, the research the same day,
-    # sharing with one or two partners when services began.
+    events = _journey(ctx, rng, info, her, j, worker.pk, mentor_id, eligibility_reason)
+    if j.exit_reason and j.exited_on:
+        _stop_consents_at_exit(her, j, worker.pk, j.exited_on)
+
+    phase_changes = {e.to: e for e in events if e.kind == EventKind.ADVANCED}
+    plan = _plan(ctx, rng, info, j, worker.pk, last, phase_changes)
+    if j.intake_on:
+        _ratings(ctx, rng, info, her, j, worker.pk, last)
+    _contacts(ctx, rng, info, j, worker.pk, mentor_id, last, plan)
+    _attendance(ctx, rng, j, worker.pk, team, last)
+    _referrals(ctx, rng, info, her, j, worker.pk, last, sharing)
+    if j.exit_reason == ExitReason.GRADUATED:
+        _graduation(ctx, rng, info, j, worker.pk)
+
+
+def _consents(
+    ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: Journey, worker: Id
+) -> list[PartnerAgency]:
+    """Consents: service on the day she moved into intake, the research the same day,
+    sharing with one or two partners when services began. Returns those partners."""
+
     def consent(kind: str, on: datetime.date, partner: PartnerAgency | None = None) -> None:
         partner_id = partner.pk if partner else None
         if her.in_force(kind, partner_id, on):
             return  # still in force from an earlier enrolment
         made = at(ctx, on, 10, rng.randint(0, 59))
-        her.consents.append(Given(new_uuid(rng), kind, partner_id, on, worker.pk, made))
+        her.consents.append(Given(new_uuid(rng), kind, partner_id, on, worker, made))
 
     sharing: list[PartnerAgency] = []
     if j.consent_on:
@@ -363,17 +390,23 @@ def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: 
         sharing = rng.sample(info.partners, k=rng.randint(1, 2))
         for partner in sharing:
             consent(ConsentKind.INFORMATION_SHARING, j.entered[2], partner)
+    return sharing
 
-    # The intake assessment decides eligibility.
-    eligibility_reason = ""
-    if j.intake_on:
-        result = _intake(ctx, rng, info, her, j, worker.pk)
-        if j.eligibility_on and result is not None:
-            eligibility_reason = (
-                f"From the Intake assessment of {j.intake_on:%Y-%m-%d}:\n{reasons_text(result)}"
-            )
 
-    # Journey events, and the enrolment as each of them left it.
+def _journey(
+    ctx: Run,
+    rng: random.Random,
+    info: ProgramInfo,
+    her: Her,
+    j: Journey,
+    worker: Id,
+    mentor_id: Id | None,
+    eligibility_reason: str,
+) -> list[Event]:
+    """Her journey events, a version of her enrolment as each of them left it, and the
+    enrolment as it stands."""
+    w = ctx.writer.tables
+    phases = info.phases
     events: list[Event] = []
     state = {
         "eligibility": Eligibility.PENDING,
@@ -385,7 +418,6 @@ def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: 
         "exited_on": None,
     }
     created_at = at(ctx, j.referred_on, rng.randint(9, 16), rng.randint(0, 59))
-    mentor_id = mentor.pk if mentor else None
 
     tokens: dict[str, str] = {}
 
@@ -399,9 +431,9 @@ def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: 
         w["enrolment_h"].add(
             (j.id, her.participant_id, j.cycle_id, j.referral_source, j.referred_on,
              state["eligibility"], sealed(str(state["eligibility_reason"])),
-             state["eligibility_decided_on"], worker.pk, mentor_id,
+             state["eligibility_decided_on"], worker, mentor_id,
              phases[state["phase"]].pk, state["phase_started_on"],  # type: ignore[index]
-             state["exit_reason"], state["exited_on"], created_at, when, None, kind, worker.pk)
+             state["exit_reason"], state["exited_on"], created_at, when, None, kind, worker)
         )  # fmt: skip
 
     def event(
@@ -413,7 +445,7 @@ def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: 
         w["event"].add(
             (row.id, j.id, kind, None if frm is None else phases[frm].pk,
              None if to is None else phases[to].pk, "" if frm is None else phases[frm].name,
-             "" if to is None else phases[to].name, exit_reason, on, recorded, worker.pk,
+             "" if to is None else phases[to].name, exit_reason, on, recorded, worker,
              seal(reason))
         )  # fmt: skip
         events.append(row)
@@ -443,28 +475,21 @@ def write_journey(ctx: Run, rng: random.Random, info: ProgramInfo, her: Her, j: 
     w["enrolment"].add(
         (j.id, her.participant_id, j.cycle_id, j.referral_source, j.referred_on,
          state["eligibility"], sealed(str(state["eligibility_reason"])),
-         state["eligibility_decided_on"], worker.pk, mentor_id, phases[j.phase].pk,
+         state["eligibility_decided_on"], worker, mentor_id, phases[j.phase].pk,
          state["phase_started_on"], j.exit_reason, j.exited_on, created_at)
     )  # fmt: skip
 
-    # When she left: the consents she asked to stop.
-    if j.exit_reason and j.exited_on:
-        for given in her.consents:
-            stops = (
-                j.exit_reason == ExitReason.WITHDREW and given.kind == ConsentKind.SERVICE
-            ) or (j.withdraws_evaluation and given.kind == ConsentKind.EVALUATION)
-            if stops and given.withdrawn_on is None and given.on <= j.exited_on:
-                given.withdrawn_on, given.withdrawn_by = j.exited_on, worker.pk
+    return events
 
-    phase_changes = {e.to: e for e in events if e.kind == EventKind.ADVANCED}
-    plan = _plan(ctx, rng, info, j, worker.pk, last, phase_changes)
-    if j.intake_on:
-        _ratings(ctx, rng, info, her, j, worker.pk, last)
-    _contacts(ctx, rng, info, j, worker.pk, mentor_id, last, plan)
-    _attendance(ctx, rng, j, worker.pk, team, last)
-    _referrals(ctx, rng, info, her, j, worker.pk, last, sharing)
-    if j.exit_reason == ExitReason.GRADUATED:
-        _graduation(ctx, rng, info, j, worker.pk)
+
+def _stop_consents_at_exit(her: Her, j: Journey, worker: Id, exited_on: datetime.date) -> None:
+    """When she left: the consents she asked to stop."""
+    for given in her.consents:
+        stops = (j.exit_reason == ExitReason.WITHDREW and given.kind == ConsentKind.SERVICE) or (
+            j.withdraws_evaluation and given.kind == ConsentKind.EVALUATION
+        )
+        if stops and given.withdrawn_on is None and given.on <= exited_on:
+            given.withdrawn_on, given.withdrawn_by = exited_on, worker
 
 
 def _decide(

@@ -115,6 +115,50 @@ def synthesise(
     chunk: int = CHUNK,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
+    today = _checked_request(participants, today, force=force)
+    say = progress or (lambda _message: None)
+    use_current_keys()
+    report = Report(participants=participants, seed=seed, today=today)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
+    lap = _Laps(report)
+    # On PostgreSQL as a superuser: one transaction, the per-row foreign-key triggers
+    # paused and every reference checked at the end; elsewhere, a commit every `chunk`.
+    bulk = not connection.in_atomic_block and can_check_references_in_bulk()
+    with transaction.atomic() if bulk else contextlib.nullcontext():
+        infos, people, staff_rng = _plan(rng, participants, today, lap)
+        writer = Writer()
+        with transaction.atomic():
+            sessions, indexes, enrolled = _staff_and_sessions(
+                report, staff_rng, infos, people, today, writer, bulk=bulk
+            )
+        say(f"{len(infos)} programs, {report.staff} staff, {len(people)} participants planned")
+        lap("staff and sessions")
+        _write_people(people, today, writer, sessions, bulk=bulk, chunk=chunk, say=say, lap=lap)
+        build_indexes(indexes)
+        lap("indexes")
+        if bulk:
+            check_references(list(writer.tables.values()))
+            pause_row_checks(False)
+            lap("reference checks")
+        _costs_and_progress(staff_rng, infos, enrolled)
+        lap("focus area progress")
+    lap("commit")
+    _analyse(writer)
+    lap("analyse")
+    due = _refresh_due_items()
+    lap("due items")
+    _vacuum(writer)
+    lap("vacuum")
+    report.rows = writer.counts()
+    report.rows["due items"] = due
+    _audit(report, programs=len(infos))
+    return report
+
+
+def _checked_request(
+    participants: int, today: datetime.date | None, *, force: bool
+) -> datetime.date:
+    """The day the deployment is dated, once the request is one synthesis may carry out."""
     if participants < 1:
         raise ValidationError({"participants": "Ask for at least one participant."})
     real_today = timezone.localdate()
@@ -123,119 +167,144 @@ def synthesise(
         raise ValidationError({"today": "The deployment cannot be dated in the future."})
     if why := refusal(force=force):
         raise ValidationError(why)
-    say = progress or (lambda _message: None)
-    use_current_keys()
-    report = Report(participants=participants, seed=seed, today=today)
-    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
-    clock = time.perf_counter()
+    return today
 
-    def lap(stage: str) -> None:
-        nonlocal clock
+
+class _Laps:
+    """The seconds each stage took, added up into the report under the stage's name."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
         now = time.perf_counter()
-        report.seconds[stage] = report.seconds.get(stage, 0.0) + now - clock
-        clock = now
+        self.report.seconds[stage] = self.report.seconds.get(stage, 0.0) + now - self.clock
+        self.clock = now
 
-    # On PostgreSQL as a superuser: one transaction, the per-row foreign-key triggers
-    # paused and every reference checked at the end; elsewhere, a commit every `chunk`.
-    bulk = not connection.in_atomic_block and can_check_references_in_bulk()
-    with transaction.atomic() if bulk else contextlib.nullcontext():
-        with transaction.atomic():
-            program_rng = random.Random(rng.getrandbits(64))  # noqa: S311
-            infos = world.build_programs(program_rng, participants, today)
-        lap("programs")
-        people_rng = random.Random(rng.getrandbits(64))  # noqa: S311
-        people = journeys.plan_people(people_rng, infos, participants, today)
-        lap("journeys")
-        staff_rng = random.Random(rng.getrandbits(64))  # noqa: S311
-        writer = Writer()
-        with transaction.atomic():
-            report.staff = world.build_staff(
-                staff_rng, infos, journeys.open_counts(people), DEMO_PASSWORD
-            )
-            journeys.assign_staff(staff_rng, people)
-            if bulk:
-                pause_row_checks(True)
-            sessions = _sessions(staff_rng, infos, today, writer)
-            records.tables(writer)
-            _outreach(staff_rng, infos, people, today, writer)
-            indexes = secondary_indexes(list(writer.tables.values())) if bulk else []
-            drop_indexes(indexes)
-            enrolled: dict[Id, int] = {}
-            for person in people:
-                for journey in person.journeys:
-                    if journey.eligibility != Eligibility.NOT_ELIGIBLE:
-                        enrolled[journey.cycle_id] = enrolled.get(journey.cycle_id, 0) + 1
+
+def _plan(
+    rng: random.Random, participants: int, today: datetime.date, lap: _Laps
+) -> tuple[list[world.ProgramInfo], list[journeys.Person], random.Random]:
+    """The agencies and programs (written), every journey (planned as dates), and the
+    random source of the staff and of everything after them."""
+    with transaction.atomic():
+        program_rng = random.Random(rng.getrandbits(64))  # noqa: S311
+        infos = world.build_programs(program_rng, participants, today)
+    lap("programs")
+    people_rng = random.Random(rng.getrandbits(64))  # noqa: S311
+    people = journeys.plan_people(people_rng, infos, participants, today)
+    lap("journeys")
+    staff_rng = random.Random(rng.getrandbits(64))  # noqa: S311
+    return infos, people, staff_rng
+
+
+def _staff_and_sessions(
+    report: Report,
+    staff_rng: random.Random,
+    infos: list[world.ProgramInfo],
+    people: list[journeys.Person],
+    today: datetime.date,
+    writer: Writer,
+    *,
+    bulk: bool,
+) -> tuple[dict[tuple[Id, int], records.Sessions], list[tuple[str, str]], dict[Id, int]]:
+    """The staff sized to the caseloads open today, assigned to the journeys; the teams'
+    sessions and outreach; the record tables opened (and, in bulk, their plain indexes
+    dropped). Returns the sessions, the dropped indexes, and how many women each cycle
+    enrolled."""
+    report.staff = world.build_staff(staff_rng, infos, journeys.open_counts(people), DEMO_PASSWORD)
+    journeys.assign_staff(staff_rng, people)
+    if bulk:
+        pause_row_checks(True)
+    sessions = _sessions(staff_rng, infos, today, writer)
+    records.tables(writer)
+    _outreach(staff_rng, infos, people, today, writer)
+    indexes = secondary_indexes(list(writer.tables.values())) if bulk else []
+    drop_indexes(indexes)
+    enrolled: dict[Id, int] = {}
+    for person in people:
+        for journey in person.journeys:
+            if journey.eligibility != Eligibility.NOT_ELIGIBLE:
+                enrolled[journey.cycle_id] = enrolled.get(journey.cycle_id, 0) + 1
+    writer.flush()
+    return sessions, indexes, enrolled
+
+
+def _write_people(
+    people: list[journeys.Person],
+    today: datetime.date,
+    writer: Writer,
+    sessions: dict[tuple[Id, int], records.Sessions],
+    *,
+    bulk: bool,
+    chunk: int,
+    say: Callable[[str], None],
+    lap: _Laps,
+) -> None:
+    """Each participant's records, in one transaction already or a commit per chunk."""
+    links = Contact.focus_areas.through
+    last_history = Contact.history.model.objects.aggregate(n=Max("history_id"))["n"] or 0
+    ctx = records.Run(
+        today=today,
+        writer=writer,
+        sessions=sessions,
+        codes=set(Participant.objects.values_list("code", flat=True)),
+        next_history_id=last_history + 1,
+        next_link_id=(links.objects.aggregate(n=Max("id"))["n"] or 0) + 1,
+    )
+    if bulk:
+        writer.start_background()
+    for start in range(0, len(people), chunk):
+        with contextlib.nullcontext() if bulk else transaction.atomic():
+            for n, person in enumerate(people[start : start + chunk]):
+                records.write_person(ctx, person)
+                if n % 200 == 199:
+                    writer.flush_full()
             writer.flush()
-        say(f"{len(infos)} programs, {report.staff} staff, {len(people)} participants planned")
-        lap("staff and sessions")
+        done = min(start + chunk, len(people))
+        say(f"{done} participants written ({time.perf_counter() - lap.clock:.0f} s)")
+    writer.finish()
+    reset_sequences([Contact.history.model, links])
+    lap("participants")
 
-        links = Contact.focus_areas.through
-        last_history = Contact.history.model.objects.aggregate(n=Max("history_id"))["n"] or 0
-        ctx = records.Run(
-            today=today,
-            writer=writer,
-            sessions=sessions,
-            codes=set(Participant.objects.values_list("code", flat=True)),
-            next_history_id=last_history + 1,
-            next_link_id=(links.objects.aggregate(n=Max("id"))["n"] or 0) + 1,
+
+def _costs_and_progress(
+    staff_rng: random.Random, infos: list[world.ProgramInfo], enrolled: dict[Id, int]
+) -> None:
+    with transaction.atomic():
+        world.add_costs(staff_rng, infos, enrolled)
+    # The administrations were written in bulk, not through `record_administration`:
+    # their progress rows in one statement, as the migration fills them.
+    with transaction.atomic():
+        refresh_progress(
+            Enrolment.objects.filter(cycle__program__agency__slug__startswith=world.SLUG_PREFIX)
         )
-        if bulk:
-            writer.start_background()
-        for start in range(0, len(people), chunk):
-            # In one transaction already, or a commit per chunk.
-            with contextlib.nullcontext() if bulk else transaction.atomic():
-                for n, person in enumerate(people[start : start + chunk]):
-                    records.write_person(ctx, person)
-                    if n % 200 == 199:
-                        writer.flush_full()
-                writer.flush()
-            done = min(start + chunk, len(people))
-            say(f"{done} participants written ({time.perf_counter() - clock:.0f} s)")
-        writer.finish()
-        reset_sequences([Contact.history.model, links])
-        lap("participants")
-        build_indexes(indexes)
-        lap("indexes")
-        if bulk:
-            check_references(list(writer.tables.values()))
-            pause_row_checks(False)
-            lap("reference checks")
-        with transaction.atomic():
-            world.add_costs(staff_rng, infos, enrolled)
-        # The administrations were written in bulk, not through `record_administration`:
-        # their progress rows in one statement, as the migration fills them.
-        with transaction.atomic():
-            refresh_progress(
-                Enrolment.objects.filter(cycle__program__agency__slug__startswith=world.SLUG_PREFIX)
-            )
-        lap("focus area progress")
-    lap("commit")
-    _analyse(writer)
-    lap("analyse")
-    # What the daily refresh would compute, for the synthetic enrolments only.
-    due = refresh(
+
+
+def _refresh_due_items() -> int:
+    """What the daily refresh would compute, for the synthetic enrolments only: the
+    records were written in bulk, not through the actions that ask for it."""
+    return refresh(
         Enrolment.objects.filter(
             watched(), cycle__program__agency__slug__startswith=world.SLUG_PREFIX
         ).values_list("pk", flat=True)
     )
-    lap("due items")
-    _vacuum(writer)
-    lap("vacuum")
-    report.rows = writer.counts()
-    report.rows["due items"] = due
+
+
+def _audit(report: Report, *, programs: int) -> None:
     record(
         Action.CREATE,
         detail={
             "synthetic": True,
-            "participants": participants,
-            "seed": seed,
-            "today": today.isoformat(),
-            "programs": len(infos),
+            "participants": report.participants,
+            "seed": report.seed,
+            "today": report.today.isoformat(),
+            "programs": programs,
             "staff": report.staff,
             "rows": sum(report.rows.values()),
         },
     )
-    return report
 
 
 def _sessions(
