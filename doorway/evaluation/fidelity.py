@@ -350,23 +350,37 @@ def _load(
     """Those of the enrolments who reached CTI phase 1, with their stays in the CTI
     phases, and what was recorded during each stay (two queries: a row per enrolment,
     and one per stay)."""
-    from doorway.casework.models import Contact
-    from doorway.plans.models import PhasePlan
-    from doorway.referrals.models import Referral, ReferralUpdate
-
     people = reached_phase_1(enrolments, phases)
     found = enrolment_journeys(people)
     sql, params = stays_sql(people, today)
     phase_ids = [db_value(Phase, p.id) for p in phases]
-    second = phase_ids[1] if len(phases) > 1 else None
+    rows = select(
+        _counted_stays_sql(sql, phase_ids), [*params, *_counted_stays_params(program, phase_ids)]
+    )
+    counts: dict[tuple[UUID, UUID], InStay] = {}
+    for enrolment_id, phase_id, start, end, ongoing, *counted in rows:
+        journey, phase = found[as_uuid(enrolment_id)], as_uuid(phase_id)
+        journey.stays[phase] = Stay(phase, as_date(start), as_date(end), bool(ongoing))
+        counts[(journey.id, phase)] = InStay(*counted)
+    return [j for j in found.values() if phases[0].id in j.stays], Records(phases, today, counts)
+
+
+def _counted_stays_sql(stays: str, phase_ids: list[Any]) -> str:
+    """After the `stays` CTEs: each stay in a CTI phase with what was recorded during it
+    (contacts, community and support contacts, first-month contacts, referrals made,
+    referral news, the focus areas of its phase plan). Its parameters, in order, are
+    `_counted_stays_params`."""
+    from doorway.casework.models import Contact
+    from doorway.plans.models import PhasePlan
+    from doorway.referrals.models import Referral, ReferralUpdate
+
     tags = Contact.ingredients.through._meta.db_table
     focus = PhasePlan.focus_areas.through._meta.db_table
     in_stay = in_stay_sql("ct.happened_on")
     in_first_month = (
         "(st.is_first = 1 AND ct.happened_on >= st.start AND ct.happened_on < st.month_end)"
     )
-    rows = select(
-        f"""{sql},
+    return f"""{stays},
 marked AS (
     SELECT st.enrolment_id, st.phase_id, st.start, st.finish, st.ongoing,
            CASE WHEN st.phase_id = %s THEN 1 ELSE 0 END AS is_first,
@@ -440,26 +454,22 @@ JOIN counted cn ON cn.enrolment_id = st.enrolment_id AND cn.phase_id = st.phase_
 LEFT JOIN made ON made.enrolment_id = st.enrolment_id AND made.phase_id = st.phase_id
 LEFT JOIN news ON news.enrolment_id = st.enrolment_id AND news.phase_id = st.phase_id
 LEFT JOIN plans ON plans.enrolment_id = st.enrolment_id AND plans.phase_id = st.phase_id
-""",  # noqa: S608 - table names and placeholders only; every value is a parameter
-        [
-            *params,
-            phase_ids[0],
-            second,
-            FIRST_MONTH_DAYS,
-            *phase_ids,
-            connection.ops.adapt_datefield_value(datetime.date.min),
-            db_value(Program, program.pk),
-            SUPPORTS_INGREDIENT,
-            *COMMUNITY_KINDS,
-            SUPPORTS_KIND,
-        ],
-    )
-    counts: dict[tuple[UUID, UUID], InStay] = {}
-    for enrolment_id, phase_id, start, end, ongoing, *counted in rows:
-        journey, phase = found[as_uuid(enrolment_id)], as_uuid(phase_id)
-        journey.stays[phase] = Stay(phase, as_date(start), as_date(end), bool(ongoing))
-        counts[(journey.id, phase)] = InStay(*counted)
-    return [j for j in found.values() if phases[0].id in j.stays], Records(phases, today, counts)
+"""  # noqa: S608 - table names and placeholders only; every value is a parameter
+
+
+def _counted_stays_params(program: Program, phase_ids: list[Any]) -> list[Any]:
+    second = phase_ids[1] if len(phase_ids) > 1 else None
+    return [
+        phase_ids[0],
+        second,
+        FIRST_MONTH_DAYS,
+        *phase_ids,
+        connection.ops.adapt_datefield_value(datetime.date.min),
+        db_value(Program, program.pk),
+        SUPPORTS_INGREDIENT,
+        *COMMUNITY_KINDS,
+        SUPPORTS_KIND,
+    ]
 
 
 def _caseload(cohort: Cohort) -> dict[str, Any]:
