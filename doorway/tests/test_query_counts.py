@@ -76,6 +76,8 @@ class Page:
 
 # Searches are posted (a name never travels in a URL); they read, so they are pages.
 SEARCHES = {"participant_list", "participant_duplicates", "walk_in_search"}
+
+
 def own_verify_run(world: World) -> VerifyRun:
     return VerifyRun.objects.get_or_create(started_by=world.ada)[0]
 
