@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,6 +33,7 @@ from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
 from doorway.people.roles import Role
+from doorway.web.http import AuthenticatedHttpRequest
 
 # The overview counts, per worker, the participants overdue for each kind of work:
 # "2 overdue for contact", not the due item's own name ("Contact due overdue").
@@ -78,11 +79,11 @@ def _as_id(text: str) -> str:
         return "not an id"
 
 
-def caseload_in_scope(request: HttpRequest) -> tuple[Any, User | None, str]:
+def caseload_in_scope(request: AuthenticatedHttpRequest) -> tuple[Any, User | None, str]:
     """The enrolments of the caseload asked for (`?scope=team`, `?worker=<id>`), the
     worker whose it is if one was named, and the scope's name. Used by the caseload
     page and its export alike. A worker out of reach answers 404, audited."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     enrolments = Enrolment.objects.visible_to(user)
     worker: User | None = None
     scope = "team" if request.GET.get("scope") == "team" else "mine"
@@ -106,8 +107,8 @@ def caseload_in_scope(request: HttpRequest) -> tuple[Any, User | None, str]:
 
 
 @login_required
-def caseload(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     _check_role(user, Can.SEE_CASELOADS)
     today = timezone.localdate()
     enrolments, worker, scope = caseload_in_scope(request)
@@ -138,8 +139,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     _check_role(user, Can.BALANCE_CASELOADS)
     today = timezone.localdate()
     programs = list(programs_for(user, Can.BALANCE_CASELOADS).order_by("name"))
@@ -203,10 +204,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def duplicate_notices(request: HttpRequest) -> HttpResponse:
+def duplicate_notices(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Her possible duplicates to check: a worker looked up a name matching a record
     the worker cannot open. Program managers only."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     _check_role(user, Can.CHECK_DUPLICATES)
     notices = duplicates.open_notices_for(user)
     shown = sorted(
@@ -219,9 +220,11 @@ def duplicate_notices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def duplicate_notice_resolve(request: HttpRequest, notice_id: uuid.UUID) -> HttpResponse:
+def duplicate_notice_resolve(
+    request: AuthenticatedHttpRequest, notice_id: uuid.UUID
+) -> HttpResponse:
     """She has checked: the notice leaves her list. Another manager's notice: 404."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     _check_role(user, Can.CHECK_DUPLICATES)
     notice = get_object_or_404(DuplicateNotice.objects.open(), pk=notice_id, recipient=user)
     duplicates.resolve_notice(notice, by=user, request=request)

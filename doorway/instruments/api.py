@@ -412,7 +412,7 @@ class AdministrationViewSet(ReadOnlyRecordViewSet):
         )
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(enrolment__in=Enrolment.objects.visible_to(self.request.user))  # type: ignore[arg-type]
+        return queryset.filter(enrolment__in=Enrolment.objects.visible_to(self.caller()))
 
     def participant_of(self, instance: Any) -> Any:
         return instance.enrolment.participant_id
@@ -453,7 +453,7 @@ class AdministrationViewSet(ReadOnlyRecordViewSet):
             administration = record_administration(
                 enrolment,
                 version,
-                by=request.user,  # type: ignore[arg-type]
+                by=self.caller(),
                 timepoint=form.cleaned_data["timepoint"],
                 completed_on=form.cleaned_data["completed_on"],
                 answers=form.answers,

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -46,6 +46,7 @@ from doorway.programs.models import (
     Phase,
     Program,
 )
+from doorway.web.http import AuthenticatedHttpRequest
 
 
 def programs_configured_by(user: Any) -> Any:
@@ -53,13 +54,13 @@ def programs_configured_by(user: Any) -> Any:
     return programs_for(user, Action.CONFIGURE_PROGRAMS)
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: AuthenticatedHttpRequest) -> User:
     """The signed-in staff account (the views are all behind `login_required`)."""
     assert isinstance(request.user, User)
     return request.user
 
 
-def access_program(request: HttpRequest, program_id: Any) -> Program:
+def access_program(request: AuthenticatedHttpRequest, program_id: Any) -> Program:
     """The program if the signed-in person configures it; otherwise 404, audited."""
     program = (
         programs_configured_by(request.user).select_related("agency").filter(pk=program_id).first()
@@ -70,8 +71,8 @@ def access_program(request: HttpRequest, program_id: Any) -> Program:
 
 
 @login_required
-def program_list(request: HttpRequest) -> HttpResponse:
-    if not configures_programs(request.user):  # type: ignore[arg-type]
+def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not configures_programs(request.user):
         raise Http404
     programs = programs_configured_by(request.user).select_related("agency")
     if len(programs) == 1:
@@ -98,7 +99,7 @@ def _phase_table(program: Program) -> dict[str, Any]:
 
 
 @login_required
-def program_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
+def program_detail(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     context = _phase_table(program)
     context.update(
@@ -113,7 +114,7 @@ def program_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     program: Program,
     *,
     form_class: type[forms.ModelForm],
@@ -165,7 +166,7 @@ def _values(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 @login_required
-def phase_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+def phase_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     return _form_page(
         request,
@@ -182,7 +183,7 @@ def phase_add(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 
 @login_required
-def phase_edit(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+def phase_edit(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     return _form_page(
@@ -199,7 +200,9 @@ def phase_edit(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResp
     )
 
 
-def _phases_answer(request: HttpRequest, program: Program, error: str = "") -> HttpResponse:
+def _phases_answer(
+    request: AuthenticatedHttpRequest, program: Program, error: str = ""
+) -> HttpResponse:
     """HTMX gets the phase table back; a plain form post goes back to the page."""
     if getattr(request, "htmx", False):
         context = _phase_table(program)
@@ -212,7 +215,7 @@ def _phases_answer(request: HttpRequest, program: Program, error: str = "") -> H
 
 @require_POST
 @login_required
-def phase_move(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+def phase_move(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     direction = request.POST.get("direction")
@@ -227,7 +230,7 @@ def phase_move(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResp
 
 @require_POST
 @login_required
-def phase_retire(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+def phase_retire(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     try:
@@ -241,7 +244,9 @@ def phase_retire(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpRe
 
 @require_POST
 @login_required
-def phase_restore(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpResponse:
+def phase_restore(
+    request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any
+) -> HttpResponse:
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     try:
@@ -257,7 +262,7 @@ def phase_restore(request: HttpRequest, program_id: Any, phase_id: Any) -> HttpR
 
 
 @login_required
-def focus_area_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+def focus_area_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     return _form_page(
         request,
@@ -274,7 +279,9 @@ def focus_area_add(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 
 @login_required
-def focus_area_edit(request: HttpRequest, program_id: Any, area_id: Any) -> HttpResponse:
+def focus_area_edit(
+    request: AuthenticatedHttpRequest, program_id: Any, area_id: Any
+) -> HttpResponse:
     program = access_program(request, program_id)
     area = get_object_or_404(program.focus_areas, pk=area_id)
     return _form_page(
@@ -293,7 +300,9 @@ def focus_area_edit(request: HttpRequest, program_id: Any, area_id: Any) -> Http
 
 @require_POST
 @login_required
-def focus_area_retire(request: HttpRequest, program_id: Any, area_id: Any) -> HttpResponse:
+def focus_area_retire(
+    request: AuthenticatedHttpRequest, program_id: Any, area_id: Any
+) -> HttpResponse:
     program = access_program(request, program_id)
     area = get_object_or_404(program.focus_areas, pk=area_id)
     if request.POST.get("restore"):
@@ -309,7 +318,7 @@ def focus_area_retire(request: HttpRequest, program_id: Any, area_id: Any) -> Ht
 
 
 @login_required
-def cycle_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+def cycle_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     return _form_page(
         request,
@@ -326,7 +335,7 @@ def cycle_add(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 
 @login_required
-def cycle_edit(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
+def cycle_edit(request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
     return _form_page(
@@ -373,7 +382,7 @@ def _cost_lines_url(program: Program, cycle: Cycle) -> str:
 
 
 @login_required
-def cost_lines(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
+def cost_lines(request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
     context = {"program": program, "cycle": cycle, **cycle_costs(cycle)}
@@ -381,7 +390,9 @@ def cost_lines(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResp
 
 
 @login_required
-def cost_line_add(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpResponse:
+def cost_line_add(
+    request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any
+) -> HttpResponse:
     program = access_program(request, program_id)
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
     return _form_page(
@@ -401,7 +412,7 @@ def cost_line_add(request: HttpRequest, program_id: Any, cycle_id: Any) -> HttpR
 
 @login_required
 def cost_line_edit(
-    request: HttpRequest, program_id: Any, cycle_id: Any, line_id: Any
+    request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any, line_id: Any
 ) -> HttpResponse:
     program = access_program(request, program_id)
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
@@ -424,7 +435,7 @@ def cost_line_edit(
 @require_POST
 @login_required
 def cost_line_delete(
-    request: HttpRequest, program_id: Any, cycle_id: Any, line_id: Any
+    request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any, line_id: Any
 ) -> HttpResponse:
     program = access_program(request, program_id)
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
@@ -438,7 +449,7 @@ def cost_line_delete(
 
 
 @login_required
-def partner_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+def partner_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_program(request, program_id)
     return _form_page(
         request,
@@ -455,7 +466,9 @@ def partner_add(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 
 @login_required
-def partner_edit(request: HttpRequest, program_id: Any, partner_id: Any) -> HttpResponse:
+def partner_edit(
+    request: AuthenticatedHttpRequest, program_id: Any, partner_id: Any
+) -> HttpResponse:
     program = access_program(request, program_id)
     partner = get_object_or_404(program.agency.partners, pk=partner_id)
     return _form_page(
@@ -474,7 +487,9 @@ def partner_edit(request: HttpRequest, program_id: Any, partner_id: Any) -> Http
 
 @require_POST
 @login_required
-def partner_active(request: HttpRequest, program_id: Any, partner_id: Any) -> HttpResponse:
+def partner_active(
+    request: AuthenticatedHttpRequest, program_id: Any, partner_id: Any
+) -> HttpResponse:
     program = access_program(request, program_id)
     partner = get_object_or_404(program.agency.partners, pk=partner_id)
     active = request.POST.get("active") == "1"

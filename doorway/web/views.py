@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -21,11 +21,12 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.models import BreakGlass, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, Phase
+from doorway.web.http import AuthenticatedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     build = {
         Role.CASE_MANAGER: _case_manager,
         Role.PEER_MENTOR: _peer_mentor,
@@ -39,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def _case_manager(request: HttpRequest, user: User) -> dict[str, Any]:
+def _case_manager(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
     today = timezone.localdate()
     enrolments = list(
         Enrolment.objects.visible_to(user)
@@ -68,7 +69,7 @@ def _case_manager(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"caseload": rows, "caseload_limit": limit}
 
 
-def _peer_mentor(request: HttpRequest, user: User) -> dict[str, Any]:
+def _peer_mentor(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
     # Only her code and the name she goes by: a peer mentor sees nothing else.
     mentees = list(
         Participant.objects.visible_to(user)
@@ -81,7 +82,7 @@ def _peer_mentor(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"mentees": mentees}
 
 
-def _program_manager(request: HttpRequest, user: User) -> dict[str, Any]:
+def _program_manager(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
     programs = list(user.programs.select_related("agency").order_by("name"))
     ids = [p.pk for p in programs]
     phases = _phases_of(ids)
@@ -133,7 +134,7 @@ def _program_manager(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"programs": summaries}
 
 
-def _evaluator(request: HttpRequest, user: User) -> dict[str, Any]:
+def _evaluator(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
     """Counts only, and only of women who consent to the evaluation today: an evaluator
     learns nothing, not even a number, about anyone who did not consent."""
     programs = list(user.programs.order_by("name"))
@@ -168,7 +169,7 @@ def _evaluator(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"programs": summaries}
 
 
-def _administrator(request: HttpRequest, user: User) -> dict[str, Any]:
+def _administrator(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
     head = ChainHead.objects.filter(pk=1).first()
     grants = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).count()
     return {
