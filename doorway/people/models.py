@@ -366,6 +366,10 @@ class AccessChangeRequest(models.Model):
     reason = EncryptedTextField()
     before = models.JSONField()
     after = models.JSONField()
+    # A new temporary password is split: the first half, shown once to the one who
+    # asked, waits here (encrypted) until the approver adds the second half; it is
+    # cleared when the request is decided. No administrator knows the whole password.
+    password_half = EncryptedTextField(blank=True, default="")
     status = models.CharField(
         max_length=10, choices=AccessChangeStatus.choices, default=AccessChangeStatus.PENDING
     )

@@ -14,8 +14,12 @@ transaction:
 - a change that only narrows access takes effect at once;
 - a new password for someone else (she forgot hers) is such a change too: nobody sets
   another account's password alone (the Django admin refuses it), since an
-  administrator who knew it could remove the second factor and sign in as her. The
-  approver is shown the temporary password once; it is kept nowhere else.
+  administrator who knew it could remove the second factor and sign in as her. Nor
+  does any one administrator ever know the whole temporary password (split knowledge,
+  as in a key ceremony): the one who asks is shown its first half once, when she asks
+  (it waits, encrypted, on the request, and is cleared when the request is decided);
+  the approver is shown the second half once, when she approves; the password set is
+  the two halves joined, and each hands her half to the account's owner.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from doorway.people.roles import Role
 FLAGS = ("is_active", "is_staff", "is_superuser", "is_demo_account")
 CHANGEABLE = ("role", "programs", "teams", *FLAGS, "new_password")
 MIN_REASON = 15
+HALF_BYTES = 9  # each half: 12 URL-safe characters, 72 random bits
 
 Access = dict[str, Any]
 
@@ -127,21 +132,30 @@ def _proposed(subject: User, by: User, changes: dict[str, Any]) -> Access:
     return after
 
 
-def _apply(subject: User, after: Access) -> str | None:
-    """Apply `after`; return the temporary password if it gives her a new one."""
+def _half() -> str:
+    return secrets.token_urlsafe(HALF_BYTES)
+
+
+def _apply(subject: User, after: Access, first_half: str = "") -> str | None:
+    """Apply `after`; if it gives her a new password, set `first_half` joined to a new
+    second half, and return the second half only."""
     subject.role = after["role"]
     for flag in FLAGS:
         setattr(subject, flag, after[flag])
     fields = ["role", *FLAGS]
-    password = None
+    second_half = None
     if after.get("new_password"):
-        password = secrets.token_urlsafe(12)
-        subject.set_password(password)
+        if not first_half:
+            raise ValidationError(
+                _("The first half of the password is missing: decline this and ask again.")
+            )
+        second_half = _half()
+        subject.set_password(first_half + second_half)
         fields.append("password")
     subject.save(update_fields=fields)
     subject.programs.set(after["programs"])
     subject.teams.set(after["teams"])
-    return password
+    return second_half
 
 
 def _changed(before: Access, after: Access) -> list[str]:
@@ -153,7 +167,9 @@ def change_staff_access(
     subject: User, *, by: User, reason: str, **changes: Any
 ) -> AccessChangeRequest | None:
     """Change `subject`'s access. Returns None when the change took effect, or the
-    pending request when it gives access and waits for a second administrator."""
+    pending request when it gives access and waits for a second administrator. When
+    it asks for a new password, the returned request's `password_half` holds the
+    first half, to be shown once to the one who asked (stored only encrypted)."""
     _check_may_manage(by, subject)
     subject = User.objects.select_for_update().get(pk=subject.pk)
     reason = reason.strip()
@@ -180,6 +196,7 @@ def change_staff_access(
             reason=reason,
             before=before,
             after=after,
+            password_half=_half() if after.get("new_password") else "",
         )
         record(
             AuditAction.CHANGE,
@@ -216,8 +233,9 @@ def _check_may_decide(change: AccessChangeRequest, by: User) -> None:
 @transaction.atomic
 def approve_access_change(change: AccessChangeRequest, *, by: User) -> str | None:
     """A second administrator approves: the change takes effect as it was proposed, if
-    the account is still as it was then. Returns the temporary password, if the change
-    gives her one (to be shown to the approver once, and kept nowhere)."""
+    the account is still as it was then. If the change gives her a new password,
+    returns its second half only (to be shown to the approver once, and kept nowhere);
+    the first half, which only the one who asked was shown, is then forgotten."""
     change = AccessChangeRequest.objects.select_for_update().get(pk=change.pk)
     _check_may_decide(change, by)
     if by.pk == change.requested_by_id:
@@ -231,11 +249,12 @@ def approve_access_change(change: AccessChangeRequest, *, by: User) -> str | Non
         raise ValidationError(
             _("The account has changed since this was asked: decline it and ask again.")
         )
-    password = _apply(subject, change.after)
+    second_half = _apply(subject, change.after, change.password_half)
     change.status = AccessChangeStatus.APPROVED
     change.decided_by = by
     change.decided_at = timezone.now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])
+    change.password_half = ""
+    change.save(update_fields=["status", "decided_by", "decided_at", "password_half"])
     record(
         AuditAction.CHANGE,
         actor=by,
@@ -249,7 +268,7 @@ def approve_access_change(change: AccessChangeRequest, *, by: User) -> str | Non
             "after": change.after,
         },
     )
-    return password
+    return second_half
 
 
 @transaction.atomic
@@ -260,7 +279,8 @@ def decline_access_change(change: AccessChangeRequest, *, by: User) -> None:
     change.status = AccessChangeStatus.DECLINED
     change.decided_by = None if by.pk == change.requested_by_id else by
     change.decided_at = timezone.now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])
+    change.password_half = ""
+    change.save(update_fields=["status", "decided_by", "decided_at", "password_half"])
     record(
         AuditAction.CHANGE,
         actor=by,

@@ -86,7 +86,11 @@ class StaffAccessForm(forms.Form):
     new_password = forms.BooleanField(
         label=gettext_lazy("Give her a new temporary password (she forgot hers)"),
         required=False,
-        help_text=gettext_lazy("The administrator who approves it is shown the password once."),
+        help_text=gettext_lazy(
+            "No one administrator knows it: you are shown its first half once, now; the "
+            "administrator who approves is shown the second half once. Each of you gives "
+            "her your half."
+        ),
     )
     reason = forms.CharField(
         label=gettext_lazy("Why"),
@@ -191,6 +195,8 @@ def staff_change(request: AuthenticatedHttpRequest, user_id: Any) -> HttpRespons
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            if waiting is not None and waiting.password_half:
+                return _half_page(request, waiting.subject, waiting.password_half, first=True)
             if waiting is None:
                 messages.success(request, _("Done: the account's access has changed."))
             else:
@@ -206,21 +212,28 @@ def staff_change(request: AuthenticatedHttpRequest, user_id: Any) -> HttpRespons
     )
 
 
+def _half_page(
+    request: AuthenticatedHttpRequest, account: User, half: str, *, first: bool
+) -> HttpResponse:
+    """Her half of a temporary password, shown once, on this page only: never in a
+    message, a log or a URL, and never cached."""
+    response = render(
+        request,
+        "people/staff/temporary_password.html",
+        {"account": account, "half": half, "first": first},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _decide(request: AuthenticatedHttpRequest, request_id: Any, approve: bool) -> HttpResponse:
     user = _administrator(request)
     change = _pending(request, request_id)
     try:
         if approve:
-            password = approve_access_change(change, by=user)
-            if password is not None:
-                # Shown once, on this page only: never in a message, a log or a URL.
-                response = render(
-                    request,
-                    "people/staff/temporary_password.html",
-                    {"account": change.subject, "password": password},
-                )
-                response["Cache-Control"] = "no-store"
-                return response
+            second_half = approve_access_change(change, by=user)
+            if second_half is not None:
+                return _half_page(request, change.subject, second_half, first=False)
             messages.success(request, _("Approved: the change has taken effect."))
         else:
             decline_access_change(change, by=user)
