@@ -3,6 +3,16 @@
 Anyone whose role does not read the audit log is answered 404. The log is paged by
 entry id (keyset), never by counting or offsetting, so a page costs the same with a
 hundred entries or with millions.
+
+What an administrator reads on the log is her own agency's part of it (`_her_entries`):
+an entry is hers when it was done by one of her agency's staff (`staff_for`), or is
+about one of their accounts (a failed sign-in or lockout names the account as its
+subject), or is about one of her agency's participants. Everything else is not shown to
+any administrator: other agencies' entries, and the entries that belong to no agency
+(failed sign-ins with a username nobody has, key rotations, entries written by
+commands); whoever holds the server reads those with `doorway audit` and the database.
+The participant-code filter looks the code up among her agency's participants only, so
+a code of another agency answers exactly as a code that does not exist.
 """
 
 from __future__ import annotations
@@ -13,10 +23,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorway.audit import tasks
@@ -24,6 +36,7 @@ from doorway.audit.forms import BreakGlassForm, LogFilterForm
 from doorway.audit.log import record
 from doorway.audit.models import Action, AuditEntry, ChainHead, VerifyRun
 from doorway.people.actions import break_the_glass
+from doorway.people.capabilities import staff_for
 from doorway.people.models import BreakGlass, Participant, User
 from doorway.people.roles import reads_audit_log
 from doorway.web.forms import apply_errors
@@ -47,21 +60,28 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     participant_id: str | None = None
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
-        queryset = AuditEntry.objects.all()
+        queryset = _her_entries(user)
         code = data.get("participant")
         if code:
             # Administrators filter the log without reading her record: the code is
-            # looked up to her id, whoever's caseload she is on.
-            found = Participant.objects.filter(code=code).values_list("pk", flat=True).first()
+            # looked up to her id, whoever's caseload in her agency she is on. Another
+            # agency's code answers as one that does not exist.
+            found = (
+                Participant.objects.filter(code=code, agency_id=user.agency_id)
+                .values_list("pk", flat=True)
+                .first()
+                if user.agency_id is not None
+                else None
+            )
             if found is None:
-                form.add_error("participant", "No participant has that code.")
+                form.add_error("participant", _("No participant has that code."))
                 queryset = queryset.none()
             else:
                 participant_id = str(found)
                 queryset = queryset.filter(participant_id=participant_id)
         username = data.get("staff")
         if username:
-            actor = User.objects.filter(username__iexact=username).values_list("pk", flat=True)
+            actor = staff_for(user).filter(username__iexact=username).values_list("pk", flat=True)
             actor_id = actor.first()
             queryset = (
                 queryset.filter(actor_id=str(actor_id))
@@ -95,7 +115,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "action": form.cleaned_data.get("action", "") if form.is_bound else "",
         },
     )
-    codes = _codes_for(entries)
+    codes = _codes_for(entries, user)
     rows = [(entry, codes.get(entry.participant_id, "")) for entry in entries]
     return render(
         request,
@@ -114,8 +134,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _codes_for(entries: list[AuditEntry]) -> dict[str, str]:
-    """Participant codes for a page of entries, in one query."""
+def _her_entries(user: User) -> QuerySet[AuditEntry]:
+    """The entries about the administrator's agency (see the module's docstring): done
+    by one of her agency's staff, about one of their accounts, or about one of her
+    agency's participants. Two small queries for the ids (entries keep plain string
+    identifiers, not foreign keys, so the ids are compared as strings); none at all for
+    an administrator of no agency, who reads nothing."""
+    if user.agency_id is None:
+        return AuditEntry.objects.none()
+    staff = [str(pk) for pk in staff_for(user).values_list("pk", flat=True)]
+    participants = [
+        str(pk)
+        for pk in Participant.objects.filter(agency_id=user.agency_id).values_list("pk", flat=True)
+    ]
+    return AuditEntry.objects.filter(
+        Q(actor_id__in=staff)
+        | Q(object_type=User._meta.label, object_id__in=staff)
+        | Q(participant_id__in=participants)
+    )
+
+
+def _codes_for(entries: list[AuditEntry], user: User) -> dict[str, str]:
+    """Participant codes for a page of entries, in one query; her agency's only (an
+    entry by her staff about someone elsewhere shows no code)."""
     ids = set()
     for entry in entries:
         try:
@@ -126,7 +167,9 @@ def _codes_for(entries: list[AuditEntry]) -> dict[str, str]:
         return {}
     return {
         str(pk): code
-        for pk, code in Participant.objects.filter(pk__in=ids).values_list("pk", "code")
+        for pk, code in Participant.objects.filter(
+            pk__in=ids, agency_id=user.agency_id
+        ).values_list("pk", "code")
     }
 
 
