@@ -5,7 +5,8 @@
   32 bytes (256 bits) of randomness, as far as their length and alphabet can show it:
   a short or guessable key lets whoever guesses it forge sessions, test names against
   the blind index, or rebuild the audit chain after tampering.
-- Every field key is a Fernet key (32 random bytes, URL-safe base64).
+- Every field key is a Fernet key (32 random bytes, URL-safe base64), and its bytes
+  look random: a key of few distinct bytes (all `A`, a repeated pattern) is refused.
 
 Entropy is estimated from the key's length and the smallest alphabet it is written in
 (hex: 4 bits a character, base64: 6, other printable text: 6.5), and a key of few
@@ -15,6 +16,7 @@ distinct characters or a placeholder is refused whatever its length. Make keys w
 
 from __future__ import annotations
 
+import base64
 import math
 import string
 from typing import Any
@@ -22,12 +24,18 @@ from typing import Any
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
+from django.utils.translation import gettext as _
 
 MINIMUM_BITS = 256
 HEX = set(string.hexdigits)
 BASE64 = set(string.ascii_letters + string.digits + "+/-_")
 PLACEHOLDERS = ("change-me", "changeme", "secret", "password", "django-insecure")
-HINT = 'Make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+# 32 random bytes hold about 30 distinct values; fewer than 16 is no random key.
+MINIMUM_DISTINCT_BYTES = 16
+HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+FERNET_HINT = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 
 
 def estimated_bits(key: str) -> float:
@@ -48,11 +56,13 @@ def estimated_bits(key: str) -> float:
 
 
 def is_fernet_key(key: str) -> bool:
+    """A Fernet key whose 32 bytes look random."""
     try:
         Fernet(key.encode())
     except (ValueError, TypeError):
         return False
-    return True
+    raw = base64.urlsafe_b64decode(key.encode())
+    return len(set(raw)) >= MINIMUM_DISTINCT_BYTES
 
 
 @register(Tags.security, deploy=True)
@@ -61,9 +71,11 @@ def keys_and_modes_are_safe(app_configs: Any = None, **kwargs: Any) -> list[Chec
     if getattr(settings, "DEMO", False):
         found.append(
             Error(
-                "DOORWAY_DEMO is on: demo accounts may skip the second factor and every "
-                "page says it is a demo.",
-                hint="Leave DOORWAY_DEMO unset (or false) in production.",
+                _(
+                    "DOORWAY_DEMO is on: demo accounts may skip the second factor and every "
+                    "page says it is a demo."
+                ),
+                hint=_("Leave DOORWAY_DEMO unset (or false) in production."),
                 id="doorway.E001",
             )
         )
@@ -76,22 +88,25 @@ def keys_and_modes_are_safe(app_configs: Any = None, **kwargs: Any) -> list[Chec
         if estimated_bits(str(key or "")) < MINIMUM_BITS:
             found.append(
                 Error(
-                    f"{name} is too short or too simple to hold 32 bytes of randomness.",
-                    hint=HINT + " (or longer).",
+                    _("%(name)s is too short or too simple to hold 32 bytes of randomness.")
+                    % {"name": name},
+                    hint=_("Make one with: %(command)s (or longer).") % {"command": HINT},
                     id="doorway.E002",
                 )
             )
     field_keys = list(getattr(settings, "FIELD_ENCRYPTION_KEYS", []) or [])
     if not field_keys:
-        found.append(Error("DOORWAY_FIELD_KEYS holds no key.", id="doorway.E003"))
+        found.append(Error(_("DOORWAY_FIELD_KEYS holds no key."), id="doorway.E003"))
     for position, key in enumerate(field_keys, start=1):
         if not is_fernet_key(str(key)):
             found.append(
                 Error(
-                    f"Key {position} of DOORWAY_FIELD_KEYS is not a Fernet key (32 random "
-                    "bytes in URL-safe base64, 44 characters).",
-                    hint='Make one with: python -c "from cryptography.fernet import Fernet; '
-                    'print(Fernet.generate_key().decode())"',
+                    _(
+                        "Key %(position)s of DOORWAY_FIELD_KEYS is not a Fernet key of random "
+                        "bytes (32 random bytes in URL-safe base64, 44 characters)."
+                    )
+                    % {"position": position},
+                    hint=_("Make one with: %(command)s") % {"command": FERNET_HINT},
                     id="doorway.E003",
                 )
             )

@@ -57,6 +57,8 @@ def test_the_deploy_check_reports_no_issues_under_production_settings() -> None:
             {"DOORWAY_FIELD_KEYS": "gN7-JJ5laLL4VWFQtwzs3OTaz7W09geFSGo9vgBWChQ=,abc"},
             "Key 2 of DOORWAY_FIELD_KEYS",
         ),
+        # A valid Fernet key of 32 zero bytes: Fernet takes it, nobody should.
+        ({"DOORWAY_FIELD_KEYS": "A" * 43 + "="}, "Key 1 of DOORWAY_FIELD_KEYS"),
     ],
 )
 def test_the_deploy_check_fails_an_unsafe_key_or_demo_mode(
