@@ -7,8 +7,9 @@ transaction:
 - nobody changes her own access, and an administrator changes only accounts of her
   own agency, to programs and teams of her own agency;
 - a change that gives record access (a role that reaches participants, or more
-  programs or teams for one) or raises privileges (administrator, staff or superuser
-  status, the demo flag, reactivation) does not take effect: it waits as an
+  programs or teams for one), gives an evaluator's reach (a move to evaluator), gives
+  a role-less account any role, or raises privileges (administrator, staff or
+  superuser status, the demo flag, any reactivation) does not take effect: it waits as an
   `AccessChangeRequest` until a second administrator of the agency, neither the one who
   asked nor the account's owner, approves it;
 - a change that only narrows access takes effect at once;
@@ -67,18 +68,24 @@ def access_of(user: User) -> Access:
 
 
 def gives_access(before: Access, after: Access) -> bool:
-    """Does going from `before` to `after` let the account reach more, or do more?"""
+    """Does going from `before` to `after` let the account reach more, or do more?
+
+    Reactivation (whatever the role), any role for an account that had none, and any
+    move to evaluator (de-identified data of every program of her agency, the research
+    export included) all give access, as do more programs or teams for a role that
+    reaches participants or evaluates."""
     role = after["role"]
-    if role in RECORD_ROLES and (
-        before["role"] != role
-        or not set(after["programs"]) <= set(before["programs"])
-        or not set(after["teams"]) <= set(before["teams"])
-        or (after["is_active"] and not before["is_active"])
+    if after["is_active"] and not before["is_active"]:
+        return True
+    if role and not before["role"]:
+        return True
+    if role != before["role"] and role in {*RECORD_ROLES, Role.EVALUATOR, Role.ADMINISTRATOR}:
+        return True
+    if role in {*RECORD_ROLES, Role.EVALUATOR} and not set(after["programs"]) <= set(
+        before["programs"]
     ):
         return True
-    if role == Role.ADMINISTRATOR and (
-        before["role"] != role or (after["is_active"] and not before["is_active"])
-    ):
+    if role in RECORD_ROLES and not set(after["teams"]) <= set(before["teams"]):
         return True
     if after.get("new_password"):
         return True
