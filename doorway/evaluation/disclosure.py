@@ -21,11 +21,14 @@ Three rules, each simple enough to explain to the women the figures are about:
    key into a small offset (-2 to +2, zero on average). The same cohort and the same
    count always get the same offset, so asking again, or in another way, averages
    nothing away; a count that changes gets a fresh offset, so two readings a day apart
-   do not give the change exactly. Zero stays zero, nothing is made negative. A
-   perturbed count of 1 to 4 is shown as "<5". Percentages, costs per head and the
-   like are worked out from the published counts, never from the true ones; means are
-   rounded, a test statistic is reduced to its effect size and a band of its p-value,
-   and minima, maxima and lists of women are left out.
+   do not give the change exactly. A figure whose women do not depend on the cohort
+   (a cycle's own row: enrolled, graduated, progressed in cycle A) is keyed on those
+   women's records, not the cohort's, so it reads the same in every cohort holding A.
+   Zero stays zero, nothing is made negative. A perturbed count of 1 to 4 is shown as
+   "<5". Percentages, costs per head and the like are worked out from the published
+   counts, never from the true ones; means are rounded, a test statistic is reduced to
+   its effect size and a band of its p-value, and minima, maxima and lists of women are
+   left out.
 
 A program manager, who reaches every record of her program, sees exact figures on the
 evaluation page; `doorway evaluate`, run by whoever holds the server, prints them
@@ -38,7 +41,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -127,6 +130,18 @@ class CellKeys:
     """The perturbation of one cohort's figures."""
 
     cohort_key: int  # the sum of its women's record keys, modulo 2**64
+    # {cycle name: that cycle's own key}, for the figures of one cycle (its row of
+    # costs), whose women are the same whatever cohort they are read in.
+    cycle_keys: Mapping[str, int] = field(default_factory=dict)
+
+    def for_cycle(self, name: str) -> CellKeys:
+        """The keys of a figure about this cycle alone: keyed on the cycle's own
+        records, so that it reads the same in every cohort that holds the cycle (keyed
+        on the cohort, each cohort would give it a fresh offset, and the readings
+        averaged would give the true count)."""
+        if name in self.cycle_keys:
+            return CellKeys(self.cycle_keys[name])
+        return self
 
     def perturbed(self, cell: str, count: int) -> int:
         """The count as published before the small-cell rule: the same cohort, cell and
@@ -152,11 +167,28 @@ def keys_from(everyone: Iterable[UUID | str], consenting: Iterable[UUID | str] =
 
 
 def cohort_keys(cohort: Cohort) -> CellKeys:
-    """Two queries: the cohort's women, and which of them consented."""
-    return keys_from(
-        all_enrolments(cohort).values_list("participant_id", flat=True),
-        evaluation_enrolments(cohort).values_list("participant_id", flat=True),
-    )
+    """The cohort's key and each of its cycles' own keys (from that cycle's records,
+    whatever else the cohort holds). Two queries for a cohort of whole cycles (every
+    published cohort), four otherwise."""
+    whole = Cohort(program=cohort.program, cycles=cohort.cycles)
+    everyone: dict[str, set[Any]] = {}
+    consenting: dict[str, set[Any]] = {}
+    for cycle, woman in all_enrolments(whole).values_list("cycle__name", "participant_id"):
+        everyone.setdefault(cycle, set()).add(woman)
+    for cycle, woman in evaluation_enrolments(whole).values_list("cycle__name", "participant_id"):
+        consenting.setdefault(cycle, set()).add(woman)
+    cycles = {
+        name: keys_from(women, consenting.get(name, ())).cohort_key
+        for name, women in everyone.items()
+    }
+    if cohort == whole:
+        overall = keys_from(set().union(*everyone.values()), set().union(*consenting.values()))
+    else:
+        overall = keys_from(
+            all_enrolments(cohort).values_list("participant_id", flat=True),
+            evaluation_enrolments(cohort).values_list("participant_id", flat=True),
+        )
+    return CellKeys(overall.cohort_key, cycles)
 
 
 # --- cohorts -------------------------------------------------------------------------------
@@ -305,8 +337,8 @@ class Publisher:
     def __init__(self, keys: CellKeys) -> None:
         self.keys = keys
 
-    def count(self, path: str, value: int) -> int | str:
-        return self.keys.count(cell_name(path), value)
+    def count(self, path: str, value: int, keys: CellKeys | None = None) -> int | str:
+        return (keys or self.keys).count(cell_name(path), value)
 
     def value(self, path: str, key: str, value: Any) -> Any:
         if isinstance(value, dict):
@@ -384,7 +416,8 @@ class Publisher:
         out = []
         for row in rows:
             name = f"cycles/{row['cycle']}"
-            heads = {k: self.count(f"{name}/{k}", int(row.get(k) or 0)) for k in PER_HEAD}
+            keys = self.keys.for_cycle(str(row["cycle"]))
+            heads = {k: self.count(f"{name}/{k}", int(row.get(k) or 0), keys) for k in PER_HEAD}
             operating = row.get("operating_cost")
             amount = None if operating in (None, "") else Decimal(str(operating))
             costs: dict[str, str | None] = {}
