@@ -656,6 +656,9 @@ class LinkEvidence:
     link: ChangeLink
     figures: list[tuple[Indicator | None, LinkIndicator, Figure | None]]
     flags: list[str] = field(default_factory=list)
+    # False for someone who does not reach the women's records (an evaluator): the
+    # indicators are named, their values not computed (`contribution_story`).
+    exact: bool = True
 
     @property
     def weak(self) -> bool:
@@ -665,7 +668,10 @@ class LinkEvidence:
     def needs(self) -> list[str]:
         """What evidence to seek (step 5)."""
         needs = []
-        if not any(f is not None and f.has_data for _, _, f in self.figures):
+        if not self.exact:
+            if not self.figures:
+                needs.append("an indicator from the records")
+        elif not any(f is not None and f.has_data for _, _, f in self.figures):
             needs.append("an indicator from the records, with data")
         if not self.link.excerpts.all():
             needs.append("interviews with staff or peer mentors on how this step works")
@@ -674,12 +680,16 @@ class LinkEvidence:
         return needs
 
 
-def link_evidence(link: ChangeLink, registry: dict[str, Indicator]) -> LinkEvidence:
+def link_evidence(
+    link: ChangeLink, registry: dict[str, Indicator], *, exact: bool = True
+) -> LinkEvidence:
+    """The link's evidence. `exact` False: its indicators are named but not computed."""
     figures: list[tuple[Indicator | None, LinkIndicator, Figure | None]] = []
     for row in link.indicators.all():
         indicator = registry.get(row.indicator)
-        figures.append((indicator, row, indicator.compute(link.program) if indicator else None))
-    evidence = LinkEvidence(link, figures)
+        value = indicator.compute(link.program) if indicator and exact else None
+        figures.append((indicator, row, value))
+    evidence = LinkEvidence(link, figures, exact=exact)
     link.evidence = evidence  # type: ignore[attr-defined]  # for the templates
     flags = evidence.flags
     if not link.rating:
@@ -688,7 +698,7 @@ def link_evidence(link: ChangeLink, registry: dict[str, Indicator]) -> LinkEvide
         flags.append(f"Evidence rated {link.get_rating_display().lower()}")
     if not (figures or link.excerpts.all() or link.references.all()):
         flags.append("No evidence attached")
-    elif figures and not any(f is not None and f.has_data for _, _, f in figures):
+    elif exact and figures and not any(f is not None and f.has_data for _, _, f in figures):
         flags.append("Its indicators have no data yet")
     if not link.assumptions:
         flags.append("No assumptions written")
@@ -699,15 +709,20 @@ def link_evidence(link: ChangeLink, registry: dict[str, Indicator]) -> LinkEvide
     return evidence
 
 
-def contribution_story(program: Program) -> dict[str, Any]:
+def contribution_story(program: Program, *, exact: bool = True) -> dict[str, Any]:
     """The six steps of contribution analysis (Mayne 2001, 2008), assembled from the
-    theory's data. Each link appears with its evidence and what is weak or missing."""
+    theory's data. Each link appears with its evidence and what is weak or missing.
+
+    `exact` False (someone without exact-figure rights, `rules.sees_exact_figures`):
+    no indicator value and no count of tagged contacts. They are live, exact counts
+    over every consenting woman; read before and after one woman's follow-up is
+    recorded, they would give her answer."""
     steps = steps_of(program)
     registry = indicators_for(program)
     links = [link for step in steps for link in step.outgoing]  # type: ignore[attr-defined]
     for link in links:
         link.program = program
-    evidence = [link_evidence(link, registry) for link in links]
+    evidence = [link_evidence(link, registry, exact=exact) for link in links]
     targets = {link.target_id for link in links}
     sources = {link.source_id for link in links}
     outcomes = [s for s in steps if s.kind == StepKind.LONG_TERM]
@@ -734,8 +749,9 @@ def contribution_story(program: Program) -> dict[str, Any]:
         "ratings": ratings,
         "weak": [e for e in evidence if e.weak],
         "strong": [e for e in evidence if not e.weak],
+        "exact": exact,
         "ingredients": [
-            (ingredient, count, ingredient.excerpt_count)
+            (ingredient, count if exact else None, ingredient.excerpt_count)
             for ingredient, count in _ingredients_with_excerpts(program)
         ],
         # 5. Additional evidence to seek; 6. revise and strengthen.

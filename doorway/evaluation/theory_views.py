@@ -29,7 +29,7 @@ from doorway.evaluation.models import (
     LinkIndicator,
     Reference,
 )
-from doorway.evaluation.rules import evaluated_programs, sees_evaluations
+from doorway.evaluation.rules import evaluated_programs, sees_evaluations, sees_exact_figures
 from doorway.evaluation.theory_forms import (
     ExcerptForm,
     IndicatorForm,
@@ -135,13 +135,14 @@ def theory_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def theory_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
-    story = theory.contribution_story(program)
+    story = theory.contribution_story(program, exact=sees_exact_figures(request.user))
     return render(
         request,
         "evaluation/theory/detail.html",
         {
             "program": program,
             "groups": story["groups"],
+            "exact": story["exact"],
             "ingredients": story["ingredients"],
             "may_install": program.slug.startswith("exit-doors-here") or not story["groups"],
         },
@@ -152,7 +153,8 @@ def theory_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
 @require_GET
 def theory_story(request: HttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
-    return render(request, "evaluation/theory/story.html", theory.contribution_story(program))
+    story = theory.contribution_story(program, exact=sees_exact_figures(request.user))
+    return render(request, "evaluation/theory/story.html", story)
 
 
 @login_required
