@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -354,13 +355,18 @@ class EvaluationViewSet(viewsets.ViewSet):
         description="For each program whose evaluation she may see (all its cycles) and "
         "each of its active focus areas: consenting women, assessed, progressed, "
         "percentage, mean change and missing counts, with small cells suppressed as in "
-        "the funder report. For program managers and evaluators.",
-        responses={200: DeploymentOutcomesSerializer, **problems(401, 403)},
+        "the funder report. For program managers and evaluators. It takes no parameters: "
+        "any given is refused with a 400 naming it.",
+        responses={200: DeploymentOutcomesSerializer, **problems(400, 401, 403)},
     )
     @action(detail=False, methods=["get"], url_path="deployment")
     def deployment(self, request: Request) -> Response:
         if not rules.sees_evaluations(request.user):
             raise PermissionDenied
+        unknown = sorted(set(request.query_params) - {"format"})
+        if unknown:
+            message = _("Not accepted here: this table takes no parameters.")
+            raise serializers.ValidationError({name: [message] for name in unknown})
         rows = deployment.deployment_table(request.user, always_suppress=True)
         record(
             Action.VIEW,
