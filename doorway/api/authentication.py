@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -28,14 +29,18 @@ class AccessTokenAuthentication(BaseAuthentication):
         throttle = BadTokenThrottle()
         wait = throttle.refuses(request)
         if wait is not None:
-            raise exceptions.Throttled(wait, "Too many refused tokens from this address.")
+            raise exceptions.Throttled(wait, gettext("Too many refused tokens from this address."))
         try:
             if len(parts) != 2:
-                raise Refused("Send the token as `Authorization: Bearer <token>`, nothing else.")
+                raise Refused(
+                    gettext("Send the token as `Authorization: Bearer <token>`, nothing else.")
+                )
             access = token_for(parts[1].decode("ascii"))
         except (UnicodeDecodeError, Refused) as refused:
             throttle.failed(request)
-            message = str(refused) if isinstance(refused, Refused) else "The token is not valid."
+            message = (
+                str(refused) if isinstance(refused, Refused) else gettext("The token is not valid.")
+            )
             raise exceptions.AuthenticationFailed(message) from None
         return access.owner, access
 

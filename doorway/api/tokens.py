@@ -224,14 +224,14 @@ def token_for(token: str) -> AccessToken:
     )
     # Compared in constant time; a wrong secret and an unknown token answer alike.
     if access is None or not hmac.compare_digest(access.digest, digest_of(token)):
-        raise Refused("The token is not valid.")
+        raise Refused(gettext("The token is not valid."))
     now = timezone.now()
     if access.revoked_at is not None:
-        raise Refused("The token was revoked.")
+        raise Refused(gettext("The token was revoked."))
     if access.expires_at <= now:
-        raise Refused("The token has expired. Make a new one in your settings.")
+        raise Refused(gettext("The token has expired. Make a new one in your settings."))
     if not access.owner.is_active:
-        raise Refused("The token's account is deactivated.")
+        raise Refused(gettext("The token's account is deactivated."))
     if not getattr(access, "owner_has_second_factor", False):
         raise Refused(
             gettext("The token's account has no second factor any more; the token is void.")

@@ -16,6 +16,8 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from doorway.people.capabilities import staff_for
 from doorway.people.models import Team, User
@@ -55,19 +57,19 @@ class StaffAdmin(DoorwayAdmin, UserAdmin):
     readonly_fields = ("last_login", "date_joined", *ACCESS_FIELDS)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "email")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
         (
-            "Access",
+            _("Access"),
             {
                 "fields": ACCESS_FIELDS,
-                "description": (
+                "description": _(
                     "Role, programs, teams and account flags change on the staff access "
                     "page (/staff/), where giving access waits for a second administrator. "
                     "Deactivate an account rather than deleting it."
                 ),
             },
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -77,17 +79,17 @@ class StaffAdmin(DoorwayAdmin, UserAdmin):
                 "fields": ("username", "usable_password", "password1", "password2"),
             },
         ),
-        ("Person", {"fields": ("first_name", "last_name")}),
+        (_("Person"), {"fields": ("first_name", "last_name")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return staff_for(request.user).select_related("agency")
 
-    @admin.display(description="Programs")
+    @admin.display(description=_("Programs"))
     def programs_list(self, user: User) -> str:
         return ", ".join(p.name for p in user.programs.order_by("name"))
 
-    @admin.display(description="Teams")
+    @admin.display(description=_("Teams"))
     def teams_list(self, user: User) -> str:
         return ", ".join(t.name for t in user.teams.order_by("name"))
 
@@ -98,7 +100,7 @@ class StaffAdmin(DoorwayAdmin, UserAdmin):
         and a second administrator: an administrator who set it could remove the second
         factor in the admin and sign in as her."""
         if str(id) != str(request.user.pk):
-            raise PermissionDenied("Ask for a new password on the staff access page.")
+            raise PermissionDenied(gettext("Ask for a new password on the staff access page."))
         return super().user_change_password(request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
@@ -129,6 +131,6 @@ class TeamAdmin(DoorwayAdmin):
             kwargs["queryset"] = Agency.objects.filter(pk=user.agency_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="Members")
+    @admin.display(description=_("Members"))
     def member_list(self, team: Team) -> str:
         return ", ".join(str(u) for u in team.members.order_by("username"))

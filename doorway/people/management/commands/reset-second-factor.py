@@ -7,6 +7,7 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from doorway.people.models import User
 from doorway.people.second_factor import remove_authenticator
@@ -25,7 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, user: str, **options: Any) -> None:
         owner = User.objects.filter(username__iexact=user.strip()).first()
         if owner is None:
-            raise CommandError(f"No staff account has the username {user!r}.")
+            raise CommandError(
+                _("No staff account has the username %(username)r.") % {"username": user}
+            )
         with transaction.atomic():
             authenticators = list(
                 Authenticator.objects.select_for_update()
@@ -34,14 +37,18 @@ class Command(BaseCommand):
             )
             if not authenticators:
                 raise CommandError(
-                    f"{owner.username} has no second factor set up; nothing changed."
+                    _("%(username)s has no second factor set up; nothing changed.")
+                    % {"username": owner.username}
                 )
             revoked = 0
             for authenticator in authenticators:
                 revoked += remove_authenticator(authenticator, by=None)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Removed the second factor of {owner.username} and revoked {revoked} API "
-                "token(s). She sets up a new authenticator at her next sign-in."
+                _(
+                    "Removed the second factor of %(username)s and revoked %(revoked)d API "
+                    "token(s). She sets up a new authenticator at her next sign-in."
+                )
+                % {"username": owner.username, "revoked": revoked}
             )
         )

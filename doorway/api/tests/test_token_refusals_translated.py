@@ -1,0 +1,69 @@
+"""Why a token is refused is said through translation: under a language whose catalogue
+marks every message it translates, each refusal comes out marked."""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+from collections.abc import Iterator
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.translation import trans_real
+
+from doorway.api.models import AccessToken
+from doorway.api.tokens import Refused, issue_token, token_for
+from doorway.conftest import World
+from doorway.testing.signin import give_totp
+
+pytestmark = pytest.mark.django_db
+
+MARK = "»"
+LANGUAGE = "x-marked"
+
+
+class Marked(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        return MARK + message
+
+    def to_language(self) -> str:
+        return LANGUAGE
+
+
+@pytest.fixture
+def marked() -> Iterator[None]:
+    trans_real._translations[LANGUAGE] = Marked()  # type: ignore[assignment]
+    try:
+        with translation.override(LANGUAGE):
+            yield
+    finally:
+        trans_real._translations.pop(LANGUAGE, None)
+
+
+def _refusal(token: str) -> str:
+    with pytest.raises(Refused) as refused:
+        token_for(token)
+    return str(refused.value)
+
+
+def test_every_refusal_of_a_token_is_translated(world: World, marked) -> None:
+    give_totp(world.alice)
+    assert _refusal("not-a-token").startswith(MARK)
+    access, token = issue_token(world.alice, name="laptop", scope="read", days=30)
+    AccessToken.objects.filter(pk=access.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert _refusal(token).startswith(f"{MARK}The token has expired")
+    AccessToken.objects.filter(pk=access.pk).update(revoked_at=timezone.now())
+    assert _refusal(token).startswith(f"{MARK}The token was revoked")
+    AccessToken.objects.filter(pk=access.pk).update(
+        revoked_at=None, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    type(world.alice).objects.filter(pk=world.alice.pk).update(is_active=False)
+    assert _refusal(token).startswith(f"{MARK}The token's account is deactivated")
+
+
+def test_a_malformed_authorization_header_is_refused_translated(client, marked) -> None:
+    response = client.get("/api/v1/", HTTP_AUTHORIZATION="Bearer one two")
+    assert response.status_code == 401
+    assert MARK in response.json()["detail"]
