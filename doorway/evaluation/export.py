@@ -110,9 +110,12 @@ class ResearchExport:
             f"Made on {self.made_on.isoformat()}. Cohort: {self.cohort.describe()}.",
             f"{len(self.rows)} rows, one per woman who consented to the evaluation research.",
             "",
-            "Pseudonyms are random and new in every export: they cannot be matched with "
-            "another export or with Doorway's records. Dates are given as whole months "
-            "since her referral (month 0). There is no free text and no identifying field.",
+            "Pseudonyms are random and new in every export, and no column holds an "
+            "identifier from Doorway's records. Dates are given as whole months since her "
+            "referral (month 0). There is no free text and no identifying field. Rows are "
+            "anonymous within this export only: two exports of overlapping cycles, each "
+            "generalised differently, can be lined up row to row by the ratings and "
+            "answers, and what one export generalised away the other may show.",
             "",
             SMALL_CELL_RULE,
             "",
