@@ -163,7 +163,7 @@ def _codes_for(entries: list[AuditEntry], user: User) -> dict[str, str]:
             ids.add(uuid.UUID(entry.participant_id))
         except ValueError:
             continue
-    if not ids:
+    if not ids or user.agency_id is None:
         return {}
     return {
         str(pk): code
