@@ -44,6 +44,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -65,14 +68,21 @@ SENSITIVE = tuple(f"involvement_{tp}" for tp in INVOLVEMENT_TIMEPOINTS)
 K = THRESHOLD  # every row looks like at least K - 1 others
 L = 2  # distinct involvement answers among them, at each timepoint
 
-SMALL_CELL_RULE = (
-    f"Disclosure check: an export of fewer than {K} women is refused. On the columns "
-    f"{', '.join(QUASI_IDENTIFIERS)}, every row is identical to at least {K - 1} others "
-    f"(k-anonymity, k = {K}), and within each such group the answers on involvement in "
-    f"sex work take at least {L} different values at each timepoint where any is given "
-    f"(l-diversity, l = {L}). Counts and months are given in bands; rare values are "
-    f"grouped as “{OTHER}”; columns are coarsened further where needed, and rows that "
-    "still fail are withheld. The data dictionary says what was done."
+SMALL_CELL_RULE = format_lazy(
+    gettext_lazy(
+        "Disclosure check: an export of fewer than {k} women is refused. On the columns "
+        "{columns}, every row is identical to at least {others} others (k-anonymity, "
+        "k = {k}), and within each such group the answers on involvement in sex work "
+        "take at least {l} different values at each timepoint where any is given "
+        "(l-diversity, l = {l}). Counts and months are given in bands; rare values are "
+        "grouped as “{other}”; columns are coarsened further where needed, and rows that "
+        "still fail are withheld. The data dictionary says what was done."
+    ),
+    k=K,
+    columns=", ".join(QUASI_IDENTIFIERS),
+    others=K - 1,
+    l=L,
+    other=OTHER,
 )
 
 
@@ -105,32 +115,44 @@ class ResearchExport:
 
     def dictionary(self) -> str:
         lines = [
-            f"# Research export: {self.cohort.program.name}",
+            _("# Research export: %(program)s") % {"program": self.cohort.program.name},
             "",
-            f"Made on {self.made_on.isoformat()}. Cohort: {self.cohort.describe()}.",
-            f"{len(self.rows)} rows, one per woman who consented to the evaluation research.",
+            _("Made on %(day)s. Cohort: %(cohort)s.")
+            % {"day": self.made_on.isoformat(), "cohort": self.cohort.describe()},
+            _("%(rows)s rows, one per woman who consented to the evaluation research.")
+            % {"rows": len(self.rows)},
             "",
-            "Pseudonyms are random and new in every export, and no column holds an "
-            "identifier from Doorway's records. Dates are given as whole months since her "
-            "referral (month 0). There is no free text and no identifying field. Rows are "
-            "anonymous within this export only: two exports of overlapping cycles, each "
-            "generalised differently, can be lined up row to row by the ratings and "
-            "answers, and what one export generalised away the other may show.",
+            _(
+                "Pseudonyms are random and new in every export, and no column holds an "
+                "identifier from Doorway's records. Dates are given as whole months since "
+                "her referral (month 0). There is no free text and no identifying field. "
+                "Rows are anonymous within this export only: two exports of overlapping "
+                "cycles, each generalised differently, can be lined up row to row by the "
+                "ratings and answers, and what one export generalised away the other may "
+                "show."
+            ),
             "",
-            SMALL_CELL_RULE,
+            str(SMALL_CELL_RULE),
             "",
         ]
-        lines.append("What was generalised in this export:")
+        lines.append(_("What was generalised in this export:"))
         lines += [f"- {step}" for step in self.generalised]
         withheld = self.suppressed.get("rows", 0)
         if withheld:
             lines.append(
-                f"- {withheld} rows withheld: they still matched fewer than {K - 1} others, "
-                "or their group's involvement answers were all the same."
+                _(
+                    "- %(withheld)s rows withheld: they still matched fewer than %(others)s "
+                    "others, or their group's involvement answers were all the same."
+                )
+                % {"withheld": withheld, "others": K - 1}
             )
         else:
-            lines.append("- No row needed to be withheld.")
-        lines += ["", "| Column | Meaning | Values |", "|---|---|---|"]
+            lines.append(_("- No row needed to be withheld."))
+        lines += [
+            "",
+            f"| {_('Column')} | {_('Meaning')} | {_('Values')} |",
+            "|---|---|---|",
+        ]
         lines += [f"| {c.name} | {c.meaning} | {c.values} |" for c in self.columns]
         return "\n".join(lines) + "\n"
 
@@ -156,44 +178,55 @@ def months_between(start: datetime.date, day: datetime.date | None) -> int | str
 
 
 def columns_for(area_slugs: list[str]) -> list[Column]:
+    other = {"other": OTHER}
+    bands = _("a band: %(bands)s") % {"bands": ", ".join(BANDS)}
     columns = [
-        Column("pseudonym", "Random name for this row, new in every export", "text"),
-        Column("cycle", "Program cycle she was enrolled in", "cycle name, or all"),
-        Column("referral_source", "Who referred her", f"code, {OTHER}, or all"),
+        Column("pseudonym", _("Random name for this row, new in every export"), _("text")),
+        Column("cycle", _("Program cycle she was enrolled in"), _("cycle name, or all")),
+        Column("referral_source", _("Who referred her"), _("code, %(other)s, or all") % other),
         Column(
             "phase_reached",
-            "Furthest phase reached (0 = pre-phase)",
-            "number, a range such as 0-2, or all",
+            _("Furthest phase reached (0 = pre-phase)"),
+            _("number, a range such as 0-2, or all"),
         ),
         Column(
             "exit_reason",
-            "How she left the program; blank while enrolled",
-            f"code, {OTHER}, left (any reason but graduated), or all",
+            _("How she left the program; blank while enrolled"),
+            _("code, %(other)s, left (any reason but graduated), or all") % other,
         ),
         Column(
             "months_enrolled",
-            "Months from referral to leaving (or to the export)",
-            "a band of months, or all",
+            _("Months from referral to leaving (or to the export)"),
+            _("a band of months, or all"),
         ),
-        Column("dropin_sessions", "Drop-in sessions attended", "a band: " + ", ".join(BANDS)),
-        Column("contacts", "Contacts recorded with her", "a band: " + ", ".join(BANDS)),
+        Column("dropin_sessions", _("Drop-in sessions attended"), bands),
+        Column("contacts", _("Contacts recorded with her"), bands),
     ]
     for slug in area_slugs:
         columns += [
-            Column(f"{slug}_baseline", f"First journey-scale rating, {slug}", "1-10 or blank"),
-            Column(f"{slug}_latest", f"Latest later rating, {slug}", "1-10 or blank"),
+            Column(
+                f"{slug}_baseline",
+                _("First journey-scale rating, %(area)s") % {"area": slug},
+                _("1-10 or blank"),
+            ),
+            Column(
+                f"{slug}_latest",
+                _("Latest later rating, %(area)s") % {"area": slug},
+                _("1-10 or blank"),
+            ),
             Column(
                 f"{slug}_latest_month",
-                f"Months from referral to the latest rating, {slug}",
-                "a band of months, or blank",
+                _("Months from referral to the latest rating, %(area)s") % {"area": slug},
+                _("a band of months, or blank"),
             ),
         ]
     for tp in INVOLVEMENT_TIMEPOINTS:
         columns.append(
             Column(
                 f"involvement_{tp}",
-                f"Involvement in sex work at {Timepoint(tp).label.lower()}",
-                "not_at_all, rarely, sometimes, often, always, at_risk, or blank",
+                _("Involvement in sex work at %(timepoint)s")
+                % {"timepoint": str(Timepoint(tp).label).lower()},
+                _("not_at_all, rarely, sometimes, often, always, at_risk, or blank"),
             )
         )
     return columns
@@ -207,8 +240,11 @@ def build_export(cohort: Cohort) -> ResearchExport:
     )
     if len(enrolments) < THRESHOLD:
         raise ExportRefused(
-            f"Fewer than {THRESHOLD} women in this cohort consented to the evaluation "
-            "research: an export this small could identify them, so none was made."
+            _(
+                "Fewer than %(threshold)s women in this cohort consented to the evaluation "
+                "research: an export this small could identify them, so none was made."
+            )
+            % {"threshold": THRESHOLD}
         )
     ids = [e.pk for e in enrolments]
     areas = list(cohort.program.active_focus_areas().values_list("slug", flat=True))
@@ -267,8 +303,11 @@ def build_export(cohort: Cohort) -> ResearchExport:
     kept, generalised, withheld = anonymise(rows)
     if len(kept) < K:
         raise ExportRefused(
-            f"Fewer than {K} rows would be left once no woman can be singled out: an "
-            "export this small could identify them, so none was made."
+            _(
+                "Fewer than %(k)s rows would be left once no woman can be singled out: an "
+                "export this small could identify them, so none was made."
+            )
+            % {"k": K}
         )
     secrets.SystemRandom().shuffle(kept)
     export = ResearchExport(cohort, columns_for(areas), kept, made_on=today)
@@ -447,7 +486,7 @@ def take_research_export(
 
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why you need this export."})
+        raise ValidationError({"reason": _("Say why you need this export.")})
     try:
         export = build_export(cohort)
     except ExportRefused as refused:
