@@ -220,9 +220,17 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     user = _require_auditor(request)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        participant = Participant.objects.filter(code=form.cleaned_data["code"]).first()
+        # Looked up in her agency only: another agency's code answers as an unknown one
+        # (`break_the_glass` refuses another agency's record all the same).
+        participant = (
+            Participant.objects.filter(
+                code=form.cleaned_data["code"], agency_id=user.agency_id
+            ).first()
+            if user.agency_id is not None
+            else None
+        )
         if participant is None:
-            form.add_error("code", "No participant has that code.")
+            form.add_error("code", _("No participant has that code."))
         else:
             try:
                 break_the_glass(participant, by=user, reason=form.cleaned_data["reason"])
