@@ -34,7 +34,9 @@ def rate_rosa(world: World) -> None:
     )
 
 
-def test_the_evaluation_page_draws_its_charts(page: Page, live_url: str, world: World) -> None:
+def test_the_evaluation_page_draws_its_charts(
+    page: Page, live_url: str, world: World, any_cohort_size: None
+) -> None:
     rate_rosa(world)
     secret = give_totp(world.eve)
     sign_in_browser(page, live_url, "eve", DEFAULT_PASSWORD, secret)
