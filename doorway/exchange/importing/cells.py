@@ -45,7 +45,7 @@ DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 def text(cell: Cell) -> str:
     if cell is None:
         return ""
-    if cell == FORMULA:
+    if cell is FORMULA:
         raise CellProblem("A formula is not allowed here: type the value itself.")
     if isinstance(cell, datetime.date):
         return cell.isoformat()

@@ -72,7 +72,7 @@ def importer_for(kind: str, user: User) -> Importer:
 def _encode(cell: Cell) -> Any:
     if isinstance(cell, datetime.date):
         return {"d": cell.isoformat()}
-    if cell == FORMULA:
+    if cell is FORMULA:
         return {"f": 1}
     return cell
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import enum
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -29,13 +30,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-# A formula that came without a saved value: never computed, reported as a problem.
-FORMULA = "\x00formula"
+
+class Formula(enum.Enum):
+    """A formula that came without a saved value: never computed, reported as a problem.
+    A value of its own type, not a marker string, so no text a cell holds can pass for
+    it."""
+
+    CELL = "formula"
+
+
+FORMULA = Formula.CELL
 MAX_COLUMNS = 60
 # An XLSX unpacks to many times its size; beyond this it is refused unread.
 IMPORT_MAX_UNPACKED = 300 * 1024 * 1024
 
-Cell = str | datetime.date | None
+Cell = str | datetime.date | Formula | None
 
 
 class Unreadable(Exception):
@@ -220,7 +229,7 @@ def _sheet_from(values: Any, formulas: Any) -> Sheet:
         while cells and cells[-1] is None:
             cells.pop()
         if sheet is None:
-            sheet = Sheet(header=[c if isinstance(c, str) and c != FORMULA else "" for c in cells])
+            sheet = Sheet(header=[c if isinstance(c, str) else "" for c in cells])
             continue
         if any(c is not None for c in cells):
             sheet.rows.append((number, cells))

@@ -233,6 +233,15 @@ def test_any_cell_is_a_whole_number_none_or_a_plain_problem(value):
     assert result is None or result >= 0
 
 
+def test_no_text_in_a_cell_passes_for_a_formula() -> None:
+    """The formula mark was once the text "\\x00formula": a cell holding that text was
+    refused as a formula (found by the property test below)."""
+    with pytest.raises(CellProblem) as problem:
+        cells.code("\x00formula", [("group", "Group")], what="session kind")
+    assert str(problem.value).endswith("Use one of: group.")
+    assert cells.text("\x00formula") == "\x00formula"
+
+
 @given(st.text(max_size=30))
 def test_any_text_is_a_known_code_or_a_plain_problem(value):
     choices = [("drop_in", "Weekly drop-in"), ("group", "Psycho-education group")]
