@@ -4,40 +4,24 @@ marks every message it translates, each refusal comes out marked."""
 from __future__ import annotations
 
 import datetime
-import gettext
 from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import trans_real
+from django.utils import timezone
 
 from doorway.api.models import AccessToken
 from doorway.api.tokens import Refused, issue_token, token_for
 from doorway.conftest import World
 from doorway.testing.signin import give_totp
+from doorway.testing.translation import MARK, marked_language
 
 pytestmark = pytest.mark.django_db
-
-MARK = "»"
-LANGUAGE = "x-marked"
-
-
-class Marked(gettext.NullTranslations):
-    def gettext(self, message: str) -> str:
-        return MARK + message
-
-    def to_language(self) -> str:
-        return LANGUAGE
 
 
 @pytest.fixture
 def marked() -> Iterator[None]:
-    trans_real._translations[LANGUAGE] = Marked()  # type: ignore[assignment]
-    try:
-        with translation.override(LANGUAGE):
-            yield
-    finally:
-        trans_real._translations.pop(LANGUAGE, None)
+    with marked_language():
+        yield
 
 
 def _refusal(token: str) -> str:

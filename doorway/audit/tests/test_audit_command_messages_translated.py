@@ -4,45 +4,23 @@ command prints or refuses with comes out marked."""
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Iterator
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
-from django.utils.translation import trans_real
 
 from doorway.audit.log import checkpoint, record
 from doorway.audit.models import Action
+from doorway.testing.translation import MARK, marked_language
 
 pytestmark = pytest.mark.django_db
-
-MARK = "»"
-LANGUAGE = "x-marked"
-
-
-class Marked(gettext.NullTranslations):
-    """A catalogue that translates every message by marking it."""
-
-    def gettext(self, message: str) -> str:
-        return MARK + message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return MARK + (singular if n == 1 else plural)
-
-    def to_language(self) -> str:
-        return LANGUAGE
 
 
 @pytest.fixture
 def marked() -> Iterator[None]:
-    trans_real._translations[LANGUAGE] = Marked()  # type: ignore[assignment]
-    try:
-        with translation.override(LANGUAGE):
-            yield
-    finally:
-        trans_real._translations.pop(LANGUAGE, None)
+    with marked_language():
+        yield
 
 
 def write_entries(n: int) -> None:

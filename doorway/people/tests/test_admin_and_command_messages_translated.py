@@ -4,7 +4,6 @@ catalogue marks every message it translates, each message comes out marked."""
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Iterator
 
 import pytest
@@ -12,40 +11,19 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
-from django.utils import translation
-from django.utils.translation import trans_real
 
 from doorway.conftest import World
 from doorway.people.admin import StaffAdmin
 from doorway.testing.signin import give_totp, signed_in
+from doorway.testing.translation import MARK, marked_language
 
 pytestmark = pytest.mark.django_db
-
-MARK = "»"
-LANGUAGE = "x-marked"
-
-
-class Marked(gettext.NullTranslations):
-    """A catalogue that translates every message by marking it."""
-
-    def gettext(self, message: str) -> str:
-        return MARK + message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return MARK + (singular if n == 1 else plural)
-
-    def to_language(self) -> str:
-        return LANGUAGE
 
 
 @pytest.fixture
 def marked() -> Iterator[None]:
-    trans_real._translations[LANGUAGE] = Marked()  # type: ignore[assignment]
-    try:
-        with translation.override(LANGUAGE):
-            yield
-    finally:
-        trans_real._translations.pop(LANGUAGE, None)
+    with marked_language():
+        yield
 
 
 def test_the_staff_account_form_describes_its_access_fieldset_translated(marked) -> None:
