@@ -140,19 +140,12 @@ def revoke_token(
     access = AccessToken.objects.select_for_update().get(pk=access.pk)
     if access.revoked_at is not None:
         return access
-    access.revoked_at = timezone.now()
-    access.save(update_fields=["revoked_at"])
-    record(
-        Action.CHANGE,
+    _revoke(
+        access,
+        at=timezone.now(),
         actor=actor,
         request=request,
-        subject=access,
-        detail={
-            "token": access.prefix,
-            "owner": str(access.owner_id),
-            "revoked": True,
-            "via": "settings page" if request is not None else "command",
-        },
+        via="settings page" if request is not None else "command",
     )
     return access
 
@@ -171,21 +164,23 @@ def revoke_all_tokens(
         .order_by("created_at")
     )
     for access in live:
-        access.revoked_at = now
-        access.save(update_fields=["revoked_at"])
-        record(
-            Action.CHANGE,
-            actor=actor,
-            request=request,
-            subject=access,
-            detail={
-                "token": access.prefix,
-                "owner": str(access.owner_id),
-                "revoked": True,
-                "because": because,
-            },
-        )
+        _revoke(access, at=now, actor=actor, request=request, because=because)
     return len(live)
+
+
+def _revoke(
+    access: AccessToken, *, at: Any, actor: Any, request: HttpRequest | None, **why: str
+) -> None:
+    """Mark one locked token revoked and audit it with `why`."""
+    access.revoked_at = at
+    access.save(update_fields=["revoked_at"])
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        subject=access,
+        detail={"token": access.prefix, "owner": str(access.owner_id), "revoked": True, **why},
+    )
 
 
 class Refused(Exception):
