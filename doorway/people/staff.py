@@ -257,11 +257,7 @@ def approve_access_change(change: AccessChangeRequest, *, by: User) -> str | Non
             _("The account has changed since this was asked: decline it and ask again.")
         )
     second_half = _apply(subject, change.after, change.password_half)
-    change.status = AccessChangeStatus.APPROVED
-    change.decided_by = by
-    change.decided_at = timezone.now()
-    change.password_half = ""
-    change.save(update_fields=["status", "decided_by", "decided_at", "password_half"])
+    _decide(change, AccessChangeStatus.APPROVED, by=by)
     record(
         AuditAction.CHANGE,
         actor=by,
@@ -283,14 +279,23 @@ def decline_access_change(change: AccessChangeRequest, *, by: User) -> None:
     """Another administrator declines it, or the one who asked withdraws it."""
     change = AccessChangeRequest.objects.select_for_update().get(pk=change.pk)
     _check_may_decide(change, by)
-    change.status = AccessChangeStatus.DECLINED
-    change.decided_by = None if by.pk == change.requested_by_id else by
-    change.decided_at = timezone.now()
-    change.password_half = ""
-    change.save(update_fields=["status", "decided_by", "decided_at", "password_half"])
+    _decide(
+        change,
+        AccessChangeStatus.DECLINED,
+        by=None if by.pk == change.requested_by_id else by,
+    )
     record(
         AuditAction.CHANGE,
         actor=by,
         subject=change,
         detail={"access": "declined", "account": str(change.subject_id)},
     )
+
+
+def _decide(change: AccessChangeRequest, status: str, *, by: User | None) -> None:
+    """Close the request; the first half of a temporary password goes with it."""
+    change.status = status
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    change.password_half = ""
+    change.save(update_fields=["status", "decided_by", "decided_at", "password_half"])
