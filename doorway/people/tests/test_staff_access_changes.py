@@ -18,25 +18,10 @@ from doorway.people.staff import (
     change_staff_access,
     decline_access_change,
 )
-from doorway.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 REASON = "Covering the north team while Amira is on leave"
-
-
-@pytest.fixture
-def abe(world: World) -> User:
-    """A second administrator of ada's agency."""
-    return UserFactory(username="abe", role=Role.ADMINISTRATOR, agency=world.agency, is_staff=True)
-
-
-@pytest.fixture
-def otto(world: World) -> User:
-    """An administrator of the other agency."""
-    return UserFactory(
-        username="otto", role=Role.ADMINISTRATOR, agency=world.other_agency, is_staff=True
-    )
 
 
 def test_nobody_changes_her_own_access(world: World) -> None:

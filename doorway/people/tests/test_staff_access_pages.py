@@ -13,24 +13,11 @@ from doorway.conftest import World
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, User
 from doorway.people.roles import Role
 from doorway.people.staff import access_of, change_staff_access
-from doorway.testing.factories import UserFactory
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 
 REASON = "She takes over the program while Morgan is away"
-
-
-@pytest.fixture
-def abe(world: World) -> User:
-    return UserFactory(username="abe", role=Role.ADMINISTRATOR, agency=world.agency, is_staff=True)
-
-
-@pytest.fixture
-def otto(world: World) -> User:
-    return UserFactory(
-        username="otto", role=Role.ADMINISTRATOR, agency=world.other_agency, is_staff=True
-    )
 
 
 def proposal(world: World, **changes: object) -> dict[str, object]:

@@ -16,17 +16,11 @@ from doorway.audit.models import AuditEntry
 from doorway.conftest import World
 from doorway.people.models import AccessChangeRequest, User
 from doorway.people.roles import Role
-from doorway.testing.factories import UserFactory
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 
 REASON = "She forgot her password and called the office from the shelter"
-
-
-@pytest.fixture
-def abe(world: World) -> User:
-    return UserFactory(username="abe", role=Role.ADMINISTRATOR, agency=world.agency, is_staff=True)
 
 
 def _pages(client, account: User) -> list[str]:
