@@ -56,6 +56,24 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+@cache
+def _newest(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
+def under_newest_key(token: str) -> bool:
+    """Whether a stored token is already under the first key, so rotation may skip it
+    (and a rotation stopped half-way picks up where it was)."""
+    keys = settings.FIELD_ENCRYPTION_KEYS
+    if not keys:
+        return False
+    try:
+        _newest(keys[0]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def normalise(text: str) -> str:
     """Case, accents and spacing do not matter for a name lookup."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -96,7 +114,7 @@ def name_digests(*names: str) -> set[str]:
     return digests
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str, str]):
     """Text stored as a Fernet token. Blank stays blank so 'not recorded' is visible
     without a key; anything else is unreadable without the keys."""
 
@@ -165,6 +183,22 @@ class EncryptedDateField(_DateBase):
 
 
 ENCRYPTED_FIELD_TYPES = (EncryptedTextField, EncryptedDateField)
+
+
+def encrypted_models() -> list[tuple[type[models.Model], list[str]]]:
+    """Every model with encrypted columns (their history included), and those columns."""
+    from django.apps import apps
+
+    found: list[tuple[type[models.Model], list[str]]] = []
+    for model in apps.get_models():
+        columns = [
+            str(f.column)
+            for f in model._meta.concrete_fields
+            if isinstance(f, ENCRYPTED_FIELD_TYPES)
+        ]
+        if columns:
+            found.append((model, columns))
+    return found
 
 
 def encrypt_plain_rows(table: str, column: str, schema_editor: Any, pk: str = "id") -> int:

@@ -4,50 +4,91 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from doorway import encryption
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.keyrotation import Progress, rotate_model
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted field (identities, notes, and their history) with the "
-        "first key in DOORWAY_FIELD_KEYS. Put the new key first, keep the old ones after it, "
-        "run this, then remove the old keys. Safe to run again."
+        "Re-encrypt every encrypted field (identities, notes, their history, second-factor "
+        "secrets) with the first key in DOORWAY_FIELD_KEYS, while Doorway keeps serving: "
+        "an edit made meanwhile is never overwritten. Values already under the first key "
+        "are skipped, so a run that stopped resumes where it was. Remove an old key only "
+        "after a run reports that nothing is left under it (README, Keys)."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
-        total = 0
-        for model in apps.get_models():
-            fields = [
-                f
-                for f in model._meta.concrete_fields
-                if isinstance(f, encryption.ENCRYPTED_FIELD_TYPES)
-            ]
-            if not fields:
-                continue
-            count = self._rotate_model(model, [str(f.column) for f in fields], batch_size)
-            if count:
-                self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
-            total += count
-        total += self._rotate_second_factors()
-        record(Action.KEYS_ROTATED, detail={"rows": total})
-        self.stdout.write(self.style.SUCCESS(f"Done: {total} rows re-encrypted."))
+        total = Progress()
+        for model, columns in encryption.encrypted_models():
+            label = model._meta.label
 
-    def _rotate_second_factors(self) -> int:
+            def report(progress: Progress, label: str = label) -> None:
+                if options["verbosity"] > 1:
+                    self.stdout.write(
+                        _("%(table)s: %(rotated)d re-encrypted, %(skipped)d already done so far")
+                        % {"table": label, "rotated": progress.rotated, "skipped": progress.skipped}
+                    )
+
+            progress = rotate_model(model, columns, batch_size, report)
+            if progress.rotated or progress.left:
+                self.stdout.write(
+                    _(
+                        "%(table)s: %(rotated)d rows re-encrypted, %(skipped)d already under "
+                        "the newest key"
+                    )
+                    % {"table": label, "rotated": progress.rotated, "skipped": progress.skipped}
+                )
+            self._add(total, progress)
+        self._add(total, self._rotate_second_factors())
+        if total.skipped and total.rotated:
+            self.stdout.write(
+                _("Resumed: %(skipped)d rows were already under the newest key and were skipped.")
+                % {"skipped": total.skipped}
+            )
+        record(Action.KEYS_ROTATED, detail={"rows": total.rotated, "left": total.left})
+        if total.left:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "%(left)d rows changed at every try and are still under an older key: "
+                        "run `doorway rotate-keys` again before removing any key."
+                    )
+                    % {"left": total.left}
+                )
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Done: %(rows)d rows re-encrypted. Nothing is left under an older key: "
+                    "the old keys may be removed from DOORWAY_FIELD_KEYS."
+                )
+                % {"rows": total.rotated}
+            )
+        )
+
+    @staticmethod
+    def _add(total: Progress, progress: Progress) -> None:
+        total.rotated += progress.rotated
+        total.skipped += progress.skipped
+        total.left += progress.left
+
+    def _rotate_second_factors(self) -> Progress:
         """TOTP secrets and recovery-code seeds sit, encrypted, inside allauth's JSON."""
         from allauth.mfa.models import Authenticator
 
         from doorway.people.signin import ENCRYPTED_PREFIX
 
-        rotated = 0
+        progress = Progress()
         with transaction.atomic():
             for authenticator in Authenticator.objects.select_for_update():
                 data = dict(authenticator.data)
@@ -55,39 +96,17 @@ class Command(BaseCommand):
                     value = data.get(key)
                     if isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX):
                         token = value.removeprefix(ENCRYPTED_PREFIX)
-                        data[key] = ENCRYPTED_PREFIX + encryption.rotate(token)
+                        if not encryption.under_newest_key(token):
+                            data[key] = ENCRYPTED_PREFIX + encryption.rotate(token)
                 if data != authenticator.data:
                     authenticator.data = data
                     authenticator.save(update_fields=["data"])
-                    rotated += 1
-        if rotated:
-            self.stdout.write(f"mfa.Authenticator: {rotated} rows re-encrypted")
-        return rotated
-
-    def _rotate_model(self, model: Any, columns: list[str], batch_size: int) -> int:
-        """Works on the stored tokens directly (raw SQL), so values are never decrypted
-        into Python objects and nothing else about the rows changes."""
-        table = connection.ops.quote_name(model._meta.db_table)
-        pk = connection.ops.quote_name(model._meta.pk.column)
-        cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-        sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-        rotated = 0
-        last: Any = None
-        while True:
-            with transaction.atomic(), connection.cursor() as cursor:
-                where = f"WHERE {pk} > %s " if last is not None else ""
-                cursor.execute(
-                    f"SELECT {pk}, {cols} FROM {table} {where}ORDER BY {pk} LIMIT %s",  # noqa: S608
-                    ([last] if last is not None else []) + [batch_size],
-                )
-                rows = cursor.fetchall()
-                if not rows:
-                    return rotated
-                for row_pk, *tokens in rows:
-                    new = [encryption.rotate(t) if t else t for t in tokens]
-                    cursor.execute(
-                        f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608
-                        [*new, row_pk],
-                    )
-                    rotated += 1
-                last = rows[-1][0]
+                    progress.rotated += 1
+                else:
+                    progress.skipped += 1
+        if progress.rotated:
+            self.stdout.write(
+                _("mfa.Authenticator: %(rotated)d rows re-encrypted")
+                % {"rotated": progress.rotated}
+            )
+        return progress
