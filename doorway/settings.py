@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "simple_history",
+    # Before django_tasks_db: its `db_worker` (reconnects, leases) replaces the library's.
+    "doorway.worker",
     "django_tasks_db",
     "rest_framework",
     "django_filters",
