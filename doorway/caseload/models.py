@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 from typing import ClassVar
 
 from django.conf import settings
@@ -150,3 +151,42 @@ class DuplicateNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Possible duplicate noticed {self.first_noticed_at:%Y-%m-%d}"
+
+
+# Past this, the caseload says plainly that its dates may be out of date: a day, and
+# the hour a day's pass may take at scale.
+STALE_AFTER = datetime.timedelta(hours=25)
+
+
+class DuePassQuerySet(models.QuerySet["DuePass"]):
+    def freshness(self, now: datetime.datetime | None = None) -> Freshness:
+        last = self.aggregate(last=models.Max("finished_at"))["last"]
+        now = now or timezone.now()
+        return Freshness(computed_at=last, stale=last is None or now - last > STALE_AFTER)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the caseload's due dates were last all computed (None: never), and whether
+    that is too long ago to trust them."""
+
+    computed_at: datetime.datetime | None
+    stale: bool
+
+
+class DuePass(models.Model):
+    """One finished pass over every watched enrolment (the daily refresh, or `doorway
+    refresh-due`): when the caseload's dates were last all computed. Dates that move
+    with the calendar (a contact now overdue) are only as fresh as the last pass, so
+    the caseload page says when that was. Counts only."""
+
+    finished_at = models.DateTimeField(default=timezone.now, db_index=True)
+    items = models.PositiveIntegerField()
+
+    objects: ClassVar[DuePassQuerySet] = DuePassQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"due dates computed {self.finished_at:%Y-%m-%d %H:%M}"

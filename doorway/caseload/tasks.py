@@ -2,12 +2,21 @@
 
 - `refresh_due(ids)`: enqueued when a change commits (see `due.refresh_after_commit`),
   for the enrolments the change touched.
-- `refresh_all_due()`: the daily pass over every watched enrolment. It enqueues its own
-  next run for tomorrow's early morning, unless one is already waiting, so the chain is
-  started once (`doorway refresh-due --daily`, which `make demo` runs) and never piles up.
+- `refresh_all_due()`: the daily pass over every watched enrolment. It queues its own
+  next run for tomorrow's early morning *before* doing its work, so a pass that fails
+  or is killed does not end the chain; and only when no run is waiting, so the chain
+  never piles up. A killed pass is run again by the next worker (its lease runs out,
+  see `doorway.worker.leases`); and every `refresh_due` queues the daily pass if none
+  is waiting, so any day's work restarts a chain that stopped some other way (a
+  database outage at 03:00). `doorway refresh-due --daily` (which `make demo` runs)
+  starts it too.
 - `notify_likely_duplicate(worker, matches, registered)`: enqueued when a worker's
   duplicate check matched records she cannot open (see `duplicates`), to put a notice on
-  the "Possible duplicates" page of the program managers who reach both.
+  the "Possible duplicates" page of the program managers who reach both. Not run
+  again after a worker dies: a second run would count the lookup twice.
+
+Both refreshes recompute from the records and replace what they find, so running one
+twice does no more than running it once.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 
 from doorway.caseload import refresh
+from doorway.caseload.models import DuePass
+from doorway.worker.leases import rerun_if_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +39,9 @@ DAILY_HOUR = 3
 
 
 @task()
+@rerun_if_stopped
 def refresh_due(enrolment_ids: list[str]) -> int:
+    schedule_next_daily()
     return refresh.refresh(enrolment_ids)
 
 
@@ -49,11 +62,25 @@ def notify_likely_duplicate(
 
 
 @task()
+@rerun_if_stopped
 def refresh_all_due() -> int:
-    written = refresh.refresh_everyone()
+    # First: whatever happens to this pass, tomorrow's is already queued.
     schedule_next_daily()
+    written = refresh_everyone()
     # Counts only: no ids, no names.
     logger.info("Daily due-date refresh wrote %d items", written)
+    return written
+
+
+# Passes older than this are forgotten: the page needs only the last.
+KEEP_PASSES = datetime.timedelta(days=90)
+
+
+def refresh_everyone() -> int:
+    """Recompute every watched enrolment and note when (`DuePass`)."""
+    written = refresh.refresh_everyone()
+    finished = DuePass.objects.create(items=written)
+    DuePass.objects.filter(finished_at__lt=finished.finished_at - KEEP_PASSES).delete()
     return written
 
 

@@ -1,8 +1,8 @@
 """doorway refresh-due [--daily]: recompute every due date now.
 
 With --daily, also make sure tomorrow's pass is queued for the worker (`doorway
-db_worker`); each pass queues the next, and a pass already waiting is never doubled, so
-running this at every start (as `make demo` does) is safe.
+db_worker`); each pass queues the next before its work, and a pass already waiting is
+never doubled, so running this at every start (as `make demo` does) is safe.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from doorway.caseload import refresh, tasks
+from doorway.caseload import tasks
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, daily: bool = False, **options: Any) -> None:
-        written = refresh.refresh_everyone()
+        written = tasks.refresh_everyone()
         self.stdout.write(f"Due dates recomputed: {written} items.")
         if daily:
             queued = tasks.schedule_next_daily()
