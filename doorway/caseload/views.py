@@ -25,7 +25,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload import duplicates
 from doorway.caseload.due import DueKind
-from doorway.caseload.models import DueItem, DuplicateNotice
+from doorway.caseload.models import DueItem, DuePass, DuplicateNotice
 from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import case_managers_covered_by
@@ -134,6 +134,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
             "worker": worker,
             "overdue": sum(1 for r in rows if r.group == OVERDUE),
             "due_this_week": sum(1 for r in rows if r.group == THIS_WEEK),
+            "freshness": DuePass.objects.freshness(),
         },
     )
 
@@ -198,6 +199,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "programs": summaries,
             "today": today,
             "open_duplicate_notices": DuplicateNotice.objects.open().filter(recipient=user).count(),
+            "freshness": DuePass.objects.freshness(),
         },
     )
 
