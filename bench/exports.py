@@ -5,7 +5,7 @@
 
 Builds a scratch database (as bench/import_participants.py does), one program with
 PARTICIPANTS women each with CONTACTS contacts, then times what a program manager's
-download does (`doorway.exchange.exports.contacts_sheet`, then the file) and counts its
+download does (`doorway.exchange.exports.queries.contacts_sheet`, then the file) and counts its
 queries. Nothing here asserts a time: it only measures.
 """
 
@@ -37,7 +37,7 @@ def main() -> None:
 
     from doorway.casework.models import Contact
     from doorway.enrolments.models import Enrolment
-    from doorway.exchange import exports
+    from doorway.exchange.exports import queries
     from doorway.exchange.sheets import csv_bytes, xlsx_bytes
     from doorway.people.roles import Role
     from doorway.testing.factories import (
@@ -80,7 +80,7 @@ def main() -> None:
 
         wall, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as queries:
-            sheet = exports.contacts_sheet(
+            sheet = queries.contacts_sheet(
                 manager, Enrolment.objects.visible_to(manager), None, None
             )
         built = (time.perf_counter() - wall, time.process_time() - cpu)

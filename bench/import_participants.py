@@ -7,7 +7,7 @@
 Builds a scratch database (an in-memory SQLite one, or a throw-away `test_…` database
 beside the one DATABASE_URL names), a small agency with one program and one case
 manager, and a CSV of 10,000 invented women; then times the dry run and the real import
-through the same code the pages use (`doorway.exchange.importing.engine`), and prints
+through the same code the pages use (`doorway.exchange.imports.engine`), and prints
 the figures. Nothing here asserts a time: it only measures.
 """
 
@@ -84,7 +84,7 @@ def main() -> None:
     logging.disable(logging.INFO)
     from django.db import connection
 
-    from doorway.exchange.importing import engine
+    from doorway.exchange.imports import engine
     from doorway.people.models import Participant
     from doorway.people.roles import Role
     from doorway.testing.factories import (

@@ -33,7 +33,7 @@ urlpatterns = [
     path("staff/", include("doorway.people.staff_urls")),
     path("api/v1/", include("doorway.api.urls")),
     path("tokens/", include("doorway.api.page_urls")),
-    path("imports/", include("doorway.exchange.import_urls")),
-    path("exports/", include("doorway.exchange.export_urls")),
+    path("imports/", include("doorway.exchange.imports.urls")),
+    path("exports/", include("doorway.exchange.exports.urls")),
     path("", include("doorway.web.urls")),
 ]

@@ -7,8 +7,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from doorway.exchange.importing import engine
-from doorway.exchange.importing.base import Importer
+from doorway.exchange.imports import engine
+from doorway.exchange.imports.base import Importer
 from doorway.exchange.models import ImportJob
 from doorway.people.models import User
 

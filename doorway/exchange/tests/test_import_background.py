@@ -12,8 +12,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from doorway.exchange import import_tasks
-from doorway.exchange.importing import engine
+from doorway.exchange.imports import engine
+from doorway.exchange.imports import tasks as import_tasks
 from doorway.exchange.models import ImportJob, JobStatus
 from doorway.exchange.tests.importing_helpers import (
     PARTICIPANT_HEADER,
@@ -133,7 +133,7 @@ def test_the_daily_command_forgets_stale_uploads(world, settings):
 
 
 def test_an_unexpected_error_ends_the_job_and_saves_nothing(world, monkeypatch):
-    from doorway.exchange.importing import people
+    from doorway.exchange.imports import people
 
     def broken(**kwargs):
         raise RuntimeError("a bug")

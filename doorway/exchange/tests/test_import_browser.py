@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from doorway.conftest import World
-from doorway.exchange.importing import engine
+from doorway.exchange.imports import engine
 from doorway.exchange.tests.importing_helpers import (
     PARTICIPANT_HEADER,
     csv_file,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from doorway.casework.models import Contact
 from doorway.dropins.models import Attendance, GroupSession
 from doorway.enrolments.models import Enrolment
-from doorway.exchange.importing.base import NO_SUCH_PARTICIPANT
+from doorway.exchange.imports.base import NO_SUCH_PARTICIPANT
 from doorway.exchange.models import ExternalId, JobStatus
 from doorway.exchange.tests.importing_helpers import csv_file, dry_run, import_file, messages
 from doorway.instruments import exit_doors_here
@@ -127,7 +127,7 @@ def test_a_contact_refused_at_import_time_rolls_back_every_row(world, monkeypatc
     rows saved before it are rolled back too."""
     from django.core.exceptions import ValidationError
 
-    from doorway.exchange.importing import casework
+    from doorway.exchange.imports import casework
 
     real = casework.record_contact
     calls = []

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from doorway.exchange.importing import cells, reading
-from doorway.exchange.importing.cells import CellProblem
-from doorway.exchange.importing.reading import FORMULA, Unreadable, read_upload
+from doorway.exchange.imports import cells, reading
+from doorway.exchange.imports.cells import CellProblem
+from doorway.exchange.imports.reading import FORMULA, Unreadable, read_upload
 
 
 def xlsx(rows: list[list[object]]) -> bytes:

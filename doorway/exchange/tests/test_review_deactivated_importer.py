@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from doorway.enrolments.models import Enrolment
-from doorway.exchange.importing import engine
+from doorway.exchange.imports import engine
 from doorway.exchange.models import ExternalId, JobStatus
 from doorway.exchange.tests.importing_helpers import (
     PARTICIPANT_HEADER,

@@ -16,8 +16,8 @@ from doorway.conftest import World
 from doorway.dropins import rules as dropin_rules
 from doorway.evaluation import deployment, survey
 from doorway.evaluation import rules as evaluation_rules
-from doorway.exchange import exports
-from doorway.exchange.importing import engine
+from doorway.exchange.exports import queries as exports
+from doorway.exchange.imports import engine
 from doorway.instruments import rules as instrument_rules
 from doorway.people import roles
 from doorway.people.capabilities import ROLES, Action, may, programs_for

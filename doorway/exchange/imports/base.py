@@ -14,9 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from doorway.enrolments.models import Enrolment
-from doorway.exchange.importing import cells
-from doorway.exchange.importing.cells import CellProblem, Problem
-from doorway.exchange.importing.reading import Cell
+from doorway.exchange.imports import cells
+from doorway.exchange.imports.cells import CellProblem, Problem
+from doorway.exchange.imports.reading import Cell
 from doorway.exchange.models import ExternalId
 from doorway.people.models import Participant, User
 from doorway.programs.models import Agency

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from doorway.encryption import normalise
-from doorway.exchange.importing.reading import FORMULA, Cell
+from doorway.exchange.imports.reading import FORMULA, Cell
 
 
 class CellProblem(ValueError):

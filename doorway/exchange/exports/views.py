@@ -24,8 +24,8 @@ from doorway.caseload.views import caseload_in_scope
 from doorway.dropins.models import GroupSession
 from doorway.dropins.views import access_group_session
 from doorway.enrolments.models import Enrolment
-from doorway.exchange import exports
-from doorway.exchange.export_forms import FORMATS, RangeForm
+from doorway.exchange.exports import queries
+from doorway.exchange.exports.forms import FORMATS, RangeForm
 from doorway.exchange.sheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from doorway.people.access import access_enrolment, refuse
 from doorway.web.http import AuthenticatedHttpRequest
@@ -35,7 +35,7 @@ def may_export(user: Any, kind: str | None = None, *, reached: bool = False) -> 
     """Her exports; 404 when she has none (the pages do not exist for her), 403 when
     she has others but not `kind`, or when she reached the record the export is about
     (an administrator who broke the glass reads a record, never exports it)."""
-    mine = exports.exports_for(user)
+    mine = queries.exports_for(user)
     if not mine:
         if reached:
             raise PermissionDenied("Your role does not export records.")
@@ -71,7 +71,7 @@ def _page(
     sections = []
     for kind in kinds:
         form = bound if bound is not None and bound.kind == kind else RangeForm(kind=kind)
-        sections.append({"kind": kind, "title": exports.TITLES[kind], "form": form})
+        sections.append({"kind": kind, "title": queries.TITLES[kind], "form": form})
     return render(
         request,
         "exchange/exports.html",
@@ -88,7 +88,7 @@ def exports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _download(
     request: AuthenticatedHttpRequest,
-    sheet: exports.Sheet,
+    sheet: queries.Sheet,
     fmt: str,
     name: str,
     *,
@@ -108,7 +108,7 @@ def _download(
         },
     )
     if fmt == "xlsx":
-        body = xlsx_bytes(sheet.header, sheet.rows, title=exports.TITLES[sheet.kind])
+        body = xlsx_bytes(sheet.header, sheet.rows, title=queries.TITLES[sheet.kind])
         content_type = XLSX_TYPE
     else:
         body = csv_bytes(sheet.header, sheet.rows)
@@ -143,11 +143,11 @@ def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload page's rows for the same scope: hers, her team's, a worker's, or
     (for a program manager) her programs'."""
     user = request.user
-    may_export(user, exports.CASELOAD)
+    may_export(user, queries.CASELOAD)
     fmt = _format(request)
     enrolments, _worker, scope = caseload_in_scope(request)
     today = timezone.localdate()
-    sheet = exports.caseload_sheet(enrolments, today)
+    sheet = queries.caseload_sheet(enrolments, today)
     return _download(
         request,
         sheet,
@@ -170,13 +170,13 @@ def contacts_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         enrolment = access_enrolment(request, _id_or_refuse(request, text, "enrolments.Enrolment"))
         enrolments = enrolments.filter(pk=enrolment.pk)
         participant = enrolment.participant_id
-    kinds = may_export(user, exports.CONTACTS, reached=participant is not None)
+    kinds = may_export(user, queries.CONTACTS, reached=participant is not None)
     fmt = _format(request)
-    form = _range_or_page(request, kinds, exports.CONTACTS)
+    form = _range_or_page(request, kinds, queries.CONTACTS)
     if isinstance(form, HttpResponse):
         return form
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    sheet = exports.contacts_sheet(user, enrolments, start, end)
+    sheet = queries.contacts_sheet(user, enrolments, start, end)
     return _download(
         request,
         sheet,
@@ -197,7 +197,7 @@ def attendance_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sessions of the programs she works in, or one (`session=<id>`), between two
     dates, each with who came as its register shows her."""
     user = request.user
-    sessions = exports.sessions_for(user)
+    sessions = queries.sessions_for(user)
     session = None
     if text := request.GET.get("session"):
         # The session first, as its page does: out of reach is 404, audited.
@@ -205,16 +205,16 @@ def attendance_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             request, _id_or_refuse(request, text, "dropins.GroupSession")
         )
         sessions = GroupSession.objects.filter(pk=session.pk)
-    kinds = may_export(user, exports.ATTENDANCE, reached=session is not None)
+    kinds = may_export(user, queries.ATTENDANCE, reached=session is not None)
     fmt = _format(request)
-    form = _range_or_page(request, kinds, exports.ATTENDANCE)
+    form = _range_or_page(request, kinds, queries.ATTENDANCE)
     if isinstance(form, HttpResponse):
         return form
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     name = _range_name("attendance", start, end)
     if session is not None:
         name = f"attendance-{session.kind}-{session.held_on.isoformat()}"
-    sheet = exports.attendance_sheet(user, sessions, start, end)
+    sheet = queries.attendance_sheet(user, sessions, start, end)
     return _download(
         request,
         sheet,

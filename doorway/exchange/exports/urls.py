@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.exchange import export_views as views
+from doorway.exchange.exports import views
 
 urlpatterns = [
     path("", views.exports_page, name="exports"),

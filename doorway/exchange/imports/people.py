@@ -23,8 +23,8 @@ from doorway.caseload.duplicates import tell_program_managers
 from doorway.encryption import blind_index, name_digests, normalise
 from doorway.enrolments.actions import enrol, register_participant
 from doorway.enrolments.models import Enrolment, ReferralSource
-from doorway.exchange.importing import cells
-from doorway.exchange.importing.base import (
+from doorway.exchange.imports import cells
+from doorway.exchange.imports.base import (
     NO_SUCH_PARTICIPANT,
     CodeList,
     Column,
@@ -34,7 +34,7 @@ from doorway.exchange.importing.base import (
     choices_of,
     table,
 )
-from doorway.exchange.importing.cells import CellProblem
+from doorway.exchange.imports.cells import CellProblem
 from doorway.people.actions import find_likely_duplicates
 from doorway.people.forms import RegisterForm
 from doorway.people.models import NameDigest, Participant, User

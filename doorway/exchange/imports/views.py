@@ -18,10 +18,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from doorway.exchange import import_tasks, sheets
-from doorway.exchange.import_forms import UploadForm
-from doorway.exchange.importing import engine
-from doorway.exchange.importing.reading import Unreadable
+from doorway.exchange import sheets
+from doorway.exchange.imports import engine, tasks
+from doorway.exchange.imports.forms import UploadForm
+from doorway.exchange.imports.reading import Unreadable
 from doorway.exchange.models import ImportJob, ImportKind, JobStatus
 from doorway.people.access import refuse
 from doorway.web.http import AuthenticatedHttpRequest
@@ -97,7 +97,7 @@ def import_kind(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
             if job.row_count <= settings.IMPORT_INLINE_ROWS:
                 engine.check(job)
             else:
-                import_tasks.check_import.enqueue(str(job.pk))
+                tasks.check_import.enqueue(str(job.pk))
             return redirect("import_job", job_id=job.pk)
     return render(request, "exchange/import_kind.html", kind_context(request, kind, form))
 
@@ -172,5 +172,5 @@ def import_confirm(request: AuthenticatedHttpRequest, job_id: Any) -> HttpRespon
     if job.row_count <= settings.IMPORT_INLINE_ROWS:
         engine.run(ImportJob.objects.get(pk=job.pk))
     else:
-        import_tasks.run_import.enqueue(str(job.pk))
+        tasks.run_import.enqueue(str(job.pk))
     return redirect("import_job", job_id=job.pk)

@@ -27,16 +27,16 @@ from django.utils import timezone
 
 from doorway.audit.log import chained_at_the_end, record
 from doorway.audit.models import Action
-from doorway.exchange.importing import cells
-from doorway.exchange.importing.base import Importer, Plan, Row
-from doorway.exchange.importing.casework import (
+from doorway.exchange.imports import cells
+from doorway.exchange.imports.base import Importer, Plan, Row
+from doorway.exchange.imports.casework import (
     AnswerImporter,
     AttendanceImporter,
     ContactImporter,
 )
-from doorway.exchange.importing.cells import Problem
-from doorway.exchange.importing.people import EnrolmentImporter, ParticipantImporter
-from doorway.exchange.importing.reading import FORMULA, Cell, Sheet, read_upload
+from doorway.exchange.imports.cells import Problem
+from doorway.exchange.imports.people import EnrolmentImporter, ParticipantImporter
+from doorway.exchange.imports.reading import FORMULA, Cell, Sheet, read_upload
 from doorway.exchange.models import ExternalId, ImportJob, ImportKind, JobStatus
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from doorway.exchange.importing import engine
+from doorway.exchange.imports import engine
 from doorway.exchange.models import ImportJob
 
 

@@ -24,8 +24,8 @@ from doorway.dropins import rules as dropin_rules
 from doorway.dropins.actions import MAX_TOPIC, mark_attendance, start_session
 from doorway.dropins.models import GroupSession, SessionKind
 from doorway.enrolments.dates import check_date
-from doorway.exchange.importing import cells
-from doorway.exchange.importing.base import (
+from doorway.exchange.imports import cells
+from doorway.exchange.imports.base import (
     CodeList,
     Column,
     Importer,
@@ -34,8 +34,8 @@ from doorway.exchange.importing.base import (
     Row,
     choices_of,
 )
-from doorway.exchange.importing.cells import CellProblem
-from doorway.exchange.importing.people import EXTERNAL_ID, PARTICIPANT
+from doorway.exchange.imports.cells import CellProblem
+from doorway.exchange.imports.people import EXTERNAL_ID, PARTICIPANT
 from doorway.instruments import rules as instrument_rules
 from doorway.instruments.actions import check_answers, record_administration
 from doorway.instruments.definition import definition_of, flat_items, load_version
