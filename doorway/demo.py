@@ -156,6 +156,9 @@ class Person:
     # Current intake only: referred this many days before the demo was loaded.
     days_ago: int | None = None
 
+    def reached(self, stage: str) -> bool:
+        return STAGES.index(self.stage) >= STAGES.index(stage)
+
 
 # Short names that keep the table below one person a line.
 P = Person

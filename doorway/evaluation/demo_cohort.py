@@ -29,7 +29,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from doorway.enrolments.models import Enrolment, EventKind, ExitReason
 from doorway.evaluation import survey
@@ -41,9 +41,6 @@ from doorway.instruments.models import Instrument, InstrumentVersion, Timepoint
 from doorway.people.models import User
 from doorway.programs.actions import add_cost_line
 from doorway.programs.models import CostCategory, Cycle, PartnerAgency, Program
-
-if TYPE_CHECKING:
-    from doorway.demo import Person
 
 EVALUATED_CYCLES = ("Cycle 1", "Cycle 2", "Cycle 3", "Cycle 4")
 
@@ -125,10 +122,21 @@ class Outcome:
     follow_up: str | None = None  # involvement one month after graduation
 
 
-def _reached(person: Person, stage: str) -> bool:
-    from doorway.demo import STAGES
+class Person(Protocol):
+    """A woman of the demo's table (`doorway.demo.Person`), as far as her evaluation
+    records depend on it. The demo sits above the evaluation and hands its table down."""
 
-    return STAGES.index(person.stage) >= STAGES.index(stage)
+    @property
+    def legal_name(self) -> str: ...
+    @property
+    def cycle(self) -> str: ...
+    @property
+    def ending(self) -> str: ...
+    @property
+    def evaluation(self) -> bool: ...
+    @property
+    def withdraws_evaluation(self) -> bool: ...
+    def reached(self, stage: str) -> bool: ...
 
 
 def counts_in_evaluation(person: Person) -> bool:
@@ -136,7 +144,7 @@ def counts_in_evaluation(person: Person) -> bool:
         person.cycle in EVALUATED_CYCLES
         and person.evaluation
         and not person.withdraws_evaluation
-        and _reached(person, "intake")
+        and person.reached("intake")
     )
 
 
@@ -144,7 +152,7 @@ def plan_outcomes(people: Sequence[Person], areas: Sequence[str]) -> dict[str, O
     """Each woman's outcome records, by legal name, for every woman who reached intake
     in Cycles 1-4. Deterministic: depends only on the table and the seed."""
     rng = random.Random(4)  # noqa: S311 - reproducible demo data
-    assessed = [p for p in people if p.cycle in EVALUATED_CYCLES and _reached(p, "intake")]
+    assessed = [p for p in people if p.cycle in EVALUATED_CYCLES and p.reached("intake")]
     plans = {
         p.legal_name: Outcome(baseline={a: rng.randint(1, 5) for a in areas}) for p in assessed
     }
@@ -153,8 +161,8 @@ def plan_outcomes(people: Sequence[Person], areas: Sequence[str]) -> dict[str, O
 
     counted = [p for p in assessed if counts_in_evaluation(p)]
     graduates = [p for p in counted if p.ending == ExitReason.GRADUATED]
-    went_on = [p for p in counted if p.ending != ExitReason.GRADUATED and _reached(p, "services")]
-    early = [p for p in counted if not _reached(p, "services")]
+    went_on = [p for p in counted if p.ending != ExitReason.GRADUATED and p.reached("services")]
+    early = [p for p in counted if not p.reached("services")]
     # Missing data: one woman who left early has no intake assessment on record.
     plans[early[-1].legal_name].intake_involvement = None
     for p in rng.sample([p for p in counted if p is not early[-1]], AT_RISK_AT_INTAKE):
