@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("participants/", include("doorway.people.urls")),
-    path("enrolments/", include("doorway.enrolments.urls")),
+    path("enrolments/", include("doorway.enrolment_page")),
     path("programs/", include("doorway.programs.urls")),
     path("instruments/", include("doorway.instruments.setup_urls")),
     path("caseload/", include("doorway.caseload.urls")),
@@ -37,9 +37,3 @@ urlpatterns = [
     path("exports/", include("doorway.exchange.exports.urls")),
     path("", include("doorway.web.urls")),
 ]
-
-# Errors: problem+json under /api/, pages elsewhere; 413 and 503 told apart from a bug.
-handler400 = "doorway.web.errors.bad_request"
-handler403 = "doorway.web.errors.permission_denied"
-handler404 = "doorway.web.errors.page_not_found"
-handler500 = "doorway.web.errors.server_error"

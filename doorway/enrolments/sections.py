@@ -1,40 +1,49 @@
-"""Sections that later apps add to the enrolment page (contacts, assessments, plan,
+"""The parts of the enrolment page that later apps provide (contacts, assessments, plan,
 referrals, attendance...), so that this app need not import them.
 
-Each entry is the dotted path of a function `(request, enrolment) -> dict | None`.
-The dict is merged into the page's context (so its keys carry the app's name) and
-must hold `template`, the section's template; None leaves the section out for this
-person. A section works in a fixed number of queries, whatever the number of rows.
+The page is put together above every app that adds to it, in `doorway.enrolment_page`,
+which imports each section by name and hands them to the views as the `page` keyword
+of their URLs. A section is a function `(request, enrolment) -> dict | None`: the dict
+is merged into the page's context (so its keys carry the app's name) and must hold
+`template`, the section's template; None leaves the section out for this person. A
+section works in a fixed number of queries, whatever the number of rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString
 
-SECTIONS = [
-    "doorway.casework.views.contacts_section",
-    "doorway.instruments.views.assessments_section",
-    "doorway.dropins.views.attendance_section",
-    "doorway.referrals.views.referrals_section",
-    "doorway.plans.views.plan_section",
-    "doorway.casework.outreach_views.outreach_section",
-    "doorway.casework.supervision_views.supervision_section",
-    "doorway.casework.transfer_views.transfer_section",
-    "doorway.evaluation.views.ratings_section",
-]
+from doorway.enrolments.models import Enrolment
+from doorway.web.http import AuthenticatedHttpRequest
+
+Section = Callable[[AuthenticatedHttpRequest, Enrolment], dict[str, Any] | None]
 
 
-def enrolment_sections(request: HttpRequest, enrolment: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EnrolmentPage:
+    """What the enrolment page shows beyond the enrolment itself."""
+
+    # In the order the page shows them.
+    sections: Sequence[Section]
+    # The message after a phase move, from `(enrolment, "Done: ...")`: a move can ask
+    # for something of a later app (a plan review).
+    after_move: Callable[[Enrolment, str], str | SafeString]
+
+
+def enrolment_sections(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, page: EnrolmentPage
+) -> dict[str, Any]:
     templates: list[str] = []
     context: dict[str, Any] = {}
-    for path in SECTIONS:
-        section = import_string(path)(request, enrolment)
-        if section is None:
+    for section in page.sections:
+        shown = section(request, enrolment)
+        if shown is None:
             continue
-        templates.append(section.pop("template"))
-        context.update(section)
+        templates.append(shown.pop("template"))
+        context.update(shown)
     context["section_templates"] = templates
     return context

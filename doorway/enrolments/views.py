@@ -2,7 +2,9 @@
 
 Every view calls `access_enrolment` first (404 and an audited refusal when out of
 reach), then checks the role's capability (403). The phase machine on the model does
-the work; a refused move is shown next to the form and nothing is saved.
+the work; a refused move is shown next to the form and nothing is saved. The sections
+later apps add to the page come in as `page` (an `EnrolmentPage`), from the URLs of
+`doorway.enrolment_page`, which assembles them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from doorway.enrolments.models import (
     EventKind,
     MoveRefused,
 )
-from doorway.enrolments.sections import enrolment_sections
+from doorway.enrolments.sections import EnrolmentPage, enrolment_sections
 from doorway.people import roles
 from doorway.people.access import access_enrolment
 from doorway.web.forms import apply_errors
@@ -34,25 +36,27 @@ from doorway.web.pages import audit_view, record_context
 
 
 def posted_from_the_page(
-    view: Callable[[AuthenticatedHttpRequest, Any], HttpResponse],
-) -> Callable[[AuthenticatedHttpRequest, Any], HttpResponse]:
+    view: Callable[[AuthenticatedHttpRequest, Any, EnrolmentPage], HttpResponse],
+) -> Callable[[AuthenticatedHttpRequest, Any, EnrolmentPage], HttpResponse]:
     """These forms live on the enrolment page. After a refused move the address bar
     shows the form's address; reloading it (a GET) goes back to the page, not to a
     bare 405."""
 
     @wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
+    def wrapper(
+        request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+    ) -> HttpResponse:
         if request.method == "GET":
             return redirect("enrolment_detail", enrolment_id=enrolment_id)
         if request.method != "POST":
             return HttpResponseNotAllowed(["GET", "POST"])
-        return view(request, enrolment_id)
+        return view(request, enrolment_id, page)
 
     return wrapper
 
 
 def page_context(
-    request: AuthenticatedHttpRequest, enrolment: Enrolment, **forms: Any
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, page: EnrolmentPage, **forms: Any
 ) -> dict[str, Any]:
     user = request.user
     context = record_context(request, enrolment.participant)
@@ -88,30 +92,36 @@ def page_context(
                     "reason": enrolment.eligibility_reason,
                 }
             )
-    context.update(enrolment_sections(request, enrolment))
+    context.update(enrolment_sections(request, enrolment, page))
     if context["may_assign"]:
         context["assign_form"] = forms.get("assign_form") or AssignForm(enrolment=enrolment)
     return context
 
 
 def render_page(
-    request: AuthenticatedHttpRequest, enrolment: Enrolment, **forms: Any
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, page: EnrolmentPage, **forms: Any
 ) -> HttpResponse:
     audit_view(request, enrolment.participant, subject=enrolment)
     return render(
-        request, "enrolments/enrolment_detail.html", page_context(request, enrolment, **forms)
+        request,
+        "enrolments/enrolment_detail.html",
+        page_context(request, enrolment, page, **forms),
     )
 
 
 @login_required
-def enrolment_detail(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_detail(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
-    return render_page(request, enrolment)
+    return render_page(request, enrolment, page)
 
 
 @login_required
 @posted_from_the_page
-def enrolment_move(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_move(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     if not roles.moves_phases(request.user):
         raise PermissionDenied("Your role does not move participants between phases.")
@@ -132,16 +142,16 @@ def enrolment_move(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Http
             enrolment.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            from doorway.plans.views import review_due_message  # a phase change asks for a review
-
-            messages.success(request, review_due_message(enrolment, f"Done: {move.label}."))
+            messages.success(request, page.after_move(enrolment, f"Done: {move.label}."))
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
-    return render_page(request, enrolment, move_form=form)
+    return render_page(request, enrolment, page, move_form=form)
 
 
 @login_required
 @posted_from_the_page
-def enrolment_eligibility(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_eligibility(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     user = request.user
     if not (roles.moves_phases(user) and roles.sees_case_content(user)):
@@ -161,12 +171,14 @@ def enrolment_eligibility(request: AuthenticatedHttpRequest, enrolment_id: Any) 
         else:
             messages.success(request, "The eligibility decision was recorded.")
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
-    return render_page(request, enrolment, eligibility_form=form)
+    return render_page(request, enrolment, page, eligibility_form=form)
 
 
 @login_required
 @posted_from_the_page
-def enrolment_assign(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
+def enrolment_assign(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     user = request.user
     if not roles.assigns_staff(user):
@@ -189,4 +201,4 @@ def enrolment_assign(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Ht
             else:
                 messages.success(request, "The assignment was saved.")
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
-    return render_page(request, enrolment, assign_form=form)
+    return render_page(request, enrolment, page, assign_form=form)
