@@ -316,7 +316,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("DOORWAY_TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["doorway.api.permissions.SignedInWithScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["doorway.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "doorway.api.pagination.Pages",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

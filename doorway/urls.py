@@ -37,3 +37,9 @@ urlpatterns = [
     path("exports/", include("doorway.exchange.exports.urls")),
     path("", include("doorway.web.urls")),
 ]
+
+# Errors: problem+json under /api/, pages elsewhere; 413 and 503 told apart from a bug.
+handler400 = "doorway.web.errors.bad_request"
+handler403 = "doorway.web.errors.permission_denied"
+handler404 = "doorway.web.errors.page_not_found"
+handler500 = "doorway.web.errors.server_error"

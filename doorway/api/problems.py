@@ -17,6 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler, set_rollback
 
 from doorway.concurrency import StaleVersion
+from doorway.web import errors
 
 PROBLEM_TYPE = "application/problem+json"
 logger = logging.getLogger("doorway.api")
@@ -84,6 +85,14 @@ def problem(status_code: int, detail: str, **extra: Any) -> Response:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, errors.TOO_LARGE):
+        return problem(413, errors.too_large_detail())
+    if errors.database_unavailable(exc):
+        logger.warning("Database unavailable: answered 503 (%s)", type(exc).__name__)
+        set_rollback()
+        body = problem(503, errors.unavailable_detail())
+        body["Retry-After"] = str(errors.RETRY_AFTER)
+        return body
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
