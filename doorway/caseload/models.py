@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from doorway.caseload.due import REFERRAL_NEWS_DAYS, DueKind
+from doorway.caseload.due import REFERRAL_NEWS_DAYS
+from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 
 # "Due this week": due within this many days from today.

@@ -2,7 +2,7 @@
 
 `RULES` is the one list of due-date rules: a new rule is written beside the records it
 reads (as `plans/due.py` is) and added here, and the actions that write those records
-call `doorway.caseload.due.refresh_after_commit`.
+call `doorway.enrolments.due.refresh_after_commit`.
 
 `refresh(enrolment_ids)` runs every rule over those enrolments and replaces their rows
 in one transaction, in a fixed number of queries per batch of `BATCH` enrolments.

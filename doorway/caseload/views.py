@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload import duplicates
-from doorway.caseload.due import DueKind
 from doorway.caseload.models import DueItem, DuePass, DuplicateNotice
 from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
+from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import case_managers_covered_by
 from doorway.people.capabilities import Action as Can

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
 from doorway.casework import rules
 from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
 from doorway.concurrency import lock_if_current, version_of
 from doorway.enrolments.dates import check_date
+from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.people.roles import Role

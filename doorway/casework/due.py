@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from doorway.caseload.due import Due, DueKind
+from doorway.enrolments.due import Due, DueKind
 from doorway.enrolments.models import Enrolment, ExitReason
 
 

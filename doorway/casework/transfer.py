@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
 from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.concurrency import check_current
 from doorway.enrolments.dates import check_date
+from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may

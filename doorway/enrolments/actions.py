@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
+from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment, EventKind, JourneyEvent, ReferralSource
 from doorway.people.models import Participant, User, new_participant_code
 from doorway.people.roles import Role

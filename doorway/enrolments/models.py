@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
+from doorway.enrolments.due import refresh_after_commit
 from doorway.encryption import EncryptedTextField
 from doorway.people.models import ConsentKind, Participant, User
 from doorway.programs.models import Cycle, Phase, Program

@@ -13,8 +13,8 @@ from django.db import transaction
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
 from doorway.enrolments.dates import check_date
+from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Eligibility, Enrolment, JourneyEvent
 from doorway.instruments import rules
 from doorway.instruments.definition import (

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
 from doorway.concurrency import check_current, lock_if_current, version_of, version_or_new
 from doorway.enrolments.dates import check_date
+from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
 from doorway.plans import rules

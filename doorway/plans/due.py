@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from doorway.caseload.due import Due, DueKind
+from doorway.enrolments.due import Due, DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.plans.queries import reviews_due
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload.due import refresh_after_commit
 from doorway.concurrency import StaleVersion, version_of
+from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
 from doorway.programs.models import PartnerAgency, ServiceKind

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from doorway.caseload.due import Due, DueKind
+from doorway.enrolments.due import Due, DueKind
 from doorway.referrals.models import Referral
 
 

@@ -18,7 +18,6 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from doorway.caseload.due import DueKind
 from doorway.caseload.models import DueItem
 from doorway.casework import transfer
 from doorway.casework.actions import edit_contact, record_contact
@@ -26,6 +25,7 @@ from doorway.casework.models import Contact
 from doorway.casework.tests.helpers import graduated, in_last_phase
 from doorway.conftest import World
 from doorway.enrolments.actions import enrol
+from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.plans.actions import record_review
 from doorway.referrals.actions import make_referral, update_referral

@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from doorway.caseload import refresh, tasks
-from doorway.caseload.due import DueKind, refresh_after_commit
 from doorway.caseload.models import DueItem
 from doorway.casework.actions import record_contact
 from doorway.conftest import World
+from doorway.enrolments.due import DueKind, refresh_after_commit
 from doorway.enrolments.models import ExitReason
 
 from .helpers import D0, enrol, noon, phases

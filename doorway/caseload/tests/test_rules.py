@@ -9,12 +9,13 @@ import pytest
 import time_machine
 
 from doorway.caseload import due
-from doorway.caseload.due import DueKind, one_month_after
+from doorway.caseload.due import one_month_after
 from doorway.caseload.models import DueItem
 from doorway.caseload.tasks import refresh_all_due
 from doorway.casework.actions import record_contact
 from doorway.casework.models import ContactKind
 from doorway.conftest import World
+from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import ExitReason
 
 from .helpers import D0, enrol, noon, phases

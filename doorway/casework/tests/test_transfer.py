@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from doorway.caseload.due import DueKind
 from doorway.casework import transfer
 from doorway.casework.due import closing_notes_due
 from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.casework.tests.helpers import graduated, in_last_phase
+from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import ConsentKind
 from doorway.testing.factories import ConsentFactory, EnrolmentFactory, PartnerFactory

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from doorway.caseload.due import DueKind
 from doorway.conftest import World
+from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.plans.actions import record_review, save_service_plan
 from doorway.plans.due import plan_reviews_due
