@@ -16,6 +16,7 @@ from doorway.api.tokens import revoke_token
 from doorway.people.capabilities import staff_for
 from doorway.people.second_factor import AuthenticatorAdmin
 from doorway.web.administration import DoorwayAdmin
+from doorway.web.http import staff_of
 
 
 @admin.register(AccessToken)
@@ -55,7 +56,7 @@ class AccessTokenAdmin(DoorwayAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[AccessToken]) -> None:
         live = [token for token in queryset if token.revoked_at is None]
         for token in live:
-            revoke_token(token, actor=request.user, request=request)
+            revoke_token(token, actor=staff_of(request), request=request)
         self.message_user(request, f"Revoked {len(live)} token(s).", messages.SUCCESS)
 
 

@@ -8,7 +8,7 @@ from django.db.models.query import ModelIterable
 from rest_framework.pagination import PageNumberPagination
 
 
-class KeysFirstPaginator(Paginator):
+class KeysFirstPaginator(Paginator[Any]):
     """Finds a page's keys first, then reads only those rows.
 
     A page of a list ordered by something other than an index (contacts newest first,
@@ -21,7 +21,7 @@ class KeysFirstPaginator(Paginator):
     Querysets this cannot rewrite faithfully (distinct, annotated, combined, or not of
     model instances) are sliced as usual."""
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         rows = self.object_list
         if not isinstance(rows, QuerySet) or not _keys_first(rows):
             return super().page(number)

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class AccessTokenScheme(OpenApiAuthenticationExtension):
+class AccessTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular: __init_subclass__ is unannotated
     target_class = "doorway.api.authentication.AccessTokenAuthentication"
     name = "accessToken"
     priority = 1

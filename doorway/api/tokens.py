@@ -8,7 +8,7 @@ import datetime
 import hmac
 import secrets
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -21,6 +21,9 @@ from django.utils.translation import gettext
 from doorway.api.models import TOKEN_PREFIX, AccessToken, Scope, digest_of
 from doorway.audit.log import record
 from doorway.audit.models import Action
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 ALPHABET = string.ascii_letters + string.digits
 PUBLIC_LENGTH = 8
@@ -36,11 +39,15 @@ LAST_USED_EVERY = datetime.timedelta(minutes=1)
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
-def second_factors_of(owner: Any) -> QuerySet[Authenticator]:
-    return Authenticator.objects.filter(user_id=owner.pk, type__in=SECOND_FACTORS)
+def second_factors_of(owner: User) -> QuerySet[Authenticator]:
+    # allauth ships no types: the annotation is what gives the queryset one.
+    factors: QuerySet[Authenticator] = Authenticator.objects.filter(
+        user_id=owner.pk, type__in=SECOND_FACTORS
+    )
+    return factors
 
 
-def has_second_factor(owner: Any) -> bool:
+def has_second_factor(owner: User) -> bool:
     """A token is one more way in, so it needs what signing in needs. There is no
     exemption, not even for demo accounts under DOORWAY_DEMO (which may sign in without
     one): a demo account that wants a token sets up an authenticator app first."""
@@ -74,12 +81,12 @@ def check_token_input(name: str, scope: str, days: Any) -> tuple[str, Scope, int
 
 @transaction.atomic
 def issue_token(
-    owner: Any,
+    owner: User,
     *,
     name: str,
     scope: str,
     days: Any,
-    actor: Any = None,
+    actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[AccessToken, str]:
     """Make a token for `owner`; the token itself is returned once and kept nowhere."""
@@ -134,7 +141,7 @@ def issue_token(
 
 @transaction.atomic
 def revoke_token(
-    access: AccessToken, *, actor: Any = None, request: HttpRequest | None = None
+    access: AccessToken, *, actor: User | None = None, request: HttpRequest | None = None
 ) -> AccessToken:
     """Revoke `access` from now on. Revoking a revoked token changes nothing."""
     access = AccessToken.objects.select_for_update().get(pk=access.pk)
@@ -152,7 +159,7 @@ def revoke_token(
 
 @transaction.atomic
 def revoke_all_tokens(
-    owner: Any, *, because: str, actor: Any = None, request: HttpRequest | None = None
+    owner: User, *, because: str, actor: User | None = None, request: HttpRequest | None = None
 ) -> int:
     """Revoke every live token of `owner`, each audited with `because`. Called by every
     path that removes or resets her second factor: a token made under the old one must

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,9 +25,13 @@ from doorway.api.forms import TokenForm
 from doorway.api.models import AccessToken
 from doorway.api.tokens import has_second_factor, issue_token, revoke_token
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 
-def _rows(user: Any) -> list[tuple[AccessToken, str]]:
+def _rows(user: User) -> list[tuple[AccessToken, str]]:
     now = timezone.now()
     tokens = AccessToken.objects.filter(owner=user).only(
         "id", "name", "scope", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"
@@ -38,7 +42,7 @@ def _rows(user: Any) -> list[tuple[AccessToken, str]]:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Her tokens, and the form to make one. A new token is shown in the answer to the
     POST that made it, once: it is kept nowhere, so reloading never shows it again."""
     form = TokenForm(request.POST or None)
@@ -74,7 +78,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, token_id: Any) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: Any) -> HttpResponse:
     """Asks first (GET), revokes on POST. Only her own tokens: another's answers 404."""
     token = get_object_or_404(AccessToken, pk=token_id, owner=request.user)
     if request.method == "POST":
@@ -111,7 +115,9 @@ class SchemaView(SpectacularAPIView):
     def _get_schema_response(self, request: Any) -> Response:
         if "schema" not in _SCHEMA:
             generator = self.generator_class(urlconf=self.urlconf, patterns=self.patterns)
-            _SCHEMA["schema"] = generator.get_schema(request=request, public=self.serve_public)
+            _SCHEMA["schema"] = generator.get_schema(  # type: ignore[no-untyped-call]  # drf-spectacular: get_schema is unannotated
+                request=request, public=self.serve_public
+            )
         renderer = self.perform_content_negotiation(request, force=True)[0]
         filename = f"doorway-api.{renderer.format}"
         return Response(

@@ -94,7 +94,7 @@ def lock_matching[M: models.Model](
     return fresh
 
 
-class RecordViewSet(viewsets.GenericViewSet):
+class RecordViewSet(viewsets.GenericViewSet[Any]):
     """Subclasses set `queryset` (or override `base_queryset`), `reached` and, where a
     record is hers, `participant_of`."""
 

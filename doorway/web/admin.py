@@ -47,7 +47,7 @@ def _her_staffs_usernames(request: HttpRequest) -> list[str]:
     return sorted({*usernames, *(name.lower() for name in usernames)})
 
 
-class ScopedAccessAttemptAdmin(DoorwayAdmin, AccessAttemptAdmin):
+class ScopedAccessAttemptAdmin(DoorwayAdmin, AccessAttemptAdmin):  # type: ignore[misc]  # django-axes ships no types
     """Failed sign-ins of her own agency's staff; deleting them lifts the lockout."""
 
     actions: Any = ["delete_selected"]

@@ -37,7 +37,7 @@ def changed_fields(message: Any) -> list[str]:
     return fields
 
 
-class DoorwayAdmin(admin.ModelAdmin):
+class DoorwayAdmin(admin.ModelAdmin[Any]):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_administrator(request) and super().has_module_permission(request)
 

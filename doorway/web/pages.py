@@ -19,11 +19,11 @@ from doorway.enrolments.models import Enrolment
 from doorway.people import roles
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
-from doorway.people.models import BreakGlass, Participant
+from doorway.people.models import BreakGlass, Participant, User
 from doorway.web.http import AuthenticatedHttpRequest
 
 
-def break_glass_grant(user: Any, participant_id: Any) -> BreakGlass | None:
+def break_glass_grant(user: User, participant_id: Any) -> BreakGlass | None:
     """The administrator's open break-the-glass access to her, shown on every page."""
     if not may(user, Can.BREAK_GLASS):
         return None
