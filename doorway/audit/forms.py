@@ -29,10 +29,10 @@ class LogFilterForm(BootstrapForm, forms.Form):
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean_participant(self) -> str:
-        return self.cleaned_data["participant"].strip().upper()
+        return str(self.cleaned_data["participant"]).strip().upper()
 
     def clean_staff(self) -> str:
-        return self.cleaned_data["staff"].strip()
+        return str(self.cleaned_data["staff"]).strip()
 
 
 class BreakGlassForm(BootstrapForm, forms.Form):
@@ -53,4 +53,4 @@ class BreakGlassForm(BootstrapForm, forms.Form):
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        return str(self.cleaned_data["code"]).strip().upper()

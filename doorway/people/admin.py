@@ -23,9 +23,10 @@ from doorway.people.capabilities import staff_for
 from doorway.people.models import Team, User
 from doorway.programs.models import Agency
 from doorway.web.administration import DoorwayAdmin
+from doorway.web.http import staff_of
 
 
-class StaffChangeForm(UserChangeForm):
+class StaffChangeForm(UserChangeForm[User]):
     """Names, e-mail and password only: what an account may reach (role, agency,
     programs, teams, flags) changes through `doorway.people.staff`, on the staff pages,
     where giving access needs a second administrator."""
@@ -48,7 +49,7 @@ ACCESS_FIELDS = (
 
 
 @admin.register(User)
-class StaffAdmin(DoorwayAdmin, UserAdmin):
+class StaffAdmin(DoorwayAdmin, UserAdmin[User]):
     form = StaffChangeForm
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")
     list_filter = ("role", "is_active")
@@ -107,7 +108,7 @@ class StaffAdmin(DoorwayAdmin, UserAdmin):
         if not change:
             # A new account belongs to her administrator's agency and has no role (so
             # no access) until one is given on the staff access page.
-            obj.agency_id = request.user.agency_id  # type: ignore[union-attr]
+            obj.agency_id = staff_of(request).agency_id
             obj.role = ""
         super().save_model(request, obj, form, change)
 
@@ -122,13 +123,14 @@ class TeamAdmin(DoorwayAdmin):
     readonly_fields = ("member_list",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        user: Any = request.user
-        return super().get_queryset(request).filter(agency=user.agency_id)
+        return super().get_queryset(request).filter(agency=staff_of(request).agency_id)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        user: Any = request.user
         if db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.filter(pk=user.agency_id)
+            agency_id = staff_of(request).agency_id
+            kwargs["queryset"] = (
+                Agency.objects.filter(pk=agency_id) if agency_id else Agency.objects.none()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("Members"))

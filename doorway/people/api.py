@@ -275,7 +275,7 @@ def identity_values(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class ParticipantFilter(django_filters.FilterSet):
+class ParticipantFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Filters through the enrolments of hers that the caller reaches, so that a filter
     never tells anything about an enrolment out of reach."""
 
@@ -558,7 +558,7 @@ class ConsentWithdrawSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ConsentFilter(django_filters.FilterSet):
+class ConsentFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     participant = django_filters.UUIDFilter(field_name="participant")
     kind = django_filters.ChoiceFilter(choices=ConsentKind.choices)
     partner = django_filters.UUIDFilter(field_name="partner")

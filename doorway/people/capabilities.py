@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
     from doorway.people.models import User
 
+    # Whoever is asking: a member of staff, or someone not signed in (who may do nothing).
+    type Someone = User | AnonymousUser | None
+
 CM, PM, PEER, EV, ADMIN = (
     Role.CASE_MANAGER,
     Role.PROGRAM_MANAGER,
@@ -180,7 +183,7 @@ def roles_that_may(action: Action) -> frozenset[str]:
     return ROLES[action]
 
 
-def _active(user: User | AnonymousUser | None) -> TypeGuard[User]:
+def _active(user: Someone) -> TypeGuard[User]:
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
@@ -188,7 +191,7 @@ def _active(user: User | AnonymousUser | None) -> TypeGuard[User]:
     )
 
 
-def may(user: User | AnonymousUser | None, action: Action, target: Any = None) -> bool:
+def may(user: Someone, action: Action, target: Any = None) -> bool:
     """May `user` do `action` (to `target`: a Program, a staff account, a participant
     or enrolment she must already reach)? With no target: may her role do it at all.
     No query without a target."""
@@ -218,7 +221,7 @@ def may(user: User | AnonymousUser | None, action: Action, target: Any = None) -
     raise TypeError(f"No capability rule for a {type(target).__name__}")
 
 
-def programs_for(user: User | AnonymousUser | None, action: Action) -> QuerySet[Program]:
+def programs_for(user: Someone, action: Action) -> QuerySet[Program]:
     """The programs in which `user` may do `action`.
 
     - administrator: her agency's programs (none without an agency);
@@ -238,7 +241,7 @@ def programs_for(user: User | AnonymousUser | None, action: Action) -> QuerySet[
     return Program.objects.filter(staff=user)
 
 
-def staff_for(user: User | AnonymousUser | None) -> QuerySet[User]:
+def staff_for(user: Someone) -> QuerySet[User]:
     """The staff accounts whose access `user` manages: her agency's, herself included
     (she sees her own account, and may not change it)."""
     from doorway.people.models import User

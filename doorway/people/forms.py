@@ -26,15 +26,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField[User]):
     """Staff shown by their name and never by anything else."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return str(obj)
 
 
-class CycleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class CycleChoiceField(forms.ModelChoiceField[Cycle]):
+    def label_from_instance(self, obj: Cycle) -> str:
         return f"{obj.program.name}: {obj.name}"
 
 
@@ -246,8 +246,8 @@ class SafetyFlagForm(BootstrapMixin, forms.Form):
         self.style_fields()
 
 
-class PartnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class PartnerChoiceField(forms.ModelChoiceField[PartnerAgency]):
+    def label_from_instance(self, obj: PartnerAgency) -> str:
         return str(obj.name)
 
 

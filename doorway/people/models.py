@@ -148,7 +148,7 @@ class Participant(models.Model):
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords(excluded_fields=["registered_at"])
 
-    objects: ClassVar[ParticipantQuerySet] = ParticipantQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ParticipantQuerySet.as_manager()
 
     if TYPE_CHECKING:
         enrolments: RelatedManager[Enrolment]
@@ -295,7 +295,7 @@ class Consent(models.Model):
     withdrawal_note = EncryptedTextField(blank=True)
     history = HistoricalRecords()
 
-    objects: ClassVar[ConsentQuerySet] = ConsentQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_on"]

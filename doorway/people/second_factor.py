@@ -60,24 +60,24 @@ def remove_authenticator(
     return revoke_all_tokens(owner, because=REMOVED, actor=by, request=request)
 
 
-class StaffDeactivateTOTPView(DeactivateTOTPView):
+class StaffDeactivateTOTPView(DeactivateTOTPView):  # type: ignore[misc]  # allauth ships no types
     """allauth's page for turning off her authenticator app; her tokens go with it."""
 
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
-            response = super().form_valid(form)
+            response: HttpResponse = super().form_valid(form)
             user = self.request.user
             revoke_all_tokens(user, because=REMOVED, actor=user, request=self.request)
         return response
 
 
-class StaffGenerateRecoveryCodesView(GenerateRecoveryCodesView):
+class StaffGenerateRecoveryCodesView(GenerateRecoveryCodesView):  # type: ignore[misc]  # allauth ships no types
     """allauth's page for new recovery codes. New codes mean the old ones may be in
     someone else's hands, so her tokens are revoked too."""
 
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
-            response = super().form_valid(form)
+            response: HttpResponse = super().form_valid(form)
             user = self.request.user
             revoke_all_tokens(user, because=RESET, actor=user, request=self.request)
         return response

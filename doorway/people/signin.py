@@ -42,7 +42,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 
 
-class StaffAccountAdapter(DefaultAccountAdapter):
+class StaffAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
     """Staff accounts are created by an administrator: nobody signs themselves up."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -58,7 +58,7 @@ class StaffAccountAdapter(DefaultAccountAdapter):
         return not signed_in_moments_ago(allauth_context.request)
 
 
-class NoSelfServicePasswordResetForm(ResetPasswordForm):
+class NoSelfServicePasswordResetForm(ResetPasswordForm):  # type: ignore[misc]  # allauth ships no types
     """Accepts any address, looks nothing up and sends nothing: the page tells staff to
     ask an administrator. Answering every address the same way reveals no account."""
 
@@ -75,7 +75,7 @@ class NoSelfServicePasswordResetForm(ResetPasswordForm):
 ENCRYPTED_PREFIX = "fernet:"
 
 
-class StaffMFAAdapter(DefaultMFAAdapter):
+class StaffMFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
     """TOTP secrets and recovery-code seeds are encrypted with DOORWAY_FIELD_KEYS, so a
     copy of the database alone cannot produce second-factor codes."""
 
@@ -122,7 +122,7 @@ class LockoutMixin:
             raise
 
 
-class LockoutHandler(AxesDatabaseHandler):
+class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # django-axes ships no types
     """axes as configured, except what a successful sign-in clears: the failures of
     that account from that address, and nothing else. axes alone would clear whatever
     matches each lockout parameter on its own, so every failure from that address,
@@ -140,15 +140,15 @@ class LockoutHandler(AxesDatabaseHandler):
         return int(count)
 
 
-class LockoutAuthenticateForm(LockoutMixin, AuthenticateForm):
+class LockoutAuthenticateForm(LockoutMixin, AuthenticateForm):  # type: ignore[misc]  # allauth ships no types
     """The code step of signing in."""
 
 
-class LockoutReauthenticateForm(LockoutMixin, ReauthenticateForm):
+class LockoutReauthenticateForm(LockoutMixin, ReauthenticateForm):  # type: ignore[misc]  # allauth ships no types
     """The code asked again before a change to her second factor."""
 
 
-class StaffUserSessionsAdapter(DefaultUserSessionsAdapter):
+class StaffUserSessionsAdapter(DefaultUserSessionsAdapter):  # type: ignore[misc]  # allauth ships no types
     """Ending sessions from the session list is a sign-out, and audited as one."""
 
     def end_sessions(self, sessions: Any) -> None:
