@@ -98,7 +98,7 @@ class ServicePlanSerializer(serializers.ModelSerializer[ServicePlan]):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class EnrolmentFilter(filters.FilterSet):
+class EnrolmentFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     enrolment = filters.UUIDFilter(field_name="enrolment")
     participant = filters.UUIDFilter(field_name="enrolment__participant")
 
@@ -283,7 +283,7 @@ class GoalStatusSerializer(serializers.Serializer[Any]):
     on = serializers.DateField(help_text="The day the status changed.")
 
 
-class GoalFilter(filters.FilterSet):
+class GoalFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     enrolment = filters.UUIDFilter(field_name="plan__enrolment")
     participant = filters.UUIDFilter(field_name="plan__enrolment__participant")
     status = filters.ChoiceFilter(choices=Status.choices)
@@ -383,7 +383,7 @@ class GoalViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin, PlanRecords):
         return self.with_etag(Response(self.get_serializer(goal).data), goal)
 
 
-class StepFilter(filters.FilterSet):
+class StepFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     goal = filters.UUIDFilter(field_name="goal")
     enrolment = filters.UUIDFilter(field_name="goal__plan__enrolment")
     participant = filters.UUIDFilter(field_name="goal__plan__enrolment__participant")

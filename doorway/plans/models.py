@@ -9,7 +9,7 @@ Writes go through `doorway.plans.actions`.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
@@ -103,7 +103,7 @@ class Goal(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     contacts = models.ManyToManyField("casework.Contact", related_name="goals", blank=True)
 
-    objects: ClassVar[GoalQuerySet] = GoalQuerySet.as_manager()  # type: ignore[assignment]
+    objects = GoalQuerySet.as_manager()
 
     if TYPE_CHECKING:
         steps: RelatedManager[Step]

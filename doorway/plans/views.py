@@ -210,7 +210,7 @@ def plan_print(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResp
 
 def done(
     request: AuthenticatedHttpRequest, enrolment: Enrolment, message: str, anchor: str = ""
-) -> Any:
+) -> HttpResponse:
     messages.success(request, message)
     return redirect(plan_url(enrolment, anchor))
 

@@ -28,9 +28,10 @@ from doorway.programs.models import (
     ServiceKind,
 )
 from doorway.web.administration import DoorwayAdmin
+from doorway.web.http import staff_of
 
 
-class HistoryAdmin(DoorwayAdmin, SimpleHistoryAdmin):
+class HistoryAdmin(DoorwayAdmin, SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history ships no types
     """A Doorway admin that also shows each record's change history, of her agency's
     programs only."""
 
@@ -46,9 +47,13 @@ class HistoryAdmin(DoorwayAdmin, SimpleHistoryAdmin):
         return super().get_queryset(request).filter(program__in=programs)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        user: Any = request.user
+        user = staff_of(request)
         if db_field.name == "agency":
-            kwargs["queryset"] = Agency.objects.filter(pk=user.agency_id)
+            kwargs["queryset"] = (
+                Agency.objects.filter(pk=user.agency_id)
+                if user.agency_id
+                else Agency.objects.none()
+            )
         if db_field.name == "program":
             kwargs["queryset"] = programs_for(user, Action.SET_UP_PROGRAMS)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -74,7 +79,7 @@ class AgencyAdmin(DoorwayAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agency]:
-        return super().get_queryset(request).filter(pk=request.user.agency_id)  # type: ignore[union-attr]
+        return super().get_queryset(request).filter(pk=staff_of(request).agency_id)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
@@ -108,7 +113,7 @@ class CycleAdmin(ConfigurationAdmin):
     list_filter = ("program",)
 
 
-class PartnerAdminForm(forms.ModelForm):
+class PartnerAdminForm(forms.ModelForm[PartnerAgency]):
     services = forms.MultipleChoiceField(
         choices=ServiceKind.choices, widget=forms.CheckboxSelectMultiple, required=False
     )

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db import transaction
@@ -60,14 +60,17 @@ from doorway.programs.models import (
 )
 from doorway.programs.views import programs_configured_by
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
 
-def programs_read_by(user: Any) -> QuerySet[Program]:
+
+def programs_read_by(user: Someone) -> QuerySet[Program]:
     """The programs whose configuration she reads: those she works in or evaluates, and
     for an administrator those of her agency."""
     return programs_for(user, Can.READ_CONFIGURATION)
 
 
-def programs_costed_for(user: Any) -> QuerySet[Program]:
+def programs_costed_for(user: Someone) -> QuerySet[Program]:
     """The programs whose costs she reads: those she manages or evaluates."""
     return programs_for(user, Can.SEE_EVALUATION)
 
@@ -138,7 +141,7 @@ class CycleSerializer(serializers.ModelSerializer[Cycle]):
         read_only_fields = fields
 
 
-class ByProgram(django_filters.FilterSet):
+class ByProgram(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     program = django_filters.UUIDFilter(field_name="program")
     retired = django_filters.BooleanFilter(field_name="retired")
 
@@ -155,7 +158,7 @@ class FocusAreaFilter(ByProgram):
         fields: list[str] = []
 
 
-class CycleFilter(django_filters.FilterSet):
+class CycleFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     program = django_filters.UUIDFilter(field_name="program")
     running = django_filters.BooleanFilter(
         method="by_running", label="Still running (true: it has not ended) or ended (false)"
@@ -267,7 +270,7 @@ class PartnerCreateSerializer(PartnerSerializer):
             program.queryset = programs_configured_by(request.user)
 
 
-class PartnerFilter(django_filters.FilterSet):
+class PartnerFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     active = django_filters.BooleanFilter(field_name="active")
     service = django_filters.ChoiceFilter(
         choices=ServiceKind.choices, method="by_service", label="Offers this service"
@@ -403,7 +406,7 @@ class CostLineCreateSerializer(CostLineSerializer):
             )
 
 
-class CostLineFilter(django_filters.FilterSet):
+class CostLineFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     cycle = django_filters.UUIDFilter(field_name="cycle")
     program = django_filters.UUIDFilter(field_name="cycle__program")
     category = django_filters.ChoiceFilter(choices=CostCategory.choices)

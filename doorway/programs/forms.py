@@ -18,7 +18,7 @@ from doorway.programs.models import (
 from doorway.web.forms import BootstrapForm, VersionedForm, apply_errors
 
 
-class PhaseForm(VersionedForm, BootstrapForm, forms.ModelForm):
+class PhaseForm(VersionedForm, BootstrapForm, forms.ModelForm[Phase]):
     class Meta:
         model = Phase
         fields = [
@@ -42,7 +42,7 @@ class PhaseForm(VersionedForm, BootstrapForm, forms.ModelForm):
         pass
 
 
-class FocusAreaForm(VersionedForm, BootstrapForm, forms.ModelForm):
+class FocusAreaForm(VersionedForm, BootstrapForm, forms.ModelForm[FocusArea]):
     class Meta:
         model = FocusArea
         fields = ["name", "slug", "description"]
@@ -56,7 +56,7 @@ class FocusAreaForm(VersionedForm, BootstrapForm, forms.ModelForm):
         pass
 
 
-class CycleForm(VersionedForm, BootstrapForm, forms.ModelForm):
+class CycleForm(VersionedForm, BootstrapForm, forms.ModelForm[Cycle]):
     class Meta:
         model = Cycle
         fields = ["name", "starts_on", "ends_on"]
@@ -77,7 +77,7 @@ class CycleForm(VersionedForm, BootstrapForm, forms.ModelForm):
         pass
 
 
-class PartnerForm(VersionedForm, BootstrapForm, forms.ModelForm):
+class PartnerForm(VersionedForm, BootstrapForm, forms.ModelForm[PartnerAgency]):
     services = forms.MultipleChoiceField(
         choices=ServiceKind.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -112,7 +112,7 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
-class CostLineForm(VersionedForm, BootstrapForm, forms.ModelForm):
+class CostLineForm(VersionedForm, BootstrapForm, forms.ModelForm[CostLine]):
     amount = MoneyField(
         label="Amount ($)",
         min_value=0,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +26,6 @@ from doorway.concurrency import StaleVersion, lock_if_current, version_of
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import refuse
 from doorway.people.capabilities import Action, programs_for
-from doorway.people.models import User
 from doorway.people.roles import configures_programs
 from doorway.programs import actions
 from doorway.programs.forms import (
@@ -48,16 +47,13 @@ from doorway.programs.models import (
 )
 from doorway.web.http import AuthenticatedHttpRequest
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
 
-def programs_configured_by(user: Any) -> Any:
+
+def programs_configured_by(user: Someone) -> QuerySet[Program]:
     """The programs `user` may configure: her own, if her role configures programs."""
     return programs_for(user, Action.CONFIGURE_PROGRAMS)
-
-
-def _user(request: AuthenticatedHttpRequest) -> User:
-    """The signed-in staff account (the views are all behind `login_required`)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def access_program(request: AuthenticatedHttpRequest, program_id: Any) -> Program:
@@ -117,7 +113,7 @@ def _form_page(
     request: AuthenticatedHttpRequest,
     program: Program,
     *,
-    form_class: type[forms.ModelForm],
+    form_class: type[forms.ModelForm[Any]],
     instance: Any = None,
     title: str,
     write: Callable[[dict[str, Any]], Any],
@@ -175,7 +171,7 @@ def phase_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRespons
         instance=Phase(program=program),
         title="Add a phase",
         write=lambda data: actions.add_phase(
-            program, by=_user(request), **_values(data, actions.PHASE_FIELDS)
+            program, by=request.user, **_values(data, actions.PHASE_FIELDS)
         ),
         done="Phase added at the end.",
         anchor="phases",
@@ -193,7 +189,7 @@ def phase_edit(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any
         instance=phase,
         title=f"Edit phase “{phase.name}”",
         write=lambda data: actions.update_phase(
-            phase, by=_user(request), **_values(data, actions.PHASE_FIELDS)
+            phase, by=request.user, **_values(data, actions.PHASE_FIELDS)
         ),
         done="Phase saved. Journeys already recorded keep the names they were recorded with.",
         anchor="phases",
@@ -222,7 +218,7 @@ def phase_move(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any
     if direction not in {"up", "down"}:
         return HttpResponse("Say up or down.", status=400)
     try:
-        actions.move_phase(phase, "up" if direction == "up" else "down", by=_user(request))
+        actions.move_phase(phase, "up" if direction == "up" else "down", by=request.user)
     except ValidationError as error:
         return _phases_answer(request, program, " ".join(error.messages))
     return _phases_answer(request, program)
@@ -234,7 +230,7 @@ def phase_retire(request: AuthenticatedHttpRequest, program_id: Any, phase_id: A
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     try:
-        actions.retire_phase(phase, by=_user(request))
+        actions.retire_phase(phase, by=request.user)
     except ValidationError as error:
         return _phases_answer(request, program, " ".join(error.messages))
     if not getattr(request, "htmx", False):
@@ -250,7 +246,7 @@ def phase_restore(
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     try:
-        actions.restore_phase(phase, by=_user(request))
+        actions.restore_phase(phase, by=request.user)
     except ValidationError as error:
         return _phases_answer(request, program, " ".join(error.messages))
     if not getattr(request, "htmx", False):
@@ -271,7 +267,7 @@ def focus_area_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRe
         instance=FocusArea(program=program),
         title="Add a focus area",
         write=lambda data: actions.add_focus_area(
-            program, by=_user(request), **_values(data, actions.FOCUS_AREA_FIELDS)
+            program, by=request.user, **_values(data, actions.FOCUS_AREA_FIELDS)
         ),
         done="Focus area added.",
         anchor="focus-areas",
@@ -291,7 +287,7 @@ def focus_area_edit(
         instance=area,
         title=f"Edit focus area “{area.name}”",
         write=lambda data: actions.update_focus_area(
-            area, by=_user(request), **_values(data, actions.FOCUS_AREA_FIELDS)
+            area, by=request.user, **_values(data, actions.FOCUS_AREA_FIELDS)
         ),
         done="Focus area saved.",
         anchor="focus-areas",
@@ -306,10 +302,10 @@ def focus_area_retire(
     program = access_program(request, program_id)
     area = get_object_or_404(program.focus_areas, pk=area_id)
     if request.POST.get("restore"):
-        actions.restore_focus_area(area, by=_user(request))
+        actions.restore_focus_area(area, by=request.user)
         messages.success(request, f"“{area.name}” is back in use.")
     else:
-        actions.retire_focus_area(area, by=_user(request))
+        actions.retire_focus_area(area, by=request.user)
         messages.success(request, f"“{area.name}” retired. Ratings already made keep it.")
     return redirect(reverse("program_detail", args=[program.pk]) + "#focus-areas")
 
@@ -327,7 +323,7 @@ def cycle_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRespons
         instance=Cycle(program=program),
         title="Add a cycle",
         write=lambda data: actions.add_cycle(
-            program, by=_user(request), **_values(data, actions.CYCLE_FIELDS)
+            program, by=request.user, **_values(data, actions.CYCLE_FIELDS)
         ),
         done="Cycle added.",
         anchor="cycles",
@@ -345,7 +341,7 @@ def cycle_edit(request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any
         instance=cycle,
         title=f"Edit cycle “{cycle.name}”",
         write=lambda data: actions.update_cycle(
-            cycle, by=_user(request), **_values(data, actions.CYCLE_FIELDS)
+            cycle, by=request.user, **_values(data, actions.CYCLE_FIELDS)
         ),
         done="Cycle saved.",
         anchor="cycles",
@@ -402,7 +398,7 @@ def cost_line_add(
         instance=CostLine(cycle=cycle),
         title=f"Add a cost line to “{cycle.name}”",
         write=lambda data: actions.add_cost_line(
-            cycle, by=_user(request), **_values(data, actions.COST_LINE_FIELDS)
+            cycle, by=request.user, **_values(data, actions.COST_LINE_FIELDS)
         ),
         done="Cost line added.",
         anchor="cycles",
@@ -424,7 +420,7 @@ def cost_line_edit(
         instance=line,
         title=f"Edit a cost line of “{cycle.name}”",
         write=lambda data: actions.update_cost_line(
-            line, by=_user(request), **_values(data, actions.COST_LINE_FIELDS)
+            line, by=request.user, **_values(data, actions.COST_LINE_FIELDS)
         ),
         done="Cost line saved.",
         anchor="cycles",
@@ -440,7 +436,7 @@ def cost_line_delete(
     program = access_program(request, program_id)
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
     line = get_object_or_404(cycle.cost_lines, pk=line_id)
-    actions.delete_cost_line(line, by=_user(request))
+    actions.delete_cost_line(line, by=request.user)
     messages.success(request, "Cost line removed.")
     return redirect(_cost_lines_url(program, cycle))
 
@@ -458,7 +454,7 @@ def partner_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRespo
         instance=PartnerAgency(agency=program.agency),
         title="Add a partner agency",
         write=lambda data: actions.add_partner(
-            program, by=_user(request), **_values(data, actions.PARTNER_FIELDS)
+            program, by=request.user, **_values(data, actions.PARTNER_FIELDS)
         ),
         done="Partner agency added.",
         anchor="partners",
@@ -478,7 +474,7 @@ def partner_edit(
         instance=partner,
         title=f"Edit partner agency “{partner.name}”",
         write=lambda data: actions.update_partner(
-            partner, by=_user(request), **_values(data, actions.PARTNER_FIELDS)
+            partner, by=request.user, **_values(data, actions.PARTNER_FIELDS)
         ),
         done="Partner agency saved.",
         anchor="partners",
@@ -493,7 +489,7 @@ def partner_active(
     program = access_program(request, program_id)
     partner = get_object_or_404(program.agency.partners, pk=partner_id)
     active = request.POST.get("active") == "1"
-    actions.set_partner_active(partner, active, by=_user(request))
+    actions.set_partner_active(partner, active, by=request.user)
     if active:
         messages.success(request, f"{partner.name} is active again.")
     else:

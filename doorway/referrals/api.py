@@ -100,7 +100,7 @@ class ReferralNextStepSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(allow_blank=True, required=False, max_length=MAX_NOTE)
 
 
-class ReferralFilter(filters.FilterSet):
+class ReferralFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     enrolment = filters.UUIDFilter(field_name="enrolment")
     participant = filters.UUIDFilter(field_name="enrolment__participant")
     status = filters.ChoiceFilter(choices=ReferralStatus.choices)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
@@ -91,7 +91,7 @@ class Referral(models.Model):
     status_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects: ClassVar[ReferralQuerySet] = ReferralQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ReferralQuerySet.as_manager()
 
     if TYPE_CHECKING:
         updates: RelatedManager[ReferralUpdate]
