@@ -20,7 +20,6 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -226,7 +225,7 @@ def resolve_notice(notice: DuplicateNotice, *, by: User, request: HttpRequest | 
     )
 
 
-def open_notices_for(user: Any) -> list[DuplicateNotice]:
+def open_notices_for(user: User) -> list[DuplicateNotice]:
     """Her open notices about records she still reaches."""
     reach = Participant.objects.visible_to(user)
     notices = list(

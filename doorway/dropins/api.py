@@ -100,7 +100,8 @@ class SessionDetailSerializer(SessionSerializer):
 
     @extend_schema_field(SessionRegisterSerializer)
     def get_register(self, session: GroupSession) -> dict[str, Any]:
-        return self.context["register"]
+        register: dict[str, Any] = self.context["register"]
+        return register
 
 
 class SessionCreateSerializer(serializers.Serializer[Any]):
@@ -143,7 +144,7 @@ def person(enrolment: Enrolment, present: set[Any], walk_ins: dict[Any, bool]) -
     }
 
 
-class SessionFilter(filters.FilterSet):
+class SessionFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     program = filters.UUIDFilter(field_name="program")
     kind = filters.ChoiceFilter(choices=SessionKind.choices)
     held_on = filters.DateFromToRangeFilter()

@@ -16,8 +16,8 @@ from doorway.programs.models import Program
 from doorway.web.forms import BootstrapForm
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
         return str(obj)
 
 

@@ -7,7 +7,7 @@ toward her record. Women who come without a record are counted, never named.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
@@ -50,7 +50,7 @@ class GroupSession(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects: ClassVar[GroupSessionQuerySet] = GroupSessionQuerySet.as_manager()  # type: ignore[assignment]
+    objects = GroupSessionQuerySet.as_manager()
 
     if TYPE_CHECKING:
         attendances: RelatedManager[Attendance]

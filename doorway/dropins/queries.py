@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
 from doorway.enrolments.models import Enrolment
-from doorway.people.models import Participant
+from doorway.people.models import Participant, User
 
 
 def expected_filter(session: GroupSession) -> Q:
@@ -17,7 +17,7 @@ def expected_filter(session: GroupSession) -> Q:
     return Q(exit_reason="", cycle__program=session.program_id)
 
 
-def expected_for(session: GroupSession, user: Any) -> list[Enrolment]:
+def expected_for(session: GroupSession, user: User) -> list[Enrolment]:
     """The expected women she reaches, by preferred name (decrypted, so sorted here)."""
     rows = list(
         Enrolment.objects.visible_to(user)
@@ -47,7 +47,7 @@ class Register:
         return [*self.expected, *self.walk_ins]
 
 
-def register_for(session: GroupSession, user: Any, *, with_expected: bool) -> Register:
+def register_for(session: GroupSession, user: User, *, with_expected: bool) -> Register:
     attended = dict(session.attendances.values_list("enrolment_id", "walk_in"))
     expected = expected_for(session, user) if with_expected else []
     expected_ids = {e.pk for e in expected}
@@ -67,7 +67,7 @@ def register_for(session: GroupSession, user: Any, *, with_expected: bool) -> Re
     )
 
 
-def walk_in_candidates(session: GroupSession, user: Any, name: str) -> list[Enrolment]:
+def walk_in_candidates(session: GroupSession, user: User, name: str) -> list[Enrolment]:
     """Women she reaches, not expected at this session, whose preferred name is `name`.
     Her enrolments in any of the agency's programs (a graduate coming back counts)."""
     by_name = Participant.objects.with_name(name, preferred_only=True).values("pk")

@@ -14,7 +14,8 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -246,7 +247,7 @@ ENROLMENT_IF_MATCH = OpenApiParameter(
 )
 
 
-class EnrolmentFilter(django_filters.FilterSet):
+class EnrolmentFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     program = django_filters.UUIDFilter(field_name="cycle__program")
     cycle = django_filters.UUIDFilter(field_name="cycle")
     phase = django_filters.UUIDFilter(field_name="current_phase", label="Current phase id")
@@ -474,7 +475,7 @@ class JourneyEventSerializer(serializers.ModelSerializer[JourneyEvent]):
         return data
 
 
-class JourneyEventFilter(django_filters.FilterSet):
+class JourneyEventFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     enrolment = django_filters.UUIDFilter(field_name="enrolment")
     participant = django_filters.UUIDFilter(field_name="enrolment__participant")
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)

@@ -55,7 +55,7 @@ from doorway.programs.models import Program
         "(hidden so that a suppressed count cannot be worked out).",
     }
 )
-class CountField(serializers.Field):
+class CountField(serializers.Field[Any, Any, Any, Any]):
     def to_representation(self, value: Any) -> Any:
         return value
 

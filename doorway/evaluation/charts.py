@@ -466,7 +466,8 @@ def women_asked(report: dict[str, Any], timepoint: str) -> int | str:
     involvement = report.get("involvement") or {}
     counts = (involvement.get("at") or {}).get(timepoint) or {}
     if all(isinstance(n, int) for n in counts.values()) and "disclosure" not in report:
-        return sum(counts.values())
+        exact: int = sum(counts.values())
+        return exact
     answered = ((involvement.get("summary") or {}).get(timepoint) or {}).get("answered")
     return answered if answered is not None else ""
 

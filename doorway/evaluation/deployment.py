@@ -12,7 +12,7 @@ itself, and through the API with small cells suppressed.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -23,6 +23,9 @@ from doorway.evaluation.suppress import suppress, suppress_percent, suppress_row
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.programs.models import Program
+
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
 
 COLUMNS = [
     "Program",
@@ -37,7 +40,7 @@ COLUMNS = [
 ]
 
 
-def sees_small_cells(user: Any) -> bool:
+def sees_small_cells(user: Someone) -> bool:
     """Counts below 5 as they are: a program manager, who reaches those records anyway."""
     return may(user, Can.SEE_EXACT_FIGURES)
 
@@ -73,7 +76,7 @@ def with_percent_sign(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "percent": None if share is None else f"{share}%"}
 
 
-def deployment_table(user: Any, *, always_suppress: bool = False) -> list[dict[str, Any]]:
+def deployment_table(user: Someone, *, always_suppress: bool = False) -> list[dict[str, Any]]:
     """Her programs' rows: for a program manager exact (small cells suppressed when the
     caller asks), for everyone else published (`disclosure`): each program's
     publishable cycles only, as on its own evaluation page and with the same

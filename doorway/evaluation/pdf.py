@@ -48,7 +48,7 @@ def static_path(url: str) -> str:
     return str(found)
 
 
-class StaticOnlyFetcher(URLFetcher):
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types
     def __init__(self) -> None:
         super().__init__(allowed_protocols=["https"], allow_redirects=False)
 

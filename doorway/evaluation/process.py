@@ -449,7 +449,7 @@ def _reach(
     }
 
 
-def _retention(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict]:
+def _retention(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict[str, Any]]:
     rows = []
     for phase in phases:
         in_it = [s for s in stays if s.phase_id == phase.id and s.enrolled]
@@ -469,7 +469,7 @@ def _retention(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict]:
     return rows
 
 
-def _time_in_phase(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict]:
+def _time_in_phase(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict[str, Any]]:
     rows = []
     for phase in phases:
         in_it = [s for s in stays if s.phase_id == phase.id and s.enrolled]
@@ -563,7 +563,9 @@ SELECT phase_id, periods, kept, COUNT(*) FROM kept GROUP BY phase_id, periods, k
     return found
 
 
-def _cadence(phases: list[PhaseInfo], counts: dict[UUID, Counter[tuple[int, int]]]) -> list[dict]:
+def _cadence(
+    phases: list[PhaseInfo], counts: dict[UUID, Counter[tuple[int, int]]]
+) -> list[dict[str, Any]]:
     rows = []
     for phase in phases:
         if phase.cadence_days is None:

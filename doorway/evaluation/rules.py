@@ -15,7 +15,7 @@ chart.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -25,30 +25,33 @@ from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for, roles_that_may
 from doorway.programs.models import Program
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+
 EVALUATION_ROLES = roles_that_may(Can.SEE_EVALUATION)
 
 
-def sees_evaluations(user: Any) -> bool:
+def sees_evaluations(user: Someone) -> bool:
     """Her role may see some program's evaluation."""
     return may(user, Can.SEE_EVALUATION)
 
 
-def evaluated_programs(user: Any) -> QuerySet[Program]:
+def evaluated_programs(user: Someone) -> QuerySet[Program]:
     """The programs whose evaluation she sees."""
     return programs_for(user, Can.SEE_EVALUATION)
 
 
-def takes_research_export(user: Any) -> bool:
+def takes_research_export(user: Someone) -> bool:
     return may(user, Can.TAKE_RESEARCH_EXPORT)
 
 
-def names_fidelity_shortfalls(user: Any) -> bool:
+def names_fidelity_shortfalls(user: Someone) -> bool:
     """Who falls short of a fidelity item, by participant code: for a program manager,
     who reaches those records anyway; an evaluator sees the counts only."""
     return may(user, Can.NAME_FIDELITY_SHORTFALLS)
 
 
-def sees_exact_figures(user: Any) -> bool:
+def sees_exact_figures(user: Someone) -> bool:
     """For someone who already sees the program's evaluation (`access_evaluation`): a
     program manager reaches every record of her program, so its evaluation page shows
     her the exact figures for any cohort. Everyone else (an evaluator) sees them under
@@ -56,7 +59,7 @@ def sees_exact_figures(user: Any) -> bool:
     return may(user, Can.SEE_EXACT_FIGURES)
 
 
-def sees_ratings_chart(user: Any) -> bool:
+def sees_ratings_chart(user: Someone) -> bool:
     """For someone who already reaches the enrolment (`access_enrolment`): a case
     manager reaches exactly her own and her teammates' enrolments, that is, the case
     team. Program managers, peer mentors and administrators do not see it."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +25,9 @@ from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import User
 from doorway.programs.models import PartnerAgency
+
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
 
 # The benefits the survey asks about; partners can add their own as well.
 BENEFITS = [
@@ -40,11 +43,11 @@ FIELDS = ("partner", "year", "relationship", "benefits", "comments")
 FIRST_YEAR = 2000
 
 
-def surveys_partners(user: Any) -> bool:
+def surveys_partners(user: Someone) -> bool:
     return may(user, Can.SEE_EVALUATION)
 
 
-def partners_of(user: Any) -> QuerySet[PartnerAgency]:
+def partners_of(user: User) -> QuerySet[PartnerAgency]:
     if not surveys_partners(user) or user.agency_id is None:
         return PartnerAgency.objects.none()
     return PartnerAgency.objects.filter(agency_id=user.agency_id)

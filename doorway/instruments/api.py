@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -48,6 +48,9 @@ from doorway.people.capabilities import Action, may, programs_for
 from doorway.people.models import User
 from doorway.people.roles import sees_case_content
 from doorway.programs.models import Program
+
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
 
 
 def _plain(value: Decimal | None) -> int | float | None:
@@ -147,7 +150,7 @@ class InstrumentVersionSerializer(serializers.ModelSerializer[InstrumentVersion]
         return definition_of(version)
 
 
-def definition_programs(user: Any) -> QuerySet[Program]:
+def definition_programs(user: Someone) -> QuerySet[Program]:
     """The programs whose instrument definitions `user` reads."""
     return programs_for(user, Action.READ_INSTRUMENTS)
 
@@ -158,7 +161,7 @@ def definitions_refusal(user: User) -> str:
     return ""
 
 
-class InstrumentFilter(filters.FilterSet):
+class InstrumentFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     program = filters.UUIDFilter(field_name="program")
     code = filters.CharFilter(field_name="slug")
 
@@ -193,7 +196,7 @@ class InstrumentViewSet(ReadOnlyRecordViewSet):
         return queryset.filter(program__in=definition_programs(self.request.user))
 
 
-class VersionFilter(filters.FilterSet):
+class VersionFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     instrument = filters.UUIDFilter(field_name="instrument")
     code = filters.CharFilter(field_name="instrument__slug")
 
@@ -371,7 +374,7 @@ def form_data(
     return posted, problems
 
 
-class AdministrationFilter(filters.FilterSet):
+class AdministrationFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     enrolment = filters.UUIDFilter(field_name="enrolment")
     participant = filters.UUIDFilter(field_name="enrolment__participant")
     instrument = filters.CharFilter(

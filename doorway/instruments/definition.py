@@ -432,7 +432,7 @@ def build_version(
 
 def load_version(version_id: Any) -> InstrumentVersion:
     """A version with its sections, items and choices, in four queries."""
-    return (
+    version: InstrumentVersion = (
         InstrumentVersion.objects.select_related("instrument__program")
         .prefetch_related(
             Prefetch("sections", queryset=Section.objects.order_by("order")),
@@ -444,6 +444,7 @@ def load_version(version_id: Any) -> InstrumentVersion:
         )
         .get(pk=version_id)
     )
+    return version
 
 
 def _plain(value: Decimal | None) -> float | int | None:

@@ -12,7 +12,7 @@ by code compare across versions; stored scores are kept with each administration
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -159,7 +159,7 @@ class InstrumentVersion(models.Model):
     scoring = models.JSONField(default=list, blank=True)
     rules = models.JSONField(default=list, blank=True)
 
-    objects: ClassVar[VersionQuerySet] = VersionQuerySet.as_manager()  # type: ignore[assignment]
+    objects = VersionQuerySet.as_manager()
 
     if TYPE_CHECKING:
         sections: RelatedManager[Section]
@@ -220,7 +220,7 @@ class Section(VersionPart):
     # Shown only if this condition holds (same shape as an item's); null: always.
     show_if = models.JSONField(null=True, blank=True)
 
-    objects: ClassVar[FrozenQuerySet] = FrozenQuerySet.as_manager()  # type: ignore[assignment]
+    objects = FrozenQuerySet.as_manager()
 
     if TYPE_CHECKING:
         items: RelatedManager[Item]
@@ -258,7 +258,7 @@ class Item(VersionPart):
     # For 1-10 scale items: the words of each step, shown to the person answering.
     step_labels = models.JSONField(default=list, blank=True)
 
-    objects: ClassVar[FrozenQuerySet] = FrozenQuerySet.as_manager()  # type: ignore[assignment]
+    objects = FrozenQuerySet.as_manager()
 
     if TYPE_CHECKING:
         choices: RelatedManager[Choice]
@@ -284,7 +284,7 @@ class Choice(VersionPart):
     label = models.CharField(max_length=300)
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
 
-    objects: ClassVar[ChoiceQuerySet] = ChoiceQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ChoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["item", "order"]
@@ -327,7 +327,7 @@ class Administration(models.Model):
     # [{code, label, met, reasons: [{text, met}]}], by the version's rules.
     rule_results = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
 
-    objects: ClassVar[AdministrationQuerySet] = AdministrationQuerySet.as_manager()  # type: ignore[assignment]
+    objects = AdministrationQuerySet.as_manager()
 
     if TYPE_CHECKING:
         answers: RelatedManager[Answer]

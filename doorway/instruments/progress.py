@@ -51,7 +51,7 @@ def pairs(rated: QuerySet[Any], **extra: Any) -> QuerySet[Any]:
         "order_by": [LATER.asc(), *OLDEST_FIRST],
         "frame": RowRange(start=None, end=None),
     }
-    return (
+    rows: QuerySet[Any] = (
         rated.annotate(
             enrolment=F("administration__enrolment_id"),
             area=F("item__focus_area_id"),
@@ -78,6 +78,7 @@ def pairs(rated: QuerySet[Any], **extra: Any) -> QuerySet[Any]:
             "last_on",
         )
     )
+    return rows
 
 
 # Over `pairs`: her baseline, and her later rating if it counts (on or after the
@@ -105,7 +106,7 @@ def insert_progress(rated: QuerySet[Any], table: str) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def refresh_progress(enrolments: QuerySet[Enrolment]) -> int:
