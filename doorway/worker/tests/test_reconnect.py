@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.utils import OperationalError
 from django.test import override_settings
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 
 from doorway.testing import worker
 from doorway.testing.worker import DATABASE_QUEUE
@@ -76,3 +76,37 @@ def test_a_worker_cut_off_from_its_database_while_waiting_keeps_running(
     assert len([p for p in pauses if p > 0]) == 8
     assert result is not None
     assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
+def test_a_worker_whose_postgresql_connection_is_terminated_reconnects_and_runs_the_task(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = queued()
+    killer = connections.create_connection("default")
+
+    def terminate_the_workers_connection() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    real_get_locked = DBTaskResultQuerySet.get_locked
+    terminated: list[bool] = []
+
+    def get_locked(tasks: DBTaskResultQuerySet) -> Any:
+        # Past the health check the worker makes each round: the next query fails.
+        if not terminated:
+            terminate_the_workers_connection()
+            terminated.append(True)
+        return real_get_locked(tasks)
+
+    monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", get_locked)
+    try:
+        with override_settings(TASKS=DATABASE_QUEUE):
+            pauses = worker.run_worker(monkeypatch, "--max-tasks=1")
+    finally:
+        killer.close()
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+    assert [p for p in pauses if p > 0]
