@@ -1,14 +1,19 @@
 """Reading an uploaded file into rows of cells, treating it as hostile.
 
 - Size: refused above IMPORT_MAX_BYTES, and above IMPORT_MAX_ROWS rows.
-- CSV: UTF-8 (with or without a byte-order mark), else Windows-1252; the delimiter is
-  a comma or a semicolon (what a French- or German-set Excel writes), or a tab.
+- CSV: UTF-8 (with or without a byte-order mark), UTF-16 (Excel's "Unicode text"), else
+  Windows-1252; the delimiter is a comma or a semicolon (what a French- or German-set
+  Excel writes), or a tab.
 - XLSX: openpyxl in read-only mode with `data_only=True`, so that a formula is never
   computed here: its value is what the spreadsheet program saved with it, and a formula
   saved without a value is reported ("formula not allowed"). openpyxl parses the XML
   with defusedxml (installed, and checked below), so entity declarations (the
   "billion laughs") are refused. The ZIP is opened first and refused when it would
-  unpack to more than IMPORT_MAX_UNPACKED bytes (a "zip bomb").
+  unpack to more than IMPORT_MAX_UNPACKED bytes (a "zip bomb"). Then the sheet's XML is
+  counted as a stream, before openpyxl builds anything: a row of more cells than Excel
+  allows (16,384), more rows than IMPORT_MAX_ROWS, more cells in all than those rows of
+  MAX_COLUMNS could hold, or more shared strings than MAX_SHARED_STRINGS is refused, so
+  a small file cannot make the reader build millions of cells.
 - Anything else (a PDF renamed .xlsx, an old .xls, an image) is refused in plain words.
 
 Cells come back as text (stripped), a `datetime.date` (from a date cell), None (empty)
@@ -26,9 +31,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.handler import ContentHandler
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 
 class Formula(enum.Enum):
@@ -43,6 +50,12 @@ FORMULA = Formula.CELL
 MAX_COLUMNS = 60
 # An XLSX unpacks to many times its size; beyond this it is refused unread.
 IMPORT_MAX_UNPACKED = 300 * 1024 * 1024
+
+# Excel's own widest row: no spreadsheet a person saved has more cells in a row.
+MAX_CELLS_IN_A_ROW = 16_384
+# openpyxl keeps every shared string in memory; a million is far more than 50,000 rows
+# of real text need.
+MAX_SHARED_STRINGS = 1_000_000
 
 Cell = str | datetime.date | Formula | None
 
@@ -62,39 +75,76 @@ def read_upload(data: bytes, filename: str = "") -> Sheet:
     max_bytes = settings.IMPORT_MAX_BYTES
     if len(data) > max_bytes:
         raise Unreadable(
-            f"The file is larger than {max_bytes // (1024 * 1024)} MB. "
-            "Split it into smaller files and import them one after the other."
+            _(
+                "The file is larger than %(megabytes)d MB. Split it into smaller files and "
+                "import them one after the other."
+            )
+            % {"megabytes": max_bytes // (1024 * 1024)}
         )
     if not data.strip():
-        raise Unreadable("The file is empty.")
+        raise Unreadable(_("The file is empty."))
     name = filename.lower()
     if data.startswith(b"%PDF"):
-        raise Unreadable("This is a PDF, not a spreadsheet. Upload a CSV or XLSX file.")
+        raise Unreadable(_("This is a PDF, not a spreadsheet. Upload a CSV or XLSX file."))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise Unreadable(
-            "This is an old Excel file (.xls). Open it in your spreadsheet program and save "
-            "it as .xlsx or CSV, then upload that."
+            _(
+                "This is an old Excel file (.xls). Open it in your spreadsheet program and save "
+                "it as .xlsx or CSV, then upload that."
+            )
         )
     if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
         sheet = _read_xlsx(data)
     elif name.endswith((".ods", ".numbers")):
-        raise Unreadable("Save the file as .xlsx or CSV, then upload that.")
+        raise Unreadable(_("Save the file as .xlsx or CSV, then upload that."))
     else:
         sheet = _read_csv(data)
     if not any(sheet.header):
-        raise Unreadable("The first row must hold the column names; it is empty.")
+        raise Unreadable(_("The first row must hold the column names; it is empty."))
     if len(sheet.rows) > settings.IMPORT_MAX_ROWS:
-        raise Unreadable(
-            f"The file has more than {settings.IMPORT_MAX_ROWS:,} rows. "
-            "Split it into smaller files and import them one after the other."
-        )
+        raise too_many_rows()
     return sheet
+
+
+def too_many_rows() -> Unreadable:
+    return Unreadable(
+        _(
+            "The file has more than %(limit)s rows. Split it into smaller files and import "
+            "them one after the other."
+        )
+        % {"limit": f"{settings.IMPORT_MAX_ROWS:,}"}
+    )
 
 
 # --- CSV -------------------------------------------------------------------------------
 
 
+def utf16(data: bytes) -> str | None:
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark; without one, text in a
+    Latin script shows a zero byte beside nearly every letter."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        head = data[:4096]
+        pairs = len(head) // 2
+        if not pairs:
+            return None
+        if head[1::2].count(0) > 0.9 * pairs:
+            encoding = "utf-16-le"
+        elif head[0::2].count(0) > 0.9 * pairs:
+            encoding = "utf-16-be"
+        else:
+            return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def decode(data: bytes) -> str:
+    text = utf16(data)
+    if text is not None:
+        return text.removeprefix("\ufeff")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -124,9 +174,9 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(data: bytes) -> Sheet:
-    if b"\x00" in data[:4096]:
-        raise Unreadable("This file is not a spreadsheet. Upload a CSV or XLSX file.")
     text = decode(data)
+    if "\x00" in text[:4096]:
+        raise Unreadable(_("This file is not a spreadsheet. Upload a CSV or XLSX file."))
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
@@ -142,7 +192,9 @@ def _read_csv(data: bytes) -> Sheet:
                 if len(sheet.rows) > limit:
                     break
     except csv.Error as error:
-        raise Unreadable(f"The CSV file could not be read ({error}).") from error
+        raise Unreadable(
+            _("The CSV file could not be read (%(problem)s).") % {"problem": error}
+        ) from error
     return sheet
 
 
@@ -154,18 +206,117 @@ def _check_zip(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise Unreadable(
-            "This file is not a spreadsheet (it is damaged, or another kind of file with "
-            "a spreadsheet's name). Upload a CSV or XLSX file."
+            _(
+                "This file is not a spreadsheet (it is damaged, or another kind of file with "
+                "a spreadsheet's name). Upload a CSV or XLSX file."
+            )
         ) from None
     with archive:
         unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > IMPORT_MAX_UNPACKED:
             raise Unreadable(
-                "This file unpacks to far more than a spreadsheet of its size could hold, "
-                "so it was refused unread."
+                _(
+                    "This file unpacks to far more than a spreadsheet of its size could hold, "
+                    "so it was refused unread."
+                )
             )
         if "xl/workbook.xml" not in archive.namelist():
-            raise Unreadable("This file is not an Excel workbook. Upload a CSV or XLSX file.")
+            raise Unreadable(_("This file is not an Excel workbook. Upload a CSV or XLSX file."))
+        _count_cells(archive)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The path of the workbook's first sheet (the one read), from workbook.xml and its
+    relationships, as openpyxl finds it."""
+    from defusedxml import ElementTree
+
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    ids = [
+        value
+        for sheet in workbook.iter()
+        if _local(sheet.tag) == "sheet"
+        for name, value in sheet.attrib.items()
+        if _local(name) == "id"
+    ]
+    if not ids or "xl/_rels/workbook.xml.rels" not in archive.namelist():
+        return None
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter():
+        if rel.get("Id") == ids[0]:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+class _Counter(ContentHandler):
+    """Counts a sheet's cells and rows, and a workbook's shared strings, as the SAX
+    parser meets them, refusing as soon as a limit is passed: no element is built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.most = settings.IMPORT_MAX_ROWS * MAX_COLUMNS
+        self.rows = self.cells_in_row = self.cells = self.strings = 0
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        name = name.rpartition(":")[2]
+        if name == "c":
+            self.cells += 1
+            self.cells_in_row += 1
+            if self.cells_in_row > MAX_CELLS_IN_A_ROW:
+                raise Unreadable(
+                    _(
+                        "A row of this workbook has more than %(limit)s cells, more than "
+                        "Excel itself allows, so it was refused unread."
+                    )
+                    % {"limit": f"{MAX_CELLS_IN_A_ROW:,}"}
+                )
+            if self.cells > self.most:
+                # Every cell the rows an import may have could hold, and room to spare.
+                raise Unreadable(
+                    _(
+                        "The workbook holds more than %(limit)s cells, far more than an "
+                        "import needs, so it was refused unread."
+                    )
+                    % {"limit": f"{self.most:,}"}
+                )
+        elif name == "si":
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                raise Unreadable(
+                    _(
+                        "The workbook holds more than %(limit)s different texts, far more "
+                        "than an import needs, so it was refused unread."
+                    )
+                    % {"limit": f"{MAX_SHARED_STRINGS:,}"}
+                )
+
+    def endElement(self, name: str) -> None:
+        if name.rpartition(":")[2] == "row":
+            self.rows += self.cells_in_row > 0
+            self.cells_in_row = 0
+            if self.rows > settings.IMPORT_MAX_ROWS + 1:  # the header is a row too
+                raise too_many_rows()
+
+
+def _count_cells(archive: zipfile.ZipFile) -> None:
+    """Refuse what would make openpyxl build far more than a spreadsheet holds, counted
+    on the stream (SAX, with defusedxml's guard against entities) before anything is
+    built."""
+    from defusedxml import sax
+
+    names = set(archive.namelist())
+    counter = _Counter()
+    members = ["xl/sharedStrings.xml", _first_sheet(archive)]
+    for member in members:
+        if member in names:
+            parser = sax.make_parser()
+            parser.setContentHandler(counter)
+            with archive.open(member) as stream:
+                parser.parse(stream)
 
 
 def _openpyxl() -> Any:
@@ -178,9 +329,12 @@ def _openpyxl() -> Any:
 
 
 def _read_xlsx(data: bytes) -> Sheet:
-    from defusedxml import DefusedXmlException
-
-    _check_zip(data)
+    try:
+        _check_zip(data)
+    except Unreadable:
+        raise
+    except Exception as error:
+        raise _damaged(error) from None
     openpyxl = _openpyxl()
     try:
         values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -193,19 +347,30 @@ def _read_xlsx(data: bytes) -> Sheet:
     except Unreadable:
         raise
     except IndexError:
-        raise Unreadable("The workbook has no sheet.") from None
+        raise Unreadable(_("The workbook has no sheet.")) from None
     except Exception as error:
-        if _caused_by(error, DefusedXmlException):
-            raise Unreadable(
+        raise _damaged(error) from None
+
+
+def _damaged(error: Exception) -> Unreadable:
+    from defusedxml import DefusedXmlException
+
+    if _caused_by(error, DefusedXmlException):
+        return Unreadable(
+            _(
                 "This file holds XML that Doorway does not read (entity declarations, which "
                 "can be used in attacks). Open it in your spreadsheet program, save it again "
                 "as .xlsx, and upload that."
-            ) from None
-        # openpyxl raises many kinds of error on a damaged file; none of them helps her.
-        raise Unreadable(
+            )
+        )
+    # openpyxl and the XML parser raise many kinds of error on a damaged file; none of
+    # them helps her.
+    return Unreadable(
+        _(
             "This file could not be read as a spreadsheet. Open it in your spreadsheet "
             "program, save it again as .xlsx or CSV, and upload that."
-        ) from None
+        )
+    )
 
 
 def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
