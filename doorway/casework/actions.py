@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.casework import rules
+from doorway.casework import permissions
 from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
 from doorway.concurrency import lock_if_current, version_of
 from doorway.enrolments.dates import check_date
@@ -76,20 +76,20 @@ def check_contact(
         errors["duration_minutes"] = f"Give a duration from 1 to {MAX_MINUTES} minutes."
     if kind not in ContactKind.values:
         errors["kind"] = "Choose the kind of contact."
-    elif kind not in rules.kinds_for(by):
+    elif kind not in permissions.kinds_for(by):
         errors["kind"] = "A peer mentor records peer contacts only."
     program_id = enrolment.cycle.program_id
     if any(area.program_id != program_id for area in focus_areas):
         errors["focus_areas"] = "Choose focus areas of her program only."
     goal_ids = {goal.pk for goal in goals}
-    if goal_ids and not rules.reads_case_notes(by):
+    if goal_ids and not permissions.reads_case_notes(by):
         errors["goals"] = "A peer mentor does not link goals: her plan is the care team's."
     elif goal_ids and Goal.objects.filter(
         pk__in=goal_ids, plan__enrolment=enrolment
     ).count() != len(goal_ids):
         errors["goals"] = "Choose goals of her own plan only."
     ingredients = list(ingredients)
-    if ingredients and not rules.reads_case_notes(by):
+    if ingredients and not permissions.reads_case_notes(by):
         errors["ingredients"] = "The care team tags the program's key ingredients."
     elif any(ingredient.program_id != program_id for ingredient in ingredients):
         errors["ingredients"] = "Choose key ingredients of her program only."
@@ -100,7 +100,7 @@ def check_contact(
 
 
 def _check_writer(enrolment: Enrolment, by: User, *, editing: bool) -> None:
-    allowed = rules.edits_contacts(by) if editing else rules.records_contacts(by)
+    allowed = permissions.edits_contacts(by) if editing else permissions.records_contacts(by)
     if not allowed:
         raise PermissionDenied("Your role does not record contacts.")
     if by.role == Role.PEER_MENTOR and enrolment.peer_mentor_id != by.pk:

@@ -30,7 +30,7 @@ from doorway.api.viewsets import (
     RetrieveMixin,
     VersionedUpdateMixin,
 )
-from doorway.casework import rules
+from doorway.casework import permissions
 from doorway.casework.actions import contact_links, edit_contact, record_contact
 from doorway.casework.models import Contact, ContactKind
 from doorway.enrolments.models import Enrolment
@@ -101,7 +101,7 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
         request = self.context.get("request")
-        reads_notes = request is not None and rules.reads_case_notes(request.user)
+        reads_notes = request is not None and permissions.reads_case_notes(request.user)
         goals: Any = instance.goals.all()
         return {
             "id": str(instance.pk),
@@ -217,7 +217,7 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
         if not user.is_authenticated:
             return queryset.none()
         mine = queryset.filter(enrolment__in=Enrolment.objects.visible_to(user))
-        listed: QuerySet[Any] = rules.contacts_listed_for(user, mine)
+        listed: QuerySet[Any] = permissions.contacts_listed_for(user, mine)
         return listed
 
     def participant_of(self, instance: Any) -> Any:
@@ -230,7 +230,7 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
     def with_etag(self, response: Response, instance: Any) -> Response:
         # The version is for those who may change the contact: to a peer mentor it
         # would only tell that the note she does not read changed.
-        if rules.edits_contacts(self.caller()):
+        if permissions.edits_contacts(self.caller()):
             return super().with_etag(response, instance)
         return response
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from doorway.casework import rules
+from doorway.casework import permissions
 from doorway.casework.models import MAX_MINUTES, Contact
 from doorway.enrolments.dates import date_problem
 from doorway.enrolments.models import Enrolment
@@ -85,7 +85,7 @@ class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.enrolment = enrolment
         fields: Any = self.fields
-        kinds = rules.kinds_for(user)
+        kinds = permissions.kinds_for(user)
         fields["kind"].choices = [("", "Choose…")] + [(k.value, k.label) for k in kinds]
         if len(kinds) == 1:
             fields["kind"].initial = kinds[0].value
@@ -93,7 +93,7 @@ class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
         chosen = [a.pk for a in contact.focus_areas.all()] if contact is not None else []
         # Retired areas are offered only where a contact already names them.
         fields["focus_areas"].queryset = areas.filter(retired=False) | areas.filter(pk__in=chosen)
-        if rules.reads_case_notes(user):
+        if permissions.reads_case_notes(user):
             # Her open goals, and any closed one this contact already names.
             linked = [g.pk for g in contact.goals.all()] if contact is not None else []
             goals = Goal.objects.filter(plan__enrolment=enrolment)

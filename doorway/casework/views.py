@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.casework import rules
+from doorway.casework import permissions
 from doorway.casework.actions import contact_version, edit_contact, record_contact
 from doorway.casework.forms import ContactForm
 from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
@@ -56,8 +56,8 @@ def contacts_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) ->
     """The enrolment page's contacts, newest first, in a fixed number of queries. When
     the notes are shown, their reading is audited in one entry."""
     user = request.user
-    contacts = list(rules.contacts_listed_for(user, enrolment.contacts.for_page()))
-    reads_notes = rules.reads_case_notes(user)
+    contacts = list(permissions.contacts_listed_for(user, enrolment.contacts.for_page()))
+    reads_notes = permissions.reads_case_notes(user)
     if reads_notes and contacts:
         record(
             Action.VIEW,
@@ -72,8 +72,8 @@ def contacts_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) ->
         "template": "casework/_contacts.html",
         "contacts": contacts,
         "reads_notes": reads_notes,
-        "may_record_contact": rules.records_contacts(user),
-        "may_edit_contacts": rules.edits_contacts(user),
+        "may_record_contact": permissions.records_contacts(user),
+        "may_edit_contacts": permissions.edits_contacts(user),
         "late_days": late_after_days(),
     }
 
@@ -87,7 +87,7 @@ def enrolment_url(enrolment: Enrolment) -> str:
 def contact_record(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     user = request.user
-    if not rules.records_contacts(user):
+    if not permissions.records_contacts(user):
         raise PermissionDenied("Your role does not record contacts.")
     form = ContactForm(
         request.POST if request.method == "POST" else None, enrolment=enrolment, user=user
@@ -112,7 +112,7 @@ def contact_edit(
     contact = access_contact(request, enrolment_id, contact_id)
     enrolment = contact.enrolment
     user = request.user
-    if not rules.edits_contacts(user):
+    if not permissions.edits_contacts(user):
         raise PermissionDenied("Your role does not edit contacts.")
     bound = request.method == "POST"
     form = ContactForm(
@@ -145,7 +145,7 @@ def contact_history(
     request: AuthenticatedHttpRequest, enrolment_id: Any, contact_id: Any
 ) -> HttpResponse:
     contact = access_contact(request, enrolment_id, contact_id)
-    if not rules.reads_case_notes(request.user):
+    if not permissions.reads_case_notes(request.user):
         raise PermissionDenied("Case notes are read by the care team only.")
     versions = list(
         contact.history.select_related("history_user").order_by("-history_date", "-history_id")

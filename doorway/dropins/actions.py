@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.dropins import rules
+from doorway.dropins import permissions
 from doorway.dropins.models import MAX_ANONYMOUS, Attendance, GroupSession, SessionKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -24,9 +24,9 @@ MAX_TOPIC = 200
 
 
 def _check_taker(by: User, program: Program) -> None:
-    if not rules.takes_attendance(by):
+    if not permissions.takes_attendance(by):
         raise PermissionDenied("Your role does not take attendance.")
-    if not rules.programs_for(by).filter(pk=program.pk).exists():
+    if not permissions.programs_for(by).filter(pk=program.pk).exists():
         raise PermissionDenied("You do not work in this program.")
 
 
@@ -56,7 +56,7 @@ def start_session(
         errors["topic"] = "Name the group's topic."
     staff = set(
         User.objects.filter(
-            pk__in=[p.pk for p in people], programs=program, role__in=rules.TAKERS
+            pk__in=[p.pk for p in people], programs=program, role__in=permissions.TAKERS
         ).values_list("pk", flat=True)
     )
     if any(p.pk not in staff for p in people):

@@ -1,6 +1,6 @@
 """Drop-in sessions and groups in the API, and who came.
 
-A session is reached through the programs one works in (`rules.programs_for`); a woman
+A session is reached through the programs one works in (`permissions.programs_for`); a woman
 on its register through the one access rule (`Enrolment.objects.visible_to`), exactly
 as on the attendance page: the attendees the caller reaches are named (preferred name
 and code), the others are a bare count, and women without a record are a count too. A
@@ -25,7 +25,7 @@ from rest_framework.routers import BaseRouter
 from doorway.api.viewsets import LIST_ERRORS, PROBLEM, READ_ERRORS, ListMixin, RecordViewSet
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.dropins import queries, rules
+from doorway.dropins import permissions, queries
 from doorway.dropins.actions import count_anonymous, mark_attendance, start_session
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
 from doorway.enrolments.models import Enrolment
@@ -184,13 +184,13 @@ class SessionViewSet(ListMixin, RecordViewSet):
         return ""
 
     def base_queryset(self) -> QuerySet[Any]:
-        return queries.sessions_for_list(rules.programs_for(self.caller())).order_by(
+        return queries.sessions_for_list(permissions.programs_for(self.caller())).order_by(
             "-held_on", "-created_at", "pk"
         )
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # `base_queryset` already holds only the sessions of her programs.
-        return queryset.filter(program__in=rules.programs_for(self.caller()))
+        return queryset.filter(program__in=permissions.programs_for(self.caller()))
 
     def audit_list(self, rows: list[Any]) -> None:
         record(
@@ -208,7 +208,9 @@ class SessionViewSet(ListMixin, RecordViewSet):
         """The session with its register as the caller may see it; who was named is
         audited (never what was asked)."""
         user = self.caller()
-        register = queries.register_for(session, user, with_expected=rules.takes_attendance(user))
+        register = queries.register_for(
+            session, user, with_expected=permissions.takes_attendance(user)
+        )
         walk_ins = dict(session.attendances.values_list("enrolment_id", "walk_in"))
         record(
             Action.VIEW,
@@ -246,7 +248,7 @@ class SessionViewSet(ListMixin, RecordViewSet):
         shape.is_valid(raise_exception=True)
         data = shape.validated_data
         user = self.caller()
-        program = rules.programs_for(user).filter(pk=data["program"]).first()
+        program = permissions.programs_for(user).filter(pk=data["program"]).first()
         if program is None:
             raise exceptions.ValidationError({"program": ["Choose a program you work in."]})
         wanted = set(data.get("facilitators", []))

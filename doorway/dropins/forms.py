@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from doorway.dropins import rules
+from doorway.dropins import permissions
 from doorway.dropins.models import SessionKind
 from doorway.people.forms import DateInput
 from doorway.people.models import User
@@ -49,13 +49,13 @@ class SessionForm(BootstrapForm, forms.Form):
         kwargs.setdefault("auto_id", "session_%s")
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
-        programs = rules.programs_for(user).order_by("name")
+        programs = permissions.programs_for(user).order_by("name")
         fields["program"].queryset = programs
         if len(programs) == 1:
             fields["program"].initial = programs[0].pk
             fields["program"].widget = forms.HiddenInput()
         fields["facilitators"].queryset = (
-            User.objects.filter(programs__in=programs, role__in=rules.TAKERS, is_active=True)
+            User.objects.filter(programs__in=programs, role__in=permissions.TAKERS, is_active=True)
             .distinct()
             .order_by("first_name", "last_name", "username")
         )

@@ -1,7 +1,7 @@
 """Drop-in pages: the program's sessions, starting one, and the attendance page built
 for a phone (tap a name, it is marked; tap again, the mark is taken back).
 
-A session is reached through the programs she works in (`rules.programs_for`), and a
+A session is reached through the programs she works in (`permissions.programs_for`), and a
 woman on it through the one access rule: a viewer sees the attendees she reaches by
 preferred name and code, and the others only as a count.
 """
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.dropins import queries, rules
+from doorway.dropins import permissions, queries
 from doorway.dropins.actions import count_anonymous, mark_attendance, start_session
 from doorway.dropins.forms import SessionForm, WalkInSearchForm
 from doorway.dropins.models import GroupSession
@@ -38,7 +38,7 @@ PAGE_SIZE = 30
 def access_group_session(request: AuthenticatedHttpRequest, session_id: Any) -> GroupSession:
     """A drop-in or group session of a program she works in; otherwise 404, audited."""
     session = (
-        GroupSession.objects.in_programs(rules.programs_for(request.user))
+        GroupSession.objects.in_programs(permissions.programs_for(request.user))
         .select_related("program", "created_by")
         .filter(pk=session_id)
         .first()
@@ -50,12 +50,12 @@ def access_group_session(request: AuthenticatedHttpRequest, session_id: Any) -> 
 
 def reaches_sessions(request: AuthenticatedHttpRequest) -> None:
     """Someone with no program to work in has no register here at all."""
-    if not rules.programs_for(request.user).exists():
+    if not permissions.programs_for(request.user).exists():
         refuse(request, object_type="dropins.GroupSession")
 
 
 def must_take_attendance(request: AuthenticatedHttpRequest) -> None:
-    if not rules.takes_attendance(request.user):
+    if not permissions.takes_attendance(request.user):
         raise PermissionDenied("Your role does not take attendance.")
 
 
@@ -64,7 +64,7 @@ def must_take_attendance(request: AuthenticatedHttpRequest) -> None:
 def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reaches_sessions(request)
     user = request.user
-    programs = rules.programs_for(user)
+    programs = permissions.programs_for(user)
     page = Paginator(queries.sessions_for_list(programs), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -84,7 +84,7 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "sessions": sessions,
             "several_programs": len({s.program_id for s in sessions}) > 1 or programs.count() > 1,
-            "takes_attendance": rules.takes_attendance(user),
+            "takes_attendance": permissions.takes_attendance(user),
         },
     )
 
@@ -111,7 +111,7 @@ def attendance_context(
     request: AuthenticatedHttpRequest, session: GroupSession, **extra: Any
 ) -> dict[str, Any]:
     user = request.user
-    takes = rules.takes_attendance(user)
+    takes = permissions.takes_attendance(user)
     register = queries.register_for(session, user, with_expected=takes)
     # Who was shown by name, never what was searched.
     record(

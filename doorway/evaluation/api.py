@@ -6,7 +6,7 @@ consented to the evaluation research, and nobody else), with small cells suppres
 exactly as in the funder report (`suppress`, the same calls as `charts.funder_*`):
 anything an API answers can leave the building.
 
-Who: the program's managers and evaluators (`rules.access_evaluation`, as the evaluation
+Who: the program's managers and evaluators (`permissions.access_evaluation`, as the evaluation
 page); case managers, peer mentors and administrators are refused (403); a program out
 of reach answers 404, audited as refused. Each read is audited against the program.
 """
@@ -29,7 +29,7 @@ from rest_framework.routers import BaseRouter
 from doorway.api.resources import problems
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.evaluation import deployment, disclosure, rules, views
+from doorway.evaluation import deployment, disclosure, permissions, views
 from doorway.evaluation.charts import (
     INVOLVEMENT_LABELS,
     TIMEPOINT_LABELS,
@@ -263,10 +263,10 @@ def access_program_evaluation(request: Request, key: str) -> Program:
     try:
         program_id = uuid.UUID(key)
     except ValueError:
-        return rules.access_evaluation(request, key)
-    if not rules.sees_evaluations(request.user):
+        return permissions.access_evaluation(request, key)
+    if not permissions.sees_evaluations(request.user):
         raise PermissionDenied
-    program = rules.evaluated_programs(request.user).filter(pk=program_id).first()
+    program = permissions.evaluated_programs(request.user).filter(pk=program_id).first()
     if program is None:
         refuse(request, object_id=key, object_type="programs.Program")
     assert program is not None
@@ -327,7 +327,7 @@ class EvaluationViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["get"])
     def outcomes(self, request: Request, program: str | None = None) -> Response:
         found = access_program_evaluation(request, str(program))
-        exact = rules.sees_exact_figures(request.user)
+        exact = permissions.sees_exact_figures(request.user)
         form = views.CohortForm(found, request.query_params, published=not exact)
         unknown = disclosure.unaccepted_parameters(request.query_params, {*form.fields, "format"})
         if unknown:
@@ -361,7 +361,7 @@ class EvaluationViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"], url_path="deployment")
     def deployment(self, request: Request) -> Response:
-        if not rules.sees_evaluations(request.user):
+        if not permissions.sees_evaluations(request.user):
             raise PermissionDenied
         unknown = sorted(set(request.query_params) - {"format"})
         if unknown:

@@ -1,5 +1,5 @@
 """The outcome table of the whole deployment: progress by focus area for every program
-she may evaluate (`rules.evaluated_programs`), all in one table and a fixed number of
+she may evaluate (`permissions.evaluated_programs`), all in one table and a fixed number of
 queries (`outcomes.deployment_outcomes`).
 
 Shown on the evaluation home page and answered by /api/v1/evaluation/deployment/. An
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation import disclosure, rules
+from doorway.evaluation import disclosure, permissions
 from doorway.evaluation.outcomes import consenting_enrolments, deployment_outcomes
 from doorway.evaluation.suppress import suppress, suppress_percent, suppress_row
 from doorway.people.capabilities import Action as Can
@@ -81,7 +81,7 @@ def deployment_table(user: Someone, *, always_suppress: bool = False) -> list[di
     caller asks), for everyone else published (`disclosure`): each program's
     publishable cycles only, as on its own evaluation page and with the same
     perturbation. A program with no cycle large enough has no row."""
-    programs = rules.evaluated_programs(user)
+    programs = permissions.evaluated_programs(user)
     if sees_small_cells(user):
         rows = deployment_outcomes(programs)
         if always_suppress:

@@ -8,7 +8,7 @@
 - `contribution_story(program)` follows Mayne's six steps of contribution analysis and
   flags, link by link, where the evidence is weak or missing.
 
-Who: the program's managers and evaluators (`rules.evaluated_programs`) read and edit;
+Who: the program's managers and evaluators (`permissions.evaluated_programs`) read and edit;
 every action checks it again, writes and audits in one transaction.
 """
 
@@ -41,7 +41,7 @@ from doorway.evaluation.models import (
     Reference,
     StepKind,
 )
-from doorway.evaluation.rules import evaluated_programs
+from doorway.evaluation.permissions import evaluated_programs
 from doorway.instruments.models import Answer, ItemKind, Timepoint
 from doorway.people.models import NameDigest, User
 from doorway.programs.models import KeyIngredient, Program
@@ -713,7 +713,7 @@ def contribution_story(program: Program, *, exact: bool = True) -> dict[str, Any
     """The six steps of contribution analysis (Mayne 2001, 2008), assembled from the
     theory's data. Each link appears with its evidence and what is weak or missing.
 
-    `exact` False (someone without exact-figure rights, `rules.sees_exact_figures`):
+    `exact` False (someone without exact-figure rights, `permissions.sees_exact_figures`):
     no indicator value and no count of tagged contacts. They are live, exact counts
     over every consenting woman; read before and after one woman's follow-up is
     recorded, they would give her answer."""

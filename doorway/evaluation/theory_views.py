@@ -2,7 +2,7 @@
 contribution story. Also the partner survey.
 
 The theory belongs to a program: its managers and evaluators reach it
-(`rules.evaluated_programs`); a role that never sees an evaluation (case managers, peer
+(`permissions.evaluated_programs`); a role that never sees an evaluation (case managers, peer
 mentors, administrators) gets 403; a manager or evaluator of another program an audited
 404. Nothing here is about one participant: indicators are counts.
 """
@@ -29,7 +29,7 @@ from doorway.evaluation.models import (
     LinkIndicator,
     Reference,
 )
-from doorway.evaluation.rules import evaluated_programs, sees_evaluations, sees_exact_figures
+from doorway.evaluation.permissions import evaluated_programs, sees_evaluations, sees_exact_figures
 from doorway.evaluation.theory_forms import (
     ExcerptForm,
     IndicatorForm,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation import charts, deployment, disclosure, rules
+from doorway.evaluation import charts, deployment, disclosure, permissions
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
@@ -146,9 +146,9 @@ def refused_page(request: HttpRequest, program: Program, refused: CohortRefused)
 @login_required
 @require_GET
 def evaluation_home(request: HttpRequest) -> HttpResponse:
-    if not rules.sees_evaluations(request.user):
+    if not permissions.sees_evaluations(request.user):
         raise PermissionDenied
-    programs = list(rules.evaluated_programs(request.user).order_by("name"))
+    programs = list(permissions.evaluated_programs(request.user).order_by("name"))
     if len(programs) == 1:
         return redirect("evaluation_page", programs[0].slug)
     return render(
@@ -169,8 +169,8 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
-    program = rules.access_evaluation(request, program_slug)
-    exact = rules.sees_exact_figures(request.user)
+    program = permissions.access_evaluation(request, program_slug)
+    exact = permissions.sees_exact_figures(request.user)
     try:
         form = cohort_form(request, program, published=not exact)
         cohort = form.cohort()
@@ -198,8 +198,8 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
             "left_out": [] if exact else disclosure.left_out(program),
             "minimum_cohort": disclosure.MINIMUM_COHORT,
             "disclosure_rule": disclosure.RULE,
-            "takes_export": rules.takes_research_export(request.user),
-            "names_shortfalls": rules.names_fidelity_shortfalls(request.user),
+            "takes_export": permissions.takes_research_export(request.user),
+            "names_shortfalls": permissions.names_fidelity_shortfalls(request.user),
         },
     )
 
@@ -228,7 +228,7 @@ def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
 @login_required
 @require_GET
 def funder_report(request: HttpRequest, program_slug: str) -> HttpResponse:
-    program = rules.access_evaluation(request, program_slug)
+    program = permissions.access_evaluation(request, program_slug)
     try:
         context = funder_context(request, program)
     except CohortRefused as refused:
@@ -239,7 +239,7 @@ def funder_report(request: HttpRequest, program_slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def funder_report_pdf(request: HttpRequest, program_slug: str) -> HttpResponse:
-    program = rules.access_evaluation(request, program_slug)
+    program = permissions.access_evaluation(request, program_slug)
     try:
         context = funder_context(request, program)
     except CohortRefused as refused:
@@ -269,9 +269,9 @@ class ExportForm(BootstrapForm, forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def research_export(request: HttpRequest, program_slug: str) -> HttpResponse:
-    if not rules.takes_research_export(request.user):
+    if not permissions.takes_research_export(request.user):
         raise PermissionDenied
-    program = rules.access_evaluation(request, program_slug)
+    program = permissions.access_evaluation(request, program_slug)
     try:
         cohort = cohort_form(request, program, published=True).cohort()
     except CohortRefused as refused:
@@ -311,7 +311,7 @@ def research_export(request: HttpRequest, program_slug: str) -> HttpResponse:
 def ratings_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
     """Her focus-area ratings over time, as a star chart with its table: for her case
     team only. Two queries."""
-    if not rules.sees_ratings_chart(request.user):
+    if not permissions.sees_ratings_chart(request.user):
         return None
     ratings = ratings_over_time(enrolment)
     areas = [a for a in enrolment.cycle.program.active_focus_areas() if a.pk in ratings]

@@ -16,7 +16,7 @@ from doorway.audit.models import Action
 from doorway.enrolments.dates import check_date
 from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Eligibility, Enrolment, JourneyEvent
-from doorway.instruments import rules
+from doorway.instruments import permissions
 from doorway.instruments.definition import (
     build_version,
     check_definition,
@@ -53,7 +53,7 @@ def field_name(code: str) -> str:
 def _check_configurer(program: Program, by: User | None) -> None:
     if by is None:
         return  # a program template installed by the system
-    if not rules.instrument_programs(by).filter(pk=program.pk).exists():
+    if not permissions.instrument_programs(by).filter(pk=program.pk).exists():
         raise PermissionDenied("You do not configure this program's instruments.")
 
 
@@ -240,7 +240,7 @@ def record_administration(
 ) -> Administration:
     """Record her answers to one version at a timepoint, with the scores and rules as
     computed now. `answers` maps item codes to values (a form's, or plain data)."""
-    if not rules.records_assessments(by):
+    if not permissions.records_assessments(by):
         raise PermissionDenied("Your role does not record assessments.")
     version = load_version(version.pk)
     if version.instrument.program_id != enrolment.cycle.program_id:
@@ -303,7 +303,7 @@ def eligibility_result(administration: Administration) -> dict[str, Any] | None:
 def decide_eligibility_from(administration: Administration, *, by: User) -> JourneyEvent:
     """Record the computed eligibility as the enrolment's decision, its reasons as the
     reason. The phase machine may still refuse (MoveRefused), and then nothing changes."""
-    if not rules.decides_eligibility(by):
+    if not permissions.decides_eligibility(by):
         raise PermissionDenied("Your role does not decide eligibility.")
     result = eligibility_result(administration)
     if result is None:

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from doorway.instruments import rules
+from doorway.instruments import permissions
 from doorway.instruments.actions import new_version
 from doorway.instruments.definition import definition_of, load_version
 from doorway.instruments.forms import DefinitionForm
@@ -27,7 +27,7 @@ from doorway.web.http import AuthenticatedHttpRequest
 
 def _configurer(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
-    if not rules.configures_instruments(user):
+    if not permissions.configures_instruments(user):
         raise PermissionDenied("Instruments are set up by program managers and administrators.")
     return user
 
@@ -36,7 +36,7 @@ def access_instrument(request: AuthenticatedHttpRequest, instrument_id: Any) -> 
     user = _configurer(request)
     instrument = (
         Instrument.objects.select_related("program")
-        .filter(pk=instrument_id, program__in=rules.instrument_programs(user))
+        .filter(pk=instrument_id, program__in=permissions.instrument_programs(user))
         .first()
     )
     if instrument is None:
@@ -49,7 +49,7 @@ def access_instrument(request: AuthenticatedHttpRequest, instrument_id: Any) -> 
 def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _configurer(request)
     instruments = list(
-        Instrument.objects.filter(program__in=rules.instrument_programs(user))
+        Instrument.objects.filter(program__in=permissions.instrument_programs(user))
         .select_related("program")
         .prefetch_related("versions")
         .order_by("program__name", "name")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment, MoveRefused
-from doorway.instruments import rules
+from doorway.instruments import permissions
 from doorway.instruments.actions import (
     decide_eligibility_from,
     eligibility_result,
@@ -40,14 +40,14 @@ SECTION_ROWS = 20
 
 def _reader(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
-    if not rules.reads_assessments(user):
+    if not permissions.reads_assessments(user):
         raise PermissionDenied("Assessments are read by the care team only.")
     return user
 
 
 def _writer(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
-    if not rules.records_assessments(user):
+    if not permissions.records_assessments(user):
         raise PermissionDenied("Your role does not record assessments.")
     return user
 
@@ -58,14 +58,14 @@ def assessments_section(
     """Her administrations, newest first, in a fixed number of queries; none of their
     answers. Hidden from those who never read assessments."""
     user = request.user
-    if not rules.reads_assessments(user):
+    if not permissions.reads_assessments(user):
         return None
     administrations = list(enrolment.administrations.for_list()[: SECTION_ROWS + 1])
     return {
         "template": "instruments/_section.html",
         "instruments_administrations": administrations[:SECTION_ROWS],
         "instruments_more": len(administrations) > SECTION_ROWS,
-        "instruments_may_record": rules.records_assessments(user),
+        "instruments_may_record": permissions.records_assessments(user),
     }
 
 
@@ -238,7 +238,7 @@ def assessment_detail(
         rule_results=administration.rule_results,
         eligibility=eligibility,
         may_decide=(
-            eligibility is not None and enrolment.is_open and rules.decides_eligibility(user)
+            eligibility is not None and enrolment.is_open and permissions.decides_eligibility(user)
         ),
     )
 
@@ -250,7 +250,7 @@ def assessment_decide_eligibility(
 ) -> HttpResponse:
     administration = access_administration(request, enrolment_id, administration_id)
     user = request.user
-    if not rules.decides_eligibility(user):
+    if not permissions.decides_eligibility(user):
         raise PermissionDenied("Your role does not decide eligibility.")
     try:
         decide_eligibility_from(administration, by=user)

@@ -19,7 +19,7 @@ from doorway.enrolments.dates import check_date
 from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
-from doorway.plans import rules
+from doorway.plans import permissions
 from doorway.plans.models import (
     MAX_FOCUS_AREAS,
     Goal,
@@ -76,7 +76,7 @@ def _lock(record: Any, expected_version: str | None) -> None:
 
 
 def _check_writer(enrolment: Enrolment, by: User) -> None:
-    if not rules.writes_plans(by):
+    if not permissions.writes_plans(by):
         raise PermissionDenied("Your role does not write plans.")
     if not enrolment.is_open:
         raise ValidationError("Reopen the enrolment before changing her plan.")

@@ -27,7 +27,7 @@ from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of, version_or_new
 from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
-from doorway.plans import actions, rules
+from doorway.plans import actions, permissions
 from doorway.plans.forms import (
     GoalForm,
     PhasePlanForm,
@@ -47,14 +47,14 @@ from doorway.web.pages import record_page
 
 def access_plan_reader(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = access_enrolment(request, enrolment_id)
-    if not rules.reads_plans(request.user):
+    if not permissions.reads_plans(request.user):
         raise PermissionDenied("Plans are read by the care team only.")
     return enrolment
 
 
 def access_plan_writer(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = access_plan_reader(request, enrolment_id)
-    if not rules.writes_plans(request.user):
+    if not permissions.writes_plans(request.user):
         raise PermissionDenied("Your role does not write plans.")
     return enrolment
 
@@ -128,7 +128,7 @@ def plan_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) -> dic
     """The enrolment page's plan summary: goals by status, and a review when one is due.
     Hidden from those who do not read plans. Three queries."""
     user = request.user
-    if not rules.reads_plans(user):
+    if not permissions.reads_plans(user):
         return None
     plan = plan_of(enrolment)
     counts: Counter[str] = Counter()
@@ -140,7 +140,7 @@ def plan_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) -> dic
         "plans_goal_counts": [(s.label, counts[s.value]) for s in Status if counts[s.value]],
         "plans_goal_total": sum(counts.values()),
         "plans_review_due": review_due_since(enrolment),
-        "plans_may_write": rules.writes_plans(user),
+        "plans_may_write": permissions.writes_plans(user),
     }
 
 
@@ -179,7 +179,7 @@ def plan_detail(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpRes
         current_phase_plan=current,
         reviews=reviews,
         review_due=review_due_since(enrolment),
-        may_write=rules.writes_plans(request.user) and enrolment.is_open,
+        may_write=permissions.writes_plans(request.user) and enrolment.is_open,
     )
 
 

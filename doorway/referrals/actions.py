@@ -25,7 +25,7 @@ from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
 from doorway.programs.models import PartnerAgency, ServiceKind
-from doorway.referrals import rules
+from doorway.referrals import permissions
 from doorway.referrals.models import (
     FINAL,
     SERVICE_KINDS,
@@ -68,7 +68,7 @@ def missing_consent(participant: Participant, partner: PartnerAgency, on: dateti
 
 
 def _check_writer(by: User) -> None:
-    if not rules.makes_referrals(by):
+    if not permissions.makes_referrals(by):
         raise PermissionDenied("Your role does not make referrals.")
 
 

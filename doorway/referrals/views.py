@@ -26,7 +26,7 @@ from doorway.enrolments.models import Enrolment
 from doorway.people.access import access_enrolment, access_part
 from doorway.people.models import Consent, ConsentKind
 from doorway.programs.models import PartnerAgency
-from doorway.referrals import rules
+from doorway.referrals import permissions
 from doorway.referrals.actions import make_referral, update_referral
 from doorway.referrals.forms import ReferralForm, ReferralUpdateForm
 from doorway.referrals.models import NO_NEWS_DAYS, Referral
@@ -36,12 +36,12 @@ from doorway.web.pages import audit_view, is_htmx, record_page
 
 
 def must_read(request: AuthenticatedHttpRequest) -> None:
-    if not rules.reads_referrals(request.user):
+    if not permissions.reads_referrals(request.user):
         raise PermissionDenied("Referrals are seen by the care team only.")
 
 
 def must_write(request: AuthenticatedHttpRequest) -> None:
-    if not rules.makes_referrals(request.user):
+    if not permissions.makes_referrals(request.user):
         raise PermissionDenied("Your role does not make referrals.")
 
 
@@ -71,7 +71,7 @@ def referrals_section(
     """Her referrals with their status, and "no news for N days" once an open one has
     had no update for two weeks. One query, whatever the number of referrals."""
     user = request.user
-    if not rules.reads_referrals(user):
+    if not permissions.reads_referrals(user):
         return None
     today = timezone.localdate()
     rows = list(
@@ -85,7 +85,7 @@ def referrals_section(
     return {
         "template": "referrals/_referrals.html",
         "referrals_rows": rows,
-        "referrals_may_write": rules.makes_referrals(user) and enrolment.is_open,
+        "referrals_may_write": permissions.makes_referrals(user) and enrolment.is_open,
     }
 
 
@@ -159,7 +159,7 @@ def referral_detail(
     referral = access_referral(request, enrolment_id, referral_id)
     must_read(request)
     form = None
-    if rules.makes_referrals(request.user) and referral.is_open:
+    if permissions.makes_referrals(request.user) and referral.is_open:
         form = ReferralUpdateForm(referral=referral, version=version_of(referral))
     return detail_response(request, referral, form)
 

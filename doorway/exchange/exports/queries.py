@@ -17,9 +17,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from doorway.caseload.queries import caseload_rows
-from doorway.casework import rules as contact_rules
+from doorway.casework import permissions as contact_permissions
 from doorway.casework.models import Contact
-from doorway.dropins import rules as dropin_rules
+from doorway.dropins import permissions as dropin_permissions
 from doorway.dropins.models import Attendance, GroupSession
 from doorway.enrolments.models import Enrolment
 from doorway.people.capabilities import Action as Can
@@ -148,7 +148,7 @@ def contacts_sheet(
     if end is not None:
         contacts = contacts.filter(happened_on__lte=end)
     contacts = (
-        contact_rules.contacts_listed_for(user, contacts)
+        contact_permissions.contacts_listed_for(user, contacts)
         .select_related("recorded_by", "enrolment__participant")
         # Only what the file holds: the note and her identity stay encrypted, unread.
         .only(
@@ -206,7 +206,7 @@ ATTENDANCE_HEADER = [
 
 def sessions_for(user: Any) -> QuerySet[GroupSession]:
     """The sessions her drop-in pages show: those of the programs she works in."""
-    return GroupSession.objects.in_programs(dropin_rules.programs_for(user))
+    return GroupSession.objects.in_programs(dropin_permissions.programs_for(user))
 
 
 def attendance_sheet(

@@ -17,10 +17,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from doorway.casework import rules as contact_rules
+from doorway.casework import permissions as contact_permissions
 from doorway.casework.actions import check_contact, record_contact
 from doorway.casework.models import ContactKind
-from doorway.dropins import rules as dropin_rules
+from doorway.dropins import permissions as dropin_permissions
 from doorway.dropins.actions import MAX_TOPIC, mark_attendance, start_session
 from doorway.dropins.models import GroupSession, SessionKind
 from doorway.enrolments.dates import check_date
@@ -36,7 +36,7 @@ from doorway.exchange.imports.base import (
 )
 from doorway.exchange.imports.cells import CellProblem
 from doorway.exchange.imports.people import EXTERNAL_ID, PARTICIPANT
-from doorway.instruments import rules as instrument_rules
+from doorway.instruments import permissions as instrument_permissions
 from doorway.instruments.actions import check_answers, record_administration
 from doorway.instruments.definition import definition_of, flat_items, load_version
 from doorway.instruments.models import Instrument, ItemKind, Timepoint
@@ -89,7 +89,9 @@ class ContactImporter(Importer):
         self.areas: dict[Any, list[FocusArea]] = defaultdict(list)
         for area in FocusArea.objects.filter(program__in=programs, retired=False):
             self.areas[area.program_id].append(area)
-        self.kinds = [(str(k.value), str(k.label)) for k in contact_rules.kinds_for(self.user)]
+        self.kinds = [
+            (str(k.value), str(k.label)) for k in contact_permissions.kinds_for(self.user)
+        ]
 
     def example(self) -> list[str]:
         areas = [a.slug for group in self.areas.values() for a in group][:2]
@@ -112,7 +114,7 @@ class ContactImporter(Importer):
     def check(self, plan: Plan) -> bool:
         row = plan.first
         before = len(self.problems)
-        if not contact_rules.records_contacts(self.user):
+        if not contact_permissions.records_contacts(self.user):
             self.problem(row, "external_id", NOT_ALLOWED)
             return False
         happened_on = self.read(row, "happened_on", cells.date)
@@ -300,7 +302,7 @@ class AnswerImporter(Importer):
     def check(self, plan: Plan) -> bool:
         first = plan.first
         before = len(self.problems)
-        if not instrument_rules.records_assessments(self.user):
+        if not instrument_permissions.records_assessments(self.user):
             self.problem(first, "external_id", NOT_ALLOWED)
             return False
         # The rows of one assessment must agree on who, what and when.
@@ -477,7 +479,7 @@ class AttendanceImporter(Importer):
 
     def prepare(self, rows: Any) -> None:
         self.reach = Reach(self.user, self.agency)
-        self.programs = set(dropin_rules.programs_for(self.user).values_list("pk", flat=True))
+        self.programs = set(dropin_permissions.programs_for(self.user).values_list("pk", flat=True))
         self.sessions: dict[tuple[Any, str, datetime.date, str], GroupSession] = {}
         for session in GroupSession.objects.filter(program__in=self.programs):
             key = (session.program_id, session.kind, session.held_on, cells.key(session.topic))
@@ -492,7 +494,7 @@ class AttendanceImporter(Importer):
     def check(self, plan: Plan) -> bool:
         row = plan.first
         before = len(self.problems)
-        if not dropin_rules.takes_attendance(self.user):
+        if not dropin_permissions.takes_attendance(self.user):
             self.problem(row, "external_id", NOT_ALLOWED)
             return False
         held_on = self.read(row, "held_on", cells.date)

@@ -11,20 +11,20 @@ import pytest
 from rest_framework.test import APIClient
 
 from doorway.casework import outreach, supervision, transfer
-from doorway.casework import rules as contact_rules
+from doorway.casework import permissions as contact_permissions
 from doorway.conftest import World
-from doorway.dropins import rules as dropin_rules
+from doorway.dropins import permissions as dropin_permissions
 from doorway.evaluation import deployment, survey
-from doorway.evaluation import rules as evaluation_rules
+from doorway.evaluation import permissions as evaluation_permissions
 from doorway.exchange.exports import queries as exports
 from doorway.exchange.imports import engine
-from doorway.instruments import rules as instrument_rules
+from doorway.instruments import permissions as instrument_permissions
 from doorway.people import roles
 from doorway.people.capabilities import ROLES, Action, may, programs_for
-from doorway.plans import rules as plan_rules
+from doorway.plans import permissions as plan_permissions
 from doorway.programs.api import programs_costed_for, programs_read_by
 from doorway.programs.views import programs_configured_by
-from doorway.referrals import rules as referral_rules
+from doorway.referrals import permissions as referral_permissions
 from doorway.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,28 +38,28 @@ QUESTIONS: list[tuple[Callable[[Any], bool], Action]] = [
     (roles.assigns_staff, Action.ASSIGN_STAFF),
     (roles.configures_programs, Action.CONFIGURE_PROGRAMS),
     (roles.reads_audit_log, Action.READ_AUDIT_LOG),
-    (contact_rules.reads_case_notes, Action.READ_CASE_NOTES),
-    (contact_rules.records_contacts, Action.RECORD_CONTACTS),
-    (contact_rules.edits_contacts, Action.EDIT_CONTACTS),
-    (instrument_rules.reads_assessments, Action.READ_ASSESSMENTS),
-    (instrument_rules.records_assessments, Action.RECORD_ASSESSMENTS),
-    (instrument_rules.decides_eligibility, Action.DECIDE_ELIGIBILITY),
-    (instrument_rules.configures_instruments, Action.CONFIGURE_INSTRUMENTS),
-    (plan_rules.reads_plans, Action.READ_PLANS),
-    (plan_rules.writes_plans, Action.WRITE_PLANS),
-    (referral_rules.reads_referrals, Action.READ_REFERRALS),
-    (referral_rules.makes_referrals, Action.MAKE_REFERRALS),
+    (contact_permissions.reads_case_notes, Action.READ_CASE_NOTES),
+    (contact_permissions.records_contacts, Action.RECORD_CONTACTS),
+    (contact_permissions.edits_contacts, Action.EDIT_CONTACTS),
+    (instrument_permissions.reads_assessments, Action.READ_ASSESSMENTS),
+    (instrument_permissions.records_assessments, Action.RECORD_ASSESSMENTS),
+    (instrument_permissions.decides_eligibility, Action.DECIDE_ELIGIBILITY),
+    (instrument_permissions.configures_instruments, Action.CONFIGURE_INSTRUMENTS),
+    (plan_permissions.reads_plans, Action.READ_PLANS),
+    (plan_permissions.writes_plans, Action.WRITE_PLANS),
+    (referral_permissions.reads_referrals, Action.READ_REFERRALS),
+    (referral_permissions.makes_referrals, Action.MAKE_REFERRALS),
     (transfer.reads_transfer, Action.READ_REFERRALS),
     (transfer.writes_transfer, Action.MAKE_REFERRALS),
-    (dropin_rules.takes_attendance, Action.TAKE_ATTENDANCE),
+    (dropin_permissions.takes_attendance, Action.TAKE_ATTENDANCE),
     (outreach.works_outreach, Action.WORK_OUTREACH),
     (outreach.links_outreach, Action.LINK_OUTREACH),
     (supervision.takes_part_in_supervision, Action.TAKE_PART_IN_SUPERVISION),
-    (evaluation_rules.sees_evaluations, Action.SEE_EVALUATION),
-    (evaluation_rules.takes_research_export, Action.TAKE_RESEARCH_EXPORT),
-    (evaluation_rules.names_fidelity_shortfalls, Action.NAME_FIDELITY_SHORTFALLS),
-    (evaluation_rules.sees_ratings_chart, Action.SEE_RATINGS_CHART),
-    (evaluation_rules.sees_exact_figures, Action.SEE_EXACT_FIGURES),
+    (evaluation_permissions.sees_evaluations, Action.SEE_EVALUATION),
+    (evaluation_permissions.takes_research_export, Action.TAKE_RESEARCH_EXPORT),
+    (evaluation_permissions.names_fidelity_shortfalls, Action.NAME_FIDELITY_SHORTFALLS),
+    (evaluation_permissions.sees_ratings_chart, Action.SEE_RATINGS_CHART),
+    (evaluation_permissions.sees_exact_figures, Action.SEE_EXACT_FIGURES),
     (deployment.sees_small_cells, Action.SEE_EXACT_FIGURES),
     (survey.surveys_partners, Action.SEE_EVALUATION),
     (engine.imports_records, Action.IMPORT_RECORDS),
@@ -69,9 +69,9 @@ QUESTIONS: list[tuple[Callable[[Any], bool], Action]] = [
 ]
 
 SCOPES: list[tuple[Callable[[Any], Any], Action]] = [
-    (dropin_rules.programs_for, Action.SEE_SESSIONS),
-    (instrument_rules.instrument_programs, Action.CONFIGURE_INSTRUMENTS),
-    (evaluation_rules.evaluated_programs, Action.SEE_EVALUATION),
+    (dropin_permissions.programs_for, Action.SEE_SESSIONS),
+    (instrument_permissions.instrument_programs, Action.CONFIGURE_INSTRUMENTS),
+    (evaluation_permissions.evaluated_programs, Action.SEE_EVALUATION),
     (outreach.outreach_programs, Action.WORK_OUTREACH),
     (programs_configured_by, Action.CONFIGURE_PROGRAMS),
     (programs_read_by, Action.READ_CONFIGURATION),
