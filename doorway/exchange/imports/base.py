@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,7 +105,9 @@ class Importer:
         number = row.number if isinstance(row, Row) else row
         self.problems.append(Problem(number, self.label(key), message))
 
-    def read[T](self, row: Row, key: str, reader: Any, *args: Any, **kwargs: Any) -> T | None:
+    def read[T](
+        self, row: Row, key: str, reader: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> T | None:
         """`reader(row[key], ...)`, or None with a problem on that cell."""
         try:
             value = reader(row[key], *args, **kwargs)

@@ -307,8 +307,8 @@ class AnswerImporter(Importer):
             return False
         # The rows of one assessment must agree on who, what and when.
         for key in ("participant", "instrument", "timepoint", "completed_on"):
-            values = {cells.key(str(r[key] or "")) for r in plan.rows}
-            if len(values) > 1:
+            said = {cells.key(str(r[key] or "")) for r in plan.rows}
+            if len(said) > 1:
                 other = next(
                     r
                     for r in plan.rows

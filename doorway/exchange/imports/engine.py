@@ -82,7 +82,8 @@ def _decode(value: Any) -> Cell:
         if "d" in value:
             return datetime.date.fromisoformat(value["d"])
         return FORMULA
-    return value
+    cell: Cell = value  # text or None, as _encode kept it
+    return cell
 
 
 def dump_sheet(sheet: Sheet) -> str:
