@@ -108,11 +108,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         detail = str(exc.__dict__["detail"])
     else:
         detail = str(getattr(exc, "detail", "")) or HTTPStatus(response.status_code).phrase
-    if isinstance(getattr(exc, "errors", None), dict):
-        extra["errors"] = exc.errors  # type: ignore[attr-defined]
-    if isinstance(exc, exceptions.Throttled) and getattr(exc, "wait", None) is not None:
+    its_errors = getattr(exc, "errors", None)
+    if isinstance(its_errors, dict):
+        extra["errors"] = its_errors
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
         # Rounded up, as DRF rounds the Retry-After header: never "wait 0 seconds".
-        extra["retry_after"] = math.ceil(exc.wait)  # type: ignore[attr-defined]
+        extra["retry_after"] = math.ceil(wait)
     body = problem(response.status_code, detail, **extra)
     for header, value in response.headers.items():
         if header.lower() in {"retry-after", "www-authenticate", "allow"}:

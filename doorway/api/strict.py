@@ -63,5 +63,5 @@ def refuse_unknown_fields() -> None:
                 raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
         return original(self, data)
 
-    to_internal_value.refuses_unknown_fields = True  # type: ignore[attr-defined]
+    to_internal_value.refuses_unknown_fields = True  # type: ignore[attr-defined]  # a marker of ours, so the patch is applied once
     setattr(serializers.Serializer, "to_internal_value", to_internal_value)  # noqa: B010

@@ -18,10 +18,10 @@ from doorway.programs.models import FocusArea, KeyIngredient
 from doorway.web.forms import VersionedForm
 
 
-class GoalChoiceField(forms.ModelMultipleChoiceField):
+class GoalChoiceField(forms.ModelMultipleChoiceField[Goal]):
     """A goal shown by its focus area and the start of her words."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Goal) -> str:
         words = obj.her_words if len(obj.her_words) <= 80 else obj.her_words[:79] + "…"
         return f"{obj.focus_area.name}: {words}"
 
@@ -67,7 +67,7 @@ class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Encrypted and read only by the care team. Required except for peer contacts.",
     )
-    note.required_for_some = True  # type: ignore[attr-defined]
+    note.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
 
     def __init__(
         self,

@@ -33,7 +33,7 @@ class SessionForm(BootstrapForm, forms.Form):
         max_length=200,
         help_text="Required for a group. A subject, never a participant's name.",
     )
-    topic.required_for_some = True  # type: ignore[attr-defined]
+    topic.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
     facilitators = StaffMultipleChoiceField(
         label="Facilitators",
         queryset=User.objects.none(),

@@ -30,7 +30,7 @@ class MoveForm(BootstrapMixin, forms.Form):
         help_text="Needed to skip a phase, to exit and to reopen.",
     )
     # Not "(optional)": most moves need it, and the help text says which.
-    reason.required_for_some = True  # type: ignore[attr-defined]
+    reason.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
     on = forms.DateField(label="Effective date", widget=DateInput())
 
     def __init__(self, *args: Any, moves: list[Move], **kwargs: Any) -> None:

@@ -74,9 +74,9 @@ class AdministrationForm(BootstrapForm, forms.Form):
         fields["completed_on"].initial = timezone.localdate()
         for code, item in self.items.items():
             field = item_field(item)
-            field.item = item  # type: ignore[attr-defined]
+            field.item = item  # type: ignore[attr-defined]  # an attribute of ours on the field: the item it asks
             # Shown as required; enforced only when the item is not skipped.
-            field.required_for_some = item["required"]  # type: ignore[attr-defined]
+            field.required_for_some = item["required"]  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
             fields[field_name(code)] = field
         self.style_fields()
 

@@ -33,7 +33,7 @@ class StaffChangeForm(UserChangeForm[User]):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = ("username", "password", "first_name", "last_name", "email")  # type: ignore[assignment]
+        fields = ("username", "password", "first_name", "last_name", "email")  # type: ignore[assignment]  # django-stubs: UserChangeForm's Meta says "__all__", a str
 
 
 ACCESS_FIELDS = (

@@ -112,7 +112,7 @@ class LockoutMixin:
         if AxesProxyHandler.is_locked(request, credentials):
             raise ValidationError(PAUSED, code="locked")
         try:
-            return str(super().clean_code())  # type: ignore[misc]
+            return str(super().clean_code())  # type: ignore[misc]  # a mixin for allauth's code forms, which ship no types
         except ValidationError:
             AxesProxyHandler.user_login_failed(
                 sender=type(self), credentials=credentials, request=request

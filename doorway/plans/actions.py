@@ -165,7 +165,7 @@ def save_service_plan(
     values = {"agreed_on": agreed_on, "her_words": her_words, "private_notes": private_notes}
     if plan is None:
         plan = ServicePlan(enrolment=enrolment, created_by=by, **values)
-        plan._history_user = by  # type: ignore[attr-defined]
+        plan._history_user = by  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
         plan.save()
         _audit(Action.CREATE, by, enrolment, plan, fields=[k for k, v in values.items() if v])
         return plan
@@ -175,7 +175,7 @@ def save_service_plan(
     for name, value in values.items():
         setattr(plan, name, value)
     plan.updated_at = timezone.now()
-    plan._history_user = by  # type: ignore[attr-defined]
+    plan._history_user = by  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
     plan.save()
     _audit(Action.CHANGE, by, enrolment, plan, fields=changed)
     return plan

@@ -44,9 +44,11 @@ class ServicePlanForm(VersionedForm, BootstrapForm, forms.Form):
 
 
 class FocusAreasMixin:
+    # The form it is mixed into has them; a focus-area field has a queryset.
+    fields: dict[str, Any]
+
     def limit_areas(self, enrolment: Enrolment, keep: list[Any] | None = None) -> None:
-        fields: Any = self.fields  # type: ignore[attr-defined]
-        fields["focus_areas"].queryset = program_focus_areas(enrolment, keep)
+        self.fields["focus_areas"].queryset = program_focus_areas(enrolment, keep)
 
 
 class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):

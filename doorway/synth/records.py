@@ -432,7 +432,7 @@ def _journey(
             (j.id, her.participant_id, j.cycle_id, j.referral_source, j.referred_on,
              state["eligibility"], sealed(str(state["eligibility_reason"])),
              state["eligibility_decided_on"], worker, mentor_id,
-             phases[state["phase"]].pk, state["phase_started_on"],  # type: ignore[index]
+             phases[state["phase"]].pk, state["phase_started_on"],  # type: ignore[index]  # the state dict holds values of several types; this one is the phase's index
              state["exit_reason"], state["exited_on"], created_at, when, None, kind, worker)
         )  # fmt: skip
 

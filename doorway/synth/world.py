@@ -389,7 +389,7 @@ def add_costs(rng: random.Random, infos: list[ProgramInfo], enrolled: dict[Id, i
                     amount=(per_woman * count).quantize(Decimal("0.01")),
                     recorded_by=info.manager,
                 )
-                line._history_user = info.manager  # type: ignore[attr-defined]
+                line._history_user = info.manager  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
                 line.save()
                 lines += 1
     return lines

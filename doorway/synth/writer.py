@@ -77,7 +77,7 @@ class Table:
         meta = model._meta
         self.name: str = meta.db_table
         self.fields = [meta.get_field(name) for name in fields]
-        self.columns = [str(f.column) for f in self.fields]  # type: ignore[union-attr]
+        self.columns = [str(f.column) for f in self.fields]  # type: ignore[union-attr]  # the fields named are columns, never reverse relations
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
         self._convert = self._converters()
@@ -95,7 +95,7 @@ class Table:
                 out.append(None)
             else:
                 out.append(
-                    lambda v, f=target: f.get_db_prep_value(v, connection, prepared=False)  # type: ignore[misc]
+                    lambda v, f=target: f.get_db_prep_value(v, connection, prepared=False)  # type: ignore[misc]  # mypy cannot infer a lambda that binds its field as a default
                 )
         return out
 
@@ -260,7 +260,7 @@ def check_references(tables: Sequence[Table]) -> None:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         for table in tables:
             for field in table.model._meta.concrete_fields:
-                if not isinstance(field, ForeignKey) or not field.db_constraint:  # type: ignore[attr-defined]
+                if not isinstance(field, ForeignKey) or not field.db_constraint:  # type: ignore[attr-defined]  # django-stubs: ForeignKey declares no db_constraint
                     continue
                 if (table.name, field.column) in seen:
                     continue

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    # To the type checker, a mixin is the form it is mixed into, so its super() calls
+    # are checked against Django's form; at run time it is a plain class.
+    _Form = forms.BaseForm
+else:
+    _Form = object
 
-class BootstrapForm:
+
+class BootstrapForm(_Form):
     """Mix in before `forms.Form` or `forms.ModelForm`: Bootstrap classes on every
     widget, and on a field with errors `is-invalid` plus aria-describedby pointing at
     its errors and help (as `web/_field.html` renders them)."""
@@ -44,11 +51,11 @@ class BootstrapForm:
             widget.attrs["class"] = css
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         self.style_fields()
 
     def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)  # type: ignore[misc]
+        super().add_error(field, error)
         self.style_fields()
 
 
@@ -70,7 +77,7 @@ UNKNOWN_VERSION = _(
 )
 
 
-class VersionedForm:
+class VersionedForm(_Form):
     """Mix in first, on a form that edits an existing record: a hidden `version` field
     carries the version of the record the form showed (`doorway.concurrency`), so that
     the action can refuse a save when someone else saved in between.
@@ -100,7 +107,8 @@ class VersionedForm:
         self.theirs = []
 
     def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        # A clean() may return None to keep cleaned_data, as Django's own form does.
+        data = super().clean() or self.cleaned_data
         self.expected_version = (data.pop("version", "") or "").strip() or None
         if self.needs_version and not VERSION_SHAPE.fullmatch(self.expected_version or ""):
             self.expected_version = None
