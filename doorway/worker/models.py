@@ -25,3 +25,17 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"lease of task {self.task_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each worker was last seen looking for work, written every
+    `leases.HEARTBEAT_SECONDS` whether or not it has a task: the readiness check
+    (/health/ready) reads the newest, so a worker that stopped, or never started, is
+    seen even when the queue is empty."""
+
+    # The worker's random id; no name, no host.
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"heartbeat of worker {self.worker_id}"

@@ -34,7 +34,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from doorway.worker import leases
+from doorway.worker import heartbeat, leases
 
 logger = logging.getLogger("doorway.worker")
 
@@ -53,6 +53,7 @@ class Worker(db_worker.Worker):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.last_sweep = float("-inf")
+        self.last_beat = float("-inf")
 
     def run(self) -> None:
         logger.info("Starting worker %s", self.worker_id)
@@ -83,6 +84,9 @@ class Worker(db_worker.Worker):
     def once(self) -> bool:
         """One look for work (and the sweep when due); False when the worker is done."""
         close_old_connections()
+        if time.monotonic() - self.last_beat >= leases.HEARTBEAT_SECONDS:
+            heartbeat.seen(self.worker_id)
+            self.last_beat = time.monotonic()
         if time.monotonic() - self.last_sweep >= leases.SWEEP_SECONDS:
             swept = leases.sweep()
             self.last_sweep = time.monotonic()
