@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.web import views
+from doorway.web import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # For the proxy, systemd and a monitor: no sign-in, no audit, nothing about anyone.
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
 ]
