@@ -53,7 +53,7 @@ def rotate_model(
     and nothing else about the rows changes (the history and audit stay as they are)."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    pk = quote(model._meta.pk.column)
+    pk = quote(str(model._meta.pk.column))
     cols = ", ".join(quote(c) for c in columns)
     progress = Progress()
     last: Any = None

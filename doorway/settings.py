@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "doorway.keys",
     "doorway.audit",
     "doorway.programs",
     "doorway.people",

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from doorway import keyrotation
+from doorway import keycheck, keyrotation
 from doorway.people.models import Participant
 from doorway.testing.factories import ParticipantFactory
 
@@ -119,3 +119,29 @@ def test_a_rotation_stopped_half_way_resumes_where_it_was(
     assert all(stored_phone(p) != before[p.pk] for p in people)
     settings.FIELD_ENCRYPTION_KEYS = [settings.SPARE_FIELD_KEY]
     assert [Participant.objects.get(pk=p.pk).phone for p in people] == [p.phone for p in people]
+
+
+def test_the_old_key_removed_before_rotation_finished_fails_the_key_check(
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ParticipantFactory.create_batch(3)
+    keycheck.write_missing_canaries()
+    put_the_new_key_first(settings)
+    both_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+
+    def crash(tokens: list[str | None]) -> list[str | None]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keyrotation, "reencrypt", crash)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("rotate-keys")
+    settings.FIELD_ENCRYPTION_KEYS = [settings.SPARE_FIELD_KEY]
+    problems = keycheck.key_problems()
+    assert any("DOORWAY_FIELD_KEYS" in p and "key canary" in p for p in problems), problems
+
+    monkeypatch.undo()
+    settings.FIELD_ENCRYPTION_KEYS = both_keys
+    call_command("rotate-keys")
+    settings.FIELD_ENCRYPTION_KEYS = [settings.SPARE_FIELD_KEY]
+    assert keycheck.key_problems() == []

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from doorway import encryption
+from doorway import encryption, keycheck
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.keyrotation import Progress, rotate_model
@@ -66,6 +66,8 @@ class Command(BaseCommand):
                 )
             )
             return
+        # Last, once nothing else is: until then, a removed old key fails the key check.
+        keycheck.rotate_field_canary()
         self.stdout.write(
             self.style.SUCCESS(
                 _(
