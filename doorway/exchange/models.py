@@ -111,6 +111,10 @@ class ImportJob(models.Model):
     # The worker is on the final, all-or-nothing pass.
     saving = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The background task now checking or importing it (none: it runs within the request).
+    task_id = models.UUIDField(null=True, blank=True)
+    # When its current check or import began.
+    running_since = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[ImportJobQuerySet] = ImportJobQuerySet.as_manager()  # type: ignore[assignment]
 

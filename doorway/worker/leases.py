@@ -150,15 +150,13 @@ def sweep(now: datetime.datetime | None = None) -> Swept:
     return Swept(queued_again=queued_again, failed=failed)
 
 
-def stopped_with_its_worker(task_id: UUID | str) -> bool:
-    """Did this task fail because its worker stopped (or is it RUNNING with nobody
-    running it, before the next sweep says so)?"""
+def still_running(task_id: UUID | str) -> bool:
+    """Is the task waiting for a worker, or being run by a live one? False once it has
+    ended (whatever the outcome), when its worker died, or if its row is gone."""
+    task = DBTaskResult.objects.filter(pk=UUID(str(task_id)))
     return (
-        DBTaskResult.objects.filter(pk=UUID(str(task_id)))
-        .filter(
-            Q(status="FAILED", exception_class_path=STOPPED) | Q(pk__in=left_behind().values("pk"))
-        )
-        .exists()
+        task.filter(status="READY").exists()
+        or task.running().exclude(pk__in=left_behind().values("pk")).exists()
     )
 
 

@@ -16,10 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorway.exchange import sheets
-from doorway.exchange.imports import engine, tasks
+from doorway.exchange.imports import engine, recovery, tasks
 from doorway.exchange.imports.forms import UploadForm
 from doorway.exchange.imports.reading import Unreadable
 from doorway.exchange.models import ImportJob, ImportKind, JobStatus
@@ -97,7 +98,7 @@ def import_kind(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
             if job.row_count <= settings.IMPORT_INLINE_ROWS:
                 engine.check(job)
             else:
-                tasks.check_import.enqueue(str(job.pk))
+                recovery.follow(job, tasks.check_import.enqueue(str(job.pk)))
             return redirect("import_job", job_id=job.pk)
     return render(request, "exchange/import_kind.html", kind_context(request, kind, form))
 
@@ -125,8 +126,11 @@ def import_template(request: AuthenticatedHttpRequest, kind: str, extension: str
 
 def job_context(job: ImportJob) -> dict[str, Any]:
     problems = job.problem_list()
+    stopped = recovery.stopped(job)
     return {
         "job": job,
+        "stopped": stopped,
+        "saved_anything": stopped and recovery.saved_anything(job),
         "problems": problems,
         "ready": job.status == JobStatus.CHECKED and not problems and job.row_count > 0,
         "to_import": job.row_count - job.already_imported,
@@ -148,7 +152,7 @@ def import_progress(request: AuthenticatedHttpRequest, job_id: Any) -> HttpRespo
     is reloaded to show the result."""
     may_import(request)
     job = own_job(request, job_id)
-    if not job.is_running:
+    if not job.is_running or recovery.stopped(job):
         response = HttpResponse()
         response["HX-Refresh"] = "true"
         return response
@@ -164,7 +168,13 @@ def import_confirm(request: AuthenticatedHttpRequest, job_id: Any) -> HttpRespon
     updated = (
         ImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKED, problems="")
         .exclude(rows="")
-        .update(status=JobStatus.IMPORTING, rows_checked=0, rows_saved=0)
+        .update(
+            status=JobStatus.IMPORTING,
+            rows_checked=0,
+            rows_saved=0,
+            running_since=timezone.now(),
+            task_id=None,
+        )
     )
     if not updated:
         # Already started, finished, or not importable: the page says which.
@@ -172,5 +182,17 @@ def import_confirm(request: AuthenticatedHttpRequest, job_id: Any) -> HttpRespon
     if job.row_count <= settings.IMPORT_INLINE_ROWS:
         engine.run(ImportJob.objects.get(pk=job.pk))
     else:
-        tasks.run_import.enqueue(str(job.pk))
+        recovery.follow(job, tasks.run_import.enqueue(str(job.pk)))
+    return redirect("import_job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request: AuthenticatedHttpRequest, job_id: Any) -> HttpResponse:
+    """Queue again the check or import that stopped with its worker (audited); a job
+    that is not stopped, or whose rows are gone, is left as it is and its page says
+    where it stands."""
+    user = may_import(request)
+    job = own_job(request, job_id)
+    recovery.retry(job, by=user)
     return redirect("import_job", job_id=job.pk)

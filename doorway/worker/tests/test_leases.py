@@ -31,7 +31,9 @@ def test_a_task_left_running_by_a_killed_worker_is_run_again_by_the_next_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     result = recount.enqueue()
+    assert leases.still_running(result.id)
     left_by_a_killed_worker(result)
+    assert not leases.still_running(result.id)
     run_worker(monkeypatch)
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == "SUCCESSFUL"
@@ -52,7 +54,7 @@ def test_a_task_that_is_not_safe_to_run_twice_is_failed_saying_its_worker_stoppe
     assert "stopped before the task finished" in row.traceback
     assert row.finished_at is not None
     assert len(row.worker_ids) == 1
-    assert leases.stopped_with_its_worker(result.id)
+    assert not leases.still_running(result.id)
 
 
 @pytest.mark.usefixtures("database_queue")
@@ -73,7 +75,7 @@ def test_a_task_whose_lease_is_still_running_is_left_to_its_worker(
     row = left_by_a_killed_worker(result)
     leases.renew(row.pk)
     assert leases.sweep() == leases.Swept()
-    assert not leases.stopped_with_its_worker(result.id)
+    assert leases.still_running(result.id)
     run_worker(monkeypatch)
     assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
 
