@@ -47,8 +47,8 @@ def surveys_partners(user: Someone) -> bool:
     return may(user, Can.SEE_EVALUATION)
 
 
-def partners_of(user: User) -> QuerySet[PartnerAgency]:
-    if not surveys_partners(user) or user.agency_id is None:
+def partners_of(user: Someone) -> QuerySet[PartnerAgency]:
+    if not isinstance(user, User) or not surveys_partners(user) or user.agency_id is None:
         return PartnerAgency.objects.none()
     return PartnerAgency.objects.filter(agency_id=user.agency_id)
 
