@@ -33,6 +33,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload.models import DuplicateNotice
 from doorway.encryption import blind_index, normalise
+from doorway.enrolments.access import participants_visible_to
 from doorway.people.actions import find_likely_duplicates
 from doorway.people.models import Participant, User
 from doorway.people.roles import Role
@@ -107,7 +108,10 @@ def look_up(
         return Lookup(worker=user)
     _take_one(user)
     found = find_likely_duplicates(
-        agency=agency, user=user, names=names, date_of_birth=date_of_birth
+        agency=agency,
+        reached=participants_visible_to(user),
+        names=names,
+        date_of_birth=date_of_birth,
     )
     record(
         Action.SEARCH,
@@ -154,14 +158,14 @@ def program_managers_for(
         for manager in User.objects.filter(
             role=Role.PROGRAM_MANAGER, is_active=True, agency_id=match.agency_id
         ).order_by("username")
-        if Participant.objects.visible_to(manager).filter(pk=match.pk).exists()
+        if participants_visible_to(manager).filter(pk=match.pk).exists()
     ]
     worker_programs = set(worker.programs.values_list("pk", flat=True))
     both = [
         manager
         for manager in reaching_match
         if (
-            Participant.objects.visible_to(manager).filter(pk=registered.pk).exists()
+            participants_visible_to(manager).filter(pk=registered.pk).exists()
             if registered is not None
             else bool(worker_programs & set(manager.programs.values_list("pk", flat=True)))
         )
@@ -227,7 +231,7 @@ def resolve_notice(notice: DuplicateNotice, *, by: User, request: HttpRequest | 
 
 def open_notices_for(user: User) -> list[DuplicateNotice]:
     """Her open notices about records she still reaches."""
-    reach = Participant.objects.visible_to(user)
+    reach = participants_visible_to(user)
     notices = list(
         DuplicateNotice.objects.open()
         .filter(recipient=user, match__in=reach)

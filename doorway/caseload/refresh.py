@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from doorway.caseload.due import (
-    Due,
     contact_due,
     follow_up_due,
     follow_up_window_start,
@@ -28,6 +27,7 @@ from doorway.caseload.due import (
 )
 from doorway.caseload.models import DueItem
 from doorway.casework.due import closing_notes_due
+from doorway.enrolments.due import Due
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.plans.due import plan_reviews_due
 from doorway.referrals.due import referrals_without_news

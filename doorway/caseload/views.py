@@ -28,7 +28,7 @@ from doorway.caseload.models import DueItem, DuePass, DuplicateNotice
 from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import case_managers_covered_by
+from doorway.enrolments.reach import case_managers_covered_by
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User

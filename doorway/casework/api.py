@@ -33,8 +33,8 @@ from doorway.api.viewsets import (
 from doorway.casework import permissions
 from doorway.casework.actions import contact_links, edit_contact, record_contact
 from doorway.casework.models import Contact, ContactKind
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import User

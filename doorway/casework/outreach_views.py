@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.audit.refusal import refuse
 from doorway.casework import outreach
 from doorway.casework.models import OutreachContact
 from doorway.casework.outreach_forms import LinkForm, NicknameForm, OutreachForm, PeriodForm
+from doorway.enrolments.access import access_enrolment, access_part, participants_visible_to
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, access_part, refuse
-from doorway.people.models import Participant
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
@@ -71,7 +71,7 @@ def outreach_log(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResp
     # outreach (known by a nickname, a place, a date) has since enrolled.
     linked = {c.participant_id for c in contacts if c.participant_id}
     reached = set(
-        Participant.objects.visible_to(user).filter(pk__in=linked).values_list("pk", flat=True)
+        participants_visible_to(user).filter(pk__in=linked).values_list("pk", flat=True)
         if linked
         else ()
     )

@@ -20,8 +20,8 @@ from doorway.casework import transfer
 from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.casework.transfer_forms import ClosingNoteForm, TransferForm
 from doorway.concurrency import StaleVersion, version_or_new
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page

@@ -24,8 +24,8 @@ from doorway.casework.actions import contact_version, edit_contact, record_conta
 from doorway.casework.forms import ContactForm
 from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
 from doorway.concurrency import StaleVersion
+from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, access_part
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page

@@ -28,8 +28,8 @@ from doorway.audit.models import Action
 from doorway.dropins import permissions, queries
 from doorway.dropins.actions import count_anonymous, mark_attendance, start_session
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import User

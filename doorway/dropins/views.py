@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.audit.refusal import refuse
 from doorway.dropins import permissions, queries
 from doorway.dropins.actions import count_anonymous, mark_attendance, start_session
 from doorway.dropins.forms import SessionForm, WalkInSearchForm
 from doorway.dropins.models import GroupSession
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, refuse
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import is_htmx

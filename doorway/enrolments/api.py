@@ -31,6 +31,7 @@ from doorway.api.resources import (
     user_of,
 )
 from doorway.api.viewsets import ListMixin, ReadOnlyRecordViewSet, RetrieveMixin
+from doorway.enrolments.access import access_participant, enrolments_visible_to
 from doorway.enrolments.actions import enrol
 from doorway.enrolments.forms import staff_of
 from doorway.enrolments.models import (
@@ -43,8 +44,8 @@ from doorway.enrolments.models import (
     MoveRefused,
     ReferralSource,
 )
+from doorway.enrolments.reach import enrolment_rule
 from doorway.people import roles
-from doorway.people.access import access_participant, enrolment_rule, enrolments_visible_to
 from doorway.people.api import PhaseBriefSerializer, StaffSerializer, exit_reason_field
 from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.people.models import User

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
 from doorway.enrolments.models import (
     PHASE_EVENTS,
@@ -29,7 +30,6 @@ from doorway.enrolments.models import (
 )
 from doorway.enrolments.sections import EnrolmentPage, enrolment_sections
 from doorway.people import roles
-from doorway.people.access import access_enrolment
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_context

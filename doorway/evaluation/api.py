@@ -29,6 +29,7 @@ from rest_framework.routers import BaseRouter
 from doorway.api.resources import problems
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.audit.refusal import refuse
 from doorway.evaluation import deployment, disclosure, permissions, views
 from doorway.evaluation.charts import (
     INVOLVEMENT_LABELS,
@@ -41,7 +42,6 @@ from doorway.evaluation.charts import (
 )
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.suppress import NOT_SHOWN, RULE, SUPPRESSED
-from doorway.people.access import refuse
 from doorway.programs.models import Program
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from doorway.people.access import refuse
+from doorway.audit.refusal import refuse
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for, roles_that_may
 from doorway.programs.models import Program

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from doorway.audit.refusal import refuse
 from doorway.evaluation import survey, theory
 from doorway.evaluation.models import (
     ChangeLink,
@@ -39,7 +40,6 @@ from doorway.evaluation.theory_forms import (
     StepForm,
     SurveyForm,
 )
-from doorway.people.access import refuse
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
 

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.viewsets import LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
 from doorway.instruments.actions import field_name, record_administration
 from doorway.instruments.definition import definition_of, flat_items, load_version
@@ -43,7 +44,6 @@ from doorway.instruments.models import (
     Section,
     Timepoint,
 )
-from doorway.people.access import access_enrolment
 from doorway.people.capabilities import Action, may, programs_for
 from doorway.people.models import User
 from doorway.people.roles import sees_case_content

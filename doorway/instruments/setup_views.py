@@ -14,13 +14,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from doorway.audit.refusal import refuse
 from doorway.instruments import permissions
 from doorway.instruments.actions import new_version
 from doorway.instruments.definition import definition_of, load_version
 from doorway.instruments.forms import DefinitionForm
 from doorway.instruments.models import Instrument, InstrumentVersion
 from doorway.instruments.scoring import default_label
-from doorway.people.access import refuse
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.audit.refusal import refuse
+from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment, MoveRefused
 from doorway.instruments import permissions
 from doorway.instruments.actions import (
@@ -30,7 +32,6 @@ from doorway.instruments.actions import (
 from doorway.instruments.definition import definition_of, load_version
 from doorway.instruments.forms import AdministrationForm
 from doorway.instruments.models import Administration, Instrument, ItemKind, Timepoint
-from doorway.people.access import access_enrolment, access_part, refuse
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page

@@ -28,6 +28,7 @@ from doorway.people.models import (
     ConsentKind,
     FlagKind,
     Participant,
+    ParticipantQuerySet,
     SafetyFlag,
     User,
 )
@@ -64,14 +65,15 @@ class LikelyDuplicates:
 def find_likely_duplicates(
     *,
     agency: Agency,
-    user: User,
+    reached: ParticipantQuerySet,
     names: list[str],
     date_of_birth: datetime.date | None = None,
     exclude: Participant | None = None,
 ) -> LikelyDuplicates:
     """A whole name of two words or more that matches one of hers (legal, preferred,
     alias) is a likely duplicate. A single word is not (many women share a first name),
-    unless the date of birth matches too."""
+    unless the date of birth matches too. `reached`: the participants the asker reaches
+    (`participants_visible_to(user)`); a match outside them is only counted as hidden."""
     same_agency = Participant.objects.filter(agency=agency)
     if exclude is not None:
         same_agency = same_agency.exclude(pk=exclude.pk)
@@ -83,7 +85,7 @@ def find_likely_duplicates(
         # Few records share a word of her name; their dates are decrypted to compare.
         sharing_a_word = same_agency.filter(name_digests__digest__in=name_digests(*names))
         matches |= {p.pk for p in sharing_a_word.distinct() if p.date_of_birth == date_of_birth}
-    visible = list(Participant.objects.filter(pk__in=matches).visible_to(user))
+    visible = list(reached.filter(pk__in=matches))
     shown = {p.pk for p in visible}
     hidden = sorted(pk for pk in matches if pk not in shown)
     return LikelyDuplicates(visible=visible, hidden=hidden)

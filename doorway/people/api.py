@@ -1,6 +1,6 @@
 """/api/v1/participants/ and /api/v1/consents/.
 
-- Reach is the one access rule (`Participant.objects.visible_to`): a record out of reach
+- Reach is the one access rule (`participants_visible_to`): a record out of reach
   answers 404, audited as refused, like a record that does not exist.
 - What a role sees matches the pages: everyone who reaches her sees her code, preferred
   name, safety flags and the enrolments of hers they reach; her identifying fields
@@ -43,10 +43,11 @@ from doorway.api.viewsets import PROBLEM, ListMixin, RetrieveMixin, VersionedUpd
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload import duplicates
+from doorway.enrolments.access import access_participant, participants_visible_to
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment, ExitReason, ReferralSource
+from doorway.enrolments.reach import enrolment_rule
 from doorway.people import actions, roles
-from doorway.people.access import access_participant, enrolment_rule
 from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.people.models import (
     Consent,
@@ -378,8 +379,7 @@ class ParticipantViewSet(ListMixin, RetrieveMixin, VersionedUpdateMixin):
             "cycle__program", "current_phase", "case_manager", "peer_mentor"
         )
         return (
-            cast(ParticipantQuerySet, queryset)
-            .visible_to(user)
+            participants_visible_to(user, cast(ParticipantQuerySet, queryset))
             .prefetch_related(
                 Prefetch(
                     "enrolments",
@@ -591,7 +591,7 @@ class ConsentViewSet(ListMixin, RetrieveMixin):
         return ""
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        visible = Participant.objects.visible_to(user_of(self.request)).values("pk")
+        visible = participants_visible_to(user_of(self.request)).values("pk")
         return queryset.filter(participant__in=visible).select_related(
             "partner", "recorded_by", "withdrawn_by"
         )

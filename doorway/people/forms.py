@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from doorway.concurrency import version_of
 from doorway.enrolments.models import ReferralSource
-from doorway.people.access import case_managers_covered_by
+from doorway.enrolments.reach import case_managers_covered_by
 from doorway.people.capabilities import Action, programs_for
 from doorway.people.models import ConsentKind, FlagKind, Participant, User
 from doorway.people.roles import Role

@@ -83,11 +83,6 @@ def new_participant_code(prefix: str) -> str:
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
-    def visible_to(self, user: User) -> ParticipantQuerySet:
-        from doorway.people.access import participants_visible_to
-
-        return participants_visible_to(self, user)
-
     def with_name(self, name: str, *, preferred_only: bool = False) -> ParticipantQuerySet:
         """Exact (case- and accent-blind) lookup through the blind index: a whole name,
         or a single word of one (each word is indexed too). "Rosa Example" does not find

@@ -1,4 +1,4 @@
-"""Staff roles. What each may see is `visible_to(user)` (`doorway.people.access`); what
+"""Staff roles. What each may see is `visible_to(user)` (`doorway.enrolments.access`); what
 each may do is `doorway.people.capabilities`, to which the functions below delegate."""
 
 from __future__ import annotations

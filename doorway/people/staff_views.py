@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from doorway.people.access import refuse
+from doorway.audit.refusal import refuse
 from doorway.people.capabilities import Action, may, programs_for, staff_for
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, Team, User
 from doorway.people.roles import Role

@@ -23,12 +23,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.audit.refusal import refuse
 from doorway.caseload import duplicates
 from doorway.concurrency import StaleVersion, version_of
+from doorway.enrolments.access import access_participant, participants_visible_to
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.models import Enrolment
+from doorway.enrolments.reach import enrolment_rule
 from doorway.people import actions, roles
-from doorway.people.access import access_participant, enrolment_rule, refuse
 from doorway.people.forms import (
     ConsentForm,
     DuplicateCheckForm,
@@ -76,7 +78,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("cycle__program", "current_phase", "case_manager")
         .order_by("exit_reason", "-referred_on")
     )
-    participants = Participant.objects.visible_to(user).prefetch_related(
+    participants = participants_visible_to(user).prefetch_related(
         Prefetch("enrolments", queryset=visible_enrolments, to_attr="visible_enrolments")
     )
     if query:

@@ -35,8 +35,8 @@ from doorway.api.viewsets import (
     RetrieveMixin,
     VersionedUpdateMixin,
 )
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import User

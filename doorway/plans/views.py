@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of, version_or_new
+from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, access_part
 from doorway.plans import actions, permissions
 from doorway.plans.forms import (
     GoalForm,

@@ -22,9 +22,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from doorway.audit.refusal import refuse
 from doorway.concurrency import StaleVersion, lock_if_current, version_of
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import refuse
 from doorway.people.capabilities import Action, programs_for
 from doorway.people.roles import configures_programs
 from doorway.programs import actions

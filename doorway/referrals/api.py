@@ -24,8 +24,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from doorway.api.viewsets import IF_MATCH, LIST_ERRORS, PROBLEM, READ_ERRORS, ReadOnlyRecordViewSet
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import User

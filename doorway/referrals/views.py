@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of
+from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
-from doorway.people.access import access_enrolment, access_part
 from doorway.people.models import Consent, ConsentKind
 from doorway.programs.models import PartnerAgency
 from doorway.referrals import permissions

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action, ChainHead
+from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import BreakGlass, Participant, User
 from doorway.people.roles import Role
@@ -72,7 +73,7 @@ def _case_manager(request: AuthenticatedHttpRequest, user: User) -> dict[str, An
 def _peer_mentor(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
     # Only her code and the name she goes by: a peer mentor sees nothing else.
     mentees = list(
-        Participant.objects.visible_to(user)
+        participants_visible_to(user)
         .filter(enrolments__peer_mentor=user, enrolments__exit_reason="")
         .distinct()
         .only("id", "code", "preferred_name")

@@ -3,7 +3,7 @@
 Generic on purpose: it walks every resource registered with the router, so a resource
 added later that forgets the access rule fails here without a test of its own. For each
 row of each list, the viewset's own `participant_of` names the participant the row is
-about; she must be in `Participant.objects.visible_to(caller)`. A row of a model that
+about; she must be in `participants_visible_to(caller)`. A row of a model that
 leads to a participant (by its foreign keys) must name one."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from doorway import demo
 from doorway.api.tests.conftest import MakeClient
 from doorway.api.urls import router
 from doorway.conftest import World
+from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
 
@@ -110,7 +111,7 @@ def test_every_list_shows_only_rows_about_participants_the_caller_reaches(
     users = {**world.staff(), **{u.username: u for u in User.objects.filter(is_demo_account=True)}}
     checked: dict[str, int] = {}
     for username, user in users.items():
-        reached = Participant.objects.visible_to(user).values_list("pk", flat=True)
+        reached = participants_visible_to(user).values_list("pk", flat=True)
         visible = {str(pk) for pk in reached}
         client = token_client(user, "read")
         for prefix, instance, pid in reached_rows(client, user):

@@ -20,14 +20,15 @@ from django.views.decorators.http import require_GET
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.audit.refusal import refuse
 from doorway.caseload.views import caseload_in_scope
 from doorway.dropins.models import GroupSession
 from doorway.dropins.views import access_group_session
+from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
 from doorway.exchange.exports import queries
 from doorway.exchange.exports.forms import FORMATS, RangeForm
 from doorway.exchange.sheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
-from doorway.people.access import access_enrolment, refuse
 from doorway.web.http import AuthenticatedHttpRequest
 
 

@@ -13,12 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.models import Enrolment
 from doorway.exchange.imports import cells
 from doorway.exchange.imports.cells import CellProblem, Problem
 from doorway.exchange.imports.reading import Cell
 from doorway.exchange.models import ExternalId
-from doorway.people.models import Participant, User
+from doorway.people.models import User
 from doorway.programs.models import Agency
 
 NO_SUCH_PARTICIPANT = (
@@ -164,7 +165,7 @@ class Reach:
                 "external_id", "object_id"
             )
         )
-        visible = Participant.objects.visible_to(user)
+        visible = participants_visible_to(user)
         self.codes = dict(visible.values_list("code", "pk"))
         self.by_participant: dict[Any, list[Enrolment]] = defaultdict(list)
         enrolments = Enrolment.objects.visible_to(user).select_related("cycle__program")

@@ -21,6 +21,7 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.caseload.duplicates import tell_program_managers
 from doorway.encryption import blind_index, name_digests, normalise
+from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.actions import enrol, register_participant
 from doorway.enrolments.models import Enrolment, ReferralSource
 from doorway.exchange.imports import cells
@@ -327,7 +328,10 @@ class ParticipantImporter(Importer):
         if not name_digests(*names) & self.known_digests:
             return
         found = find_likely_duplicates(
-            agency=self.agency, user=self.user, names=names, date_of_birth=dob
+            agency=self.agency,
+            reached=participants_visible_to(self.user),
+            names=names,
+            date_of_birth=dob,
         )
         row = plan.first
         for person in found.visible:

@@ -19,12 +19,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from doorway.audit.refusal import refuse
 from doorway.exchange import sheets
 from doorway.exchange.imports import engine, recovery, tasks
 from doorway.exchange.imports.forms import UploadForm
 from doorway.exchange.imports.reading import Unreadable
 from doorway.exchange.models import ImportJob, ImportKind, JobStatus
-from doorway.people.access import refuse
 from doorway.web.http import AuthenticatedHttpRequest
 
 ABOUT = {
