@@ -93,6 +93,8 @@ def _rotate_row(
 ) -> None:
     quote = connection.ops.quote_name
     for _attempt in range(ATTEMPTS):
+        if not any(tokens):
+            return  # nothing encrypted in this row
         if all(not t or encryption.under_newest_key(t) for t in tokens):
             progress.skipped += 1
             return

@@ -49,9 +49,12 @@ class Command(BaseCommand):
                 )
             self._add(total, progress)
         self._add(total, self._rotate_second_factors())
-        if total.skipped and total.rotated:
+        if total.skipped:
             self.stdout.write(
-                _("Resumed: %(skipped)d rows were already under the newest key and were skipped.")
+                _(
+                    "Skipped %(skipped)d rows already under the newest key (re-encrypted by an "
+                    "earlier run, which this one resumed, or written since the key was put first)."
+                )
                 % {"skipped": total.skipped}
             )
         record(Action.KEYS_ROTATED, detail={"rows": total.rotated, "left": total.left})
@@ -104,7 +107,10 @@ class Command(BaseCommand):
                     authenticator.data = data
                     authenticator.save(update_fields=["data"])
                     progress.rotated += 1
-                else:
+                elif any(
+                    isinstance(data.get(key), str) and data[key].startswith(ENCRYPTED_PREFIX)
+                    for key in ("secret", "seed")
+                ):
                     progress.skipped += 1
         if progress.rotated:
             self.stdout.write(
