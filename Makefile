@@ -4,8 +4,8 @@
 #               the background worker (doorway db_worker) beside it
 #   make test   the whole test suite (browser tests need Debian's /usr/bin/chromium)
 #
-# Also: make lint (ruff, mypy, makemigrations --check), make lock (regenerate
-# requirements.lock), make install.
+# Also: make lint (ruff, mypy, makemigrations --check, imports that flow one way), make
+# lock (regenerate requirements.lock), make install.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -29,7 +29,8 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo    start the demo on http://$(HOST):$(PORT) (creates .venv, .env, the database)"
 	@echo "make test    run the whole test suite"
-	@echo "make lint    ruff check, ruff format --check, mypy, no model change without its migration"
+	@echo "make lint    ruff check, ruff format --check, mypy, no model change without its migration,"
+	@echo "             imports between the apps that flow one way (lint-imports)"
 	@echo "make lock    regenerate requirements.lock from pyproject.toml"
 
 install: $(STAMP)
@@ -76,13 +77,14 @@ test: $(STAMP)
 	@# second-factor codes were seen to miss their moment. Exit 5: none selected.
 	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS) || [ $$? = 5 ]
 
-# All three run, so one pass reports everything; any failure fails the target.
+# All of them run, so one pass reports everything; any failure fails the target.
 lint: $(STAMP)
 	@status=0; \
 	( set -x; $(VENV)/bin/ruff check . ) || status=1; \
 	( set -x; $(VENV)/bin/ruff format --check . ) || status=1; \
 	( set -x; $(VENV)/bin/mypy doorway ) || status=1; \
 	( set -x; DJANGO_SETTINGS_MODULE=doorway.settings_test $(DOORWAY) makemigrations --check --dry-run ) || status=1; \
+	( set -x; $(VENV)/bin/lint-imports --no-cache ) || status=1; \
 	exit $$status
 
 # uv resolves the universal, hash-pinned lock; it is a tool, not a dependency, so it is

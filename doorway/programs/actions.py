@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,7 +19,6 @@ from django.db.models import Max
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.people.models import User
 from doorway.programs.models import (
     ContactCadence,
     CostCategory,
@@ -31,6 +30,10 @@ from doorway.programs.models import (
     Program,
     ServiceKind,
 )
+
+if TYPE_CHECKING:
+    # Only named in annotations: configuration is below the staff who change it.
+    from doorway.people.models import User
 
 PHASE_FIELDS = (
     "name",
