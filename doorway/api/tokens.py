@@ -176,7 +176,7 @@ def revoke_all_tokens(
 
 
 def _revoke(
-    access: AccessToken, *, at: Any, actor: Any, request: HttpRequest | None, **why: str
+    access: AccessToken, *, at: Any, actor: User | None, request: HttpRequest | None, **why: str
 ) -> None:
     """Mark one locked token revoked and audit it with `why`."""
     access.revoked_at = at

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
@@ -60,6 +60,9 @@ from django.utils.translation import ngettext
 from doorway.audit import checkpoints
 from doorway.audit.context import current_request
 from doorway.audit.models import GENESIS, Action, AuditEntry, ChainHead
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +88,7 @@ def client_address(request: HttpRequest | None) -> str | None:
 def record(
     action: Action | str,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     request: HttpRequest | None = None,
     participant: Any = None,
     subject: models.Model | None = None,

@@ -41,7 +41,7 @@ class SessionForm(BootstrapForm, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("held_on", timezone.localdate())
         initial.setdefault("kind", SessionKind.DROP_IN)

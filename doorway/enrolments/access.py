@@ -57,7 +57,7 @@ def access_participant(request: HttpRequest, participant_id: Any) -> Participant
 
 def access_enrolment(request: HttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = (
-        Enrolment.objects.visible_to(request.user)  # type: ignore[arg-type]
+        Enrolment.objects.visible_to(request.user)
         .select_related("participant", "cycle__program", "current_phase")
         .filter(pk=enrolment_id)
         .first()

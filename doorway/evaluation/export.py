@@ -37,7 +37,7 @@ import secrets
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -55,6 +55,9 @@ from doorway.dropins.models import Attendance
 from doorway.evaluation.cohort import Cohort, evaluation_enrolments
 from doorway.evaluation.suppress import THRESHOLD
 from doorway.instruments.models import Answer, ItemKind, Timepoint
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 SUPPRESSED_VALUE = "suppressed"
 OTHER = "other"
@@ -476,7 +479,7 @@ def anonymise(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[st
 
 
 def take_research_export(
-    cohort: Cohort, *, by: Any, reason: str, request: HttpRequest | None = None
+    cohort: Cohort, *, by: User, reason: str, request: HttpRequest | None = None
 ) -> ResearchExport:
     """Build the export, keep its record (the reason encrypted: `ResearchExportRecord`)
     and audit it, in one step. ValidationError for a missing reason or a refused (too

@@ -30,6 +30,7 @@ from doorway.evaluation.suppress import RULE as SUPPRESSION_RULE
 from doorway.instruments.queries import ratings_over_time
 from doorway.programs.models import Cycle, Program
 from doorway.web.forms import BootstrapForm, apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 
 
 def build_report(cohort: Cohort) -> dict[str, Any]:
@@ -268,7 +269,7 @@ class ExportForm(BootstrapForm, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def research_export(request: HttpRequest, program_slug: str) -> HttpResponse:
+def research_export(request: AuthenticatedHttpRequest, program_slug: str) -> HttpResponse:
     if not permissions.takes_research_export(request.user):
         raise PermissionDenied
     program = permissions.access_evaluation(request, program_slug)

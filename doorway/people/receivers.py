@@ -11,7 +11,7 @@ often enough that an unknown "username" must not be kept. A password never is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
@@ -21,6 +21,11 @@ from django.http import HttpRequest
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
+
+if TYPE_CHECKING:
+    from allauth.mfa.models import Authenticator
+
+    from doorway.people.models import User
 
 
 def connect() -> None:
@@ -57,7 +62,7 @@ def _tried(account: Any) -> dict[str, Any]:
     return {"username": account.get_username()}
 
 
-def on_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def on_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     from allauth.mfa.utils import is_mfa_enabled
 
     record(
@@ -68,7 +73,9 @@ def on_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     )
 
 
-def on_signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def on_signed_out(
+    sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any
+) -> None:
     if user is None:
         return
     record(Action.SIGN_OUT, actor=user, request=request)
@@ -96,7 +103,7 @@ def on_locked_out(
 
 
 def on_second_factor_failed(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
 ) -> None:
     step = "reauthentication" if kwargs.get("reauthentication") else "second_factor"
     record(
@@ -107,7 +114,9 @@ def on_second_factor_failed(
     )
 
 
-def _second_factor_changed(request: HttpRequest, user: Any, authenticator: Any, what: str) -> None:
+def _second_factor_changed(
+    request: HttpRequest, user: User, authenticator: Authenticator, what: str
+) -> None:
     record(
         Action.CHANGE,
         actor=user,
@@ -118,18 +127,18 @@ def _second_factor_changed(request: HttpRequest, user: Any, authenticator: Any, 
 
 
 def on_second_factor_added(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
 ) -> None:
     _second_factor_changed(request, user, authenticator, "added")
 
 
 def on_second_factor_removed(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
 ) -> None:
     _second_factor_changed(request, user, authenticator, "removed")
 
 
 def on_second_factor_reset(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
 ) -> None:
     _second_factor_changed(request, user, authenticator, "reset")

@@ -16,7 +16,7 @@ authentication refuses a token whose owner has no second factor (`api.tokens.tok
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.models import Authenticator
@@ -31,6 +31,10 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.people.capabilities import staff_for
 from doorway.web.administration import DoorwayAdmin, is_administrator
+from doorway.web.http import staff_of
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 REMOVED = "second factor removed"
 RESET = "recovery codes reset"
@@ -38,7 +42,7 @@ RESET = "recovery codes reset"
 
 @transaction.atomic
 def remove_authenticator(
-    authenticator: Authenticator, *, by: Any, request: HttpRequest | None = None
+    authenticator: Authenticator, *, by: User | None, request: HttpRequest | None = None
 ) -> int:
     """Delete one authenticator of hers (and her recovery codes when nothing is left
     for them to back up), audit it, and revoke all her tokens. Returns how many tokens
@@ -116,9 +120,9 @@ class AuthenticatorAdmin(DoorwayAdmin):
         return is_administrator(request)
 
     def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
-        remove_authenticator(obj, by=request.user, request=request)
+        remove_authenticator(obj, by=staff_of(request), request=request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
         for authenticator in queryset.select_related("user"):
             if Authenticator.objects.filter(pk=authenticator.pk).exists():
-                remove_authenticator(authenticator, by=request.user, request=request)
+                remove_authenticator(authenticator, by=staff_of(request), request=request)

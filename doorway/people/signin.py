@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -40,6 +40,9 @@ from django.utils.translation import gettext_lazy as _
 from doorway import encryption
 from doorway.audit.log import record
 from doorway.audit.models import Action
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
@@ -104,7 +107,7 @@ class LockoutMixin:
     axes is told directly, not through Django's `user_login_failed` signal, so the
     failure is audited once (by allauth's `authentication_failed`, see `receivers`)."""
 
-    user: Any
+    user: User
 
     def clean_code(self) -> str:
         request = allauth_context.request

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
@@ -24,6 +24,10 @@ from doorway.dropins.models import Attendance, GroupSession
 from doorway.enrolments.models import Enrolment
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
+
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+    from doorway.people.models import User
 
 CASELOAD, CONTACTS, ATTENDANCE = "caseload", "contacts", "attendance"
 
@@ -44,7 +48,7 @@ TITLES = {
 }
 
 
-def exports_for(user: Any) -> list[str]:
+def exports_for(user: Someone) -> list[str]:
     """The exports her role may take, in the order the exports page lists them."""
     return [kind for kind in (CASELOAD, CONTACTS, ATTENDANCE) if may(user, CAPABILITY[kind])]
 
@@ -134,7 +138,7 @@ def _names_by_contact(through: Any, name: str, contacts: Any) -> dict[Any, list[
 
 
 def contacts_sheet(
-    user: Any,
+    user: User,
     enrolments: QuerySet[Enrolment],
     start: datetime.date | None,
     end: datetime.date | None,
@@ -204,13 +208,13 @@ ATTENDANCE_HEADER = [
 ]
 
 
-def sessions_for(user: Any) -> QuerySet[GroupSession]:
+def sessions_for(user: User) -> QuerySet[GroupSession]:
     """The sessions her drop-in pages show: those of the programs she works in."""
     return GroupSession.objects.in_programs(dropin_permissions.programs_for(user))
 
 
 def attendance_sheet(
-    user: Any,
+    user: User,
     sessions: QuerySet[GroupSession],
     start: datetime.date | None,
     end: datetime.date | None,

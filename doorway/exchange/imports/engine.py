@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
@@ -42,6 +42,9 @@ from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
 from doorway.people.models import User
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+
 logger = logging.getLogger(__name__)
 
 IMPORTERS: dict[str, type[Importer]] = {
@@ -55,10 +58,10 @@ PROGRESS_EVERY = 250
 MAX_PROBLEMS = 1000
 
 
-def imports_records(user: Any) -> bool:
+def imports_records(user: Someone) -> bool:
     """Case managers and program managers import into what they reach; peer mentors,
     evaluators and administrators do not import at all."""
-    return may(user, Can.IMPORT_RECORDS) and bool(user.agency_id)
+    return isinstance(user, User) and may(user, Can.IMPORT_RECORDS) and bool(user.agency_id)
 
 
 def importer_for(kind: str, user: User) -> Importer:
