@@ -121,7 +121,7 @@ def follow_up_due(enrolments: Sequence[Enrolment]) -> Iterable[Due]:
         Due(
             enrolment_id=e.pk,
             kind=DueKind.FOLLOW_UP,
-            due_on=one_month_after(e.exited_on),  # type: ignore[arg-type]
+            due_on=one_month_after(e.exited_on),  # type: ignore[arg-type]  # graduates are those with exited_on set (above)
             label="Follow-up questionnaire, one month after graduation",
         )
         for e in graduates

@@ -241,5 +241,5 @@ def open_notices_for(user: User) -> list[DuplicateNotice]:
     reached = set(reach.filter(pk__in=registered).values_list("pk", flat=True))
     for notice in notices:
         # The record she registered is named only to a manager who reaches it.
-        notice.registered_in_reach = notice.registered_id in reached  # type: ignore[attr-defined]
+        notice.registered_in_reach = notice.registered_id in reached  # type: ignore[attr-defined]  # an attribute of ours on the instance, for the template
     return notices

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
-from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -39,7 +38,7 @@ class DueItem(models.Model):
     subject_id = models.UUIDField(null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[DueItemQuerySet] = DueItemQuerySet.as_manager()  # type: ignore[assignment]
+    objects = DueItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "kind"]
@@ -137,7 +136,7 @@ class DuplicateNotice(models.Model):
         related_name="+",
     )
 
-    objects: ClassVar[DuplicateNoticeQuerySet] = DuplicateNoticeQuerySet.as_manager()  # type: ignore[assignment]
+    objects = DuplicateNoticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_noticed_at"]
@@ -184,7 +183,7 @@ class DuePass(models.Model):
     finished_at = models.DateTimeField(default=timezone.now, db_index=True)
     items = models.PositiveIntegerField()
 
-    objects: ClassVar[DuePassQuerySet] = DuePassQuerySet.as_manager()  # type: ignore[assignment]
+    objects = DuePassQuerySet.as_manager()
 
     class Meta:
         ordering = ["-finished_at"]

@@ -214,7 +214,7 @@ def duplicate_notices(request: AuthenticatedHttpRequest) -> HttpResponse:
     notices = duplicates.open_notices_for(user)
     shown = sorted(
         {str(n.match_id) for n in notices}
-        | {str(n.registered_id) for n in notices if n.registered_in_reach}  # type: ignore[attr-defined]
+        | {str(n.registered_id) for n in notices if n.registered_in_reach}  # type: ignore[attr-defined]  # set by open_notices_for
     )
     record(Action.LIST, request=request, detail={"page": "duplicate_notices", "shown": shown})
     return render(request, "caseload/duplicates.html", {"notices": notices})

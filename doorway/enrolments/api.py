@@ -158,7 +158,7 @@ class MoveSerializer(serializers.Serializer[Any]):
 
     move = serializers.CharField(source="key", read_only=True, help_text="Send this to make it.")
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
-    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # a field named like an attribute of DRF's Field
     to_phase = PhaseBriefSerializer(source="phase", read_only=True, allow_null=True)
     exit_reason = exit_reason_field()
     needs_reason = serializers.BooleanField(read_only=True)

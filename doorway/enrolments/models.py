@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -28,6 +28,8 @@ from doorway.programs.models import Cycle, Phase, Program
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
+
+    from doorway.people.capabilities import Someone
 
 
 class ReferralSource(models.TextChoices):
@@ -107,7 +109,7 @@ class Move:
 
 
 class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
-    def visible_to(self, user: User) -> EnrolmentQuerySet:
+    def visible_to(self, user: Someone) -> EnrolmentQuerySet:
         """What `user` reaches: the one access rule (`doorway.enrolments.reach`)."""
         rule = enrolment_rule(user)
         if rule is None:
@@ -145,7 +147,7 @@ class Enrolment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
 
-    objects: ClassVar[EnrolmentQuerySet] = EnrolmentQuerySet.as_manager()  # type: ignore[assignment]
+    objects = EnrolmentQuerySet.as_manager()
 
     if TYPE_CHECKING:
         events: RelatedManager[JourneyEvent]

@@ -79,14 +79,14 @@ class EvaluationFocusAreaSerializer(serializers.Serializer[Any]):
 
 class EvaluationInvolvementAnswerSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like an attribute of DRF's Field
     count = CountField()
     percent = share_field()
 
 
 class EvaluationInvolvementSerializer(serializers.Serializer[Any]):
     timepoint = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like an attribute of DRF's Field
     women_asked = CountField()
     answers = EvaluationInvolvementAnswerSerializer(many=True)
 

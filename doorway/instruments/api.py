@@ -65,7 +65,7 @@ def _plain(value: Decimal | None) -> int | float | None:
 class InstrumentChoiceDefinitionSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     # A declared field is taken off the class by DRF: it does not shadow Field.label.
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like an attribute of DRF's Field
     score = serializers.FloatField(allow_null=True)
 
 
@@ -74,7 +74,7 @@ class InstrumentItemDefinitionSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     prompt = serializers.CharField()
     help = serializers.CharField(allow_blank=True)
-    required = serializers.BooleanField()  # type: ignore[assignment]
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a field named like an attribute of DRF's Field
     show_if = serializers.JSONField(allow_null=True)
     focus_area = serializers.CharField(allow_null=True, help_text="The focus area's slug.")
     min = serializers.FloatField(allow_null=True)

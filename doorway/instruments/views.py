@@ -89,7 +89,7 @@ def assessment_choose(request: AuthenticatedHttpRequest, enrolment_id: Any) -> H
         done_timepoints[instrument_id].add(timepoint)
     for instrument in instruments:
         offered = instrument.next_timepoint(done_timepoints[instrument.pk])
-        instrument.offered_timepoint = offered  # type: ignore[attr-defined]
+        instrument.offered_timepoint = offered  # type: ignore[attr-defined]  # an attribute of ours on the instance, for the template
     audit_view(request, enrolment.participant, subject=enrolment)
     return record_page(
         request,

@@ -244,7 +244,7 @@ class ParticipantCreateSerializer(serializers.Serializer[Any]):
             # The same choices as the registration page.
             form = RegisterForm(user=request.user)
             fields: Any = self.fields
-            fields["cycle"].queryset = form.fields["cycle"].queryset  # type: ignore[attr-defined]
+            fields["cycle"].queryset = form.fields["cycle"].queryset  # type: ignore[attr-defined]  # a ModelChoiceField, typed as a Field
             fields["case_manager"].queryset = case_managers_for(request.user)
             fields["peer_mentor"].queryset = peer_mentors_for(request.user)
 

@@ -42,7 +42,7 @@ class User(AbstractUser):
     # Demo accounts may skip the second factor, and only while DOORWAY_DEMO is on.
     is_demo_account = models.BooleanField(default=False)
 
-    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]  # django-stubs: a manager made in the class body is UserManager[Self]
 
     if TYPE_CHECKING:
         teams: RelatedManager[Team]

@@ -86,7 +86,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     page_number = request.POST.get("page") if query else request.GET.get("page")
     page = Paginator(participants.order_by("code"), PAGE_SIZE).get_page(page_number)
-    rows = [(p, p.visible_enrolments[0] if p.visible_enrolments else None) for p in page]  # type: ignore[attr-defined]
+    rows = [(p, p.visible_enrolments[0] if p.visible_enrolments else None) for p in page]  # type: ignore[attr-defined]  # the Prefetch's to_attr, which django-stubs cannot see
     # Which records were shown, never what was typed.
     record(
         Action.SEARCH if query else Action.LIST,

@@ -142,7 +142,7 @@ class ReviewForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
                 # Left out of a post: the goal keeps its status.
                 required=False,
             )
-            field.required_for_some = True  # type: ignore[attr-defined]
+            field.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
         self.limit_areas(enrolment, (self.initial or {}).get("focus_areas"))
         self.style_fields()
 

@@ -85,7 +85,7 @@ def _phase_table(program: Program) -> dict[str, Any]:
         .annotate(n=Count("id"))
     )
     for phase in phases:
-        phase.open_enrolments = in_phase.get(phase.pk, 0)  # type: ignore[attr-defined]
+        phase.open_enrolments = in_phase.get(phase.pk, 0)  # type: ignore[attr-defined]  # an attribute of ours on the instance, for the template
     active = [p for p in phases if not p.retired]
     return {
         "program": program,

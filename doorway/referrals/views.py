@@ -81,7 +81,7 @@ def referrals_section(
     )
     for referral in rows:
         days = (today - referral.status_on).days
-        referral.no_news_days = days if referral.is_open and days >= NO_NEWS_DAYS else None  # type: ignore[attr-defined]
+        referral.no_news_days = days if referral.is_open and days >= NO_NEWS_DAYS else None  # type: ignore[attr-defined]  # an attribute of ours on the instance, for the template
     return {
         "template": "referrals/_referrals.html",
         "referrals_rows": rows,

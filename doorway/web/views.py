@@ -7,6 +7,7 @@ audit entries there are.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -28,13 +29,14 @@ from doorway.web.http import AuthenticatedHttpRequest
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    build = {
+    builders: dict[str, Callable[[AuthenticatedHttpRequest, User], dict[str, Any]]] = {
         Role.CASE_MANAGER: _case_manager,
         Role.PEER_MENTOR: _peer_mentor,
         Role.PROGRAM_MANAGER: _program_manager,
         Role.EVALUATOR: _evaluator,
         Role.ADMINISTRATOR: _administrator,
-    }.get(user.role)  # type: ignore[call-overload]
+    }
+    build = builders.get(user.role)
     context: dict[str, Any] = {"role": user.role, "Role": Role}
     if build is not None:
         context.update(build(request, user))
