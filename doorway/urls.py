@@ -29,7 +29,7 @@ urlpatterns = [
     path("dropins/", include("doorway.dropins.urls")),
     path("outreach/", include("doorway.casework.outreach_urls")),
     path("supervision/", include("doorway.casework.supervision_urls")),
-    path("audit/", include("doorway.audit.urls")),
+    path("audit/", include("doorway.web.audit_urls")),
     path("staff/", include("doorway.people.staff_urls")),
     path("api/v1/", include("doorway.api.urls")),
     path("tokens/", include("doorway.api.page_urls")),

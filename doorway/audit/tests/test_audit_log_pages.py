@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from doorway.audit import views
 from doorway.audit.log import record
 from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
 from doorway.testing.signin import signed_in
+from doorway.web import audit_log
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_filtering_by_staff_member_and_action(ada, world: World) -> None:
 
 
 def test_the_log_is_paged_by_entry_id(ada, world: World, monkeypatch) -> None:
-    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(audit_log, "PAGE_SIZE", 3)
     for n in range(7):
         record(Action.VIEW, actor=world.alice, reason=f"entry-{n}")
     first = ada.get("/audit/", {"staff": "alice"})

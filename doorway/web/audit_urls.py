@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.audit import views
+from doorway.web import audit_log as views
 
 urlpatterns = [
     path("", views.audit_log, name="audit_log"),

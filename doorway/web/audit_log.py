@@ -1,5 +1,9 @@
 """Pages for administrators: the audit log, verifying its chain, breaking the glass.
 
+They sit with the other pages, above the audit app (which everything writes to, and so
+imports nothing but the infrastructure) and above people, whose staff, participants and
+break-the-glass action they show; mounted at /audit/ (`doorway.web.audit_urls`).
+
 Anyone whose role does not read the audit log is answered 404. The log is paged by
 entry id (keyset), never by counting or offsetting, so a page costs the same with a
 hundred entries or with millions.
