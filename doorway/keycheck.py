@@ -269,9 +269,9 @@ def refuse_to_start() -> None:
     try:
         problems = key_problems()
     except DatabaseError:
-        # Unreachable now: the server starts and answers errors until the database is
-        # back, as it did before; its next start checks the keys.
-        logger.warning("The key check could not reach the database; it was not made.")
+        # Unreachable now (or not migrated yet): the server starts and answers errors
+        # until the database is back, as it did before; its next start checks the keys.
+        logger.warning("The key check could not read the database; it was not made.")
         return
     if problems:
         raise ImproperlyConfigured(" ".join(problems))
@@ -285,7 +285,10 @@ def keys_read_the_data(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
     except DatabaseError:
         return [
             Warning(
-                _("The database could not be reached, so the keys were not checked."),
+                _(
+                    "The keys were not checked: the database could not be reached, or is "
+                    "not migrated yet."
+                ),
                 id="doorway.keys.W001",
             )
         ]

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.db import OperationalError
 
 from doorway import keycheck
 from doorway.audit.log import record
@@ -132,3 +133,19 @@ def test_the_web_application_refuses_to_start_with_a_wrong_key(
 
 def test_the_web_application_starts_with_the_right_keys(someone: Participant) -> None:
     assert "application" in runpy.run_module("doorway.wsgi")
+
+
+def test_a_database_that_cannot_be_read_warns_and_does_not_stop_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker or server started during a database outage starts, as before, and
+    reconnects; it says the keys were not checked."""
+
+    def unreachable(using: str = "default") -> list[str]:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(keycheck, "key_problems", unreachable)
+    found = keycheck.keys_read_the_data()
+    assert [message.id for message in found] == ["doorway.keys.W001"]
+    assert not any(message.is_serious() for message in found)
+    keycheck.refuse_to_start()
