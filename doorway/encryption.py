@@ -1,8 +1,10 @@
 """Encryption at rest for identifying fields and case notes.
 
 Values are encrypted with MultiFernet: the first key in DOORWAY_FIELD_KEYS encrypts,
-every key decrypts, so keys rotate by putting a new key first and running
-`doorway rotate-keys`. Keys live in the environment, never in the database.
+every key decrypts, so keys rotate without a stop: the new key added second everywhere,
+then put first everywhere, then `doorway rotate-keys` (`keyrotation.py`), then the old
+key removed (README, "Rotating the field keys"). Keys live in the environment, never in
+the database; `keycheck.py` refuses to start with keys that cannot read what is stored.
 
 Exact lookup by name goes through a blind index: a keyed HMAC of the normalised
 text, so equal names give equal digests without the name being stored.

@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env.list("DOORWAY_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DOORWAY_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Identifying fields are encrypted with these Fernet keys; the first encrypts, all of
-# them decrypt, so a new key can be put first and `doorway rotate-keys` run.
+# them decrypt, so keys rotate while Doorway serves (README, "Rotating the field keys").
 FIELD_ENCRYPTION_KEYS = env.list("DOORWAY_FIELD_KEYS")
 # Keys the blind index used for exact name lookup (HMAC-SHA256).
 BLIND_INDEX_KEY = env.str("DOORWAY_BLIND_INDEX_KEY")
