@@ -271,8 +271,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DOORWAY_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "doorway" / "static"]
+# Compressing every static file (gzip and Brotli) at collectstatic takes minutes; off, the
+# files are served as they are (a proxy may compress them).
+COMPRESS_STATIC = env.bool("DOORWAY_COMPRESS_STATIC", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -280,6 +283,8 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if COMPRESS_STATIC
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }
