@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from doorway.casework import outreach_views, supervision_views, transfer_urls, transfer_views
 from doorway.casework import urls as contact_urls
+from doorway.casework.outreach import views as outreach_views
+from doorway.casework.supervision import views as supervision_views
+from doorway.casework.transfer import urls as transfer_urls
+from doorway.casework.transfer import views as transfer_views
 from doorway.casework.views import contacts_section
 from doorway.dropins.views import attendance_section
 from doorway.enrolments import views

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
-from doorway.casework import outreach, supervision, transfer
 from doorway.casework.actions import record_contact
 from doorway.casework.models import (
     Contact,
@@ -21,6 +20,9 @@ from doorway.casework.models import (
     is_late,
     late_after_days,
 )
+from doorway.casework.outreach import actions as outreach
+from doorway.casework.supervision import actions as supervision
+from doorway.casework.transfer import actions as transfer
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.people.models import Team, User
 from doorway.programs.models import Program

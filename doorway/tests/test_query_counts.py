@@ -35,9 +35,10 @@ from django.utils import timezone
 
 from doorway.api.tokens import issue_token
 from doorway.audit.models import VerifyRun
-from doorway.casework import outreach, supervision
 from doorway.casework.actions import edit_contact, record_contact
 from doorway.casework.models import ContactKind
+from doorway.casework.outreach import actions as outreach
+from doorway.casework.supervision import actions as supervision
 from doorway.conftest import World
 from doorway.dropins.actions import mark_attendance, start_session
 from doorway.enrolments.models import Enrolment

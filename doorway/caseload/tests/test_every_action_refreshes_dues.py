@@ -19,10 +19,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from doorway.caseload.models import DueItem
-from doorway.casework import transfer
 from doorway.casework.actions import edit_contact, record_contact
 from doorway.casework.models import Contact
 from doorway.casework.tests.helpers import graduated, in_last_phase
+from doorway.casework.transfer import actions as transfer
 from doorway.conftest import World
 from doorway.enrolments.actions import enrol
 from doorway.enrolments.due import DueKind

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from doorway.casework import outreach
 from doorway.casework.models import OutreachContact
+from doorway.casework.outreach import actions as outreach
 from doorway.enrolments.models import Enrolment, ExitReason
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from doorway.casework import outreach, supervision, transfer
 from doorway.casework.actions import record_contact
 from doorway.casework.models import (
     ClosingNote,
@@ -17,6 +16,9 @@ from doorway.casework.models import (
     SupervisionSession,
     TransferOfCare,
 )
+from doorway.casework.outreach import actions as outreach
+from doorway.casework.supervision import actions as supervision
+from doorway.casework.transfer import actions as transfer
 from doorway.people.capabilities import Action
 from doorway.testing.factories import CycleFactory, EnrolmentFactory
 from doorway.testing.matrix import (

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorway.audit.models import AuditEntry
-from doorway.casework import outreach
 from doorway.casework.models import OutreachContact
+from doorway.casework.outreach import actions as outreach
 from doorway.casework.tests.helpers import an_outreach
 from doorway.testing.factories import CycleFactory, EnrolmentFactory, ProgramFactory
 from doorway.testing.signin import signed_in

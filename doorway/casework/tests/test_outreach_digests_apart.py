@@ -43,7 +43,7 @@ def test_a_typed_nickname_still_finds_her_outreach(world: World) -> None:
     rosa = an_outreach(world, nickname="Rosa")
     found = OutreachContact.objects.with_nickname(" ROSA ")
     assert list(found) == [rosa]
-    from doorway.casework.outreach import linkable_for
+    from doorway.casework.outreach.actions import linkable_for
 
     assert list(linkable_for(world.rosa_enrolment, "rosa")) == [rosa]
 

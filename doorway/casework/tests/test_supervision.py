@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorway.audit.models import AuditEntry
-from doorway.casework import supervision
 from doorway.casework.models import SupervisionReview, SupervisionSession
+from doorway.casework.supervision import actions as supervision
 from doorway.testing.factories import (
     CycleFactory,
     EnrolmentFactory,
@@ -202,7 +202,7 @@ def test_the_enrolment_page_shows_her_reviews_to_the_care_team_never_to_her_peer
 def test_the_enrolment_pages_supervision_section_keeps_a_fixed_number_of_queries(
     rf, world, rows, django_assert_max_num_queries
 ):
-    from doorway.casework.supervision_views import supervision_section
+    from doorway.casework.supervision.views import supervision_section
 
     for n in range(rows):
         session = a_session(world, held_on=TODAY() - datetime.timedelta(days=n))

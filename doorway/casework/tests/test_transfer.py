@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from doorway.casework import transfer
 from doorway.casework.due import closing_notes_due
 from doorway.casework.models import ClosingNote, TransferOfCare
 from doorway.casework.tests.helpers import graduated, in_last_phase
+from doorway.casework.transfer import actions as transfer
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import ConsentKind
@@ -145,7 +145,7 @@ def test_the_enrolment_page_shows_transfer_and_note_to_the_care_team_not_the_pee
 def test_the_transfer_section_keeps_a_fixed_number_of_queries(
     rf, world, rows, django_assert_max_num_queries
 ):
-    from doorway.casework.transfer_views import transfer_section
+    from doorway.casework.transfer.views import transfer_section
 
     in_last_phase(world.rosa_enrolment)
     partner = PartnerFactory(agency=world.agency)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from doorway.casework.supervision import record_session
+from doorway.casework.supervision.actions import record_session
 from doorway.conftest import World
 from doorway.enrolments.models import ExitReason
 from doorway.evaluation.cohort import Cohort

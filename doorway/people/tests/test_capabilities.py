@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from doorway.casework import outreach, supervision, transfer
 from doorway.casework import permissions as contact_permissions
+from doorway.casework.outreach import actions as outreach
+from doorway.casework.supervision import actions as supervision
+from doorway.casework.transfer import actions as transfer
 from doorway.conftest import World
 from doorway.dropins import permissions as dropin_permissions
 from doorway.evaluation import deployment, survey

@@ -20,7 +20,7 @@ from doorway import demo
 from doorway.audit.models import AuditEntry
 from doorway.caseload.models import DueItem
 from doorway.casework.models import Contact, ContactKind, OutreachContact, SupervisionReview
-from doorway.casework.outreach import outreach_until
+from doorway.casework.outreach.actions import outreach_until
 from doorway.enrolments.models import (
     PHASE_EVENTS,
     Eligibility,

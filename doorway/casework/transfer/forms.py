@@ -1,5 +1,5 @@
 """Transfer-of-care and closing-note forms; the rules are checked again by
-`casework.transfer`."""
+`casework.transfer.actions`."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.casework import outreach_views as views
+from doorway.casework.outreach import views
 
 urlpatterns = [
     path("", views.outreach_home, name="outreach_home"),

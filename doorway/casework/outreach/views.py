@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.audit.refusal import refuse
-from doorway.casework import outreach
 from doorway.casework.models import OutreachContact
-from doorway.casework.outreach_forms import LinkForm, NicknameForm, OutreachForm, PeriodForm
+from doorway.casework.outreach import actions as outreach
+from doorway.casework.outreach.forms import LinkForm, NicknameForm, OutreachForm, PeriodForm
 from doorway.enrolments.access import access_enrolment, access_part, participants_visible_to
 from doorway.enrolments.models import Enrolment
 from doorway.programs.models import Program

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.casework import supervision_views as views
+from doorway.casework.supervision import views
 
 urlpatterns = [
     path("", views.supervision_home, name="supervision_home"),

@@ -1,4 +1,4 @@
-"""Supervision forms; the rules are checked again by `casework.supervision`."""
+"""Supervision forms; the rules are checked again by `casework.supervision.actions`."""
 
 from __future__ import annotations
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.audit.refusal import refuse
-from doorway.casework import supervision
 from doorway.casework.models import SupervisionReview, SupervisionSession
-from doorway.casework.supervision_forms import ReviewForm, SessionForm
+from doorway.casework.supervision import actions as supervision
+from doorway.casework.supervision.forms import ReviewForm, SessionForm
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Team
 from doorway.web.forms import apply_errors

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.casework import transfer
 from doorway.casework.models import ClosingNote, TransferOfCare
-from doorway.casework.transfer_forms import ClosingNoteForm, TransferForm
+from doorway.casework.transfer import actions as transfer
+from doorway.casework.transfer.forms import ClosingNoteForm, TransferForm
 from doorway.concurrency import StaleVersion, version_or_new
 from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment

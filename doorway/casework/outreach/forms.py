@@ -1,5 +1,5 @@
 """Outreach forms: the shape of what was typed. The rules are checked again by the
-actions in `casework.outreach`."""
+actions in `casework.outreach.actions`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from doorway.casework.models import Material, OutreachContact, OutreachKind
-from doorway.casework.outreach import MAX_WOMEN
+from doorway.casework.outreach.actions import MAX_WOMEN
 from doorway.people.forms import DateInput
 from doorway.web.forms import BootstrapForm
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.casework import transfer_views as views
+from doorway.casework.transfer import views
 
 urlpatterns = [
     path("meeting/", views.transfer_meeting, name="transfer_meeting"),
