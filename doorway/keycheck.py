@@ -14,9 +14,10 @@ name digests, audit entries' MACs). Doorway refuses to start on any problem: eve
 management command, `runserver` and `doorway check` through a system check, gunicorn
 through `doorway/wsgi.py`.
 
-The checkpoint key is not checked here: it signs files outside the database, changes
-legitimately (`doorway audit new-checkpoint-key`), and a wrong one loses no data;
-`doorway audit verify` reports checkpoints it cannot verify.
+The checkpoint key does not stop a start: it signs files outside the database, changes
+legitimately (`doorway audit new-checkpoint-key`), and a wrong one loses no data. The
+check warns when it is not the key that signed the newest checkpoint on disk, since an
+auditor holding the old public key cannot check the checkpoints written from then on.
 
 Messages name the key and the table, never a value.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -277,13 +279,52 @@ def refuse_to_start() -> None:
         raise ImproperlyConfigured(" ".join(problems))
 
 
+def checkpoint_key_changed() -> str | None:
+    """The newest checkpoint file's name, when a key other than the configured one
+    signed it; None when they match or there is nothing to compare."""
+    from doorway.audit import checkpoints
+
+    if not getattr(settings, "AUDIT_CHECKPOINT_KEY", ""):
+        return None
+    try:
+        configured = checkpoints.key_id(checkpoints.signing_key().public_key())
+    except ImproperlyConfigured:
+        return None  # malformed: `doorway check --deploy` says so
+    folder = checkpoints.directory()
+    newest = max(folder.glob("*.json"), default=None) if folder.is_dir() else None
+    if newest is None:
+        return None
+    try:
+        signed_by = json.loads(newest.read_text()).get("key_id")
+    except (OSError, ValueError, AttributeError):
+        return None  # `doorway audit verify` reports an unreadable checkpoint
+    return newest.name if signed_by != configured else None
+
+
 @register("doorway_keys")
 def keys_read_the_data(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     hint = _("Configure the keys this database was written with (see Keys in the README).")
+    found: list[CheckMessage] = []
+    if (name := checkpoint_key_changed()) is not None:
+        found.append(
+            Warning(
+                _(
+                    "DOORWAY_AUDIT_CHECKPOINT_KEY is not the key that signed the newest "
+                    "audit checkpoint (%(file)s): whoever checks the checkpoints with the "
+                    "former public key cannot check those written from now on."
+                )
+                % {"file": name},
+                hint=_(
+                    "If the key was changed on purpose, give them the new public key "
+                    "(`doorway audit public-key`); if not, configure the former key."
+                ),
+                id="doorway.keys.W002",
+            )
+        )
     try:
         problems = key_problems()
     except DatabaseError:
-        return [
+        found.append(
             Warning(
                 _(
                     "The keys were not checked: the database could not be reached, or is "
@@ -291,5 +332,6 @@ def keys_read_the_data(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 ),
                 id="doorway.keys.W001",
             )
-        ]
-    return [Error(problem, hint=hint, id="doorway.keys.E001") for problem in problems]
+        )
+        return found
+    return found + [Error(problem, hint=hint, id="doorway.keys.E001") for problem in problems]

@@ -28,10 +28,11 @@ PRODUCTION_ENV = {
 
 def deploy_check(**changes: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **PRODUCTION_ENV, **changes}
-    # A database of its own, empty: the key check finds nothing written under other keys
-    # (a developer's demo database is not read with these dummy keys).
+    # A database and checkpoint folder of its own, empty: the key check finds nothing
+    # written under other keys (a developer's demo data is not read with these keys).
     with tempfile.TemporaryDirectory() as folder:
         env["DATABASE_URL"] = f"sqlite:///{folder}/doorway.sqlite3"
+        env["DOORWAY_AUDIT_CHECKPOINTS"] = f"{folder}/checkpoints"
         return subprocess.run(
             [
                 sys.executable,

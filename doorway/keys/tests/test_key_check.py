@@ -4,6 +4,7 @@ from a sample of real rows, and says nothing of anyone."""
 from __future__ import annotations
 
 import runpy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.core.management.base import SystemCheckError
 from django.db import OperationalError
 
 from doorway import keycheck
+from doorway.audit import checkpoints
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.keys.models import KeyCanary
@@ -149,3 +151,16 @@ def test_a_database_that_cannot_be_read_warns_and_does_not_stop_the_start(
     assert [message.id for message in found] == ["doorway.keys.W001"]
     assert not any(message.is_serious() for message in found)
     keycheck.refuse_to_start()
+
+
+def test_a_checkpoint_key_other_than_the_newest_checkpoints_is_warned_of(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.AUDIT_CHECKPOINTS = tmp_path
+    checkpoints.write(0, "0" * 64)
+    assert "doorway.keys.W002" not in {m.id for m in keycheck.keys_read_the_data()}
+
+    settings.AUDIT_CHECKPOINT_KEY = checkpoints.new_key_text()
+    found = {m.id: m for m in keycheck.keys_read_the_data()}
+    assert "doorway.keys.W002" in found
+    assert not found["doorway.keys.W002"].is_serious()
