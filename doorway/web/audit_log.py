@@ -36,13 +36,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorway.audit import tasks
-from doorway.audit.forms import BreakGlassForm, LogFilterForm
 from doorway.audit.log import record
 from doorway.audit.models import Action, AuditEntry, ChainHead, VerifyRun
 from doorway.people.actions import break_the_glass
 from doorway.people.capabilities import staff_for
 from doorway.people.models import BreakGlass, Participant, User
 from doorway.people.roles import reads_audit_log
+from doorway.web.audit_forms import BreakGlassForm, LogFilterForm
 from doorway.web.forms import apply_errors
 
 PAGE_SIZE = 50
