@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
-from django.db.utils import OperationalError
+from django.db.utils import OperationalError, ProgrammingError
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 
 from doorway.testing import worker
 from doorway.testing.worker import DATABASE_QUEUE
+from doorway.worker import leases
 from doorway.worker.tests.chores import recount
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +111,24 @@ def test_a_worker_whose_postgresql_connection_is_terminated_reconnects_and_runs_
         killer.close()
     assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
     assert [p for p in pauses if p > 0]
+
+
+def test_a_worker_started_before_the_migrations_waits_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = queued()
+    real_sweep = leases.sweep
+    missing = [3]
+
+    def sweep() -> leases.Swept:
+        # PostgreSQL's answer while the lease table is not there yet.
+        if missing[0]:
+            missing[0] -= 1
+            raise ProgrammingError('relation "worker_tasklease" does not exist')
+        return real_sweep()
+
+    monkeypatch.setattr(leases, "sweep", sweep)
+    with override_settings(TASKS=DATABASE_QUEUE):
+        pauses = worker.run_worker(monkeypatch, "--max-tasks=1")
+    assert len([p for p in pauses if p > 0]) == 3
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"

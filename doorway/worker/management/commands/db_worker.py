@@ -2,9 +2,10 @@
 own death.
 
 - A database error outside a task (connection refused at start, an outage, a
-  terminated connection) never ends the worker: it closes its connections, waits
-  (1 s, 2 s, 4 s, … up to `MAX_PAUSE`, with a little jitter so that several workers do
-  not knock all at once) and tries again. The log names the error's type only.
+  terminated connection, tables not yet migrated) never ends the worker: it closes its
+  connections, waits (1 s, 2 s, 4 s, … up to `MAX_PAUSE`, with a little jitter so that
+  several workers do not knock all at once) and tries again. The log names the error's
+  type only.
 - Each task it claims gets a lease in the same transaction as the claim, renewed while
   the task runs; at its start and every `leases.SWEEP_SECONDS` it sweeps up the tasks
   whose worker died (`doorway.worker.leases`).
@@ -63,11 +64,14 @@ class Worker(db_worker.Worker):
         while self.running:
             try:
                 went_on = self.once()
-            except (OperationalError, InterfaceError) as error:
+            except (DatabaseError, InterfaceError) as error:
+                # Not only a refused or dropped connection: a database up before its
+                # migrations (a deploy starting the worker first) answers "no such
+                # table", which heals the same way.
                 failures += 1
                 pause = pause_after(failures)
                 logger.warning(
-                    "Database unavailable (%s, %d in a row); trying again in %.1f s",
+                    "Database unavailable or not ready (%s, %d in a row); trying again in %.1f s",
                     type(error).__name__,
                     failures,
                     pause,
