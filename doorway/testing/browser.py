@@ -116,7 +116,8 @@ def _open_page(browser: Browser, request: pytest.FixtureRequest, **context: Any)
     console = ConsoleLog()
     page.on("console", console)
     page.on("pageerror", lambda error: console.messages.append(f"pageerror: {error}"))
-    page.console_log = console  # type: ignore[attr-defined]
+    # Kept on the page for console_log(); Playwright's Page declares no such attribute.
+    page.console_log = console  # type: ignore[attr-defined]  # an attribute of ours on Playwright's Page
     yield page
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
@@ -150,4 +151,4 @@ def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pag
 
 def console_log(page: Page) -> ConsoleLog:
     """The console messages `page` has logged so far (for tests that assert on them)."""
-    return page.console_log  # type: ignore[attr-defined, no-any-return]
+    return page.console_log  # type: ignore[attr-defined]  # set on the page by _open_page

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db import models
 from django.utils import timezone
 
 from doorway.enrolments.models import Enrolment, EventKind, JourneyEvent, ReferralSource
@@ -13,8 +15,24 @@ from doorway.people.roles import Role
 from doorway.programs import exit_doors_here
 from doorway.programs.models import Agency, Cycle, PartnerAgency, Program
 
+M = TypeVar("M", bound=models.Model)
 
-class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A factory that mypy, like Python, sees return its model's instance when called:
+    `UserFactory()` is a User. (factory_boy types `create()` and `build()` so, but not
+    the call itself, which its metaclass turns into `create()`.)"""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> M:  # type: ignore[misc]  # factory_boy: calling a factory returns an instance of its model, not of the factory
+            ...
+
+
+class AgencyFactory(ModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("slug",)
@@ -23,7 +41,27 @@ class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     slug = factory.Sequence(lambda n: f"agency-{n}")
 
 
-class ProgramFactory(factory.django.DjangoModelFactory[Program]):
+def _add_phases(program: Program, create: bool, extracted: object, **kwargs: object) -> None:
+    """The Exit Doors Here phases and four focus areas, once the program is saved."""
+    from doorway.programs.models import FocusArea, Phase
+
+    if not create:
+        return
+    for order, (name, days, cadence, consent, eligibility, _d) in enumerate(exit_doors_here.PHASES):
+        Phase.objects.create(
+            program=program,
+            order=order,
+            name=name,
+            expected_days=days,
+            contact_cadence=cadence,
+            requires_service_consent=consent,
+            requires_eligibility=eligibility,
+        )
+    for order, (slug, name) in enumerate(exit_doors_here.FOCUS_AREAS[:4]):
+        FocusArea.objects.create(program=program, slug=slug, name=name, order=order)
+
+
+class ProgramFactory(ModelFactory[Program]):
     """A program with the Exit Doors Here phases, under its own slug."""
 
     class Meta:
@@ -35,29 +73,10 @@ class ProgramFactory(factory.django.DjangoModelFactory[Program]):
     slug = factory.Sequence(lambda n: f"program-{n}")
     code_prefix = "TST"
 
-    @factory.post_generation
-    def phases(self, create: bool, extracted: object, **kwargs: object) -> None:
-        from doorway.programs.models import FocusArea, Phase
-
-        if not create:
-            return
-        for order, (name, days, cadence, consent, eligibility, _d) in enumerate(
-            exit_doors_here.PHASES
-        ):
-            Phase.objects.create(
-                program=self,
-                order=order,
-                name=name,
-                expected_days=days,
-                contact_cadence=cadence,
-                requires_service_consent=consent,
-                requires_eligibility=eligibility,
-            )
-        for order, (slug, name) in enumerate(exit_doors_here.FOCUS_AREAS[:4]):
-            FocusArea.objects.create(program=self, slug=slug, name=name, order=order)
+    phases = factory.PostGeneration(_add_phases)
 
 
-class CycleFactory(factory.django.DjangoModelFactory[Cycle]):
+class CycleFactory(ModelFactory[Cycle]):
     class Meta:
         model = Cycle
 
@@ -67,7 +86,7 @@ class CycleFactory(factory.django.DjangoModelFactory[Cycle]):
     ends_on = datetime.date(2030, 12, 31)
 
 
-class PartnerFactory(factory.django.DjangoModelFactory[PartnerAgency]):
+class PartnerFactory(ModelFactory[PartnerAgency]):
     class Meta:
         model = PartnerAgency
 
@@ -76,7 +95,14 @@ class PartnerFactory(factory.django.DjangoModelFactory[PartnerAgency]):
     services = factory.LazyFunction(lambda: ["housing"])
 
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+def _set_programs(user: User, create: bool, extracted: Any, **kwargs: object) -> None:
+    if create and extracted:
+        user.programs.set(extracted)
+    if create:
+        user.save()
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -89,15 +115,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     agency = factory.SubFactory(AgencyFactory)
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
-    @factory.post_generation
-    def programs(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create and extracted:
-            self.programs.set(extracted)
-        if create:
-            self.save()
+    programs = factory.PostGeneration(_set_programs)
 
 
-class TeamFactory(factory.django.DjangoModelFactory[Team]):
+class TeamFactory(ModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -105,7 +126,14 @@ class TeamFactory(factory.django.DjangoModelFactory[Team]):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
+def _index_name(
+    participant: Participant, create: bool, extracted: object, **kwargs: object
+) -> None:
+    if create:
+        participant.refresh_name_index()
+
+
+class ParticipantFactory(ModelFactory[Participant]):
     class Meta:
         model = Participant
         skip_postgeneration_save = True
@@ -118,13 +146,26 @@ class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
     phone = "416-555-0100"
     registered_by = factory.SubFactory(UserFactory)
 
-    @factory.post_generation
-    def index(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            self.refresh_name_index()
+    index = factory.PostGeneration(_index_name)
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
+def _record_referral(
+    enrolment: Enrolment, create: bool, extracted: object, **kwargs: object
+) -> None:
+    """Her journey starts with the referral, as `enrol` records it."""
+    if create:
+        assert enrolment.current_phase is not None
+        JourneyEvent.objects.create(
+            enrolment=enrolment,
+            kind=EventKind.REFERRED,
+            to_phase=enrolment.current_phase,
+            to_phase_name=enrolment.current_phase.name,
+            effective_on=enrolment.referred_on,
+            recorded_by=enrolment.case_manager,
+        )
+
+
+class EnrolmentFactory(ModelFactory[Enrolment]):
     class Meta:
         model = Enrolment
         skip_postgeneration_save = True
@@ -137,20 +178,10 @@ class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
     current_phase = factory.LazyAttribute(lambda e: e.cycle.program.active_phases().first())
     phase_started_on = factory.LazyAttribute(lambda e: e.referred_on)
 
-    @factory.post_generation
-    def journey(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            JourneyEvent.objects.create(
-                enrolment=self,
-                kind=EventKind.REFERRED,
-                to_phase=self.current_phase,
-                to_phase_name=self.current_phase.name,
-                effective_on=self.referred_on,
-                recorded_by=self.case_manager,
-            )
+    journey = factory.PostGeneration(_record_referral)
 
 
-class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
+class ConsentFactory(ModelFactory[Consent]):
     class Meta:
         model = Consent
 

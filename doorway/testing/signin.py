@@ -39,7 +39,9 @@ from django.test import Client
 from django.urls import reverse
 
 if TYPE_CHECKING:
-    from django.http import HttpResponse
+    # What the test client answers: a response with the request, templates and context
+    # attached (django-stubs names it so; Django has no public name for it).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
     from doorway.people.models import User
 
@@ -54,7 +56,7 @@ def give_totp(user: User, secret: str = TEST_TOTP_SECRET) -> str:
     up; return the TOTP secret. If she already has one, return its secret."""
     existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if existing is not None:
-        return decrypt(existing.data["secret"])
+        return str(decrypt(existing.data["secret"]))
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
@@ -63,7 +65,8 @@ def give_totp(user: User, secret: str = TEST_TOTP_SECRET) -> str:
 def recovery_codes(user: User) -> list[str]:
     """Her unused recovery codes (she must have been given a TOTP first)."""
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
-    return RecoveryCodes(authenticator).get_unused_codes()
+    codes: list[str] = RecoveryCodes(authenticator).get_unused_codes()
+    return codes
 
 
 def totp_code(secret: str, at: float | None = None) -> str:
@@ -71,7 +74,7 @@ def totp_code(secret: str, at: float | None = None) -> str:
     from allauth.mfa import app_settings
 
     moment = time.time() if at is None else at
-    return format_hotp_value(hotp_value(secret, int(moment) // app_settings.TOTP_PERIOD))
+    return str(format_hotp_value(hotp_value(secret, int(moment) // app_settings.TOTP_PERIOD)))
 
 
 def signed_in(client: Client, user: User) -> Client:
@@ -95,7 +98,7 @@ def sign_in_client(
     password: str = DEFAULT_PASSWORD,
     secret: str | None = None,
     **extra: Any,
-) -> HttpResponse:
+) -> TestResponse:
     """Sign her in through the real pages: the password form, then (if she has a second
     factor) the code form. `extra` goes to every request (e.g. REMOTE_ADDR="10.0.0.9").
     Returns the last response, which redirects to the home page when all went well."""

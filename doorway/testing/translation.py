@@ -28,13 +28,18 @@ class Marked(gettext.NullTranslations):
         return LANGUAGE
 
 
+def _catalogues() -> dict[str, object]:
+    # Django keeps its catalogues in a private cache (which django-stubs does not
+    # declare): the one way to add a language without writing a .po file to the tree.
+    catalogues: dict[str, object] = vars(trans_real)["_translations"]
+    return catalogues
+
+
 @contextmanager
 def marked_language() -> Iterator[None]:
-    # Django keeps its catalogues in a private cache: the one way to add a language
-    # without writing a .po file to the tree.
-    trans_real._translations[LANGUAGE] = Marked()  # type: ignore[assignment]
+    _catalogues()[LANGUAGE] = Marked()
     try:
         with translation.override(LANGUAGE):
             yield
     finally:
-        trans_real._translations.pop(LANGUAGE, None)
+        _catalogues().pop(LANGUAGE, None)

@@ -177,10 +177,10 @@ def test_an_administrator_who_broke_the_glass_reads_but_does_not_write(
     assert not wrong, wrong
 
 
-def url_names(patterns: list[Any]) -> set[str]:
+def url_names(patterns: list[Any]) -> set[str | None]:
     """Names of these URL patterns and of those included below them (contacts are
     mounted under an enrolment)."""
-    names = set()
+    names: set[str | None] = set()
     for p in patterns:
         if isinstance(p, URLPattern):
             names.add(p.name)
@@ -192,10 +192,11 @@ def url_names(patterns: list[Any]) -> set[str]:
 def test_every_url_about_a_participant_is_in_the_matrix() -> None:
     covered = {e.name for e in ENDPOINTS}
     resolver = get_resolver()
-    names = set()
+    names: set[str | None] = set()
     for prefix in PREFIXES:
         found = [p for p in resolver.url_patterns if str(p.pattern) == prefix]
         assert found, f"no URLs under {prefix}"
         for pattern in found:
+            assert isinstance(pattern, URLResolver), f"{prefix} includes no URLs"
             names |= url_names(pattern.url_patterns)
-    assert names <= covered, f"not in the permission matrix: {sorted(names - covered)}"
+    assert names <= covered, f"not in the permission matrix: {sorted(names - covered, key=str)}"

@@ -12,7 +12,7 @@ from django.test import Client
 from doorway.api.models import AccessToken
 from doorway.api.tokens import issue_token
 from doorway.conftest import World
-from doorway.people.models import Role
+from doorway.people.roles import Role
 from doorway.testing.factories import UserFactory
 from doorway.testing.signin import give_totp, signed_in
 

@@ -20,7 +20,7 @@ def api(user: Any) -> APIClient:
     return client
 
 
-def patch_phone(world: World, phone: str, **headers: str) -> Any:
+def patch_phone(world: World, phone: str, **headers: Any) -> Any:
     return api(world.alice).patch(
         f"/api/v1/participants/{world.rosa.pk}/",
         {"identity": {"phone": phone}},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -15,6 +16,9 @@ from doorway.conftest import World
 from doorway.people.models import User
 from doorway.testing.signin import signed_in as signed_in_as
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 TOKEN = re.compile(r"dw_[A-Za-z0-9]{8}_[A-Za-z0-9]{43}")
 
 
@@ -23,7 +27,7 @@ def signed_in(client: Client) -> Callable[[User], Client]:
     return lambda user: signed_in_as(client, user)
 
 
-def make(client: Client, **data: object) -> object:
+def make(client: Client, **data: object) -> TestResponse:
     form = {"name": "Monthly report", "scope": "read", "expires": "30", **data}
     return client.post(reverse("token_list"), form)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,7 +27,7 @@ def unsealed() -> list[AuditEntry]:
     return [record(Action.VIEW, detail={"n": n}) for n in range(5)]
 
 
-def run_raw(sql: str, params: list[object]) -> None:
+def run_raw(sql: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

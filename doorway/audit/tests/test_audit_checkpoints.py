@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 OTHER_KEY = "b3RoZXIta2V5LW5vdC10aGUtZGVwbG95bWVudHMtMDE="
 
 
-def run_raw(sql: str, params: list[object] | None = None) -> None:
+def run_raw(sql: str, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 

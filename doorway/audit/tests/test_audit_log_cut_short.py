@@ -5,6 +5,8 @@ so `doorway audit verify` fails and names what is missing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -15,7 +17,7 @@ from doorway.audit.models import Action, AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-def run_raw(sql: str, params: list[object] | None = None) -> None:
+def run_raw(sql: str, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 

@@ -10,7 +10,7 @@ from django.test import Client
 from doorway.audit.log import check_log, record
 from doorway.audit.models import Action, VerifyRun
 from doorway.conftest import World
-from doorway.people.models import Role
+from doorway.people.roles import Role
 from doorway.testing.factories import UserFactory
 from doorway.testing.signin import signed_in
 

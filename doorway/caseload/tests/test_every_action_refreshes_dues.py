@@ -110,6 +110,7 @@ def _follow_up(world: World, enrolment: Enrolment) -> object:
 
     exit_doors_here.install(world.program)
     version = Instrument.objects.get(slug=exit_doors_here.FOLLOW_UP).current_version()
+    assert version is not None
     return record_administration(
         enrolment,
         version,

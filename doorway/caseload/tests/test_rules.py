@@ -177,6 +177,7 @@ def test_recording_the_follow_up_questionnaire_clears_the_follow_up(
     later = one_month_after(D0) + 2 * DAY
     assert DueKind.FOLLOW_UP in overdue_kinds(enrolment, later)
     version = Instrument.objects.get(slug=exit_doors_here.FOLLOW_UP).current_version()
+    assert version is not None
     with (
         time_machine.travel(noon(later), tick=False),
         django_capture_on_commit_callbacks(execute=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -27,7 +28,7 @@ def today() -> datetime.date:
 
 
 def a_contact(world: World, **kw: object) -> Contact:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "by": world.alice,
         "happened_on": today(),
         "duration_minutes": 45,
@@ -35,7 +36,7 @@ def a_contact(world: World, **kw: object) -> Contact:
         "note": SECRET_NOTE,
     }
     values.update(kw)
-    return record_contact(world.rosa_enrolment, **values)  # type: ignore[arg-type]
+    return record_contact(world.rosa_enrolment, **values)
 
 
 def stored(table: str, column: str) -> list[str]:

@@ -54,6 +54,7 @@ def payload(**kw: object) -> dict[str, object]:
 
 def test_a_case_manager_records_a_contact_from_the_form(client, world: World) -> None:
     area = FocusArea.objects.filter(program=world.program).first()
+    assert area is not None
     signed_in(client, world.alice)
     response = client.post(record_url(world), payload(focus_areas=[area.pk]))
     assert response.status_code == 302

@@ -25,7 +25,7 @@ SESSIONS = "/api/v1/sessions/"
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    signed_in(client, user)  # type: ignore[arg-type]
+    signed_in(client, user)
     return client
 
 

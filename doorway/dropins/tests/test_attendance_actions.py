@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.django_db
 
 
 def a_session(world: World, by=None, **kw: object) -> GroupSession:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "kind": SessionKind.DROP_IN,
         "held_on": timezone.localdate(),
     }
     values.update(kw)
-    return start_session(world.program, by=by or world.alice, **values)  # type: ignore[arg-type]
+    return start_session(world.program, by=by or world.alice, **values)
 
 
 def enrolment_of(participant) -> Enrolment:

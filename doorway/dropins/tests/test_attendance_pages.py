@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -25,9 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def a_session(world: World, by=None, **kw: object) -> GroupSession:
-    values: dict[str, object] = {"kind": SessionKind.DROP_IN, "held_on": timezone.localdate()}
+    values: dict[str, Any] = {"kind": SessionKind.DROP_IN, "held_on": timezone.localdate()}
     values.update(kw)
-    return start_session(world.program, by=by or world.alice, **values)  # type: ignore[arg-type]
+    return start_session(world.program, by=by or world.alice, **values)
 
 
 def attendance_url(session: GroupSession) -> str:

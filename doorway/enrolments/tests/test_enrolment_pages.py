@@ -27,7 +27,7 @@ def move_url(enrolment: Enrolment) -> str:
     return reverse("enrolment_move", args=[enrolment.pk])
 
 
-def phase(world: World, order: int):  # type: ignore[no-untyped-def]
+def phase(world: World, order: int):
     return world.program.active_phases().get(order=order)
 
 
@@ -92,6 +92,7 @@ def test_a_case_manager_moves_her_to_the_next_phase(client, world: World) -> Non
     enrolment.refresh_from_db()
     assert enrolment.current_phase == intake
     event = enrolment.events.order_by("recorded_at").last()
+    assert event is not None
     assert event.kind == EventKind.ADVANCED
     assert event.recorded_by == world.alice
     page = client.get(page_of(enrolment)).content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils import timezone
 
@@ -22,10 +23,10 @@ def days_ago(n: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=n)
 
 
-def woman(world: object, cycle: Cycle, *, research: str = "yes", **kw: object) -> Enrolment:
+def woman(world: Any, cycle: Cycle, *, research: str = "yes", **kw: object) -> Enrolment:
     """An enrolment of a new woman in the cycle, Alice's. `research`: "yes" (consent in
     force), "no" (never given) or "withdrawn" (given, then withdrawn yesterday)."""
-    alice = world.alice  # type: ignore[attr-defined]
+    alice = world.alice
     person = ParticipantFactory(agency=cycle.program.agency, registered_by=alice)
     ConsentFactory(participant=person, recorded_by=alice)
     if research != "no":
@@ -46,7 +47,9 @@ def rate(
     return record_journey(enrolment, ratings, on=days_ago(ago), timepoint=timepoint)
 
 
-def involvement(enrolment: Enrolment, code: str, *, ago: int, timepoint: str) -> Administration:
+def involvement(
+    enrolment: Enrolment, code: str, *, ago: int, timepoint: Timepoint
+) -> Administration:
     """Her sex-work involvement, in the instrument the timepoint uses."""
     program = enrolment.cycle.program
     exit_doors_here.install(program)

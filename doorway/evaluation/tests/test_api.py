@@ -128,9 +128,12 @@ def test_an_evaluator_of_another_program_gets_404(world, fake, any_cohort_size) 
 
 def test_the_cohort_is_chosen_by_query_and_a_bad_one_is_a_400(world, monkeypatch) -> None:
     seen = []
-    monkeypatch.setattr(
-        views, "build_report", lambda cohort: seen.append(cohort) or fake_report(world.program.slug)
-    )
+
+    def build_report(cohort):
+        seen.append(cohort)
+        return fake_report(world.program.slug)
+
+    monkeypatch.setattr(views, "build_report", build_report)
     client = api(world.morgan)
     cycle = world.rosa_enrolment.cycle
     ok = client.get(url(world.program), {"cycles": str(cycle.pk), "enrolled_from": "2024-01-01"})

@@ -52,7 +52,7 @@ def lone_women(program: Program) -> dict[datetime.date, Table]:
 def cycle_answers(program: Program, cycle_pk: str) -> Table:
     """One cycle's true answers, read by the server itself."""
     cycle = program.cycles.get(pk=cycle_pk)
-    return evaluation_report(Cohort(program, cycles=[cycle]))["involvement"]["at"]
+    return evaluation_report(Cohort(program, cycles=(cycle,)))["involvement"]["at"]
 
 
 def referral_dates(program: Program) -> list[datetime.date]:

@@ -63,7 +63,7 @@ def test_a_one_woman_cohort_is_refused_to_an_evaluator_naming_what_is_not_accept
     assert "whole cycles only" in html
     assert "Always" not in html  # no table of her answers
     assert "chart-involvement" not in html
-    answer = api(world.eve).get(outcomes(world), {**one_day, "phase_reached": 1})
+    answer = api(world.eve).get(outcomes(world), {**one_day, "phase_reached": "1"})
     assert answer.status_code == 400
     assert set(answer.json()["errors"]) == {"enrolled_from", "enrolled_to", "phase_reached"}
     # Refused, so nothing was read: no audited view of the outcomes.

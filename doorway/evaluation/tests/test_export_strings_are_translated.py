@@ -30,7 +30,8 @@ FRENCH = {
 
 @pytest.fixture
 def french() -> Iterator[None]:
-    catalogue = trans_real.translation("fr")._catalog
+    # gettext keeps the catalogue in a private attribute, which the stubs do not declare.
+    catalogue = vars(trans_real.translation("fr"))["_catalog"]
     before = {m: catalogue.get(m) for m in FRENCH}
     for message, text in FRENCH.items():
         catalogue[message] = text

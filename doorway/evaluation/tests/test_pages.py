@@ -119,7 +119,12 @@ def test_the_evaluation_home_takes_her_to_her_one_program(client, world) -> None
 
 def test_the_cohort_filter_narrows_the_report(client, world, monkeypatch) -> None:
     seen = []
-    monkeypatch.setattr(views, "build_report", lambda cohort: seen.append(cohort) or fake_report())
+
+    def build_report(cohort):
+        seen.append(cohort)
+        return fake_report()
+
+    monkeypatch.setattr(views, "build_report", build_report)
     cycle = world.rosa_enrolment.cycle
     signed_in(client, world.morgan)  # an evaluator chooses whole cycles only
     client.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 
 import pytest
 from django.db import connection
@@ -71,11 +72,11 @@ def test_retention_and_time_in_each_phase(world) -> None:
 
 def test_cadence_counts_complete_periods_with_a_contact() -> None:
     stay = Stay(
-        phase_id=None,
+        phase_id=uuid.uuid4(),  # any phase: cadence reads only the dates
         start=datetime.date(2025, 1, 1),
         end=datetime.date(2025, 1, 30),
         ongoing=False,
-    )  # type: ignore[arg-type]
+    )
     days = [datetime.date(2025, 1, 2), datetime.date(2025, 1, 3), datetime.date(2025, 1, 20)]
     # 29 days: four whole weeks; contacts in the first and the third.
     assert cadence_periods(stay, 7, days) == (4, 2)

@@ -29,23 +29,20 @@ pytestmark = pytest.mark.django_db
 
 @override_settings(IMPORT_INLINE_ROWS=0)
 def test_a_large_file_is_checked_and_imported_by_background_tasks(client, world, monkeypatch):
-    enqueued = []
+    enqueued: list[str] = []
+
+    class Spy:
+        """The task, noting its name when it is enqueued."""
+
+        def __init__(self, name: str) -> None:
+            self.name, self.task = name, getattr(import_tasks, name)
+
+        def enqueue(self, job_id: object) -> object:
+            enqueued.append(self.name)
+            return self.task.enqueue(job_id)
+
     for name in ("check_import", "run_import"):
-        task = getattr(import_tasks, name)
-        monkeypatch.setattr(
-            import_tasks,
-            name,
-            type(
-                "Spy",
-                (),
-                {
-                    "enqueue": lambda _s, job_id, t=task, n=name: (
-                        enqueued.append(n),
-                        t.enqueue(job_id),
-                    )[1]
-                },
-            )(),
-        )
+        monkeypatch.setattr(import_tasks, name, Spy(name))
     signed_in(client, world.alice)
     data = csv_file(
         PARTICIPANT_HEADER, [participant_row("P1", "Nadia"), participant_row("P2", "Olga")]

@@ -5,7 +5,7 @@ progress until the page reloads on the result. No CSP violation (the fixture che
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from doorway.conftest import World
 from doorway.exchange.imports import engine
@@ -37,11 +37,9 @@ def test_a_case_manager_imports_a_spreadsheet_after_fixing_it(
     page.set_input_files(
         "input[type=file]",
         files=[
-            {
-                "name": "old.csv",
-                "mimeType": "text/csv",
-                "buffer": csv_file(PARTICIPANT_HEADER, broken),
-            }
+            FilePayload(
+                name="old.csv", mimeType="text/csv", buffer=csv_file(PARTICIPANT_HEADER, broken)
+            )
         ],
     )
     page.get_by_role("button", name="Check the file").click()
@@ -53,11 +51,9 @@ def test_a_case_manager_imports_a_spreadsheet_after_fixing_it(
     page.set_input_files(
         "input[type=file]",
         files=[
-            {
-                "name": "old.csv",
-                "mimeType": "text/csv",
-                "buffer": csv_file(PARTICIPANT_HEADER, fixed),
-            }
+            FilePayload(
+                name="old.csv", mimeType="text/csv", buffer=csv_file(PARTICIPANT_HEADER, fixed)
+            )
         ],
     )
     page.get_by_role("button", name="Check the fixed file").click()

@@ -216,6 +216,7 @@ def test_codes_match_code_or_label_whatever_the_case_and_spacing():
 
 @given(st.one_of(st.none(), st.text(max_size=40), st.dates()))
 def test_any_cell_is_a_date_none_or_a_plain_problem(value):
+    result: datetime.date | str | None
     try:
         result = cells.date(value)
     except CellProblem as problem:

@@ -50,3 +50,10 @@ def make_instrument(world: Any, definition: dict[str, Any], slug: str = "test") 
     return create_instrument(
         world.program, by=world.morgan, slug=slug, name=slug.title(), definition=definition
     )
+
+
+def eligibility(administration: Administration) -> dict[str, Any]:
+    """The eligibility rule's result on an intake, which every intake has."""
+    result = administration.rule("eligibility")
+    assert result is not None, "the intake has no eligibility result"
+    return result

@@ -16,7 +16,7 @@ from doorway.audit.models import AuditEntry
 from doorway.conftest import World
 from doorway.instruments import exit_doors_here
 from doorway.instruments.models import Administration, Instrument
-from doorway.instruments.tests.helpers import eligible_answers, intake, record_intake
+from doorway.instruments.tests.helpers import eligibility, eligible_answers, intake, record_intake
 from doorway.people.models import BreakGlass
 from doorway.testing.factories import EnrolmentFactory, ParticipantFactory
 from doorway.testing.signin import signed_in
@@ -28,7 +28,7 @@ ADMINISTRATIONS = "/api/v1/administrations/"
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    signed_in(client, user)  # type: ignore[arg-type]
+    signed_in(client, user)
     return client
 
 
@@ -218,7 +218,7 @@ def test_the_care_team_records_an_assessment_with_its_scores(world, who) -> None
     administration = Administration.objects.get()
     assert response.json()["id"] == str(administration.pk)
     assert administration.recorded_by == world.staff()[who]
-    assert administration.rule("eligibility")["met"] is True
+    assert eligibility(administration)["met"] is True
     assert AuditEntry.objects.filter(
         action="create", object_id=str(administration.pk), participant_id=str(world.rosa.pk)
     ).exists()

@@ -49,6 +49,7 @@ def read_row_by_row(enrolments: QuerySet[Enrolment]) -> set[Row]:
         given = answer.administration
         key = (given.completed_on, given.recorded_at, answer.pk)
         her = found.setdefault((given.enrolment_id, answer.item.focus_area_id), {})
+        assert answer.number is not None  # a rating is a number
         if given.timepoint == Timepoint.INTAKE:
             if "baseline" not in her or key < her["baseline"][0]:
                 her["baseline"] = (key, int(answer.number), given.completed_on)

@@ -13,6 +13,7 @@ from doorway.instruments.actions import record_administration
 from doorway.instruments.demo import add_demo_assessments, record_journey
 from doorway.instruments.models import Administration, Instrument
 from doorway.instruments.queries import follow_ups_done, ratings_over_time
+from doorway.instruments.tests.helpers import eligibility
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def test_follow_ups_done_names_enrolments_with_a_follow_up(
 ) -> None:
     exit_doors_here.install(world.program)
     follow_up = Instrument.objects.get(slug=exit_doors_here.FOLLOW_UP).current_version()
+    assert follow_up is not None
     record_administration(
         world.rosa_enrolment,
         follow_up,
@@ -64,4 +66,4 @@ def test_the_demo_gives_each_enrolment_an_intake_and_ratings_once(world) -> None
     add_demo_assessments(random.Random(3), enrolments)
     assert Administration.objects.count() == 4
     intake = Administration.objects.filter(version__instrument__slug="intake-assessment")
-    assert all(a.rule("eligibility")["met"] for a in intake)
+    assert all(eligibility(a)["met"] for a in intake)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 from hypothesis import given
@@ -65,6 +67,7 @@ READINESS = {
 @pytest.mark.django_db
 def test_a_readiness_questionnaire_with_subscales_and_a_second_order_score(world) -> None:
     version = make_instrument(world, READINESS, slug="readiness").current_version()
+    assert version is not None
     answers = {"r1": "a5", "r2": "a4", "m1": "a2", "m2": "a3", "t1": "a1", "t2": "a3"}
     administration = record_administration(
         world.rosa_enrolment,
@@ -84,7 +87,7 @@ def test_a_readiness_questionnaire_with_subscales_and_a_second_order_score(world
     }
 
 
-ITEMS = {
+ITEMS: dict[str, dict[str, Any]] = {
     "n1": {"code": "n1", "kind": "number", "choices": []},
     "n2": {"code": "n2", "kind": "scale", "choices": []},
     "yes": {"code": "yes", "kind": "yes_no", "choices": []},

@@ -41,6 +41,7 @@ def test_a_manager_or_administrator_reads_versions_and_items(client, world, who)
     signed_in(client, world.staff()[who])
     assert "Intake assessment" in client.get(reverse("instrument_list")).content.decode()
     version = instrument.current_version()
+    assert version is not None
     page = client.get(reverse("instrument_version", args=[version.pk])).content.decode()
     assert "sex_work_involvement" in page
     assert "Does she identify as a woman?" in page

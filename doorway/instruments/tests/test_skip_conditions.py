@@ -101,6 +101,7 @@ def test_a_section_shows_when_its_condition_holds(definition) -> None:
 @pytest.mark.django_db
 def test_skipped_answers_are_not_saved(world) -> None:
     version = make_instrument(world, DEFINITION).current_version()
+    assert version is not None
     administration = record_administration(
         world.rosa_enrolment,
         version,

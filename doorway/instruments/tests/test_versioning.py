@@ -51,6 +51,7 @@ SCALE = {
 def answered(world):
     instrument = make_instrument(world, SCALE)
     version = instrument.current_version()
+    assert version is not None
     administration = record_administration(
         world.rosa_enrolment,
         version,
@@ -64,6 +65,7 @@ def answered(world):
 
 def test_an_unanswered_version_can_still_be_corrected(world) -> None:
     version = make_instrument(world, SCALE).current_version()
+    assert version is not None
     item = version.items.get(code="mood")
     item.prompt = "How is your mood?"
     item.save()
@@ -152,4 +154,5 @@ def test_a_version_is_answered_once_any_administration_uses_it(world) -> None:
     _instrument, version, _a = answered(world)
     assert version.is_answered()
     unanswered = make_instrument(world, SCALE, slug="other").current_version()
+    assert unanswered is not None
     assert not unanswered.is_answered()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -59,7 +60,7 @@ def test_withdrawing_research_consent_takes_her_out_of_the_evaluation(world: Wor
 def test_bad_consents_are_refused_and_nothing_is_saved(world: World) -> None:
     other_partner = PartnerFactory(agency=world.other_agency)
     before = Consent.objects.count()
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"kind": ConsentKind.INFORMATION_SHARING, "partner": None},
         {"kind": ConsentKind.INFORMATION_SHARING, "partner": other_partner},
         {"kind": ConsentKind.EVALUATION, "partner": other_partner},

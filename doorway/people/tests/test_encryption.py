@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -54,7 +55,9 @@ def test_identifying_fields_are_stored_as_ciphertext() -> None:
 @pytest.mark.django_db
 def test_a_search_on_ciphertext_is_refused_rather_than_silently_empty() -> None:
     with pytest.raises(TypeError, match="cannot be searched"):
-        list(Participant.objects.filter(legal_name__icontains="jo"))
+        # Through Q: django-stubs' plugin asks the field for a keyword's lookup while
+        # checking, and would itself meet the refusal.
+        list(Participant.objects.filter(Q(legal_name__icontains="jo")))
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from doorway.testing.signin import signed_in
 pytestmark = pytest.mark.django_db
 
 
-def detail(person) -> str:  # type: ignore[no-untyped-def]
+def detail(person) -> str:
     return reverse("participant_detail", args=[person.pk])
 
 

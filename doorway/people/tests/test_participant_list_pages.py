@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("participant_list")
 
 
-def codes_on(response) -> set[str]:  # type: ignore[no-untyped-def]
+def codes_on(response) -> set[str]:
     return set(re.findall(r'class="font-monospace">([A-Z0-9-]+)</a>', response.content.decode()))
 
 
@@ -162,7 +162,7 @@ def make_caseload(world: World, count: int) -> None:
         )
 
 
-def queries_for_list(client) -> int:  # type: ignore[no-untyped-def]
+def queries_for_list(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(LIST).status_code == 200
     return len(queries)

@@ -30,7 +30,7 @@ SECRETS = {
 
 
 def every_cell() -> list[str]:
-    cells = []
+    cells: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608

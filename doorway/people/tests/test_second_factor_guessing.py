@@ -22,13 +22,13 @@ HERE = "10.0.0.5"
 ELSEWHERE = "10.0.0.6"
 
 
-def _password(client: Client, username: str, address: str = HERE):  # type: ignore[no-untyped-def]
+def _password(client: Client, username: str, address: str = HERE):
     return client.post(
         LOGIN, {"login": username, "password": DEFAULT_PASSWORD}, REMOTE_ADDR=address
     )
 
 
-def _code(client: Client, code: str, address: str = HERE):  # type: ignore[no-untyped-def]
+def _code(client: Client, code: str, address: str = HERE):
     return client.post(AUTHENTICATE, {"code": code}, REMOTE_ADDR=address)
 
 

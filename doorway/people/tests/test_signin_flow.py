@@ -25,7 +25,7 @@ AUTHENTICATE = reverse("mfa_authenticate")
 LOGIN = reverse("account_login")
 
 
-def _password_step(client: Client, username: str, password: str = DEFAULT_PASSWORD):  # type: ignore[no-untyped-def]
+def _password_step(client: Client, username: str, password: str = DEFAULT_PASSWORD):
     return client.post(LOGIN, {"login": username, "password": password})
 
 

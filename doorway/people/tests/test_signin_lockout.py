@@ -15,18 +15,18 @@ HERE = "10.0.0.5"
 ELSEWHERE = "10.0.0.6"
 
 
-def _try(client: Client, username: str, password: str, address: str):  # type: ignore[no-untyped-def]
+def _try(client: Client, username: str, password: str, address: str):
     return client.post(LOGIN, {"login": username, "password": password}, REMOTE_ADDR=address)
 
 
-def _fail_until_locked(client: Client, username: str, address: str = HERE):  # type: ignore[no-untyped-def]
+def _fail_until_locked(client: Client, username: str, address: str = HERE):
     response = None
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = _try(client, username, "wrong password", address)
     return response
 
 
-def _reached_code_step(response) -> bool:  # type: ignore[no-untyped-def]
+def _reached_code_step(response) -> bool:
     return response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
 
 

@@ -20,7 +20,7 @@ def _url(name: str, *extra: str) -> Any:
 
 
 def _area(w: Any) -> str:
-    return str(FocusArea.objects.filter(program=w.program).order_by("order").first().pk)
+    return str(FocusArea.objects.filter(program=w.program).order_by("order")[0].pk)
 
 
 def _form(name: str, *extra: str) -> list[Endpoint]:

@@ -72,6 +72,7 @@ def test_a_phase_plan_names_one_to_three_focus_areas_of_her_program(world: World
             )
         assert "focus_areas" in refused.value.message_dict
     foreign = FocusArea.objects.filter(program=world.other_program).first()
+    assert foreign is not None
     with pytest.raises(ValidationError):
         set_phase_plan(
             world.rosa_enrolment, by=world.alice, focus_areas=[foreign], agreed_on=days_ago(0)

@@ -29,7 +29,7 @@ V1 = "/api/v1"
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    signed_in(client, user)  # type: ignore[arg-type]
+    signed_in(client, user)
     return client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from uuid import UUID
 
 import pytest
 import time_machine
@@ -22,7 +23,7 @@ def noon(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=timezone.get_current_timezone())
 
 
-def loaded(*pks: object) -> list[Enrolment]:
+def loaded(*pks: UUID) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(pk__in=pks).select_related("current_phase", "cycle__program")
     )

@@ -158,6 +158,7 @@ def test_a_phase_she_is_in_cannot_be_retired(client, world: World) -> None:
 
 def test_an_empty_phase_is_retired_and_can_be_brought_back(client, world: World) -> None:
     last = world.program.active_phases().last()
+    assert last is not None
     signed_in(client, world.morgan)
     response = client.post(base(world) + f"phases/{last.pk}/retire/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200

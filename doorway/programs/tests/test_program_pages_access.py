@@ -29,7 +29,9 @@ def pages(world: World) -> list[str]:
     program = world.program
     phase = program.active_phases()[1]
     area = program.focus_areas.first()
+    assert area is not None
     cycle = program.cycles.first()
+    assert cycle is not None
     partner = PartnerFactory(agency=world.agency, name="Shelter")
     base = f"/programs/{program.pk}/"
     return [
@@ -49,7 +51,9 @@ def posts(world: World) -> list[tuple[str, dict]]:
     program = world.program
     phase = program.active_phases()[1]
     area = program.focus_areas.first()
+    assert area is not None
     cycle = program.cycles.first()
+    assert cycle is not None
     partner = PartnerAgency.objects.get(name="Shelter")
     base = f"/programs/{program.pk}/"
     return [

@@ -31,7 +31,7 @@ NOTE = "Her sister will drive her to the intake."
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    signed_in(client, user)  # type: ignore[arg-type]
+    signed_in(client, user)
     return client
 
 
@@ -270,7 +270,7 @@ def test_referring_someone_out_of_reach_is_404_audited(world, partner, who) -> N
 
 
 def step(client: APIClient, referral: Referral, etag: str | None, status: str) -> Any:
-    headers = {"HTTP_IF_MATCH": etag} if etag else {}
+    headers: dict[str, Any] = {"HTTP_IF_MATCH": etag} if etag else {}
     return client.post(
         one(referral.pk, "updates"),
         {"status": status, "dated_on": days_ago(0).isoformat()},

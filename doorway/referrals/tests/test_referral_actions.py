@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +40,7 @@ def partner(world: World):
 
 
 def refer(world: World, partner, **kw: object) -> Referral:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "by": world.alice,
         "partner": partner,
         "service_kind": "housing",
@@ -47,7 +48,7 @@ def refer(world: World, partner, **kw: object) -> Referral:
         "made_on": days_ago(10),
     }
     values.update(kw)
-    return make_referral(world.rosa_enrolment, **values)  # type: ignore[arg-type]
+    return make_referral(world.rosa_enrolment, **values)
 
 
 def share_consent(world: World, partner, given_on: datetime.date | None = None):

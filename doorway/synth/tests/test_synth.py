@@ -148,6 +148,7 @@ def test_journeys_follow_the_phase_machine(deployment: None) -> None:
                 assert enrolment.participant.has_consent(ConsentKind.SERVICE, on=move.effective_on)
             if phase.requires_eligibility:
                 assert enrolment.eligibility == Eligibility.ELIGIBLE
+                assert enrolment.eligibility_decided_on is not None
                 assert enrolment.eligibility_decided_on <= move.effective_on
         if enrolment.exit_reason:
             assert events[-1].kind == EventKind.EXITED
@@ -227,6 +228,7 @@ def test_supervision_and_outreach_keep_their_rules(deployment: None) -> None:
     assert linked.exists()
     assert OutreachContact.objects.unlinked().exists()
     for contact in linked.select_related("participant"):
+        assert contact.participant is not None
         first = contact.participant.enrolments.order_by("referred_on").first()
         assert first is not None
         assert contact.happened_on <= outreach_until(first)

@@ -132,6 +132,7 @@ def test_an_administrator_creates_a_staff_account_of_her_agency_with_no_role(
 
 def test_nothing_is_deleted_from_the_admin(ada, world: World) -> None:
     phase = world.program.active_phases().first()
+    assert phase is not None
     assert ada.get(f"/admin/programs/phase/{phase.pk}/delete/").status_code == 403
     assert ada.get(f"/admin/people/user/{world.alice.pk}/delete/").status_code == 403
     assert (
@@ -142,6 +143,7 @@ def test_nothing_is_deleted_from_the_admin(ada, world: World) -> None:
 
 def test_a_phase_is_not_changed_from_the_admin(ada, world: World) -> None:
     phase = world.program.active_phases().first()
+    assert phase is not None
     response = ada.post(
         f"/admin/programs/phase/{phase.pk}/change/",
         {
