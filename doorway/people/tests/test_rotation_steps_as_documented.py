@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from doorway import keycheck, keyrotation
+from doorway.audit.log import verify
 from doorway.conftest import World
 from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
@@ -122,6 +123,8 @@ def test_the_documented_rotation_fails_no_request(
     settings.FIELD_ENCRYPTION_KEYS = [new]
     service.world.rosa.refresh_from_db()
     assert service.world.rosa.phone == f"416-555-{service.edits:04d}"
+    # Every read and edit was audited; the rotation re-encrypted their reasons in place.
+    assert verify() is None
 
 
 def test_the_old_documented_rotation_fails_requests(service: Service, settings: Any) -> None:
