@@ -33,6 +33,7 @@ from uuid import UUID
 from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
@@ -64,10 +65,12 @@ def rerun_if_stopped[F: Callable[..., Any]](func: F) -> F:
 
 
 def may_run_again(result: DBTaskResult[Any, Any]) -> bool:
+    # The path as stored: a task renamed or removed since it was queued is not run again.
     try:
-        func = result.task.func
+        task = import_string(result.task_path)
     except ImportError:
         return False
+    func = getattr(task, "func", None)
     return bool(getattr(func, RERUN_MARK, False)) and len(result.worker_ids) < MAX_RUNS
 
 

@@ -134,3 +134,19 @@ def test_a_task_run_by_the_worker_holds_a_lease_until_it_ends(
     assert seen == [True]
     assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
     assert not TaskLease.objects.exists()
+
+
+@pytest.mark.usefixtures("database_queue")
+@pytest.mark.parametrize(
+    "path", ["doorway.worker.tests.chores.gone", "doorway.worker.tests.chores.rerun_if_stopped"]
+)
+def test_a_task_whose_code_is_gone_or_not_a_task_is_failed_and_the_worker_goes_on(
+    monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    result = recount.enqueue()
+    row = left_by_a_killed_worker(result)
+    DBTaskResult.objects.filter(pk=row.pk).update(task_path=path)
+    after = recount.enqueue()
+    run_worker(monkeypatch)
+    assert DBTaskResult.objects.get(pk=result.id).exception_class_path == leases.STOPPED
+    assert DBTaskResult.objects.get(pk=after.id).status == "SUCCESSFUL"
