@@ -169,7 +169,7 @@ def links(enrolment: Enrolment, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ContactFilter(filters.FilterSet):
+class ContactFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     enrolment = filters.UUIDFilter(field_name="enrolment")
     participant = filters.UUIDFilter(field_name="enrolment__participant")
     kind = filters.ChoiceFilter(choices=ContactKind.choices)

@@ -89,7 +89,7 @@ class Contact(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     history = CONTACT_HISTORY
 
-    objects: ClassVar[ContactQuerySet] = ContactQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["-happened_on", "-recorded_at"]
@@ -195,7 +195,7 @@ class OutreachContact(models.Model):
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
-    objects: ClassVar[OutreachQuerySet] = OutreachQuerySet.as_manager()  # type: ignore[assignment]
+    objects = OutreachQuerySet.as_manager()
 
     if TYPE_CHECKING:
         materials: RelatedManager[OutreachMaterial]

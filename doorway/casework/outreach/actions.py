@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,6 +31,9 @@ from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
 from doorway.programs.models import Program
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+
 MAX_WOMEN = 500
 FIELDS = ("happened_on", "kind", "place", "women_reached", "nickname", "materials",
           "referrals_in", "note")  # fmt: skip
@@ -41,24 +44,24 @@ FIELDS = ("happened_on", "kind", "place", "women_reached", "nickname", "material
 # write case records.
 
 
-def works_outreach(user: Any) -> bool:
+def works_outreach(user: Someone) -> bool:
     return may(user, Can.WORK_OUTREACH)
 
 
-def reads_all_nicknames(user: Any) -> bool:
+def reads_all_nicknames(user: Someone) -> bool:
     """Nicknames and notes of everyone's entries; a peer mentor reads only her own."""
     return may(user, Can.LINK_OUTREACH)
 
 
-def reads_private(user: Any, contact: OutreachContact) -> bool:
+def reads_private(user: User, contact: OutreachContact) -> bool:
     return reads_all_nicknames(user) or contact.recorded_by_id == user.pk
 
 
-def links_outreach(user: Any) -> bool:
+def links_outreach(user: Someone) -> bool:
     return may(user, Can.LINK_OUTREACH)
 
 
-def outreach_programs(user: Any) -> QuerySet[Program]:
+def outreach_programs(user: Someone) -> QuerySet[Program]:
     """The programs whose outreach log she works in."""
     return programs_for(user, Can.WORK_OUTREACH).order_by("name")
 

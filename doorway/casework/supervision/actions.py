@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,16 +23,19 @@ from doorway.people.capabilities import may, programs_for
 from doorway.people.models import Team, User
 from doorway.people.roles import Role
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+
 # --- who may do what -------------------------------------------------------------------
 
 
-def takes_part_in_supervision(user: Any) -> bool:
+def takes_part_in_supervision(user: Someone) -> bool:
     """Case managers (their teams) and program managers (teams of their programs' staff).
     Peer mentors never read decisions; evaluators and administrators are not in it."""
     return may(user, Can.TAKE_PART_IN_SUPERVISION)
 
 
-def teams_for(user: Any) -> QuerySet[Team]:
+def teams_for(user: User) -> QuerySet[Team]:
     if not takes_part_in_supervision(user):
         return Team.objects.none()
     if user.role == Role.CASE_MANAGER:
@@ -53,7 +56,7 @@ def staff_for(team: Team) -> QuerySet[User]:
     ).order_by("first_name", "last_name", "username")
 
 
-def reviewable_for(session: SupervisionSession, user: Any) -> QuerySet[Enrolment]:
+def reviewable_for(session: SupervisionSession, user: Someone) -> QuerySet[Enrolment]:
     """Enrolments of the team's caseloads that she reaches and that this session has not
     reviewed yet."""
     team_members = Team.members.through.objects.filter(team=session.team_id).values("user")
@@ -66,14 +69,16 @@ def reviewable_for(session: SupervisionSession, user: Any) -> QuerySet[Enrolment
     )
 
 
-def reviews_visible_to(reviews: QuerySet[SupervisionReview], user: Any) -> Any:
+def reviews_visible_to(
+    reviews: QuerySet[SupervisionReview], user: Someone
+) -> QuerySet[SupervisionReview]:
     """Only the reviews of enrolments she reaches (the one access rule, on enrolments)."""
     if not takes_part_in_supervision(user):
         return reviews.none()
     return reviews.filter(enrolment__in=Enrolment.objects.visible_to(user).values("pk"))
 
 
-def sessions_for_page(team: Team, user: Any) -> QuerySet[SupervisionSession]:
+def sessions_for_page(team: Team, user: Someone) -> QuerySet[SupervisionSession]:
     visible = Enrolment.objects.visible_to(user).values("pk")
     return (
         SupervisionSession.objects.filter(team=team)

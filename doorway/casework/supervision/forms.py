@@ -5,21 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from doorway.enrolments.models import Enrolment
 from doorway.people.forms import DateInput, StaffChoiceField
+from doorway.people.models import User
 from doorway.web.forms import BootstrapForm
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
         return str(obj)
 
 
-class EnrolmentChoiceField(forms.ModelChoiceField):
+class EnrolmentChoiceField(forms.ModelChoiceField[Enrolment]):
     """Read by the care team only, who see her name."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Enrolment) -> str:
         return (
             f"{obj.participant.code} · {obj.participant.preferred_name} "
             f"({obj.current_phase.name}; {obj.case_manager})"
@@ -33,7 +36,7 @@ class SessionForm(BootstrapForm, forms.Form):
         label="Who attended", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, staff: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: QuerySet[User], user: User, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("held_on", timezone.localdate())
         initial.setdefault("led_by", user.pk)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,15 +24,18 @@ from doorway.people.capabilities import may
 from doorway.people.models import User
 from doorway.programs.models import PartnerAgency
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+
 # --- who may do what, and when -----------------------------------------------------------
 
 
-def reads_transfer(user: Any) -> bool:
+def reads_transfer(user: Someone) -> bool:
     # An administrator reaches an enrolment only while her glass is broken.
     return may(user, Can.READ_REFERRALS)
 
 
-def writes_transfer(user: Any) -> bool:
+def writes_transfer(user: Someone) -> bool:
     return may(user, Can.MAKE_REFERRALS)
 
 
@@ -163,7 +166,7 @@ def write_closing_note(
         note.written_by = by
         note.edited_at = timezone.now()
         action = Action.CHANGE
-    note._history_user = by  # type: ignore[attr-defined]
+    note._history_user = by  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
     note.save()
     refresh_after_commit(enrolment)
     record(

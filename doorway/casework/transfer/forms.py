@@ -9,11 +9,12 @@ from django import forms
 from django.utils import timezone
 
 from doorway.people.forms import DateInput
+from doorway.programs.models import PartnerAgency
 from doorway.web.forms import BootstrapForm, VersionedForm
 
 
-class PartnerChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class PartnerChoiceField(forms.ModelMultipleChoiceField[PartnerAgency]):
+    def label_from_instance(self, obj: PartnerAgency) -> str:
         return obj.name
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from collections.abc import Sequence
 
 import pytest
 from django.test import override_settings
@@ -19,7 +20,7 @@ from doorway.exchange.imports.cells import CellProblem
 from doorway.exchange.imports.reading import FORMULA, Unreadable, read_upload
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     for row in rows:
