@@ -13,6 +13,7 @@ from doorway.casework.models import MAX_MINUTES, Contact
 from doorway.enrolments.dates import date_problem
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import BootstrapMixin, DateInput
+from doorway.people.models import User
 from doorway.plans.models import OPEN_STATUSES, Goal
 from doorway.programs.models import FocusArea, KeyIngredient
 from doorway.web.forms import VersionedForm
@@ -73,7 +74,7 @@ class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
         self,
         *args: Any,
         enrolment: Enrolment,
-        user: Any,
+        user: User,
         contact: Contact | None = None,
         **kwargs: Any,
     ) -> None:

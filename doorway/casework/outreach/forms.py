@@ -123,4 +123,4 @@ class LinkForm(BootstrapForm, forms.Form):
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "link_%s")
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = candidates  # type: ignore[attr-defined]
+        self.fields["contacts"].queryset = candidates  # type: ignore[attr-defined]  # a ModelMultipleChoiceField, typed as a Field
