@@ -54,7 +54,7 @@ class PartnerSurveyResponse(models.Model):
 # Editable data per program: steps from activities to long-term outcomes, the links
 # between them with their assumptions, risks and alternative explanations, and each
 # link's evidence. About the program, never about a participant: indicators are
-# computed live as de-identified counts (see `doorway.evaluation.theory.INDICATORS`).
+# computed live as de-identified counts (see `doorway.evaluation.theory.actions.INDICATORS`).
 
 
 class StepKind(models.TextChoices):

@@ -11,7 +11,7 @@ from doorway.evaluation import views
 # or the slug pattern would take them.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.evaluation_home, name="evaluation_home"),
-    path("theory/", include("doorway.evaluation.theory_urls")),
+    path("theory/", include("doorway.evaluation.theory.urls")),
     path("<slug:program_slug>/", views.evaluation_page, name="evaluation_page"),
     path("<slug:program_slug>/funder-report/", views.funder_report, name="funder_report"),
     path(

@@ -42,7 +42,7 @@ from doorway.casework.supervision import actions as supervision
 from doorway.conftest import World
 from doorway.dropins.actions import mark_attendance, start_session
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation.theory import add_excerpt, add_reference
+from doorway.evaluation.theory.actions import add_excerpt, add_reference
 from doorway.instruments.models import Administration
 from doorway.people.actions import add_safety_flag
 from doorway.plans.actions import add_goal, add_step

@@ -229,7 +229,7 @@ def _setup_theory(world: Any) -> dict[str, Any]:
     one reference, and a partner of the agency."""
     from doorway.evaluation import exit_doors_here
     from doorway.evaluation.models import ChangeLink, ChangeStep, LinkIndicator
-    from doorway.evaluation.theory import add_excerpt, add_reference
+    from doorway.evaluation.theory.actions import add_excerpt, add_reference
 
     exit_doors_here.install(world.program)
     steps = {s.key: s for s in ChangeStep.objects.filter(program=world.program)}

@@ -13,9 +13,10 @@ from doorway.casework.actions import edit_contact, record_contact
 from doorway.casework.models import ContactKind
 from doorway.conftest import World
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
-from doorway.evaluation import exit_doors_here, theory
+from doorway.evaluation import exit_doors_here
 from doorway.evaluation.models import ChangeLink, ChangeStep, EvidenceRating, StepKind
 from doorway.evaluation.tests.records import days_ago, rate, woman
+from doorway.evaluation.theory import actions as theory
 from doorway.instruments.models import Timepoint
 from doorway.programs.models import KeyIngredient
 from doorway.testing.signin import signed_in

@@ -12,9 +12,10 @@ import pytest
 from django.urls import reverse
 
 from doorway.conftest import World
-from doorway.evaluation import exit_doors_here, theory
+from doorway.evaluation import exit_doors_here
 from doorway.evaluation.models import ChangeLink, ChangeStep
 from doorway.evaluation.tests.records import involvement, woman
+from doorway.evaluation.theory import actions as theory
 from doorway.instruments.models import Timepoint
 from doorway.testing.signin import signed_in
 

@@ -19,7 +19,7 @@ from doorway.evaluation.models import (
     StepKind,
 )
 from doorway.evaluation.survey import BENEFITS
-from doorway.evaluation.theory import indicators_for
+from doorway.evaluation.theory.actions import indicators_for
 from doorway.programs.models import KeyIngredient, PartnerAgency, Program
 from doorway.web.forms import BootstrapForm
 

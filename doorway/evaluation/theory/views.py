@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.refusal import refuse
-from doorway.evaluation import survey, theory
+from doorway.evaluation import survey
 from doorway.evaluation.models import (
     ChangeLink,
     ChangeStep,
@@ -31,7 +31,8 @@ from doorway.evaluation.models import (
     Reference,
 )
 from doorway.evaluation.permissions import evaluated_programs, sees_evaluations, sees_exact_figures
-from doorway.evaluation.theory_forms import (
+from doorway.evaluation.theory import actions as theory
+from doorway.evaluation.theory.forms import (
     ExcerptForm,
     IndicatorForm,
     LinkForm,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.evaluation import theory_views as views
+from doorway.evaluation.theory import views
 
 P = "<uuid:program_id>/"
 L = P + "links/<uuid:link_id>/"
