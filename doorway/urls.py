@@ -23,7 +23,7 @@ urlpatterns = [
     path("participants/", include("doorway.people.urls")),
     path("enrolments/", include("doorway.enrolment_page")),
     path("programs/", include("doorway.programs.urls")),
-    path("instruments/", include("doorway.instruments.setup_urls")),
+    path("instruments/", include("doorway.instruments.setup.urls")),
     path("caseload/", include("doorway.caseload.urls")),
     path("evaluation/", include("doorway.evaluation.urls")),
     path("dropins/", include("doorway.dropins.urls")),
