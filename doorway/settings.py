@@ -46,6 +46,9 @@ AUDIT_CHECKPOINTS = Path(
 )
 # How often the worker seals new audit entries onto the chain and writes a checkpoint.
 AUDIT_CHECKPOINT_SECONDS = env.int("DOORWAY_AUDIT_CHECKPOINT_SECONDS", default=60)
+# The public key (age1…) `doorway backup` encrypts for. Its private half is kept off the
+# server; it is none of the keys above. Empty: `doorway backup` refuses to run.
+BACKUP_RECIPIENT = env.str("DOORWAY_BACKUP_RECIPIENT", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +88,7 @@ INSTALLED_APPS = [
     "doorway.exchange",
     "doorway.api",
     "doorway.web",
+    "doorway.operations",
 ]
 
 MIDDLEWARE = [
