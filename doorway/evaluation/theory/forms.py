@@ -42,8 +42,8 @@ class StepForm(BootstrapForm, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StepChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class StepChoiceField(forms.ModelChoiceField[ChangeStep]):
+    def label_from_instance(self, obj: ChangeStep) -> str:
         return f"{obj.get_kind_display()}: {obj.title}"
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,9 +44,10 @@ from doorway.evaluation.theory.forms import (
 )
 from doorway.programs.models import Program
 from doorway.web.forms import apply_errors
+from doorway.web.http import AuthenticatedHttpRequest
 
 
-def access_theory(request: HttpRequest, program_id: Any) -> Program:
+def access_theory(request: AuthenticatedHttpRequest, program_id: Any) -> Program:
     """A program whose theory she reads and edits; 403 for a role that never does, an
     audited 404 for a program out of her reach."""
     if not sees_evaluations(request.user):
@@ -57,14 +59,14 @@ def access_theory(request: HttpRequest, program_id: Any) -> Program:
     return program
 
 
-def _part(request: HttpRequest, queryset: Any, object_id: Any) -> Any:
+def _part[M: Model](request: AuthenticatedHttpRequest, queryset: QuerySet[M], object_id: Any) -> M:
     row = queryset.filter(pk=object_id).first()
     if row is None:
         refuse(request, object_id=object_id, object_type=queryset.model._meta.label)
     return row
 
 
-def _link(request: HttpRequest, program: Program, link_id: Any) -> ChangeLink:
+def _link(request: AuthenticatedHttpRequest, program: Program, link_id: Any) -> ChangeLink:
     link = _part(request, ChangeLink.objects.filter(program=program), link_id)
     link.program = program
     return link
@@ -75,7 +77,7 @@ def theory_url(program: Program, anchor: str = "") -> str:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     program: Program,
     form: Form,
     save: Callable[[dict[str, Any]], Any],
@@ -110,7 +112,7 @@ def _form_page(
     )
 
 
-def _data(request: HttpRequest) -> Any:
+def _data(request: AuthenticatedHttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
@@ -119,7 +121,7 @@ def _data(request: HttpRequest) -> Any:
 
 @login_required
 @require_GET
-def theory_home(request: HttpRequest) -> HttpResponse:
+def theory_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not sees_evaluations(request.user):
         raise PermissionDenied("The theory of change is for program managers and evaluators.")
     programs = list(evaluated_programs(request.user))
@@ -134,7 +136,7 @@ def theory_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def theory_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
+def theory_detail(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     story = theory.contribution_story(program, exact=sees_exact_figures(request.user))
     return render(
@@ -152,7 +154,7 @@ def theory_detail(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def theory_story(request: HttpRequest, program_id: Any) -> HttpResponse:
+def theory_story(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     story = theory.contribution_story(program, exact=sees_exact_figures(request.user))
     return render(request, "evaluation/theory/story.html", story)
@@ -160,10 +162,10 @@ def theory_story(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def theory_install(request: HttpRequest, program_id: Any) -> HttpResponse:
+def theory_install(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     """Start from Exit Doors Here's theory of change (adds only what is missing)."""
     program = access_theory(request, program_id)
-    theory.install_template(program, by=request.user)  # type: ignore[arg-type]
+    theory.install_template(program, by=request.user)
     messages.success(request, "Exit Doors Here's theory of change was added; edit it freely.")
     return redirect(theory_url(program))
 
@@ -173,13 +175,13 @@ def theory_install(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_step_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+def theory_step_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     return _form_page(
         request,
         program,
         StepForm(_data(request)),
-        lambda data: theory.add_step(program, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.add_step(program, by=request.user, **data),
         title="Add a step",
         done="The step was added.",
         back=theory_url(program),
@@ -188,7 +190,9 @@ def theory_step_add(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_step_edit(request: HttpRequest, program_id: Any, step_id: Any) -> HttpResponse:
+def theory_step_edit(
+    request: AuthenticatedHttpRequest, program_id: Any, step_id: Any
+) -> HttpResponse:
     program = access_theory(request, program_id)
     step = _part(request, ChangeStep.objects.filter(program=program), step_id)
     step.program = program
@@ -196,7 +200,7 @@ def theory_step_edit(request: HttpRequest, program_id: Any, step_id: Any) -> Htt
         request,
         program,
         StepForm(_data(request), step=step),
-        lambda data: theory.edit_step(step, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.edit_step(step, by=request.user, **data),
         title=f"Edit the step “{step.title}”",
         done="The step was saved.",
         back=theory_url(program, f"step-{step.pk}"),
@@ -205,13 +209,13 @@ def theory_step_edit(request: HttpRequest, program_id: Any, step_id: Any) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_link_add(request: HttpRequest, program_id: Any) -> HttpResponse:
+def theory_link_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     return _form_page(
         request,
         program,
         LinkForm(_data(request), program=program),
-        lambda data: theory.add_link(program, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.add_link(program, by=request.user, **data),
         title="Link two steps",
         done="The link was added.",
         back=theory_url(program),
@@ -220,14 +224,16 @@ def theory_link_add(request: HttpRequest, program_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_link_edit(request: HttpRequest, program_id: Any, link_id: Any) -> HttpResponse:
+def theory_link_edit(
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
+) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
     return _form_page(
         request,
         program,
         LinkForm(_data(request), program=program, link=link),
-        lambda data: theory.edit_link(link, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.edit_link(link, by=request.user, **data),
         title="Edit the link",
         done="The link was saved.",
         back=theory_url(program, f"link-{link.pk}"),
@@ -237,7 +243,9 @@ def theory_link_edit(request: HttpRequest, program_id: Any, link_id: Any) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_link_rate(request: HttpRequest, program_id: Any, link_id: Any) -> HttpResponse:
+def theory_link_rate(
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
+) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
     initial = {"rating": link.rating, "rating_note": link.rating_note} if link.rating else None
@@ -247,7 +255,7 @@ def theory_link_rate(request: HttpRequest, program_id: Any, link_id: Any) -> Htt
         RatingForm(_data(request), initial=initial),
         lambda data: theory.rate_link(
             link,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             rating=data["rating"],
             note=data["rating_note"],
         ),
@@ -266,14 +274,16 @@ def theory_link_rate(request: HttpRequest, program_id: Any, link_id: Any) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_indicator_add(request: HttpRequest, program_id: Any, link_id: Any) -> HttpResponse:
+def theory_indicator_add(
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
+) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
     return _form_page(
         request,
         program,
         IndicatorForm(_data(request), program=program),
-        lambda data: theory.add_indicator(link, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.add_indicator(link, by=request.user, **data),
         title="Add an indicator",
         intro="Computed from the records each time the theory is shown: counts over the "
         "women who consented to the evaluation, never a line about one of them.",
@@ -286,27 +296,29 @@ def theory_indicator_add(request: HttpRequest, program_id: Any, link_id: Any) ->
 @login_required
 @require_POST
 def theory_indicator_remove(
-    request: HttpRequest, program_id: Any, link_id: Any, indicator_id: Any
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any, indicator_id: Any
 ) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
     row = _part(request, LinkIndicator.objects.filter(link=link), indicator_id)
     row.link = link
-    theory.remove_indicator(row, by=request.user)  # type: ignore[arg-type]
+    theory.remove_indicator(row, by=request.user)
     messages.success(request, "The indicator was taken off the link.")
     return redirect(theory_url(program, f"link-{link.pk}"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_excerpt_add(request: HttpRequest, program_id: Any, link_id: Any) -> HttpResponse:
+def theory_excerpt_add(
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
+) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
     return _form_page(
         request,
         program,
         ExcerptForm(_data(request), program=program),
-        lambda data: theory.add_excerpt(link, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.add_excerpt(link, by=request.user, **data),
         title="Add an interview excerpt",
         done="The excerpt was added.",
         back=theory_url(program, f"link-{link.pk}"),
@@ -317,7 +329,7 @@ def theory_excerpt_add(request: HttpRequest, program_id: Any, link_id: Any) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def theory_excerpt_edit(
-    request: HttpRequest, program_id: Any, link_id: Any, excerpt_id: Any
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any, excerpt_id: Any
 ) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
@@ -327,7 +339,7 @@ def theory_excerpt_edit(
         request,
         program,
         ExcerptForm(_data(request), program=program, excerpt=excerpt),
-        lambda data: theory.edit_excerpt(excerpt, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.edit_excerpt(excerpt, by=request.user, **data),
         title="Edit the interview excerpt",
         done="The excerpt was saved.",
         back=theory_url(program, f"link-{link.pk}"),
@@ -337,14 +349,16 @@ def theory_excerpt_edit(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theory_reference_add(request: HttpRequest, program_id: Any, link_id: Any) -> HttpResponse:
+def theory_reference_add(
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
+) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
     return _form_page(
         request,
         program,
         ReferenceForm(_data(request)),
-        lambda data: theory.add_reference(link, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.add_reference(link, by=request.user, **data),
         title="Add a reference",
         done="The reference was added.",
         back=theory_url(program, f"link-{link.pk}"),
@@ -355,7 +369,7 @@ def theory_reference_add(request: HttpRequest, program_id: Any, link_id: Any) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def theory_reference_edit(
-    request: HttpRequest, program_id: Any, link_id: Any, reference_id: Any
+    request: AuthenticatedHttpRequest, program_id: Any, link_id: Any, reference_id: Any
 ) -> HttpResponse:
     program = access_theory(request, program_id)
     link = _link(request, program, link_id)
@@ -365,7 +379,7 @@ def theory_reference_edit(
         request,
         program,
         ReferenceForm(_data(request), reference=ref),
-        lambda data: theory.edit_reference(ref, by=request.user, **data),  # type: ignore[arg-type]
+        lambda data: theory.edit_reference(ref, by=request.user, **data),
         title="Edit the reference",
         done="The reference was saved.",
         back=theory_url(program, f"link-{link.pk}"),
@@ -376,7 +390,7 @@ def theory_reference_edit(
 # --- Partner survey ------------------------------------------------------------------------
 
 
-def _check_survey(request: HttpRequest) -> Any:
+def _check_survey(request: AuthenticatedHttpRequest) -> Any:
     if not survey.surveys_partners(request.user):
         raise PermissionDenied("The partner survey is for program managers and evaluators.")
     return survey.partners_of(request.user)
@@ -384,7 +398,7 @@ def _check_survey(request: HttpRequest) -> Any:
 
 @login_required
 @require_GET
-def partner_survey(request: HttpRequest) -> HttpResponse:
+def partner_survey(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = _check_survey(request)
     return render(
         request,
@@ -395,12 +409,12 @@ def partner_survey(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_survey_record(request: HttpRequest) -> HttpResponse:
+def partner_survey_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = _check_survey(request)
     form = SurveyForm(_data(request), partners=partners)
     if form.is_bound and form.is_valid():
         try:
-            survey.record_response(by=request.user, **form.values())  # type: ignore[arg-type]
+            survey.record_response(by=request.user, **form.values())
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
