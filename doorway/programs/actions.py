@@ -65,7 +65,7 @@ def _set(instance: models.Model, allowed: tuple[str, ...], values: dict[str, Any
 
 
 def _save(instance: models.Model, *, by: User, action: Action, fields: list[str]) -> None:
-    instance._history_user = by  # type: ignore[attr-defined]
+    instance._history_user = by  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
     instance.full_clean()
     instance.save()
     # Field names only, never values: the log holds no content.
@@ -134,7 +134,7 @@ def move_phase(phase: Phase, direction: Literal["up", "down"], *, by: User) -> b
     spare = max(p.order for p in phases) + 1
     for instance, order in ((this, spare), (other, this_order), (this, other_order)):
         instance.order = order
-        instance._history_user = by  # type: ignore[attr-defined]
+        instance._history_user = by  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
         instance.save(update_fields=["order"])
     record(
         Action.CHANGE,
@@ -376,7 +376,7 @@ def delete_cost_line(line: CostLine, *, by: User) -> None:
     """Cost lines, unlike phases, can go: a line entered by mistake is not history.
     simple-history keeps the deleted row, and the audit log says who removed it."""
     line = CostLine.objects.select_for_update().get(pk=line.pk)
-    line._history_user = by  # type: ignore[attr-defined]
+    line._history_user = by  # type: ignore[attr-defined]  # simple-history reads the change's author from this attribute
     record(Action.CHANGE, actor=by, subject=line, detail={"deleted": True})
     line.delete()
 

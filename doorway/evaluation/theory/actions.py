@@ -615,7 +615,7 @@ def steps_of(program: Program) -> list[ChangeStep]:
     for link in links:
         by_source.setdefault(link.source_id, []).append(link)
     for step in steps:
-        step.outgoing = by_source.get(step.pk, [])  # type: ignore[attr-defined]
+        step.outgoing = by_source.get(step.pk, [])  # type: ignore[attr-defined]  # an attribute of ours on the step: its links out, for the template
     steps.sort(key=lambda s: (s.rank, s.order, s.title))
     return steps
 
@@ -719,7 +719,7 @@ def contribution_story(program: Program, *, exact: bool = True) -> dict[str, Any
     recorded, they would give her answer."""
     steps = steps_of(program)
     registry = indicators_for(program)
-    links = [link for step in steps for link in step.outgoing]  # type: ignore[attr-defined]
+    links = [link for step in steps for link in step.outgoing]  # type: ignore[attr-defined]  # set on each step by steps_of
     for link in links:
         link.program = program
     evidence = [link_evidence(link, registry, exact=exact) for link in links]

@@ -68,7 +68,7 @@ def instrument_detail(request: AuthenticatedHttpRequest, instrument_id: Any) -> 
         .distinct()
     )
     for version in versions:
-        version.answered = version.pk in answered  # type: ignore[attr-defined]
+        version.answered = version.pk in answered  # type: ignore[attr-defined]  # an attribute of ours on the instance, for the template
     return render(
         request, "instruments/setup/detail.html", {"instrument": instrument, "versions": versions}
     )
