@@ -97,7 +97,7 @@ def test_a_database_that_does_not_match_its_checksum_is_refused_and_nothing_is_w
         backup_key.identity_file.read_text().splitlines()[-1]
     )
     with tarfile.open(fileobj=io.BytesIO(pyrage.decrypt(made.read_bytes(), [identity]))) as tar:
-        members = [(member, tar.extractfile(member).read()) for member in tar]  # type: ignore[union-attr]
+        members = [(member, tar.extractfile(member).read()) for member in tar]  # type: ignore[union-attr]  # every member of a backup is a file, which extractfile opens
     rebuilt = io.BytesIO()
     with tarfile.open(fileobj=rebuilt, mode="w") as tar:
         for member, content in members:
