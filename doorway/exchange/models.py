@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -116,7 +116,7 @@ class ImportJob(models.Model):
     # When its current check or import began.
     running_since = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[ImportJobQuerySet] = ImportJobQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
