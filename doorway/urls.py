@@ -30,7 +30,7 @@ urlpatterns = [
     path("outreach/", include("doorway.casework.outreach.urls")),
     path("supervision/", include("doorway.casework.supervision.urls")),
     path("audit/", include("doorway.web.audit_urls")),
-    path("staff/", include("doorway.people.staff_urls")),
+    path("staff/", include("doorway.people.staff.urls")),
     path("api/v1/", include("doorway.api_urls")),
     path("tokens/", include("doorway.api.page_urls")),
     path("imports/", include("doorway.exchange.imports.urls")),

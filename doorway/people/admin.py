@@ -28,7 +28,7 @@ from doorway.web.http import staff_of
 
 class StaffChangeForm(UserChangeForm[User]):
     """Names, e-mail and password only: what an account may reach (role, agency,
-    programs, teams, flags) changes through `doorway.people.staff`, on the staff pages,
+    programs, teams, flags) changes through `doorway.people.staff.actions`, on the staff pages,
     where giving access needs a second administrator."""
 
     class Meta(UserChangeForm.Meta):

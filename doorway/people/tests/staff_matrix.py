@@ -11,7 +11,7 @@ from django.urls import reverse
 from doorway.people.capabilities import Action
 from doorway.people.models import AccessChangeRequest, User
 from doorway.people.roles import Role
-from doorway.people.staff import access_of, change_staff_access
+from doorway.people.staff.actions import access_of, change_staff_access
 from doorway.testing.factories import UserFactory
 from doorway.testing.matrix import Endpoint, by_capability
 

@@ -16,7 +16,7 @@ from doorway.conftest import World
 from doorway.people.capabilities import Action, programs_for
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, User
 from doorway.people.roles import Role
-from doorway.people.staff import access_of, approve_access_change, change_staff_access
+from doorway.people.staff.actions import access_of, approve_access_change, change_staff_access
 from doorway.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

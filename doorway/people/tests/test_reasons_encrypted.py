@@ -14,7 +14,7 @@ from doorway.conftest import World
 from doorway.people.actions import break_the_glass
 from doorway.people.models import AccessChangeRequest, BreakGlass
 from doorway.people.roles import Role
-from doorway.people.staff import change_staff_access
+from doorway.people.staff.actions import change_staff_access
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """The administrator who tries to skip break-the-glass: she edits her own account (or a
 colleague's) in the Django admin into a role that reaches records, and then reads a
 woman's legal name. Roles, agencies, programs, teams and the account flags change only
-through `doorway.people.staff`, so every one of these attempts changes nothing."""
+through `doorway.people.staff.actions`, so every one of these attempts changes nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff access changes only through `doorway.people.staff`: nobody changes her own,
+"""Staff access changes only through `doorway.people.staff.actions`: nobody changes her own,
 an administrator changes only her own agency's accounts, every change is audited with
 before and after, and giving record access waits for a second administrator."""
 
@@ -11,7 +11,7 @@ from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, Team, User
 from doorway.people.roles import Role
-from doorway.people.staff import (
+from doorway.people.staff.actions import (
     AccessChangeRefused,
     access_of,
     approve_access_change,

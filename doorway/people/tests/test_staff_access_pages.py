@@ -12,7 +12,7 @@ from doorway.audit.models import AuditEntry
 from doorway.conftest import World
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, User
 from doorway.people.roles import Role
-from doorway.people.staff import access_of, change_staff_access
+from doorway.people.staff.actions import access_of, change_staff_access
 from doorway.testing.signin import signed_in
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Staff access pages, for administrators: her agency's staff, a proposed change with
 its reason, the changes waiting for a second administrator, approve or decline.
 
-Views parse and render; `doorway.people.staff` checks, writes and audits. A role that
+Views parse and render; `doorway.people.staff.actions` checks, writes and audits. A role that
 never manages staff gets 403; an account or request of another agency answers 404,
 audited, as a record out of reach does."""
 
@@ -23,7 +23,7 @@ from doorway.audit.refusal import refuse
 from doorway.people.capabilities import Action, may, programs_for, staff_for
 from doorway.people.models import AccessChangeRequest, AccessChangeStatus, Team, User
 from doorway.people.roles import Role
-from doorway.people.staff import (
+from doorway.people.staff.actions import (
     access_of,
     approve_access_change,
     change_staff_access,

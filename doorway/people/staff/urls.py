@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.people import staff_views
+from doorway.people.staff import views
 
 urlpatterns = [
-    path("", staff_views.staff_list, name="staff_list"),
-    path("<uuid:user_id>/", staff_views.staff_change, name="staff_change"),
+    path("", views.staff_list, name="staff_list"),
+    path("<uuid:user_id>/", views.staff_change, name="staff_change"),
     path(
         "requests/<uuid:request_id>/approve/",
-        staff_views.access_request_approve,
+        views.access_request_approve,
         name="access_request_approve",
     ),
     path(
         "requests/<uuid:request_id>/decline/",
-        staff_views.access_request_decline,
+        views.access_request_decline,
         name="access_request_decline",
     ),
 ]
