@@ -183,6 +183,8 @@ def test_ready_reads_a_few_rows_whatever_the_queue_holds(
     assert response.status_code == 200
 
 
+# The worker opens and closes its own connections: outside the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_says_it_is_alive_while_the_queue_is_empty(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
