@@ -45,7 +45,8 @@ MAX_PAUSE = 30.0
 
 def pause_after(failures: int) -> float:
     """Seconds to wait after this many database failures in a row."""
-    pause = min(MAX_PAUSE, FIRST_PAUSE * 2.0 ** (failures - 1))
+    # The exponent is capped: 2.0 ** 1024 overflows (about 8.5 hours of failures).
+    pause = min(MAX_PAUSE, FIRST_PAUSE * 2.0 ** min(failures - 1, 16))
     # Up to a quarter more: spreads the workers out, and keeps each pause below the next.
     return pause * (1 + random.random() / 4)  # noqa: S311
 
