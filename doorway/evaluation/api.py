@@ -269,7 +269,6 @@ def access_program_evaluation(request: Request, key: str) -> Program:
     program = permissions.evaluated_programs(request.user).filter(pk=program_id).first()
     if program is None:
         refuse(request, object_id=key, object_type="programs.Program")
-    assert program is not None
     return program
 
 

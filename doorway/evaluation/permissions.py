@@ -76,5 +76,4 @@ def access_evaluation(request: HttpRequest, program_slug: str) -> Program:
     program = evaluated_programs(request.user).filter(slug=program_slug).first()
     if program is None:
         refuse(request, object_id=program_slug, object_type="programs.Program")
-    assert program is not None
     return program

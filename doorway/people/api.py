@@ -450,6 +450,7 @@ class ParticipantViewSet(ListMixin, RetrieveMixin, VersionedUpdateMixin):
         try:
             found = likely_duplicates(
                 request,
+                user=user,
                 names=names_of(data["preferred_name"], identity),
                 date_of_birth=identity.get("date_of_birth"),
                 agency=cycle.program.agency,

@@ -9,7 +9,7 @@ and `doorway.enrolments.actions`, which audit them; reads are audited here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,6 +44,9 @@ from doorway.people.models import Consent, Participant, SafetyFlag
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, is_htmx, record_context
+
+if TYPE_CHECKING:
+    from doorway.people.models import User
 
 PAGE_SIZE = 25
 
@@ -120,12 +123,11 @@ def may_register(request: AuthenticatedHttpRequest) -> None:
 
 
 def likely_duplicates(
-    request: HttpRequest, *, names: list[str], date_of_birth: Any, agency: Any
+    request: HttpRequest, *, user: User, names: list[str], date_of_birth: Any, agency: Any
 ) -> duplicates.Lookup:
     """The likely matches she may open, and nothing about those she may not (see
     `doorway.caseload.duplicates`). Raises TooManyLookups past her hourly limit.
     (Asked by the page and by the API, whose request is DRF's.)"""
-    user: Any = request.user
     return duplicates.look_up(
         user=user,
         agency=agency,
@@ -149,6 +151,7 @@ def participant_register(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             found = likely_duplicates(
                 request,
+                user=user,
                 names=form.names(),
                 date_of_birth=data["date_of_birth"],
                 agency=data["cycle"].program.agency,
@@ -207,6 +210,7 @@ def participant_duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             found = likely_duplicates(
                 request,
+                user=user,
                 names=form.names(),
                 date_of_birth=form.cleaned_data["date_of_birth"],
                 agency=user.agency,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -47,10 +47,13 @@ from doorway.people.models import NameDigest, User
 from doorway.programs.models import KeyIngredient, Program
 from doorway.referrals.models import ReferralStatus, ReferralUpdate
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
+
 # --- Who ------------------------------------------------------------------------------
 
 
-def edits_theory(user: Any, program: Program) -> bool:
+def edits_theory(user: Someone, program: Program) -> bool:
     """Her program's managers and evaluators read and edit its theory of change."""
     return evaluated_programs(user).filter(pk=program.pk).exists()
 

@@ -55,7 +55,6 @@ def access_theory(request: AuthenticatedHttpRequest, program_id: Any) -> Program
     program = evaluated_programs(request.user).filter(pk=program_id).first()
     if program is None:
         refuse(request, object_id=program_id, object_type="programs.Program")
-    assert program is not None
     return program
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,8 +31,11 @@ from doorway.exchange.exports.forms import FORMATS, RangeForm
 from doorway.exchange.sheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from doorway.web.http import AuthenticatedHttpRequest
 
+if TYPE_CHECKING:
+    from doorway.people.capabilities import Someone
 
-def may_export(user: Any, kind: str | None = None, *, reached: bool = False) -> list[str]:
+
+def may_export(user: Someone, kind: str | None = None, *, reached: bool = False) -> list[str]:
     """Her exports; 404 when she has none (the pages do not exist for her), 403 when
     she has others but not `kind`, or when she reached the record the export is about
     (an administrator who broke the glass reads a record, never exports it)."""
