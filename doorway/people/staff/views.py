@@ -100,8 +100,8 @@ class StaffAccessForm(forms.Form):
 
     def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programs"].queryset = programs_for(by, Action.MANAGE_STAFF).order_by("name")  # type: ignore[attr-defined]
-        self.fields["teams"].queryset = Team.objects.filter(agency=by.agency_id).order_by("name")  # type: ignore[attr-defined]
+        self.fields["programs"].queryset = programs_for(by, Action.MANAGE_STAFF).order_by("name")  # type: ignore[attr-defined]  # a ModelMultipleChoiceField, typed as a Field
+        self.fields["teams"].queryset = Team.objects.filter(agency=by.agency_id).order_by("name")  # type: ignore[attr-defined]  # a ModelMultipleChoiceField, typed as a Field
 
 
 def _initial(account: User) -> dict[str, Any]:
@@ -164,7 +164,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     names = {str(p.pk): p.name for p in programs_for(user, Action.MANAGE_STAFF)}
     names.update({str(t.pk): t.name for t in Team.objects.filter(agency=user.agency_id)})
     for change in pending:
-        change.differences = _differences(change, names)  # type: ignore[attr-defined]
+        change.differences = _differences(change, names)  # type: ignore[attr-defined]  # an attribute of ours on the change, for the template
     return render(
         request,
         "people/staff/list.html",
