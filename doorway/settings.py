@@ -389,6 +389,9 @@ IMPORT_MAX_BYTES = env.int("DOORWAY_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("DOORWAY_IMPORT_MAX_ROWS", default=50_000)
 IMPORT_KEEP_DAYS = env.int("DOORWAY_IMPORT_KEEP_DAYS", default=2)
 IMPORT_INLINE_ROWS = env.int("DOORWAY_IMPORT_INLINE_ROWS", default=200)
+# A CSV up to this size is read within the request; anything larger, and every
+# workbook, is read by the worker.
+IMPORT_INLINE_BYTES = env.int("DOORWAY_IMPORT_INLINE_BYTES", default=256 * 1024)
 
 # Application logs carry no personal data: request paths hold only opaque ids, and
 # Django's error e-mails (which would include request data) are not configured.

@@ -83,11 +83,12 @@ class ImportJobQuerySet(models.QuerySet["ImportJob"]):
         """Jobs whose upload is still kept but older than IMPORT_KEEP_DAYS."""
         now = now or timezone.now()
         cutoff = now - datetime.timedelta(days=settings.IMPORT_KEEP_DAYS)
-        return self.filter(created_at__lt=cutoff).exclude(rows="")
+        return self.filter(created_at__lt=cutoff).exclude(rows="", upload="")
 
     def forget_stale_uploads(self) -> int:
-        """Empty the rows (and problems, which name columns and codes) of stale jobs."""
-        return self.stale().update(rows="", problems="", status=JobStatus.FAILED)
+        """Empty the upload, rows and problems (which name columns and codes) of stale
+        jobs."""
+        return self.stale().update(upload="", rows="", problems="", status=JobStatus.FAILED)
 
 
 class ImportJob(models.Model):
@@ -97,6 +98,10 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.CHECKING)
+    # The file as uploaded (base64), encrypted, until the worker has read it into rows.
+    upload = EncryptedTextField(blank=True)
+    # Its kind, from its name (".csv", ".xlsx"): the name itself is not kept.
+    upload_type = models.CharField(max_length=8, blank=True)
     # The file's rows as parsed (JSON), encrypted; emptied when the import ends.
     rows = EncryptedTextField(blank=True)
     # The problems found (JSON list of {row, column, message}), encrypted.

@@ -14,13 +14,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -36,7 +39,14 @@ from doorway.exchange.imports.casework import (
 )
 from doorway.exchange.imports.cells import Problem
 from doorway.exchange.imports.people import EnrolmentImporter, ParticipantImporter
-from doorway.exchange.imports.reading import FORMULA, Cell, Sheet, read_upload
+from doorway.exchange.imports.reading import (
+    FORMULA,
+    Cell,
+    Sheet,
+    Unreadable,
+    read_upload,
+    screen,
+)
 from doorway.exchange.models import ExternalId, ImportJob, ImportKind, JobStatus
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
@@ -106,19 +116,58 @@ def load_sheet(text: str) -> Sheet:
     )
 
 
-def start(*, user: User, kind: str, data: bytes, filename: str) -> ImportJob:
-    """Read the upload and keep its rows on a new job. `reading.Unreadable` if the
-    file cannot be imported (nothing is kept then)."""
+def receive(*, user: User, kind: str, data: bytes, filename: str) -> ImportJob:
+    """Keep the upload, encrypted, on a new job, for `read` (in the worker, for all but
+    small CSV files: a workbook can take minutes to read). `reading.Unreadable` for what
+    can be told without reading its cells (nothing is kept then)."""
     assert user.agency is not None
-    sheet = read_upload(data, filename)
+    screen(data, filename)
     ImportJob.objects.forget_stale_uploads()
     return ImportJob.objects.create(
         agency=user.agency,
         kind=kind,
         created_by=user,
-        rows=dump_sheet(sheet),
-        row_count=len(sheet.rows),
+        upload=base64.b64encode(data).decode("ascii"),
+        upload_type=PurePath(filename.lower()).suffix[:8],
     )
+
+
+def read(job: ImportJob) -> None:
+    """Read the kept upload into the job's rows, and let the upload go.
+    `reading.Unreadable` if it cannot be read (the upload is kept then, for the caller
+    to say so and let it go)."""
+    data = base64.b64decode(job.upload)
+    sheet = read_upload(data, f"upload{job.upload_type}")
+    job.rows = dump_sheet(sheet)
+    job.row_count = len(sheet.rows)
+    job.upload = ""
+    job.save(update_fields=["rows", "row_count", "upload"])
+
+
+def reads_quickly(job: ImportJob) -> bool:
+    """A CSV this small is read within the request, so its dry run shows at once."""
+    return job.upload_type not in {".xlsx", ".xlsm"} and (
+        len(job.upload) * 3 // 4 <= settings.IMPORT_INLINE_BYTES
+    )
+
+
+def take(*, user: User, kind: str, data: bytes, filename: str, at_once: bool = False) -> ImportJob:
+    """Receive the upload, and read it now when it `reads_quickly` (or `at_once`); a
+    job whose upload is still kept is read by `check`. `reading.Unreadable` if the file
+    cannot be imported (nothing is kept then)."""
+    job = receive(user=user, kind=kind, data=data, filename=filename)
+    if at_once or reads_quickly(job):
+        try:
+            read(job)
+        except Unreadable:
+            job.delete()
+            raise
+    return job
+
+
+def start(*, user: User, kind: str, data: bytes, filename: str) -> ImportJob:
+    """Receive and read at once (the tests, the benchmark)."""
+    return take(user=user, kind=kind, data=data, filename=filename, at_once=True)
 
 
 # --- reading rows against the columns ----------------------------------------------------
@@ -337,9 +386,22 @@ def _still_allowed(job: ImportJob) -> bool:
 
 @_guarded
 def check(job: ImportJob) -> ImportJob:
-    """The dry run: problems listed, nothing saved."""
+    """The dry run: the upload read if it has not been yet, problems listed, nothing
+    saved."""
     if not _still_allowed(job):
         return job
+    if job.upload:
+        try:
+            read(job)
+        except Unreadable as problem:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.CHECKED,
+                problems=_problems_json([Problem(0, "", str(problem))]),
+                upload="",
+                finished_at=timezone.now(),
+            )
+            job.refresh_from_db()
+            return job
     importer = importer_for(job.kind, job.created_by)
     with progress_of(job) as progress:
         outcome = examine(job, importer, lambda n: progress(rows_checked=n))

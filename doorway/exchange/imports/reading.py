@@ -72,6 +72,23 @@ class Sheet:
 
 
 def read_upload(data: bytes, filename: str = "") -> Sheet:
+    screen(data, filename)
+    sheet = _read_xlsx(data) if is_workbook(data, filename) else _read_csv(data)
+    if not any(sheet.header):
+        raise Unreadable(_("The first row must hold the column names; it is empty."))
+    if len(sheet.rows) > settings.IMPORT_MAX_ROWS:
+        raise too_many_rows()
+    return sheet
+
+
+def is_workbook(data: bytes, filename: str) -> bool:
+    return data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+def screen(data: bytes, filename: str = "") -> None:
+    """What can be told of a file without reading its cells, quickly and in bounded
+    memory: its size, its kind, and for a workbook the zip and the count of its cells
+    and rows. `Unreadable` if it cannot be imported; reading it may still find more."""
     max_bytes = settings.IMPORT_MAX_BYTES
     if len(data) > max_bytes:
         raise Unreadable(
@@ -93,17 +110,10 @@ def read_upload(data: bytes, filename: str = "") -> Sheet:
                 "it as .xlsx or CSV, then upload that."
             )
         )
-    if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
-        sheet = _read_xlsx(data)
+    if is_workbook(data, name):
+        _screen_xlsx(data)
     elif name.endswith((".ods", ".numbers")):
         raise Unreadable(_("Save the file as .xlsx or CSV, then upload that."))
-    else:
-        sheet = _read_csv(data)
-    if not any(sheet.header):
-        raise Unreadable(_("The first row must hold the column names; it is empty."))
-    if len(sheet.rows) > settings.IMPORT_MAX_ROWS:
-        raise too_many_rows()
-    return sheet
 
 
 def too_many_rows() -> Unreadable:
@@ -328,13 +338,16 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _screen_xlsx(data: bytes) -> None:
     try:
         _check_zip(data)
     except Unreadable:
         raise
     except Exception as error:
         raise _damaged(error) from None
+
+
+def _read_xlsx(data: bytes) -> Sheet:
     openpyxl = _openpyxl()
     try:
         values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

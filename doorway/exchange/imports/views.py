@@ -91,13 +91,14 @@ def import_kind(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = engine.start(user=user, kind=kind, data=upload.read(), filename=upload.name)
+            job = engine.take(user=user, kind=kind, data=upload.read(), filename=upload.name)
         except Unreadable as problem:
             form.add_error("file", str(problem))
         else:
-            if job.row_count <= settings.IMPORT_INLINE_ROWS:
+            if not job.upload and job.row_count <= settings.IMPORT_INLINE_ROWS:
                 engine.check(job)
             else:
+                # Read (a workbook, a large CSV) and checked by the worker, never here.
                 recovery.follow(job, tasks.check_import.enqueue(str(job.pk)))
             return redirect("import_job", job_id=job.pk)
     return render(request, "exchange/import_kind.html", kind_context(request, kind, form))
