@@ -24,6 +24,7 @@ from django.utils import timezone
 from doorway.audit import log
 from doorway.audit.checkpoints import NoCheckpointKey
 from doorway.audit.models import VerifyRun
+from doorway.worker.leases import rerun_if_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def schedule_next(now: datetime.datetime | None = None) -> Any | None:
 
 
 @task()
+@rerun_if_stopped  # it only reads: a check killed with its worker is started again
 def verify_log(run_id: str) -> str:
     run = VerifyRun.objects.get(pk=run_id)
     VerifyRun.objects.filter(pk=run.pk).update(status=VerifyRun.Status.RUNNING)
