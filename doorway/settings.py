@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "doorway.api",
     "doorway.web",
     "doorway.operations",
+    "doorway.synth",
 ]
 
 MIDDLEWARE = [
