@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from doorway.api.models import AccessToken
+from doorway.api.second_factor import AuthenticatorAdmin
 from doorway.api.tokens import revoke_token
 from doorway.people.capabilities import staff_for
-from doorway.people.second_factor import AuthenticatorAdmin
 from doorway.web.administration import DoorwayAdmin
 from doorway.web.http import staff_of
 

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from doorway.api.second_factor import remove_authenticator
 from doorway.people.models import User
-from doorway.people.second_factor import remove_authenticator
 
 
 class Command(BaseCommand):
