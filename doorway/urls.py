@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from doorway.people import second_factor
+from doorway.api import second_factor
 
 urlpatterns = [
     # allauth's own pages for turning off the authenticator app and making new recovery
