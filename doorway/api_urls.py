@@ -20,8 +20,8 @@ from doorway.evaluation import api as evaluation
 from doorway.instruments import api as instruments
 from doorway.people import api as people
 from doorway.plans import api as plans
-from doorway.programs import api as programs
 from doorway.referrals import api as referrals
+from doorway.web.configuration import api as programs
 
 RESOURCES = (
     programs,

@@ -22,7 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("participants/", include("doorway.people.urls")),
     path("enrolments/", include("doorway.enrolment_page")),
-    path("programs/", include("doorway.programs.urls")),
+    path("programs/", include("doorway.web.configuration.urls")),
     path("instruments/", include("doorway.instruments.setup.urls")),
     path("caseload/", include("doorway.caseload.urls")),
     path("evaluation/", include("doorway.evaluation.urls")),

@@ -10,6 +10,7 @@ the phase names they were recorded with).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -145,16 +146,13 @@ def move_phase(phase: Phase, direction: Literal["up", "down"], *, by: User) -> b
     return True
 
 
-def open_enrolments_in(phase: Phase) -> int:
-    from doorway.enrolments.models import Enrolment
-
-    return Enrolment.objects.open().filter(current_phase=phase).count()
-
-
 @transaction.atomic
-def retire_phase(phase: Phase, *, by: User) -> None:
+def retire_phase(phase: Phase, *, by: User, open_enrolments_in: Callable[[Phase], int]) -> None:
     """A retired phase keeps its history and its name on past journeys, but takes no new
-    moves. A phase someone is in now cannot be retired: move her first."""
+    moves. A phase someone is in now cannot be retired: move her first.
+
+    Who is in a phase is known to the enrolments, above configuration, so the caller
+    passes how to count them; they are counted here, with the phase locked."""
     phase = Phase.objects.select_for_update().get(pk=phase.pk)
     if phase.retired:
         return

@@ -36,6 +36,10 @@ from doorway.audit.models import Action
 from doorway.people.capabilities import staff_for
 from doorway.web.administration import DoorwayAdmin, is_administrator
 
+# The configuration models' admin pages read who may configure (people), so they sit in
+# web, where the admin's discovery (an app's admin module) does not look for them.
+from doorway.web.configuration import admin as configuration_admin  # noqa: F401
+
 for model in (AccessLog, AccessFailureLog, UserSession, EmailAddress, DBTaskResult):
     if admin.site.is_registered(model):
         admin.site.unregister(model)

@@ -24,10 +24,10 @@ from doorway.instruments import permissions as instrument_permissions
 from doorway.people import roles
 from doorway.people.capabilities import ROLES, Action, may, programs_for
 from doorway.plans import permissions as plan_permissions
-from doorway.programs.api import programs_costed_for, programs_read_by
-from doorway.programs.views import programs_configured_by
 from doorway.referrals import permissions as referral_permissions
 from doorway.testing.factories import UserFactory
+from doorway.web.configuration.api import programs_costed_for, programs_read_by
+from doorway.web.configuration.views import programs_configured_by
 
 pytestmark = pytest.mark.django_db
 

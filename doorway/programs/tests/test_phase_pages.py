@@ -12,6 +12,7 @@ from doorway.programs import actions
 from doorway.programs.models import Phase
 from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
+from doorway.web.configuration.views import open_enrolments_in
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_the_first_phase_cannot_move_up_nor_the_last_down(world: World) -> None:
 
 def test_moving_past_a_retired_phase_skips_its_old_position(world: World) -> None:
     phases = list(world.program.active_phases())
-    actions.retire_phase(phases[2], by=world.morgan)
+    actions.retire_phase(phases[2], by=world.morgan, open_enrolments_in=open_enrolments_in)
     assert actions.move_phase(phases[3], "up", by=world.morgan)
     assert names(world)[1:] == ["Adopting a new identity", "Intake and assessment"]
     orders = list(world.program.active_phases().values_list("order", flat=True))
@@ -153,7 +154,7 @@ def test_a_phase_she_is_in_cannot_be_retired(client, world: World) -> None:
     first.refresh_from_db()
     assert first.retired is False
     with pytest.raises(ValidationError):
-        actions.retire_phase(first, by=world.morgan)
+        actions.retire_phase(first, by=world.morgan, open_enrolments_in=open_enrolments_in)
 
 
 def test_an_empty_phase_is_retired_and_can_be_brought_back(client, world: World) -> None:
@@ -176,7 +177,7 @@ def test_a_retired_phase_keeps_its_name_on_past_journeys(world: World) -> None:
     for each in world.program.cycles.get().enrolments.all():
         each.move_to(second, by=world.morgan)
     first = world.program.active_phases()[0]
-    actions.retire_phase(first, by=world.morgan)
+    actions.retire_phase(first, by=world.morgan, open_enrolments_in=open_enrolments_in)
     assert Phase.objects.get(pk=first.pk).retired
     assert list(enrolment.events.values_list("to_phase_name", flat=True)) == [
         "Making the connection",

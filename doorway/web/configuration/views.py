@@ -76,6 +76,11 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "programs/program_list.html", {"programs": programs})
 
 
+def open_enrolments_in(phase: Phase) -> int:
+    """How many women are in the phase now; a phase someone is in is not retired."""
+    return Enrolment.objects.open().filter(current_phase=phase).count()
+
+
 def _phase_table(program: Program) -> dict[str, Any]:
     phases = list(program.phases.order_by("retired", "order"))
     in_phase = dict(
@@ -230,7 +235,7 @@ def phase_retire(request: AuthenticatedHttpRequest, program_id: Any, phase_id: A
     program = access_program(request, program_id)
     phase = get_object_or_404(program.phases, pk=phase_id)
     try:
-        actions.retire_phase(phase, by=request.user)
+        actions.retire_phase(phase, by=request.user, open_enrolments_in=open_enrolments_in)
     except ValidationError as error:
         return _phases_answer(request, program, " ".join(error.messages))
     if not getattr(request, "htmx", False):

@@ -58,7 +58,7 @@ from doorway.programs.models import (
     Program,
     ServiceKind,
 )
-from doorway.programs.views import programs_configured_by
+from doorway.web.configuration.views import programs_configured_by
 
 if TYPE_CHECKING:
     from doorway.people.capabilities import Someone

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.programs import views
+from doorway.web.configuration import views
 
 urlpatterns = [
     path("", views.program_list, name="program_list"),
