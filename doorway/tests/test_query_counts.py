@@ -92,6 +92,9 @@ NOT_PAGES = {
     "funder_report_pdf": "a download",
     "research_export": "a download (the GET is its form, answered as a file after the POST)",
     "import_template": "a download",
+    # Probes for the proxy and the monitor, their queries pinned in web/tests/test_health.py.
+    "health_live": "a probe, no page",
+    "health_ready": "a probe, no page",
 }
 # The role who uses a page, where it is not the first of EVERYONE the matrix lets in.
 WHO: dict[str, str] = {}
