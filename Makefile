@@ -72,6 +72,10 @@ test: $(STAMP)
 		echo "* Install Debian's Chromium to run them: apt-get install chromium"; \
 		echo "************************************************************************"; \
 	fi
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		echo "* nginx not found: the production-setup test (deploy/) will be SKIPPED."; \
+		echo "* Install Debian's nginx and openssl to run it: apt-get install nginx openssl"; \
+	fi
 	$(VENV)/bin/pytest --numprocesses auto --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	@# The browser tests after, one at a time: beside a busy worker, Chromium's clicks and
 	@# second-factor codes were seen to miss their moment. Exit 5: none selected.
