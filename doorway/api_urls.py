@@ -18,14 +18,14 @@ from doorway.dropins import api as dropins
 from doorway.enrolments import api as enrolments
 from doorway.evaluation import api as evaluation
 from doorway.instruments import api as instruments
-from doorway.people import api as people
+from doorway.participants import api as participants
 from doorway.plans import api as plans
 from doorway.referrals import api as referrals
 from doorway.web.configuration import api as programs
 
 RESOURCES = (
     programs,
-    people,
+    participants,
     enrolments,
     instruments,
     plans,

@@ -20,7 +20,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("participants/", include("doorway.people.urls")),
+    path("participants/", include("doorway.participants.urls")),
     path("enrolments/", include("doorway.enrolment_page")),
     path("programs/", include("doorway.web.configuration.urls")),
     path("instruments/", include("doorway.instruments.setup.urls")),

@@ -33,7 +33,12 @@ from doorway.api.resources import (
 from doorway.api.viewsets import ListMixin, ReadOnlyRecordViewSet, RetrieveMixin
 from doorway.enrolments.access import access_participant, enrolments_visible_to
 from doorway.enrolments.actions import enrol
-from doorway.enrolments.forms import staff_of
+from doorway.enrolments.forms import (
+    RegisterForm,
+    case_managers_for,
+    peer_mentors_for,
+    staff_of,
+)
 from doorway.enrolments.models import (
     PHASE_EVENTS,
     Eligibility,
@@ -46,11 +51,33 @@ from doorway.enrolments.models import (
 )
 from doorway.enrolments.reach import enrolment_rule
 from doorway.people import roles
-from doorway.people.api import PhaseBriefSerializer, StaffSerializer, exit_reason_field
-from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.people.models import User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle
+
+# --- shared by the resources of participants, enrolments and programs ----------------
+
+
+class StaffSerializer(serializers.Serializer[User]):
+    """A member of staff, by her name only."""
+
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(source="__str__", read_only=True)
+
+
+def exit_reason_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=ExitReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How she left the program; empty while she is enrolled.",
+    )
+
+
+class PhaseBriefSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
 
 
 class ParticipantBriefSerializer(serializers.Serializer[Any]):

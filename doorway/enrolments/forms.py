@@ -12,10 +12,19 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from doorway.enrolments.models import Eligibility, Enrolment, Move
-from doorway.people.forms import BootstrapMixin, DateInput, StaffChoiceField
+from doorway.enrolments.models import Eligibility, Enrolment, Move, ReferralSource
+from doorway.enrolments.reach import case_managers_covered_by
+from doorway.people.capabilities import Action, programs_for
+from doorway.people.forms import (
+    BootstrapMixin,
+    DateInput,
+    IdentityFields,
+    StaffChoiceField,
+    names_from,
+)
 from doorway.people.models import User
 from doorway.people.roles import Role
+from doorway.programs.models import Cycle
 
 
 class MoveForm(BootstrapMixin, forms.Form):
@@ -132,3 +141,109 @@ class AssignForm(BootstrapMixin, forms.Form):
         fields["case_manager"].queryset = staff_of(enrolment, Role.CASE_MANAGER)
         fields["peer_mentor"].queryset = staff_of(enrolment, Role.PEER_MENTOR)
         self.style_fields()
+
+
+# --- registering her: a participant and her first enrolment ---------------------------
+
+
+class CycleChoiceField(forms.ModelChoiceField[Cycle]):
+    def label_from_instance(self, obj: Cycle) -> str:
+        return f"{obj.program.name}: {obj.name}"
+
+
+def case_managers_for(user: User) -> QuerySet[User]:
+    """Whom she may put a new participant with: a case manager chooses herself or a
+    teammate (whose caseload she shares), a program manager any case manager of her
+    programs."""
+    active = User.objects.filter(role=Role.CASE_MANAGER, is_active=True, agency=user.agency_id)
+    if user.role == Role.CASE_MANAGER:
+        return active.filter(pk__in=case_managers_covered_by(user))
+    return active.filter(programs__in=programs_for(user, Action.REGISTER_PARTICIPANTS)).distinct()
+
+
+def peer_mentors_for(user: User) -> QuerySet[User]:
+    return User.objects.filter(
+        role=Role.PEER_MENTOR,
+        is_active=True,
+        agency=user.agency_id,
+        programs__in=programs_for(user, Action.REGISTER_PARTICIPANTS),
+    ).distinct()
+
+
+class RegisterForm(BootstrapMixin, IdentityFields):
+    cycle = CycleChoiceField(
+        label="Program cycle",
+        queryset=Cycle.objects.none(),
+        empty_label="Choose…",
+    )
+    referral_source = forms.ChoiceField(
+        label="Referred by",
+        choices=[("", "Choose…"), *ReferralSource.choices],
+    )
+    referred_on = forms.DateField(label="Referral date", widget=DateInput())
+    case_manager = StaffChoiceField(
+        label="Case manager", queryset=User.objects.none(), empty_label="Choose…"
+    )
+    peer_mentor = StaffChoiceField(
+        label="Peer mentor",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="None for now",
+    )
+    different_person = forms.BooleanField(
+        label="I have checked: she is a different person from the likely match.",
+        required=False,
+    )
+
+    field_order = [
+        "preferred_name",
+        "legal_name",
+        "aliases",
+        "date_of_birth",
+        "phone",
+        "email",
+        "safe_contact",
+        "cycle",
+        "referral_source",
+        "referred_on",
+        "case_manager",
+        "peer_mentor",
+        "different_person",
+    ]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("referred_on", timezone.localdate())
+        if user.role == Role.CASE_MANAGER:
+            kwargs["initial"].setdefault("case_manager", user.pk)
+        super().__init__(*args, **kwargs)
+        cycles = (
+            # Only cycles still running take new intakes.
+            Cycle.objects.filter(
+                program__in=programs_for(user, Action.REGISTER_PARTICIPANTS),
+                program__agency=user.agency_id,
+                ends_on__gte=timezone.localdate(),
+            )
+            .select_related("program")
+            .order_by("program__name", "-starts_on")
+        )
+        fields: Any = self.fields
+        fields["cycle"].queryset = cycles
+        if "cycle" not in self.initial and len(cycles) == 1:
+            self.initial["cycle"] = cycles[0].pk
+        fields["case_manager"].queryset = case_managers_for(user).order_by(
+            "first_name", "last_name", "username"
+        )
+        fields["peer_mentor"].queryset = peer_mentors_for(user).order_by(
+            "first_name", "last_name", "username"
+        )
+        self.style_fields()
+
+    def clean_referred_on(self) -> Any:
+        value = self.cleaned_data.get("referred_on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("The referral date cannot be in the future.")
+        return value
+
+    def names(self) -> list[str]:
+        return names_from(self.cleaned_data)

@@ -142,7 +142,7 @@ def test_a_server_bug_on_the_api_is_problem_json_without_its_message(
     client.raise_request_exception = False
     signed_in(client, world.alice)
     bug = RuntimeError(world.rosa.preferred_name)
-    with mock.patch("doorway.people.api.ParticipantViewSet.retrieve", side_effect=bug):
+    with mock.patch("doorway.participants.api.ParticipantViewSet.retrieve", side_effect=bug):
         response = client.get(participant_url(world))
     problem = is_problem(response, 500)
     assert world.rosa.preferred_name not in json.dumps(problem)

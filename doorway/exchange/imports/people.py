@@ -23,6 +23,7 @@ from doorway.caseload.duplicates import tell_program_managers
 from doorway.encryption import blind_index, name_digests, normalise
 from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.actions import enrol, register_participant
+from doorway.enrolments.forms import RegisterForm
 from doorway.enrolments.models import Enrolment, ReferralSource
 from doorway.exchange.imports import cells
 from doorway.exchange.imports.base import (
@@ -37,7 +38,6 @@ from doorway.exchange.imports.base import (
 )
 from doorway.exchange.imports.cells import CellProblem
 from doorway.people.actions import find_likely_duplicates
-from doorway.people.forms import RegisterForm
 from doorway.people.models import NameDigest, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, Phase

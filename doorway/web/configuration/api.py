@@ -40,7 +40,7 @@ from doorway.api.viewsets import (
     VersionedUpdateMixin,
     lock_matching,
 )
-from doorway.people.api import StaffSerializer
+from doorway.enrolments.api import StaffSerializer
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User

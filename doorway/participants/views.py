@@ -28,6 +28,7 @@ from doorway.caseload import duplicates
 from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.access import access_participant, participants_visible_to
 from doorway.enrolments.actions import register_participant
+from doorway.enrolments.forms import RegisterForm
 from doorway.enrolments.models import Enrolment
 from doorway.enrolments.reach import enrolment_rule
 from doorway.people import actions, roles
@@ -35,7 +36,6 @@ from doorway.people.forms import (
     ConsentForm,
     DuplicateCheckForm,
     IdentityForm,
-    RegisterForm,
     SafetyFlagForm,
     SearchForm,
     WithdrawConsentForm,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from doorway.people import views
+from doorway.participants import views
 
 urlpatterns = [
     path("", views.participant_list, name="participant_list"),

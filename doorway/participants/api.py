@@ -45,10 +45,12 @@ from doorway.audit.models import Action
 from doorway.caseload import duplicates
 from doorway.enrolments.access import access_participant, participants_visible_to
 from doorway.enrolments.actions import register_participant
-from doorway.enrolments.models import Enrolment, ExitReason, ReferralSource
+from doorway.enrolments.api import PhaseBriefSerializer, StaffSerializer, exit_reason_field
+from doorway.enrolments.forms import RegisterForm, case_managers_for, peer_mentors_for
+from doorway.enrolments.models import Enrolment, ReferralSource
 from doorway.enrolments.reach import enrolment_rule
+from doorway.participants.views import likely_duplicates
 from doorway.people import actions, roles
-from doorway.people.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.people.models import (
     Consent,
     ConsentKind,
@@ -57,27 +59,7 @@ from doorway.people.models import (
     SafetyFlag,
     User,
 )
-from doorway.people.views import likely_duplicates
 from doorway.programs.models import Cycle, PartnerAgency
-
-# --- shared by the resources of people, enrolments and programs -----------------------
-
-
-class StaffSerializer(serializers.Serializer[User]):
-    """A member of staff, by her name only."""
-
-    id = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(source="__str__", read_only=True)
-
-
-def exit_reason_field() -> serializers.ChoiceField:
-    return serializers.ChoiceField(
-        choices=ExitReason.choices,
-        allow_blank=True,
-        read_only=True,
-        help_text="How she left the program; empty while she is enrolled.",
-    )
-
 
 # --- participants -------------------------------------------------------------------
 
@@ -89,12 +71,6 @@ class SafetyFlagSerializer(serializers.ModelSerializer[SafetyFlag]):
         model = SafetyFlag
         fields = ["id", "kind", "kind_label", "note", "added_at"]
         read_only_fields = fields
-
-
-class PhaseBriefSerializer(serializers.Serializer[Any]):
-    id = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    order = serializers.IntegerField(read_only=True)
 
 
 class EnrolmentBriefSerializer(serializers.ModelSerializer[Enrolment]):
