@@ -19,7 +19,7 @@ from rest_framework.views import exception_handler, set_rollback
 from doorway.concurrency import StaleVersion
 from doorway.web import errors
 
-PROBLEM_TYPE = "application/problem+json"
+PROBLEM_TYPE = errors.PROBLEM_TYPE
 logger = logging.getLogger("doorway.api")
 
 
@@ -74,13 +74,7 @@ def _errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def problem(status_code: int, detail: str, **extra: Any) -> Response:
-    body = {
-        "type": "about:blank",
-        "title": HTTPStatus(status_code).phrase,
-        "status": status_code,
-        "detail": detail,
-        **extra,
-    }
+    body = errors.problem_body(status_code, detail, **extra)
     return Response(body, status=status_code, content_type=PROBLEM_TYPE)
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from http import HTTPStatus
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
@@ -50,10 +51,20 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def problem_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
+    """The RFC 9457 body every API error carries, from the API's handler or from here."""
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+
+
 def problem_response(status: int, detail: str) -> HttpResponse:
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
-    body["detail"] = detail
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_TYPE)
+    body = json.dumps(problem_body(status, detail))
+    response = HttpResponse(body, status=status, content_type=PROBLEM_TYPE)
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         response["Retry-After"] = str(RETRY_AFTER)
     return response
