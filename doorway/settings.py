@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # French or English: the person's choice (cookie), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -271,6 +273,15 @@ SECURE_CSP = {
 }
 
 LANGUAGE_CODE = "en-ca"
+# Toronto is a designated area under Ontario's French Language Services Act: every page,
+# message, document and command output is offered in French and English. Dates and
+# numbers follow Django's en_CA and fr_CA formats.
+LANGUAGES = [("en-ca", "English"), ("fr-ca", "Français")]
+# Each package keeps its own catalogue (doorway/<package>/locale/fr), so that work on two
+# packages never touches the same file; scripts/messages updates and compiles them. The
+# project's own (doorway/locale) comes last: makemessages files each string under the
+# first of these whose folder holds it.
+LOCALE_PATHS = [*sorted((BASE_DIR / "doorway").glob("*/locale")), BASE_DIR / "doorway" / "locale"]
 TIME_ZONE = env.str("DOORWAY_TIME_ZONE", default="America/Toronto")
 USE_I18N = True
 USE_TZ = True
