@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from doorway.enrolments.models import Enrolment
 
 
+class Language(models.TextChoices):
+    """The languages Doorway speaks; each named in itself, as a language menu does."""
+
+    ENGLISH = "en-ca", "English"
+    FRENCH = "fr-ca", "Français"
+
+
 class User(AbstractUser):
     """A staff account. Participants never have one."""
 
@@ -41,6 +48,8 @@ class User(AbstractUser):
     programs = models.ManyToManyField(Program, related_name="staff", blank=True)
     # Demo accounts may skip the second factor, and only while DOORWAY_DEMO is on.
     is_demo_account = models.BooleanField(default=False)
+    # Blank: her pages follow the browser's language until she chooses one.
+    language = models.CharField(max_length=8, choices=Language.choices, blank=True, default="")
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]  # django-stubs: a manager made in the class body is UserManager[Self]
 
@@ -138,6 +147,10 @@ class Participant(models.Model):
     email = EncryptedTextField(blank=True)
     safe_contact = EncryptedTextField(
         blank=True, help_text="How and when it is safe to reach her, and what never to do."
+    )
+    # What is printed for her (her plan, her star chart) is in this language.
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
     registered_at = models.DateTimeField(default=timezone.now, editable=False)
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
