@@ -2,7 +2,8 @@
 #
 #   make demo   environment, SQLite database, Exit Doors Here demo, server on :8000 and
 #               the background worker (doorway db_worker) beside it
-#   make test   the whole test suite (browser tests need Debian's /usr/bin/chromium)
+#   make test   the whole test suite (browser tests need Debian's /usr/bin/chromium, and
+#               the accessibility tests axe-core from npm: both installed when it can)
 #
 # Also: make lint (ruff, mypy, makemigrations --check, imports that flow one way), make
 # lock (regenerate requirements.lock), make install.
@@ -65,12 +66,35 @@ demo: $(STAMP) .env
 	trap 'exit 130' INT TERM; \
 	$(DOORWAY) runserver --noreload $(HOST):$(PORT)
 
+# Root, or sudo without a password, and apt: what the browser tests need is installed as
+# .ci/run does; otherwise make test says what to run.
+AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then echo sudo -n; else echo none; fi)
+
 test: $(STAMP)
+	@if [ ! -x $(CHROMIUM) ] && [ "$(AS_ROOT)" != none ] && command -v apt-get >/dev/null; then \
+		echo "== Installing Debian's Chromium for the browser tests"; \
+		$(AS_ROOT) apt-get update -qq && \
+		$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+	fi
 	@if [ ! -x $(CHROMIUM) ]; then \
 		echo "************************************************************************"; \
 		echo "* $(CHROMIUM) not found: browser tests will be SKIPPED."; \
-		echo "* Install Debian's Chromium to run them: apt-get install chromium"; \
+		echo "* Install Debian's Chromium to run them: sudo apt-get install chromium"; \
 		echo "************************************************************************"; \
+	fi
+	@# axe-core (package.json) checks every page in the browser tests; installed again
+	@# when the lock is newer than what npm installed.
+	@if ! command -v npm >/dev/null; then \
+		echo "* npm not found: the accessibility tests (axe-core) will be SKIPPED."; \
+		echo "* Install Node.js and npm, then axe-core: sudo apt-get install nodejs npm && npm ci"; \
+	elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		echo "== Installing axe-core for the accessibility tests (npm ci)"; \
+		npm ci --no-audit --no-fund --loglevel=error || \
+			echo "* npm ci failed: the accessibility tests will be SKIPPED (run npm ci to see why)."; \
+	fi
+	@if ! command -v xgettext >/dev/null; then \
+		echo "* xgettext not found: the translation catalogue tests will be SKIPPED."; \
+		echo "* Install Debian's gettext to run them: sudo apt-get install gettext"; \
 	fi
 	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
 		echo "* nginx not found: the production-setup test (deploy/) will be SKIPPED."; \
