@@ -23,6 +23,7 @@ class RequireSecondFactorMiddleware:
             "mfa_reauthenticate",
             "account_logout",
             "account_login",
+            "quick_exit",
         }
     )
     allowed_prefixes = ("/static/",)
