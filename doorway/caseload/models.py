@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from doorway.caseload.due import REFERRAL_NEWS_DAYS
+from doorway.encryption import EncryptedTextField
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 
@@ -63,41 +66,91 @@ class DueItem(models.Model):
         """The words a case manager reads on her caseload: "Contact overdue 9 days"."""
         late = self.days_overdue(today)
         ahead = (self.due_on - today).days
-        when = _when(ahead)
+        n = {"n": late or ahead}
+        # Each sentence whole, for the translators: "due today", "due tomorrow" and
+        # "due in n days" are three sentences, not one with a word put in.
         match self.kind:
             case DueKind.CONTACT:
-                return f"Contact overdue {_days(late)}" if late else f"Contact due {when}"
+                if late:
+                    return (
+                        ngettext("Contact overdue %(n)s day", "Contact overdue %(n)s days", late)
+                        % n
+                    )
+                if ahead <= 0:
+                    return gettext("Contact due today")
+                if ahead == 1:
+                    return gettext("Contact due tomorrow")
+                return gettext("Contact due in %(n)s days") % n
             case DueKind.PHASE_REVIEW:
-                return f"Plan review overdue {_days(late)}" if late else f"Plan review due {when}"
+                if late:
+                    return (
+                        ngettext(
+                            "Plan review overdue %(n)s day", "Plan review overdue %(n)s days", late
+                        )
+                        % n
+                    )
+                if ahead <= 0:
+                    return gettext("Plan review due today")
+                if ahead == 1:
+                    return gettext("Plan review due tomorrow")
+                return gettext("Plan review due in %(n)s days") % n
             case DueKind.PHASE_OVERSTAYED:
                 if late:
-                    return f"Longer than expected in phase by {_days(late)}"
-                return f"Phase expected to end {when}"
+                    return (
+                        ngettext(
+                            "Longer than expected in phase by %(n)s day",
+                            "Longer than expected in phase by %(n)s days",
+                            late,
+                        )
+                        % n
+                    )
+                if ahead <= 0:
+                    return gettext("Phase expected to end today")
+                if ahead == 1:
+                    return gettext("Phase expected to end tomorrow")
+                return gettext("Phase expected to end in %(n)s days") % n
             case DueKind.FOLLOW_UP:
                 if late:
-                    return f"Follow-up overdue {_days(late)}"
-                return "Follow-up due" if ahead <= 0 else f"Follow-up due {when}"
+                    return (
+                        ngettext(
+                            "Follow-up overdue %(n)s day", "Follow-up overdue %(n)s days", late
+                        )
+                        % n
+                    )
+                if ahead <= 0:
+                    return gettext("Follow-up due")
+                if ahead == 1:
+                    return gettext("Follow-up due tomorrow")
+                return gettext("Follow-up due in %(n)s days") % n
             case DueKind.REFERRAL_NEWS:
                 if late:
-                    return f"Referral: no news for {_days(late + REFERRAL_NEWS_DAYS)}"
-                return f"Referral: news due {when}"
+                    silent = late + REFERRAL_NEWS_DAYS
+                    return ngettext(
+                        "Referral: no news for %(n)s day",
+                        "Referral: no news for %(n)s days",
+                        silent,
+                    ) % {"n": silent}
+                if ahead <= 0:
+                    return gettext("Referral: news due today")
+                if ahead == 1:
+                    return gettext("Referral: news due tomorrow")
+                return gettext("Referral: news due in %(n)s days") % n
             case DueKind.CLOSING_NOTE:
                 if late:
-                    return f"Closing note overdue {_days(late)}"
-                return f"Closing note due {when}"
+                    return (
+                        ngettext(
+                            "Closing note overdue %(n)s day",
+                            "Closing note overdue %(n)s days",
+                            late,
+                        )
+                        % n
+                    )
+                if ahead <= 0:
+                    return gettext("Closing note due today")
+                if ahead == 1:
+                    return gettext("Closing note due tomorrow")
+                return gettext("Closing note due in %(n)s days") % n
         return str(self.get_kind_display())
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _when(ahead: int) -> str:
-    if ahead <= 0:
-        return "today"
-    if ahead == 1:
-        return "tomorrow"
-    return f"in {ahead} days"
 
 
 class DuplicateNoticeQuerySet(models.QuerySet["DuplicateNotice"]):
@@ -190,3 +243,65 @@ class DuePass(models.Model):
 
     def __str__(self) -> str:
         return f"due dates computed {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+# A snooze is a promise to look again soon, not a way to forget: at most this many days.
+SNOOZE_MAX_DAYS = 30
+
+
+class SnoozeQuerySet(models.QuerySet["Snooze"]):
+    def in_force(self, today: datetime.date | None = None) -> SnoozeQuerySet:
+        """Not lifted, and its last day not yet past."""
+        return self.filter(lifted_at__isnull=True, until__gte=today or timezone.localdate())
+
+
+class Snooze(models.Model):
+    """A due item put aside until a day, with the reason, for her case team to read:
+    "snoozed until 14 March by Alice: she is away at her sister's".
+
+    Due items are recomputed (and replaced) by every refresh, so a snooze names what it
+    puts aside the way a rule names it: the enrolment, the kind and, for a referral, the
+    record it is about. The reason may say something about her, so it is encrypted like
+    a case note. Lifting a snooze keeps the row, with who lifted it and when."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="snoozes",
+        verbose_name=_("enrolment"),
+    )
+    kind = models.CharField(_("kind of work"), max_length=20, choices=DueKind.choices)
+    subject_id = models.UUIDField(null=True, blank=True)
+    until = models.DateField(_("snoozed until"))
+    reason = EncryptedTextField(_("reason"))
+    snoozed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    snoozed_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SnoozeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-snoozed_at"]
+        verbose_name = _("snooze")
+        verbose_name_plural = _("snoozes")
+        indexes = [models.Index(fields=["enrolment", "lifted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} snoozed until {self.until:%Y-%m-%d}"
+
+    def puts_aside(self, item: DueItem) -> bool:
+        return (
+            item.enrolment_id == self.enrolment_id
+            and item.kind == self.kind
+            and item.subject_id == self.subject_id
+        )
