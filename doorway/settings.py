@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Her account's language, once she is known (LocaleMiddleware ran before she was).
+    "doorway.web.language.AccountLanguageMiddleware",
     # What a signed-in person is shown, and every API answer: Cache-Control: no-store.
     "doorway.web.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
