@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from doorway.api import second_factor
+from doorway.web import language
 
 urlpatterns = [
     # allauth's own pages for turning off the authenticator app and making new recovery
@@ -18,6 +19,7 @@ urlpatterns = [
         second_factor.generate_recovery_codes,
         name="mfa_generate_recovery_codes",
     ),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("participants/", include("doorway.participants.urls")),
