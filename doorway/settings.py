@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "doorway.instruments",
     "doorway.plans",
     "doorway.casework",
+    "doorway.drafts",
     "doorway.dropins",
     "doorway.referrals",
     "doorway.caseload",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A form sent after the session ended keeps its words; a form accepted drops its draft.
+    "doorway.drafts.middleware.DraftMiddleware",
     # Her account's language, once she is known (LocaleMiddleware ran before she was).
     "doorway.web.language.AccountLanguageMiddleware",
     # What a signed-in person is shown, and every API answer: Cache-Control: no-store.

@@ -31,6 +31,7 @@ urlpatterns = [
     path("dropins/", include("doorway.dropins.urls")),
     path("outreach/", include("doorway.casework.outreach.urls")),
     path("supervision/", include("doorway.casework.supervision.urls")),
+    path("drafts/", include("doorway.drafts.urls")),
     path("audit/", include("doorway.web.audit_urls")),
     path("staff/", include("doorway.people.staff.urls")),
     path("api/v1/", include("doorway.api_urls")),
