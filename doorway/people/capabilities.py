@@ -51,6 +51,9 @@ class Action(models.TextChoices):
     REGISTER_PARTICIPANTS = "register_participants", "Register participants"
     # Move an enrolment through its phases, exit and reopen it.
     MOVE_PHASES = "move_phases", "Move phases"
+    # Undo a mistaken phase move or exit within a day (a case manager: only as her
+    # case manager; `doorway.enrolments.permissions.undoes_moves`).
+    UNDO_PHASE_MOVES = "undo_phase_moves", "Undo phase moves"
     # Assign the case manager and peer mentor of an enrolment.
     ASSIGN_STAFF = "assign_staff", "Assign staff"
     # Phases, focus areas, cycles, costs and partner agencies of a program.
@@ -134,6 +137,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.SEE_CASE_CONTENT: frozenset({CM, PM, ADMIN}),
     Action.REGISTER_PARTICIPANTS: frozenset({CM, PM}),
     Action.MOVE_PHASES: frozenset({CM, PM}),
+    Action.UNDO_PHASE_MOVES: frozenset({CM, PM}),
     Action.ASSIGN_STAFF: frozenset({PM}),
     Action.CONFIGURE_PROGRAMS: frozenset({PM}),
     Action.SET_UP_PROGRAMS: frozenset({ADMIN}),

@@ -45,6 +45,12 @@ def changes_records(user: User) -> bool:
     return moves_phases(user)
 
 
+def records_consents(user: User) -> bool:
+    """Consent is case content that changes her record: the participant page, the
+    enrolment page and the referral form ask this one question."""
+    return changes_records(user) and sees_case_content(user)
+
+
 def registers_participants(user: User) -> bool:
     return capabilities.may(user, capabilities.Action.REGISTER_PARTICIPANTS)
 

@@ -26,6 +26,7 @@ EXPECTED: dict[str, set[str]] = {
     "see_case_content": {CM, PM, ADMIN},
     "register_participants": {CM, PM},
     "move_phases": {CM, PM},
+    "undo_phase_moves": {CM, PM},
     "assign_staff": {PM},
     "configure_programs": {PM},
     "set_up_programs": {ADMIN},
