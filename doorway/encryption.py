@@ -116,6 +116,50 @@ def name_digests(*names: str) -> set[str]:
     return digests
 
 
+# A name is found from this many letters of one of its words; fewer would make each
+# digest shared by many more women (see docs/threat-model-names.md).
+PREFIX_LENGTH = 3
+
+
+def name_prefix_digest(word: str) -> str:
+    """The digest of a word's first PREFIX_LENGTH letters, under a key of its own, so that
+    no prefix digest equals the whole-word digest of a three-letter word."""
+    key = derived_key("name-prefix")
+    prefix = normalise(word).replace(" ", "")[:PREFIX_LENGTH]
+    return hmac.new(key, prefix.encode(), hashlib.sha256).hexdigest()
+
+
+def name_prefix_digests(*names: str) -> set[str]:
+    """One digest per word of PREFIX_LENGTH letters or more: the first letters only, never
+    each longer prefix, so the digests do not tell how long a word is."""
+    return {
+        name_prefix_digest(word)
+        for name in names
+        for word in normalise(name).split()
+        if len(word) >= PREFIX_LENGTH
+    }
+
+
+def name_words_start(names: list[str], typed: str) -> bool:
+    """Whether each typed word begins a different word of one of `names`, in any order:
+    "Rosa M" and "M Rosa" both find Rosa Martinez. Read on her decrypted names, once the
+    prefix digests have narrowed the search to a few women."""
+    wanted = normalise(typed).split()
+    if not wanted:
+        return False
+    return any(_words_start(normalise(name).split(), wanted) for name in names)
+
+
+def _words_start(words: list[str], wanted: list[str]) -> bool:
+    if not wanted:
+        return True
+    first, rest = wanted[0], wanted[1:]
+    return any(
+        word.startswith(first) and _words_start(words[:i] + words[i + 1 :], rest)
+        for i, word in enumerate(words)
+    )
+
+
 class EncryptedTextField(models.TextField[str, str]):
     """Text stored as a Fernet token. Blank stays blank so 'not recorded' is visible
     without a key; anything else is unreadable without the keys."""

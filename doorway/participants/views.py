@@ -31,13 +31,13 @@ from doorway.enrolments.actions import register_participant
 from doorway.enrolments.forms import RegisterForm
 from doorway.enrolments.models import Enrolment
 from doorway.enrolments.reach import enrolment_rule
+from doorway.participants.forms import SearchForm, too_short_for_names
 from doorway.people import actions, roles
 from doorway.people.forms import (
     ConsentForm,
     DuplicateCheckForm,
     IdentityForm,
     SafetyFlagForm,
-    SearchForm,
     WithdrawConsentForm,
 )
 from doorway.people.models import Consent, Participant, SafetyFlag
@@ -104,6 +104,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "query": query,
+        "too_short": too_short_for_names(query),
         "page": page,
         "rows": rows,
         "registers": roles.registers_participants(user),

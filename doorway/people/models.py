@@ -13,10 +13,14 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from doorway.encryption import (
+    PREFIX_LENGTH,
     EncryptedDateField,
     EncryptedTextField,
     blind_index,
     name_digests,
+    name_prefix_digest,
+    name_prefix_digests,
+    name_words_start,
     normalise,
 )
 from doorway.people.roles import Role
@@ -102,8 +106,8 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         return self.filter(_named(name, preferred_only=preferred_only))
 
     def search(self, term: str, *, preferred_only: bool = False) -> Self:
-        """What the participant search finds: a code or its beginning, in any case, or a
-        name as `with_name` finds it.
+        """What the participant search finds: a code or its beginning, in any case, a
+        name as `with_name` finds it, or names beginning as typed (`_beginning_with`).
 
         The name is tested on each record (EXISTS on her own digests, through their
         unique index), never as a list of everyone with that name: narrowed first to
@@ -112,7 +116,24 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         matches = models.Q(code__istartswith=term)
         if normalise(term):
             matches |= models.Q(_named(term, preferred_only=preferred_only))
+            matches |= models.Q(pk__in=self._beginning_with(term, preferred_only=preferred_only))
         return self.filter(matches)
+
+    def _beginning_with(self, term: str, *, preferred_only: bool) -> list[uuid.UUID]:
+        """Those whose names begin as typed ("Ros", "Rosa M"): the prefix digests of the
+        typed words of PREFIX_LENGTH letters or more narrow the search to a few women,
+        whose names are then read to check every typed word, the short ones too."""
+        long_words = [w for w in normalise(term).split() if len(w) >= PREFIX_LENGTH]
+        if not long_words:
+            return []
+        candidates = self.prefetch_related(None).filter(
+            *(_prefixed(w, preferred_only=preferred_only) for w in long_words)
+        )
+        return [
+            p.pk
+            for p in candidates.only("pk", "legal_name", "preferred_name", "aliases")
+            if name_words_start([p.preferred_name] if preferred_only else p.names(), term)
+        ]
 
     def consented_to(self, kind: str, on: datetime.date | None = None) -> ParticipantQuerySet:
         on = on or timezone.localdate()
@@ -126,6 +147,16 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 def _named(name: str, *, preferred_only: bool) -> models.Exists:
     """She has `name` (or, if `preferred_only`, has it in her preferred name)."""
     digests = NameDigest.objects.filter(participant=models.OuterRef("pk"), digest=blind_index(name))
+    if preferred_only:
+        digests = digests.filter(preferred=True)
+    return models.Exists(digests)
+
+
+def _prefixed(word: str, *, preferred_only: bool) -> models.Exists:
+    """One of her names (or her preferred name) has a word beginning like `word`."""
+    digests = NameDigest.objects.filter(
+        participant=models.OuterRef("pk"), digest=name_prefix_digest(word)
+    )
     if preferred_only:
         digests = digests.filter(preferred=True)
     return models.Exists(digests)
@@ -184,8 +215,9 @@ class Participant(models.Model):
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
     def refresh_name_index(self) -> None:
-        digests = name_digests(*self.names())
-        preferred = name_digests(self.preferred_name or "")
+        digests = name_digests(*self.names()) | name_prefix_digests(*self.names())
+        preferred_name = self.preferred_name or ""
+        preferred = name_digests(preferred_name) | name_prefix_digests(preferred_name)
         self.name_digests.exclude(digest__in=digests).delete()
         existing = dict(self.name_digests.values_list("digest", "preferred"))
         NameDigest.objects.bulk_create(
@@ -217,7 +249,8 @@ class Participant(models.Model):
 
 
 class NameDigest(models.Model):
-    """Blind-index digests of her names and of each word in them."""
+    """Blind-index digests of her names, of each word in them, and of each word's first
+    letters (`name_prefix_digests`)."""
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="name_digests"
