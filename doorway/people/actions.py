@@ -42,6 +42,7 @@ IDENTITY_FIELDS = (
     "phone",
     "email",
     "safe_contact",
+    "preferred_language",
 )
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from doorway.concurrency import version_of
-from doorway.people.models import ConsentKind, FlagKind, Participant, User
+from doorway.people.models import ConsentKind, FlagKind, Language, Participant, User
 from doorway.programs.models import PartnerAgency
 from doorway.web.forms import BootstrapForm, VersionedForm
 
@@ -97,6 +97,13 @@ class IdentityFields(forms.Form):
 
 
 class IdentityForm(VersionedForm, BootstrapMixin, IdentityFields):
+    # Only on the edit form: registration keeps the default (English) until it is asked.
+    preferred_language = forms.ChoiceField(
+        label="Her language",
+        choices=Language.choices,
+        help_text="Her printed plan and her star chart are in this language.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_fields()

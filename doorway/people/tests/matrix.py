@@ -73,7 +73,11 @@ ENDPOINTS = [
         "participant_edit",
         "POST",
         lambda w, x: reverse("participant_edit", args=[w.rosa.pk]),
-        lambda w, x: {"preferred_name": "Rosie", "legal_name": "Rosa Example"},
+        lambda w, x: {
+            "preferred_name": "Rosie",
+            "legal_name": "Rosa Example",
+            "preferred_language": "en-ca",
+        },
     ),
     Endpoint(
         "safety_flag_add",

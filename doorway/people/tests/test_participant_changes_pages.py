@@ -30,6 +30,7 @@ def identity(world: World, **overrides: str) -> dict[str, str]:
         "phone": "416-555-0111",
         "email": "rosa@example.org",
         "safe_contact": "Call the shelter desk first.",
+        "preferred_language": "fr-ca",
     }
     data.update(overrides)
     return data
@@ -44,6 +45,7 @@ def test_her_case_manager_edits_her_details(client, world: World) -> None:
     world.rosa.refresh_from_db()
     assert world.rosa.preferred_name == "Rosie"
     assert world.rosa.phone == "416-555-0111"
+    assert world.rosa.preferred_language == "fr-ca"
     assert list(Participant.objects.with_name("Ro")) == [world.rosa]
     change = AuditEntry.objects.filter(action=Action.CHANGE).get()
     assert set(change.detail["fields"]) == {
@@ -52,6 +54,7 @@ def test_her_case_manager_edits_her_details(client, world: World) -> None:
         "phone",
         "email",
         "safe_contact",
+        "preferred_language",
     }
     assert "rosie" not in change.canonical().decode().lower()
 
