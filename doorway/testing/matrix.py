@@ -21,6 +21,7 @@ OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
 
 # The staff of the shared world (doorway/conftest.py) by what they are to Rosa.
 CASE_TEAM = ("alice", "amira")  # her case manager and a teammate
+TEAMMATE = "amira"
 MANAGER = ("morgan",)  # manages her program
 PEER_MENTOR = ("pat",)  # mentors her
 OUT_OF_REACH = ("bianca", "olive", "oscar", "eve", "ada")  # ada without a grant
@@ -52,6 +53,9 @@ class Endpoint:
     # 404. Otherwise `roles` says what each role gets (a list, a form, a session).
     about_her: bool = True
     case_team: object = OK
+    # Her case manager's teammate, when the rule tells them apart (undoing a move is
+    # for her own case manager); None: as `case_team`.
+    teammate: object | None = None
     manager: object = OK
     peer_mentor: object = FORBIDDEN
     # An administrator who broke the glass reads (GET) and never writes (POST: 403).
@@ -63,6 +67,8 @@ class Endpoint:
         if not self.about_her:
             assert self.roles is not None, f"{self.name} needs its roles"
             return self.roles[who]
+        if who == TEAMMATE and self.teammate is not None:
+            return self.teammate
         if who in CASE_TEAM:
             return self.case_team
         if who in MANAGER:
