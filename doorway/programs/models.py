@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import translation
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -57,12 +58,25 @@ class Agency(models.Model):
         return self.name
 
 
+def in_active_language(english: str, french: str) -> str:
+    """A name the agency wrote in both languages, in the page's language (English when
+    no French was written)."""
+    if french and (translation.get_language() or "").startswith("fr"):
+        return french
+    return english
+
+
 class Program(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
     name = models.CharField(max_length=200)
+    name_fr = models.CharField("name in French", max_length=200, blank=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
+    # Printed on her plan: whom she calls (the program's desk, when her case manager's
+    # own line is not known).
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
     minimum_age = models.PositiveSmallIntegerField(
         default=16, help_text="Youngest age at which someone can be enrolled."
     )
@@ -84,6 +98,10 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def local_name(self) -> str:
+        return in_active_language(self.name, self.name_fr)
+
     def active_phases(self) -> models.QuerySet[Phase]:
         return self.phases.filter(retired=False).order_by("order")
 
@@ -95,6 +113,7 @@ class Phase(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="phases")
     name = models.CharField(max_length=120)
+    name_fr = models.CharField("name in French", max_length=120, blank=True)
     order = models.PositiveSmallIntegerField(help_text="Phases are worked through in this order.")
     description = models.TextField(blank=True)
     expected_days = models.PositiveSmallIntegerField(
@@ -131,6 +150,10 @@ class Phase(models.Model):
         return self.name
 
     @property
+    def local_name(self) -> str:
+        return in_active_language(self.name, self.name_fr)
+
+    @property
     def cadence_days(self) -> int | None:
         return ContactCadence(self.contact_cadence).days
 
@@ -139,6 +162,7 @@ class FocusArea(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="focus_areas")
     name = models.CharField(max_length=120)
+    name_fr = models.CharField("name in French", max_length=120, blank=True)
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -153,6 +177,10 @@ class FocusArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        return in_active_language(self.name, self.name_fr)
 
 
 class Cycle(models.Model):
