@@ -19,6 +19,7 @@ from doorway.encryption import decrypt, encrypt
 SESSION_KEY = "doorway.drafts.pending"
 # Never part of what she typed.
 NOT_TYPED = {FIELD, "csrfmiddlewaretoken"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def typed_fields(data: QueryDict) -> Fields:
@@ -70,9 +71,9 @@ def forget(session: SessionBase, of: DraftOf) -> None:
 
 
 def sent_draft(request: HttpRequest) -> DraftOf | None:
-    """The draft a form post names, for a plain form post only: reading the body of an
-    upload here would read it before its view chooses how."""
-    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+    """The draft a form post names (CsrfViewMiddleware has read a form's body already;
+    a JSON body is never read here)."""
+    if request.method != "POST" or request.content_type not in FORM_TYPES:
         return None
     value = request.POST.get(FIELD)
     return read_token(value) if value else None
