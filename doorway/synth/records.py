@@ -43,7 +43,7 @@ from doorway.casework.models import (
     late_after_days,
 )
 from doorway.dropins.models import Attendance
-from doorway.encryption import name_digests, outreach_nickname_digest
+from doorway.encryption import name_digests, name_prefix_digests, outreach_nickname_digest
 from doorway.enrolments.models import (
     Eligibility,
     Enrolment,
@@ -252,8 +252,10 @@ def write_person(ctx: Run, person: Person) -> None:
         (participant_id, code, info.agency.pk, *sealed, registrar.pk, registered_at, None, "+",
          registrar.pk)
     )  # fmt: skip
-    preferred_digests = name_digests(preferred)
-    for digest in sorted(name_digests(legal, preferred, aliases)):
+    # As Participant.refresh_name_index: whole names, their words, each word's first letters.
+    preferred_digests = name_digests(preferred) | name_prefix_digests(preferred)
+    every = name_digests(legal, preferred, aliases) | name_prefix_digests(legal, preferred, aliases)
+    for digest in sorted(every):
         w["digest"].add((participant_id, digest, digest in preferred_digests))
 
     for _ in range(2 if rng.random() < 0.04 else 1 if rng.random() < 0.12 else 0):
