@@ -173,6 +173,8 @@ OTHER_PAGES: list[tuple[str, str, Callable[[World, dict[str, Any]], str]]] = [
         for name in ("audit_verify_run", "audit_verify_progress")
     ],
     ("break_glass", "ada", lambda w, x: reverse("break_glass")),
+    # The quick exit's neutral page (it signs her out only when posted to).
+    ("quick_exit", "alice", lambda w, x: reverse("quick_exit")),
     ("import_home", "alice", lambda w, x: reverse("import_home")),
     ("import_kind", "alice", lambda w, x: reverse("import_kind", args=["participants"])),
     ("import_job", "alice", lambda w, x: reverse("import_job", args=[x["import_job"].pk])),
