@@ -42,6 +42,7 @@ MODULES: list[ModuleType] = [
         "doorway.evaluation.tests.matrix",
         "doorway.exchange.tests.export_matrix",
         "doorway.people.tests.staff_matrix",
+        "doorway.drafts.tests.matrix",
     )
 ]
 # Every URL under these prefixes must have a row.
@@ -55,6 +56,7 @@ PREFIXES = (
     "evaluation/",
     "exports/",
     "staff/",
+    "drafts/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
