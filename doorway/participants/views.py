@@ -30,8 +30,8 @@ from doorway.enrolments.access import access_participant, participants_visible_t
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.forms import RegisterForm
 from doorway.enrolments.models import Enrolment
-from doorway.enrolments.reach import enrolment_rule
 from doorway.participants.forms import SearchForm, too_short_for_names
+from doorway.participants.permissions import searches_participants
 from doorway.people import actions, roles
 from doorway.people.forms import (
     ConsentForm,
@@ -57,7 +57,7 @@ PAGE_SIZE = 25
 def reaches_participants(request: AuthenticatedHttpRequest) -> None:
     """Roles that reach no participant record at all (the evaluator) get 404 on every
     participant page, lists included, audited like any other refusal."""
-    if enrolment_rule(request.user) is None:
+    if not searches_participants(request.user):
         refuse(request, object_type="people.Participant")
 
 
