@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "doorway.dropins",
     "doorway.referrals",
     "doorway.caseload",
+    "doorway.participants",
     "doorway.evaluation",
     "doorway.exchange",
     "doorway.api",
