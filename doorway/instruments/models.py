@@ -21,7 +21,7 @@ from django.utils import timezone
 from doorway.encryption import EncryptedTextField
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
-from doorway.programs.models import FocusArea, Program
+from doorway.programs.models import FocusArea, Program, in_active_language
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -107,6 +107,7 @@ class Instrument(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="instruments")
     slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=200)
+    name_fr = models.CharField("name in French", max_length=200, blank=True)
     description = models.TextField(blank=True)
     # The timepoints it is meant for, offered first when a worker starts one.
     timepoints = models.JSONField(default=list, blank=True)
@@ -123,6 +124,10 @@ class Instrument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        return in_active_language(self.name, self.name_fr)
 
     def current_version(self) -> InstrumentVersion | None:
         return self.versions.order_by("-number").first()
@@ -217,6 +222,10 @@ class Section(VersionPart):
     order = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     help = models.TextField(blank=True)
+    # The French wording beside the English, in the same version: one scoring identity
+    # whatever the language. Blank: the English is shown.
+    title_fr = models.CharField(max_length=200, blank=True)
+    help_fr = models.TextField(blank=True)
     # Shown only if this condition holds (same shape as an item's); null: always.
     show_if = models.JSONField(null=True, blank=True)
 
@@ -230,6 +239,14 @@ class Section(VersionPart):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def local_title(self) -> str:
+        return in_active_language(self.title, self.title_fr)
+
+    @property
+    def local_help(self) -> str:
+        return in_active_language(self.help, self.help_fr)
 
     def version_id_of(self) -> Any:
         return self.version_id
@@ -246,6 +263,8 @@ class Item(VersionPart):
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
     prompt = models.CharField(max_length=500)
     help = models.TextField(blank=True)
+    prompt_fr = models.CharField(max_length=500, blank=True)
+    help_fr = models.TextField(blank=True)
     required = models.BooleanField(default=False)
     # {"item": code, "op": "answered"|"equals"|"includes"|"at_least", "value": ...}
     show_if = models.JSONField(null=True, blank=True)
@@ -257,6 +276,7 @@ class Item(VersionPart):
     max_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # For 1-10 scale items: the words of each step, shown to the person answering.
     step_labels = models.JSONField(default=list, blank=True)
+    step_labels_fr = models.JSONField(default=list, blank=True)
 
     objects = FrozenQuerySet.as_manager()
 
@@ -272,6 +292,20 @@ class Item(VersionPart):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def local_prompt(self) -> str:
+        return in_active_language(self.prompt, self.prompt_fr)
+
+    @property
+    def local_help(self) -> str:
+        return in_active_language(self.help, self.help_fr)
+
+    @property
+    def local_step_labels(self) -> list[str]:
+        if self.step_labels_fr and in_active_language("en", "fr") == "fr":
+            return list(self.step_labels_fr)
+        return list(self.step_labels)
+
     def version_id_of(self) -> Any:
         return self.version_id
 
@@ -282,6 +316,7 @@ class Choice(VersionPart):
     order = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=80)
     label = models.CharField(max_length=300)
+    label_fr = models.CharField(max_length=300, blank=True)
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
 
     objects = ChoiceQuerySet.as_manager()
@@ -294,6 +329,10 @@ class Choice(VersionPart):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def local_label(self) -> str:
+        return in_active_language(self.label, self.label_fr)
 
     def version_id_of(self) -> Any:
         return Item.objects.filter(pk=self.item_id).values_list("version_id", flat=True).first()
