@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from doorway.casework.models import Contact, ContactKind
 from doorway.enrolments.due import Due, DueKind
@@ -34,10 +35,11 @@ from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.instruments.queries import follow_ups_done as completed_follow_ups
 from doorway.programs.models import ContactCadence
 
+# Stored in English in the due items, translated when shown (`gettext(label)`).
 CONTACT_LABELS = {
-    ContactCadence.WEEKLY: "Weekly contact",
-    ContactCadence.FORTNIGHTLY: "Contact every two weeks",
-    ContactCadence.MONTHLY: "Monthly contact",
+    ContactCadence.WEEKLY: gettext_noop("Weekly contact"),
+    ContactCadence.FORTNIGHTLY: gettext_noop("Contact every two weeks"),
+    ContactCadence.MONTHLY: gettext_noop("Monthly contact"),
 }
 
 
@@ -122,7 +124,7 @@ def follow_up_due(enrolments: Sequence[Enrolment]) -> Iterable[Due]:
             enrolment_id=e.pk,
             kind=DueKind.FOLLOW_UP,
             due_on=one_month_after(e.exited_on),  # type: ignore[arg-type]  # graduates are those with exited_on set (above)
-            label="Follow-up questionnaire, one month after graduation",
+            label=gettext_noop("Follow-up questionnaire, one month after graduation"),
         )
         for e in graduates
         if e.pk not in done

@@ -1,19 +1,53 @@
-"""The caseload, ranked by what needs doing, in a fixed number of queries."""
+"""The caseload, ranked by what matters today, in a fixed number of queries.
+
+The groups, in the order the page shows them:
+
+1. missed contacts and safety: an open enrolment with an overdue contact (under her
+   phase's cadence), or with anything overdue while a safety flag is on her record;
+2. the rest of what is overdue (a plan review, a referral without news, a follow-up);
+3. what is due this week;
+4. later;
+5. snoozed: everything still due on her card is put aside until a day, with a reason.
+
+A closing note for a woman who graduated more than `OLD_CLOSING_NOTE_DAYS` ago is not
+on a worker's caseload: it is paperwork, not her, and it buried the urgent work. Those
+go to the program manager's list to clear (`old_closing_notes`).
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
-from doorway.caseload.models import DueItem
-from doorway.enrolments.models import Enrolment
+from doorway.caseload.models import DueItem, DueItemQuerySet, Snooze
+from doorway.enrolments.due import DueKind
+from doorway.enrolments.models import Enrolment, ExitReason
+from doorway.people.models import SafetyFlag
+from doorway.programs.models import Phase, Program
 
 # Groups, in the order the page shows them.
-OVERDUE, THIS_WEEK, LATER = 0, 1, 2
-GROUP_NAMES = {OVERDUE: "Overdue", THIS_WEEK: "Due this week", LATER: "The rest"}
+URGENT, OVERDUE, THIS_WEEK, LATER, SNOOZED = range(5)
+GROUP_NAMES = {
+    URGENT: _("Missed contacts and safety"),
+    OVERDUE: _("Overdue"),
+    THIS_WEEK: _("Due this week"),
+    LATER: pgettext_lazy("caseload group", "Later"),
+    SNOOZED: _("Snoozed"),
+}
+# What may not wait: a missed contact is the first sign she may be in trouble.
+URGENT_KINDS = frozenset({DueKind.CONTACT})
+
+# Past this many days after she graduated, a closing note still unwritten leaves the
+# worker's caseload for the program manager's list: three months covers the follow-up
+# window (a month after graduation, then 90 days) in which the worker still sees her.
+OLD_CLOSING_NOTE_DAYS = 90
 
 
 @dataclass
@@ -22,6 +56,9 @@ class Badge:
     state: str  # overdue, due, later
     due_on: datetime.date
     label: str
+    kind: str = ""
+    subject_id: UUID | None = None
+    snooze: Snooze | None = None
 
 
 @dataclass
@@ -31,6 +68,7 @@ class Row:
     most_overdue: int
     next_due: datetime.date | None
     badges: list[Badge] = field(default_factory=list)
+    phase_number: int | None = None
 
     @property
     def participant(self) -> Any:
@@ -38,31 +76,87 @@ class Row:
 
     @property
     def group_name(self) -> str:
-        return GROUP_NAMES[self.group]
+        return str(GROUP_NAMES[self.group])
+
+    @property
+    def phase_label(self) -> str:
+        return phase_label(self.enrolment.current_phase, self.phase_number)
 
 
-def caseload_rows(enrolments: QuerySet[Enrolment], today: datetime.date) -> list[Row]:
+def phase_label(phase: Phase, number: int | None) -> str:
+    """ "Phase 1 — Intake and assessment", as CTI speaks of its phases."""
+    if number is None:
+        return phase.name
+    return gettext("Phase %(number)s — %(name)s") % {"number": number, "name": phase.name}
+
+
+def numbered_phases(programs: QuerySet[Program]) -> list[tuple[Phase, int]]:
+    """The programs' phases in use, each with its number: the first phase is the
+    pre-phase of reaching out to her (Phase 0), then CTI's phases 1 to 3. Counted by
+    position, so a retired phase leaves no gap. One query."""
+    numbered: list[tuple[Phase, int]] = []
+    last_program: Any = None
+    number = 0
+    for phase in (
+        Phase.objects.filter(program__in=programs, retired=False)
+        .select_related("program")
+        .order_by("program__name", "program", "order")
+    ):
+        number = 0 if phase.program_id != last_program else number + 1
+        last_program = phase.program_id
+        numbered.append((phase, number))
+    return numbered
+
+
+def old_closing_note_cutoff(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=OLD_CLOSING_NOTE_DAYS)
+
+
+def worker_items(today: datetime.date) -> DueItemQuerySet:
+    """The due items a worker's caseload shows: all but the old closing notes."""
+    return DueItem.objects.exclude(
+        kind=DueKind.CLOSING_NOTE, enrolment__exited_on__lt=old_closing_note_cutoff(today)
+    )
+
+
+def caseload_rows(
+    enrolments: QuerySet[Enrolment],
+    today: datetime.date,
+    *,
+    kind: str | None = None,
+    phase: Phase | None = None,
+    phase_numbers: Mapping[Any, int] | None = None,
+) -> list[Row]:
     """Her open enrolments, and closed ones with something still due (a graduate's
-    follow-up): overdue first, most overdue at the top; then due this week, soonest
-    first; then the rest. Two queries."""
-    items = DueItem.objects.order_by("due_on", "kind")
+    follow-up, a recent closing note), ranked by group (above), then most overdue, then
+    soonest due. `kind` keeps the women with that kind of work due, `phase` those in that
+    phase. Three queries."""
+    items = worker_items(today)
+    chosen = enrolments.filter(Q(exit_reason="") | Exists(items.filter(enrolment=OuterRef("pk"))))
+    if kind:
+        chosen = chosen.filter(Exists(items.filter(enrolment=OuterRef("pk"), kind=kind)))
+    if phase is not None:
+        chosen = chosen.filter(current_phase=phase)
     chosen = (
-        enrolments.filter(
-            Q(exit_reason="") | Exists(DueItem.objects.filter(enrolment=OuterRef("pk")))
+        chosen.annotate(
+            flagged=Exists(
+                SafetyFlag.objects.filter(
+                    participant=OuterRef("participant"), removed_at__isnull=True
+                )
+            )
         )
         .select_related("participant", "current_phase")
-        .prefetch_related(Prefetch("due_items", queryset=items, to_attr="dues"))
+        .prefetch_related(
+            Prefetch("due_items", queryset=items.order_by("due_on", "kind"), to_attr="dues"),
+            Prefetch(
+                "snoozes",
+                queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
+                to_attr="snoozed",
+            ),
+        )
     )
-    rows = []
-    for enrolment in chosen:
-        dues: list[DueItem] = enrolment.dues
-        # Already by date, hence overdue first, then due this week, then later.
-        badges = [Badge(d.badge(today), d.state(today), d.due_on, d.label) for d in dues]
-        most_overdue = max((d.days_overdue(today) for d in dues), default=0)
-        states = {b.state for b in badges}
-        group = OVERDUE if "overdue" in states else THIS_WEEK if "due" in states else LATER
-        next_due = min((d.due_on for d in dues), default=None)
-        rows.append(Row(enrolment, group, most_overdue, next_due, badges))
+    numbers = phase_numbers or {}
+    rows = [_row(enrolment, today, numbers.get(enrolment.current_phase_id)) for enrolment in chosen]
     rows.sort(
         key=lambda r: (
             r.group,
@@ -72,3 +166,59 @@ def caseload_rows(enrolments: QuerySet[Enrolment], today: datetime.date) -> list
         )
     )
     return rows
+
+
+def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:
+    dues: list[DueItem] = enrolment.dues  # type: ignore[attr-defined]  # the Prefetch's to_attr
+    snoozes: list[Snooze] = enrolment.snoozed  # type: ignore[attr-defined]  # the Prefetch's to_attr
+    badges = []
+    for due in dues:
+        snooze = next((s for s in snoozes if s.puts_aside(due)), None)
+        badges.append(
+            Badge(
+                due.badge(today),
+                due.state(today),
+                due.due_on,
+                # Stored in English by the refresh; its words are in the catalogue.
+                gettext(due.label),
+                kind=due.kind,
+                subject_id=due.subject_id,
+                snooze=snooze,
+            )
+        )
+    awake = [(d, b) for d, b in zip(dues, badges, strict=True) if b.snooze is None]
+    states = {b.state for _d, b in awake}
+    flagged: bool = enrolment.flagged  # type: ignore[attr-defined]  # annotated above
+    urgent = not enrolment.exit_reason and any(
+        b.state == "overdue" and (b.kind in URGENT_KINDS or flagged) for _d, b in awake
+    )
+    if urgent:
+        group = URGENT
+    elif "overdue" in states:
+        group = OVERDUE
+    elif "due" in states:
+        group = THIS_WEEK
+    elif not awake and badges:
+        group = SNOOZED
+    else:
+        group = LATER
+    most_overdue = max((d.days_overdue(today) for d, _b in awake), default=0)
+    next_due = min((d.due_on for d, _b in awake), default=None)
+    # Already by date: overdue first, then due this week, then later.
+    return Row(enrolment, group, most_overdue, next_due, badges, number)
+
+
+def old_closing_notes(enrolments: QuerySet[Enrolment], today: datetime.date) -> QuerySet[Enrolment]:
+    """Graduates without a closing note, who graduated more than `OLD_CLOSING_NOTE_DAYS`
+    ago: the program manager's list to clear. Read from the enrolments themselves, not
+    the due items, since the daily refresh stops computing due items for women this long
+    gone. One query."""
+    return (
+        enrolments.filter(
+            exit_reason=ExitReason.GRADUATED,
+            exited_on__lt=old_closing_note_cutoff(today),
+            closing_note__isnull=True,
+        )
+        .select_related("participant", "case_manager", "cycle__program")
+        .order_by("exited_on", "participant__code")
+    )

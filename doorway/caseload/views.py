@@ -7,25 +7,44 @@ fixed number of queries whatever the number of participants.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload import duplicates
-from doorway.caseload.models import DueItem, DuePass, DuplicateNotice
-from doorway.caseload.queries import OVERDUE, THIS_WEEK, caseload_rows
+from doorway.caseload import actions, duplicates
+from doorway.caseload.forms import CaseloadFilter, LiftSnoozeForm, SnoozeForm
+from doorway.caseload.models import DueItem, DuePass, DuplicateNotice, Snooze
+from doorway.caseload.permissions import clears_old_closing_notes, snoozes
+from doorway.caseload.queries import (
+    GROUP_NAMES,
+    OLD_CLOSING_NOTE_DAYS,
+    OVERDUE,
+    THIS_WEEK,
+    URGENT,
+    caseload_rows,
+    numbered_phases,
+    old_closing_notes,
+    worker_items,
+)
+from doorway.enrolments.access import access_enrolment, access_part
+from doorway.enrolments.caseload_size import caseload_size
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
 from doorway.enrolments.reach import case_managers_covered_by
@@ -33,17 +52,19 @@ from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
 from doorway.people.roles import Role
+from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
+from doorway.web.pages import audit_view, record_page
 
 # The overview counts, per worker, the participants overdue for each kind of work:
 # "2 overdue for contact", not the due item's own name ("Contact due overdue").
 OVERDUE_WORDS = {
-    DueKind.CONTACT: "overdue for contact",
-    DueKind.PHASE_REVIEW: "plan review overdue",
-    DueKind.PHASE_OVERSTAYED: "longer than expected in their phase",
-    DueKind.FOLLOW_UP: "follow-up overdue",
-    DueKind.REFERRAL_NEWS: "referral with no news for two weeks",
-    DueKind.CLOSING_NOTE: "closing note overdue",
+    DueKind.CONTACT: _("overdue for contact"),
+    DueKind.PHASE_REVIEW: _("plan review overdue"),
+    DueKind.PHASE_OVERSTAYED: _("longer than expected in their phase"),
+    DueKind.FOLLOW_UP: _("follow-up overdue"),
+    DueKind.REFERRAL_NEWS: _("referral with no news for two weeks"),
+    DueKind.CLOSING_NOTE: _("closing note overdue"),
 }
 
 
@@ -53,8 +74,8 @@ def _check_role(user: User, action: Can) -> None:
     if may(user, action):
         return
     if user.role in {Role.PEER_MENTOR, Role.CASE_MANAGER}:
-        raise PermissionDenied("Your role has no use of this page.")
-    raise Http404("No such page.")
+        raise PermissionDenied(gettext("Your role has no use of this page."))
+    raise Http404(gettext("No such page."))
 
 
 def _worker_in_reach(user: User, worker_id: str) -> User | None:
@@ -96,7 +117,7 @@ def caseload_in_scope(request: AuthenticatedHttpRequest) -> tuple[Any, User | No
                 # What was typed stays out of the log unless it is an id: it may be a name.
                 detail={"object_type": "people.User", "object_id": _as_id(worker_id)},
             )
-            raise Http404("No such caseload.")
+            raise Http404(gettext("No such caseload."))
         enrolments = enrolments.filter(case_manager=worker)
         scope = "mine" if worker.pk == user.pk else "worker"
     elif user.role == Role.CASE_MANAGER and scope == "mine":
@@ -112,7 +133,19 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _check_role(user, Can.SEE_CASELOADS)
     today = timezone.localdate()
     enrolments, worker, scope = caseload_in_scope(request)
-    rows = caseload_rows(enrolments, today)
+    phases = numbered_phases(programs_for(user, Can.SEE_CASELOADS))
+    filters = CaseloadFilter(request.GET, phases=phases)
+    kind, phase = None, None
+    if filters.is_valid():
+        kind = filters.cleaned_data["kind"] or None
+        phase = filters.chosen_phase()
+    rows = caseload_rows(
+        enrolments,
+        today,
+        kind=kind,
+        phase=phase,
+        phase_numbers={p.pk: number for p, number in phases},
+    )
     # A list of participants' names is a read of their records: say whose.
     record(
         Action.LIST,
@@ -124,17 +157,171 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
             "shown": [str(r.enrolment.participant_id) for r in rows],
         },
     )
+    groups = [
+        (number, GROUP_NAMES[number], [r for r in rows if r.group == number])
+        for number in sorted(GROUP_NAMES)
+    ]
+    is_manager = clears_old_closing_notes(user)
     return render(
         request,
         "caseload/caseload.html",
         {
             "rows": rows,
+            "groups": [g for g in groups if g[2]],
             "today": today,
             "scope": scope,
             "worker": worker,
-            "overdue": sum(1 for r in rows if r.group == OVERDUE),
-            "due_this_week": sum(1 for r in rows if r.group == THIS_WEEK),
+            "filters": filters,
+            "filtered": bool(kind or phase),
+            "size": caseload_size(enrolments),
+            "urgent": len(groups[URGENT][2]),
+            "overdue": len(groups[URGENT][2]) + len(groups[OVERDUE][2]),
+            "due_this_week": len(groups[THIS_WEEK][2]),
+            "old_closing_note_days": OLD_CLOSING_NOTE_DAYS,
+            "old_closing_notes": (
+                old_closing_notes(_managed(user), today).count() if is_manager else None
+            ),
             "freshness": DuePass.objects.freshness(),
+            "snooze_back": request.get_full_path(),
+        },
+        # Her own address asked for a filter that is not there: say so, not a 500.
+        status=200 if filters.is_valid() else 400,
+    )
+
+
+def _managed(user: User) -> Any:
+    """The enrolments of the programs whose caseloads she balances."""
+    return Enrolment.objects.visible_to(user).filter(
+        cycle__program__in=programs_for(user, Can.BALANCE_CASELOADS)
+    )
+
+
+def _back_to_caseload(back: str) -> str:
+    """Where to go after a snooze: the caseload as it was (its filters), or plainly the
+    caseload; never another site or page."""
+    home = reverse("caseload")
+    if back.startswith(home) and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return back
+    return home
+
+
+def _may_snooze(user: User) -> None:
+    """Asked once her record is reached (out of reach: 404, audited, like her record)."""
+    if not snoozes(user):
+        raise PermissionDenied(gettext("Your role does not snooze items of a caseload."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def snooze(request: AuthenticatedHttpRequest, enrolment_id: uuid.UUID) -> HttpResponse:
+    """Snooze one of her due items (`?kind=contact&subject=<id>`), with a reason, until
+    a day. Her record must be in reach (else 404, audited)."""
+    user = request.user
+    enrolment = access_enrolment(request, enrolment_id)
+    _may_snooze(user)
+    bound = request.method == "POST"
+    form = SnoozeForm(
+        request.POST if bound else None,
+        initial={
+            "kind": request.GET.get("kind", ""),
+            "subject": request.GET.get("subject") or None,
+            "until": timezone.localdate() + datetime.timedelta(days=7),
+        },
+    )
+    back = _back_to_caseload(request.POST.get("back") or request.GET.get("back") or "")
+    if bound and form.is_valid():
+        try:
+            actions.snooze(
+                enrolment,
+                kind=form.cleaned_data["kind"],
+                subject_id=form.cleaned_data["subject"],
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+                by=user,
+            )
+        except ValidationError as refusal:
+            apply_errors(form, refusal)
+        else:
+            messages.success(
+                request,
+                gettext("Snoozed until %(day)s for %(code)s.")
+                % {
+                    "day": date_format(form.cleaned_data["until"], "DATE_FORMAT"),
+                    "code": enrolment.participant.code,
+                },
+            )
+            return redirect(back)
+    kind = form["kind"].value()
+    today = timezone.localdate()
+    items = [
+        (item.badge(today), item)
+        for item in DueItem.objects.filter(enrolment=enrolment, kind=kind or "")
+        if str(item.subject_id or "") == str(form["subject"].value() or "")
+    ]
+    audit_view(request, enrolment.participant, subject=enrolment)
+    response = record_page(
+        request,
+        enrolment,
+        "caseload/snooze.html",
+        form=form,
+        items=items,
+        today=today,
+        back=back,
+    )
+    if bound:
+        response.status_code = 400
+    return response
+
+
+@login_required
+@require_POST
+def lift_snooze(request: AuthenticatedHttpRequest, enrolment_id: uuid.UUID) -> HttpResponse:
+    """Bring a snoozed item back onto the caseload now."""
+    user = request.user
+    enrolment = access_enrolment(request, enrolment_id)
+    _may_snooze(user)
+    form = LiftSnoozeForm(request.POST)
+    back = _back_to_caseload(request.POST.get("back") or "")
+    if not form.is_valid():
+        messages.error(request, gettext("That snooze was not found; nothing was changed."))
+        return redirect(back)
+    snoozed = access_part(
+        request, enrolment, Snooze.objects.filter(enrolment=enrolment), form.cleaned_data["snooze"]
+    )
+    actions.lift_snooze(snoozed, by=user)
+    messages.success(
+        request,
+        gettext("The snooze is lifted: %(code)s's item is back on the caseload.")
+        % {"code": enrolment.participant.code},
+    )
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def closing_notes_to_clear(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """For a program manager: the closing notes never written for women who graduated
+    more than `OLD_CLOSING_NOTE_DAYS` ago, taken off her workers' caseloads."""
+    user = request.user
+    _check_role(user, Can.BALANCE_CASELOADS)
+    today = timezone.localdate()
+    enrolments = list(old_closing_notes(_managed(user), today))
+    record(
+        Action.LIST,
+        request=request,
+        detail={
+            "page": "old_closing_notes",
+            "count": len(enrolments),
+            "shown": [str(e.participant_id) for e in enrolments],
+        },
+    )
+    return render(
+        request,
+        "caseload/closing_notes.html",
+        {
+            "enrolments": enrolments,
+            "today": today,
+            "days": OLD_CLOSING_NOTE_DAYS,
         },
     )
 
@@ -157,7 +344,9 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         loads[program_id][worker_id] = n
     overdue: dict[tuple[Any, Any], dict[str, int]] = defaultdict(dict)
     for program_id, worker_id, kind, n in (
-        DueItem.objects.overdue(today)
+        # As her caseload shows them: the old closing notes are on their own list.
+        worker_items(today)
+        .overdue(today)
         .filter(Exists(reachable.filter(pk=OuterRef("enrolment"))))
         .values_list("enrolment__cycle__program", "enrolment__case_manager", "kind")
         .annotate(n=Count("enrolment", distinct=True))
@@ -184,7 +373,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "count": count,
                     "over": count > program.caseload_limit,
                     "overdue": [
-                        (OVERDUE_WORDS[kind], by_kind[kind.value])
+                        (str(OVERDUE_WORDS[kind]), by_kind[kind.value])
                         for kind in DueKind
                         if kind.value in by_kind
                     ],
@@ -199,6 +388,8 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "programs": summaries,
             "today": today,
             "open_duplicate_notices": DuplicateNotice.objects.open().filter(recipient=user).count(),
+            "old_closing_notes": old_closing_notes(_managed(user), today).count(),
+            "old_closing_note_days": OLD_CLOSING_NOTE_DAYS,
             "freshness": DuePass.objects.freshness(),
         },
     )

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from doorway.audit.log import record
 from doorway.audit.models import Action, ChainHead
-from doorway.enrolments.access import participants_visible_to
-from doorway.enrolments.models import Enrolment
+from doorway.enrolments.caseload_size import caseload_size
+from doorway.enrolments.models import Eligibility, Enrolment
 from doorway.people.models import BreakGlass, Participant, User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle, Phase
@@ -68,20 +68,28 @@ def _case_manager(request: AuthenticatedHttpRequest, user: User) -> dict[str, An
         )
     # A list of her participants' names is a read of their records.
     record(Action.LIST, request=request, detail={"page": "home", "count": len(rows)})
-    limit = min((e.cycle.program.caseload_limit for e in enrolments), default=None)
-    return {"caseload": rows, "caseload_limit": limit}
+    # The count her caseload page shows too, from the same query.
+    size = caseload_size(Enrolment.objects.visible_to(user).filter(case_manager=user))
+    return {"caseload": rows, "caseload_size": size}
 
 
 def _peer_mentor(request: AuthenticatedHttpRequest, user: User) -> dict[str, Any]:
+    """Her mentees' open enrolments, each a link straight to the form where she records
+    a peer contact with that woman: one page, not five."""
     # Only her code and the name she goes by: a peer mentor sees nothing else.
     mentees = list(
-        participants_visible_to(user)
-        .filter(enrolments__peer_mentor=user, enrolments__exit_reason="")
-        .distinct()
-        .only("id", "code", "preferred_name")
-        .order_by("code")
+        Enrolment.objects.visible_to(user)
+        .open()
+        .filter(peer_mentor=user)
+        .select_related("participant")
+        .only("id", "participant__id", "participant__code", "participant__preferred_name")
+        .order_by("participant__code")
     )
-    record(Action.LIST, request=request, detail={"page": "home", "count": len(mentees)})
+    record(
+        Action.LIST,
+        request=request,
+        detail={"page": "home", "count": len(mentees)},
+    )
     return {"mentees": mentees}
 
 
@@ -110,6 +118,10 @@ def _program_manager(request: AuthenticatedHttpRequest, user: User) -> dict[str,
         .annotate(
             enrolled=Count("enrolments"),
             open=Count("enrolments", filter=Q(enrolments__exit_reason="")),
+            # Counted as enrolled here, left out of the evaluation's cohort.
+            not_eligible=Count(
+                "enrolments", filter=Q(enrolments__eligibility=Eligibility.NOT_ELIGIBLE)
+            ),
         )
         .order_by("starts_on")
     ):
@@ -132,6 +144,8 @@ def _program_manager(request: AuthenticatedHttpRequest, user: User) -> dict[str,
                     for worker in staff[program.pk]
                 ],
                 "cycles": cycles[program.pk],
+                "enrolled": sum(c.enrolled for c in cycles[program.pk]),
+                "not_eligible": sum(c.not_eligible for c in cycles[program.pk]),
             }
         )
     return {"programs": summaries}

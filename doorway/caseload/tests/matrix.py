@@ -8,11 +8,14 @@ caseload at all (404)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
-from doorway.caseload.models import DueItem, DuplicateNotice
+from doorway.caseload.models import DueItem, DuplicateNotice, Snooze
+from doorway.enrolments.due import DueKind
 from doorway.people.capabilities import Action
 from doorway.testing.matrix import FORBIDDEN, NOT_FOUND, OK, Endpoint, by_capability, same_for
 
@@ -77,6 +80,37 @@ ENDPOINTS = [
         about_her=False,
         roles=by_capability(Action.BALANCE_CASELOADS, **dict.fromkeys(NOBODYS, NOT_FOUND)),
     ),
+    # Closing notes never written for women long graduated: the program manager's list.
+    Endpoint(
+        "old_closing_notes",
+        "GET",
+        lambda w, x: reverse("old_closing_notes"),
+        about_her=False,
+        roles=by_capability(Action.BALANCE_CASELOADS, **dict.fromkeys(NOBODYS, NOT_FOUND)),
+    ),
+    # Snoozing one of her items: whoever works from a caseload and reaches her record.
+    Endpoint(
+        "caseload_snooze",
+        "GET",
+        lambda w, x: f"{reverse('caseload_snooze', args=[w.rosa_enrolment.pk])}?kind=contact",
+        glass_reads=False,
+    ),
+    Endpoint(
+        "caseload_snooze",
+        "POST",
+        lambda w, x: reverse("caseload_snooze", args=[w.rosa_enrolment.pk]),
+        payload=lambda w, x: {
+            "kind": "contact",
+            "until": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+            "reason": "Away at her sister's this week",
+        },
+    ),
+    Endpoint(
+        "caseload_lift_snooze",
+        "POST",
+        lambda w, x: reverse("caseload_lift_snooze", args=[w.rosa_enrolment.pk]),
+        payload=lambda w, x: {"snooze": str(x["snooze"].pk)},
+    ),
     # A program manager's possible duplicates: hers alone to read and clear.
     Endpoint(
         "duplicate_notices",
@@ -106,11 +140,33 @@ def setup(world: Any) -> dict[str, Any]:
     notice = DuplicateNotice.objects.create(
         recipient=world.morgan, worker=world.alice, match=world.uma
     )
-    return {"duplicate_notice": notice}
+    today = timezone.localdate()
+    # Rosa's contact is overdue, and her plan review is snoozed.
+    DueItem.objects.create(
+        enrolment=world.rosa_enrolment,
+        kind=DueKind.CONTACT,
+        due_on=today - datetime.timedelta(days=3),
+        label="Weekly contact",
+    )
+    DueItem.objects.create(
+        enrolment=world.rosa_enrolment,
+        kind=DueKind.PHASE_REVIEW,
+        due_on=today - datetime.timedelta(days=1),
+        label="Plan review",
+    )
+    snoozed = Snooze.objects.create(
+        enrolment=world.rosa_enrolment,
+        kind=DueKind.PHASE_REVIEW,
+        until=today + datetime.timedelta(days=5),
+        reason="Her review is booked with the team next week",
+        snoozed_by=world.alice,
+    )
+    return {"duplicate_notice": notice, "snooze": snoozed}
 
 
 def snapshot(world: Any) -> tuple[object, ...]:
     return (
         *DueItem.objects.filter(enrolment=world.rosa_enrolment).values_list("kind", "due_on"),
         *DuplicateNotice.objects.values_list("pk", "resolved_at"),
+        *Snooze.objects.values_list("pk", "kind", "until", "lifted_at"),
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from doorway.audit.models import AuditEntry
 from doorway.caseload import refresh
+from doorway.caseload.queries import LATER, OVERDUE, URGENT
 from doorway.casework.actions import record_contact
 from doorway.conftest import World
 from doorway.enrolments.models import ExitReason
@@ -74,11 +75,14 @@ def test_her_caseload_is_ranked_by_what_needs_doing(client, world: World, today)
     assert rows[three.participant.code].badges[0].text == "Contact overdue 3 days"
     assert rows[soon.participant.code].badges[0].text == "Contact due in 5 days"
     assert rows[graduate.participant.code].badges[0].text.startswith("Follow-up overdue")
-    overdue_codes = [c for c in got if rows[c].group == 0]
+    # The missed contacts first, then the rest of what is overdue.
+    assert rows[nine.participant.code].group == URGENT
+    assert rows[graduate.participant.code].group == OVERDUE
+    overdue_codes = [c for c in got if rows[c].group == URGENT]
     assert overdue_codes == sorted(overdue_codes, key=lambda c: -rows[c].most_overdue)
     assert got.index(three.participant.code) < got.index(soon.participant.code)
     assert got.index(soon.participant.code) < got.index(fine.participant.code)
-    assert rows[fine.participant.code].group == 2
+    assert rows[fine.participant.code].group == LATER
     body = response.content.decode()
     assert "Contact overdue 9 days" in body
     assert reverse("enrolment_detail", args=[nine.pk]) in body
