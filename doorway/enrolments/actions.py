@@ -71,7 +71,7 @@ def enrol(
         to_phase_name=first_phase.name,
         effective_on=referred_on,
         recorded_by=by,
-        reason=ReferralSource(referral_source).label,
+        reason=str(ReferralSource(referral_source).label),
     )
     refresh_after_commit(enrolment)
     record(Action.CREATE, actor=by, participant=participant, subject=enrolment)

@@ -49,8 +49,11 @@ from doorway.enrolments.models import (
     MoveRefused,
     ReferralSource,
 )
+from doorway.enrolments.permissions import undoes_moves
 from doorway.enrolments.reach import enrolment_rule
 from doorway.people import roles
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.people.models import User
 from doorway.people.roles import Role
 from doorway.programs.models import Cycle
@@ -226,6 +229,13 @@ class MoveRequestSerializer(serializers.Serializer[Any]):
         return str(data["move"])
 
 
+class UndoRequestSerializer(serializers.Serializer[Any]):
+    """The move to take back (the id of her last journey event) and why."""
+
+    event = serializers.UUIDField(help_text="The journey event of the move or exit to undo.")
+    reason = serializers.CharField(max_length=2000, help_text="Why the move is undone.")
+
+
 class EligibilityRequestSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(
         choices=[
@@ -320,6 +330,8 @@ class EnrolmentViewSet(ListMixin, RetrieveMixin):
             return "Your role does not decide eligibility."
         if self.action == "assignment" and not roles.assigns_staff(user):
             return "Only a program manager assigns staff."
+        if self.action == "undo" and not may(user, Can.UNDO_PHASE_MOVES):
+            return "Your role does not undo phase moves."
         return ""
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -449,6 +461,40 @@ class EnrolmentViewSet(ListMixin, RetrieveMixin):
             ),
         )
 
+    @extend_schema(
+        summary="Undo a phase move or an exit made by mistake",
+        description="Her case manager or the program manager, with a reason, within a day "
+        "of the move and while it is the last step of her journey and no record (a plan "
+        "review it prompted) refers to it. The event stays on her journey, marked undone "
+        "(kind `undone`, with `undone_kind`, who, when and why); her phase, or her place "
+        "in the program, is put back. A refusal is a 400 problem whose detail says why; "
+        "nothing is saved.",
+        parameters=[ENROLMENT_IF_MATCH],
+        request=UndoRequestSerializer,
+        responses={200: EnrolmentSerializer, **problems(400, 401, 403, 404, 412, 428)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
+    def undo(self, request: Request, pk: Any = None) -> Response:
+        enrolment = self.get_object()
+        user = user_of(request)
+        if not undoes_moves(user, enrolment):
+            return problem(403, "Only her case manager or the program manager undoes a move.")
+        asked = UndoRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        event = enrolment.events.filter(pk=asked.validated_data["event"]).first()
+        if event is None:
+            return problem(
+                400,
+                "No such step on her journey.",
+                errors={"event": ["No such step on her journey."]},
+            )
+        return self.through_the_machine(
+            request,
+            enrolment,
+            lambda e: e.undo(event, by=user, reason=asked.validated_data["reason"]),
+        )
+
     def through_the_machine(
         self, request: Request, enrolment: Enrolment, change: Callable[[Enrolment], Any]
     ) -> Response:
@@ -478,6 +524,14 @@ class JourneyEventSerializer(serializers.ModelSerializer[JourneyEvent]):
     recorded_by = StaffSerializer(read_only=True)
     reason = serializers.CharField(read_only=True, allow_null=True)
     exit_reason = exit_reason_field()
+    undone_kind = serializers.ChoiceField(
+        choices=EventKind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="What an undone move was (kind is then `undone`); empty otherwise.",
+    )
+    undone_by = StaffSerializer(read_only=True, allow_null=True)
+    undo_reason = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = JourneyEvent
@@ -493,6 +547,10 @@ class JourneyEventSerializer(serializers.ModelSerializer[JourneyEvent]):
             "recorded_at",
             "recorded_by",
             "reason",
+            "undone_kind",
+            "undone_at",
+            "undone_by",
+            "undo_reason",
         ]
         read_only_fields = fields
 
@@ -500,6 +558,7 @@ class JourneyEventSerializer(serializers.ModelSerializer[JourneyEvent]):
         data: dict[str, Any] = super().to_representation(instance)
         if not roles.sees_case_content(self.context["request"].user):
             data["reason"] = None
+            data["undo_reason"] = None
         return data
 
 
@@ -538,8 +597,8 @@ class JourneyEventViewSet(ReadOnlyRecordViewSet):
         events = queryset.filter(enrolment__in=visible)
         if not roles.sees_case_content(user):
             # A peer mentor follows her through the phases, as on the page.
-            events = events.filter(kind__in=[*PHASE_EVENTS, EventKind.EXITED])
-        return events.select_related("enrolment", "recorded_by")
+            events = events.filter(kind__in=[*PHASE_EVENTS, EventKind.EXITED, EventKind.UNDONE])
+        return events.select_related("enrolment", "recorded_by", "undone_by")
 
     def participant_of(self, instance: Any) -> Any:
         return instance.enrolment.participant_id

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.enrolments.models import Eligibility, Enrolment, Move, ReferralSource
 from doorway.enrolments.reach import case_managers_covered_by
@@ -30,17 +31,17 @@ from doorway.programs.models import Cycle
 class MoveForm(BootstrapMixin, forms.Form):
     """One of the moves `allowed_moves()` offers, with its reason and date."""
 
-    move = forms.ChoiceField(label="What happens next", widget=forms.RadioSelect)
+    move = forms.ChoiceField(label=_("What happens next"), widget=forms.RadioSelect)
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed to skip a phase, to exit and to reopen.",
+        help_text=_("Needed to skip a phase, to exit and to reopen."),
     )
     # Not "(optional)": most moves need it, and the help text says which.
     reason.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
-    on = forms.DateField(label="Effective date", widget=DateInput())
+    on = forms.DateField(label=_("Effective date"), widget=DateInput())
 
     def __init__(self, *args: Any, moves: list[Move], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
@@ -55,7 +56,7 @@ class MoveForm(BootstrapMixin, forms.Form):
     def clean_on(self) -> Any:
         value = self.cleaned_data.get("on")
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("A move cannot be dated in the future.")
+            raise forms.ValidationError(_("A move cannot be dated in the future."))
         return value
 
     def chosen(self) -> Move | None:
@@ -70,7 +71,7 @@ class MoveForm(BootstrapMixin, forms.Form):
         if move.blocked_because:
             self.add_error("move", move.blocked_because)
         elif move.needs_reason and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why: this move needs a reason on the record.")
+            self.add_error("reason", _("Say why: this move needs a reason on the record."))
         return data
 
     def options(self) -> list[dict[str, Any]]:
@@ -84,6 +85,22 @@ class MoveForm(BootstrapMixin, forms.Form):
             }
             for index, move in enumerate(self.moves)
         ]
+
+
+class UndoForm(BootstrapMixin, forms.Form):
+    """Why a move is taken back: always on the record."""
+
+    reason = forms.CharField(
+        label=_("Why undo it?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: chosen by mistake; she was moved on the wrong record."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "undo_%s")
+        super().__init__(*args, **kwargs)
+        self.style_fields()
 
 
 class EligibilityForm(BootstrapMixin, forms.Form):

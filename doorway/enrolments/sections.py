@@ -24,6 +24,21 @@ Section = Callable[[AuthenticatedHttpRequest, Enrolment], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
+class NextAction:
+    """A link at the top of the page to the work of the day (record a contact, her plan,
+    a referral): on a phone it is the first thing under her name."""
+
+    label: str
+    url: str
+    # The page's one main action is drawn filled, the others outlined.
+    main: bool = False
+
+
+# `(request, enrolment) -> NextAction | None`; None when this person may not do it.
+NextActionOf = Callable[[AuthenticatedHttpRequest, Enrolment], NextAction | None]
+
+
+@dataclass(frozen=True)
 class EnrolmentPage:
     """What the enrolment page shows beyond the enrolment itself."""
 
@@ -32,6 +47,8 @@ class EnrolmentPage:
     # The message after a phase move, from `(enrolment, "Done: ...")`: a move can ask
     # for something of a later app (a plan review).
     after_move: Callable[[Enrolment, str], str | SafeString]
+    # The links at the top of the page, in this order.
+    next_actions: Sequence[NextActionOf] = ()
 
 
 def enrolment_sections(
@@ -46,4 +63,9 @@ def enrolment_sections(
         templates.append(shown.pop("template"))
         context.update(shown)
     context["section_templates"] = templates
+    context["next_actions"] = [
+        action
+        for next_action in page.next_actions
+        if (action := next_action(request, enrolment)) is not None
+    ]
     return context

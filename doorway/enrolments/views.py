@@ -15,42 +15,49 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from doorway.enrolments.access import access_enrolment
-from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm
+from doorway.enrolments.forms import AssignForm, EligibilityForm, MoveForm, UndoForm
 from doorway.enrolments.models import (
     PHASE_EVENTS,
     Eligibility,
     Enrolment,
     EventKind,
+    JourneyEvent,
     MoveRefused,
 )
+from doorway.enrolments.permissions import undoes_moves
+from doorway.enrolments.phases import phase_numbers, phase_title
 from doorway.enrolments.sections import EnrolmentPage, enrolment_sections
+from doorway.people import actions as people_actions
 from doorway.people import roles
+from doorway.people.forms import ConsentForm
+from doorway.people.models import ConsentKind
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
-from doorway.web.pages import audit_view, record_context
+from doorway.web.pages import audit_view, is_htmx, record_context
 
 
 def posted_from_the_page(
-    view: Callable[[AuthenticatedHttpRequest, Any, EnrolmentPage], HttpResponse],
-) -> Callable[[AuthenticatedHttpRequest, Any, EnrolmentPage], HttpResponse]:
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
     """These forms live on the enrolment page. After a refused move the address bar
     shows the form's address; reloading it (a GET) goes back to the page, not to a
     bare 405."""
 
     @wraps(view)
     def wrapper(
-        request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+        request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage, **more: Any
     ) -> HttpResponse:
         if request.method == "GET":
             return redirect("enrolment_detail", enrolment_id=enrolment_id)
         if request.method != "POST":
             return HttpResponseNotAllowed(["GET", "POST"])
-        return view(request, enrolment_id, page)
+        return view(request, enrolment_id, page, **more)
 
     return wrapper
 
@@ -61,15 +68,16 @@ def page_context(
     user = request.user
     context = record_context(request, enrolment.participant)
     may_move = roles.moves_phases(user)
-    events = enrolment.events.select_related("recorded_by")
+    events = enrolment.events.select_related("recorded_by", "undone_by")
     if not context["sees_case_content"]:
         # A peer mentor follows her through the phases: names and dates, no reasons.
-        events = events.filter(kind__in=[*PHASE_EVENTS, EventKind.EXITED])
+        events = events.filter(kind__in=[*PHASE_EVENTS, EventKind.EXITED, EventKind.UNDONE])
     phase = enrolment.current_phase
     days = enrolment.days_in_phase()
     context.update(
         {
             "enrolment": enrolment,
+            "phase_title": phase_title(phase_numbers(enrolment.program).get(phase.pk), phase.name),
             "events": list(events),
             "days_in_phase": days,
             "expected_days": phase.expected_days,
@@ -92,10 +100,42 @@ def page_context(
                     "reason": enrolment.eligibility_reason,
                 }
             )
+    context.update(undo_context(request, enrolment, forms.get("undo_form")))
+    context.update(consent_context(request, enrolment, forms.get("consent_form")))
     context.update(enrolment_sections(request, enrolment, page))
     if context["may_assign"]:
         context["assign_form"] = forms.get("assign_form") or AssignForm(enrolment=enrolment)
     return context
+
+
+def undo_context(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, form: UndoForm | None
+) -> dict[str, Any]:
+    """The last move, with a form to undo it, for her case manager or the program
+    manager while it may still be undone."""
+    if not undoes_moves(request.user, enrolment):
+        return {}
+    last = enrolment.last_move()
+    if last is None or enrolment.undo_refused_because(last):
+        return {}
+    return {"undoable": last, "undo_form": form or UndoForm()}
+
+
+def consent_context(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment, form: ConsentForm | None
+) -> dict[str, Any]:
+    """Consent to service, recorded where its absence stops her journey."""
+    if not roles.records_consents(request.user):
+        return {}
+    participant = enrolment.participant
+    has_service_consent = participant.has_consent(ConsentKind.SERVICE)
+    if has_service_consent and form is None:
+        return {"consent_in_force": True}
+    return {
+        "consent_in_force": has_service_consent,
+        "consent_form": form
+        or ConsentForm(participant=participant, initial={"kind": ConsentKind.SERVICE}),
+    }
 
 
 def render_page(
@@ -122,13 +162,20 @@ def enrolment_detail(
 def enrolment_move(
     request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
 ) -> HttpResponse:
+    """A move is asked twice: the form, then a page that says what it will do ("Move
+    her to Phase 2 — …?"); only the second, with `confirmed`, moves her."""
     enrolment = access_enrolment(request, enrolment_id)
     if not roles.moves_phases(request.user):
-        raise PermissionDenied("Your role does not move participants between phases.")
+        raise PermissionDenied(_("Your role does not move participants between phases."))
     form = MoveForm(request.POST, moves=enrolment.allowed_moves())
     if form.is_valid():
         move = form.chosen()
         assert move is not None
+        if request.POST.get("confirmed") != "yes":
+            audit_view(request, enrolment.participant, subject=enrolment)
+            context = record_context(request, enrolment.participant)
+            context.update({"enrolment": enrolment, "move": move, "form": form})
+            return render(request, "enrolments/move_confirm.html", context)
         try:
             enrolment.make_move(
                 move.key,
@@ -142,9 +189,85 @@ def enrolment_move(
             enrolment.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            messages.success(request, page.after_move(enrolment, f"Done: {move.label}."))
+            messages.success(request, page.after_move(enrolment, move.done))
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
     return render_page(request, enrolment, page, move_form=form)
+
+
+@login_required
+@posted_from_the_page
+def enrolment_undo(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage, event_id: Any
+) -> HttpResponse:
+    enrolment = access_enrolment(request, enrolment_id)
+    if not undoes_moves(request.user, enrolment):
+        raise PermissionDenied(
+            _("Only her case manager or the program manager may undo a phase move.")
+        )
+    event = JourneyEvent.objects.filter(enrolment=enrolment, pk=event_id).first()
+    if event is None:
+        raise Http404
+    form = UndoForm(request.POST)
+    if form.is_valid():
+        try:
+            enrolment.undo(event, by=request.user, reason=form.cleaned_data["reason"])
+        except MoveRefused as refusal:
+            enrolment.refresh_from_db()
+            if not hasattr(refusal, "error_dict"):
+                # Too late, or something depends on it: said at the top of the page.
+                messages.error(request, " ".join(refusal.messages))
+                return redirect("enrolment_detail", enrolment_id=enrolment.pk)
+            apply_errors(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("The move was undone: she is back where she was (%(phase)s).")
+                % {"phase": enrolment.current_phase.name},
+            )
+            return redirect("enrolment_detail", enrolment_id=enrolment.pk)
+    return render_page(request, enrolment, page, undo_form=form)
+
+
+@login_required
+@posted_from_the_page
+def enrolment_consent(
+    request: AuthenticatedHttpRequest, enrolment_id: Any, page: EnrolmentPage
+) -> HttpResponse:
+    """Her consent, recorded from the enrolment page through the participant page's
+    form and action. With htmx the consent block and the moves it unblocks are swapped
+    in place; without, the page comes back."""
+    enrolment = access_enrolment(request, enrolment_id)
+    if not roles.records_consents(request.user):
+        raise PermissionDenied(_("Your role does not record consent."))
+    participant = enrolment.participant
+    form = ConsentForm(request.POST, participant=participant)
+    recorded = False
+    if form.is_valid():
+        try:
+            people_actions.give_consent(
+                participant,
+                kind=form.cleaned_data["kind"],
+                partner=form.cleaned_data["partner"],
+                given_on=form.cleaned_data["given_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            recorded = True
+    if is_htmx(request):
+        # Only the consent block, and the moves whose "not yet" it may have lifted.
+        context = record_context(request, participant)
+        context.update(consent_context(request, enrolment, None if recorded else form))
+        context.update({"enrolment": enrolment, "consent_recorded": recorded})
+        if roles.moves_phases(request.user):
+            context["move_form"] = MoveForm(moves=enrolment.allowed_moves())
+            context.update(undo_context(request, enrolment, None))
+        return render(request, "enrolments/_consent_answer.html", context)
+    if recorded:
+        messages.success(request, _("Her consent was recorded."))
+        return redirect("enrolment_detail", enrolment_id=enrolment.pk)
+    return render_page(request, enrolment, page, consent_form=form)
 
 
 @login_required
@@ -155,7 +278,7 @@ def enrolment_eligibility(
     enrolment = access_enrolment(request, enrolment_id)
     user = request.user
     if not (roles.moves_phases(user) and roles.sees_case_content(user)):
-        raise PermissionDenied("Your role does not decide eligibility.")
+        raise PermissionDenied(_("Your role does not decide eligibility."))
     form = EligibilityForm(request.POST)
     if form.is_valid():
         try:
@@ -169,7 +292,7 @@ def enrolment_eligibility(
             enrolment.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The eligibility decision was recorded.")
+            messages.success(request, _("The eligibility decision was recorded."))
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
     return render_page(request, enrolment, page, eligibility_form=form)
 
@@ -182,7 +305,7 @@ def enrolment_assign(
     enrolment = access_enrolment(request, enrolment_id)
     user = request.user
     if not roles.assigns_staff(user):
-        raise PermissionDenied("Only a program manager assigns staff.")
+        raise PermissionDenied(_("Only a program manager assigns staff."))
     form = AssignForm(request.POST, enrolment=enrolment)
     if form.is_valid():
         try:
@@ -197,8 +320,8 @@ def enrolment_assign(
             apply_errors(form, refusal)
         else:
             if event is None:
-                messages.info(request, "Nothing was changed.")
+                messages.info(request, _("Nothing was changed."))
             else:
-                messages.success(request, "The assignment was saved.")
+                messages.success(request, _("The assignment was saved."))
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
     return render_page(request, enrolment, page, assign_form=form)

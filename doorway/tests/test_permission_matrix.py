@@ -33,6 +33,7 @@ MODULES: list[ModuleType] = [
     import_module(name)
     for name in (
         "doorway.people.tests.matrix",
+        "doorway.enrolments.tests.matrix",
         "doorway.casework.tests.matrix",
         "doorway.caseload.tests.matrix",
         "doorway.instruments.tests.matrix",

@@ -53,7 +53,7 @@ def test_her_case_manager_sees_the_page_and_it_is_audited(client, world: World) 
     page = client.get(page_of(enrolment)).content.decode()
     assert "Making the connection" in page
     assert "Street outreach" in page
-    assert "Move to Intake and assessment" in page
+    assert "Move to Phase 1 — Intake and assessment" in page
     entry = AuditEntry.objects.get(action=Action.VIEW)
     assert entry.participant_id == str(world.rosa.pk)
     assert entry.object_id == str(enrolment.pk)
@@ -86,7 +86,9 @@ def test_a_case_manager_moves_her_to_the_next_phase(client, world: World) -> Non
     enrolment = world.rosa_enrolment
     intake = phase(world, 1)
     signed_in(client, world.alice)
-    response = client.post(move_url(enrolment), {"move": f"phase:{intake.pk}", "on": today()})
+    response = client.post(
+        move_url(enrolment), {"confirmed": "yes", "move": f"phase:{intake.pk}", "on": today()}
+    )
     assert response.status_code == 302
     assert response["Location"] == page_of(enrolment)
     enrolment.refresh_from_db()
@@ -103,7 +105,8 @@ def test_a_teammate_can_move_her_too(client, world: World) -> None:
     signed_in(client, world.amira)
     intake = phase(world, 1)
     response = client.post(
-        move_url(world.rosa_enrolment), {"move": f"phase:{intake.pk}", "on": today()}
+        move_url(world.rosa_enrolment),
+        {"confirmed": "yes", "move": f"phase:{intake.pk}", "on": today()},
     )
     assert response.status_code == 302
 
@@ -114,7 +117,9 @@ def test_a_blocked_move_is_refused_next_to_the_form_and_nothing_is_saved(client,
     before = snapshot(enrolment)
     signed_in(client, world.alice)
     intake = phase(world, 1)
-    response = client.post(move_url(enrolment), {"move": f"phase:{intake.pk}", "on": today()})
+    response = client.post(
+        move_url(enrolment), {"confirmed": "yes", "move": f"phase:{intake.pk}", "on": today()}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="move-errors"' in page
@@ -128,7 +133,8 @@ def test_an_exit_without_a_reason_is_refused_and_what_was_typed_is_kept(client, 
     signed_in(client, world.alice)
     yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     response = client.post(
-        move_url(enrolment), {"move": f"exit:{ExitReason.LOST_CONTACT}", "on": yesterday}
+        move_url(enrolment),
+        {"confirmed": "yes", "move": f"exit:{ExitReason.LOST_CONTACT}", "on": yesterday},
     )
     page = response.content.decode()
     assert 'id="move_reason-errors"' in page
@@ -144,7 +150,9 @@ def test_a_move_dated_before_her_last_step_is_refused_by_the_machine(client, wor
     signed_in(client, world.alice)
     too_early = (enrolment.referred_on - datetime.timedelta(days=1)).isoformat()
     intake = phase(world, 1)
-    response = client.post(move_url(enrolment), {"move": f"phase:{intake.pk}", "on": too_early})
+    response = client.post(
+        move_url(enrolment), {"confirmed": "yes", "move": f"phase:{intake.pk}", "on": too_early}
+    )
     assert "A move cannot be dated before the last step of her journey" in (
         response.content.decode()
     )
@@ -155,7 +163,9 @@ def test_a_move_not_on_offer_is_refused(client, world: World) -> None:
     enrolment = world.rosa_enrolment
     before = snapshot(enrolment)
     signed_in(client, world.alice)
-    response = client.post(move_url(enrolment), {"move": "exit:graduated", "reason": "x"})
+    response = client.post(
+        move_url(enrolment), {"confirmed": "yes", "move": "exit:graduated", "reason": "x"}
+    )
     assert "Select a valid choice" in response.content.decode()
     assert snapshot(enrolment) == before
 
@@ -165,7 +175,12 @@ def test_an_exit_with_a_reason_then_a_reopen(client, world: World) -> None:
     signed_in(client, world.alice)
     client.post(
         move_url(enrolment),
-        {"move": f"exit:{ExitReason.WITHDREW}", "reason": "She chose to stop.", "on": today()},
+        {
+            "confirmed": "yes",
+            "move": f"exit:{ExitReason.WITHDREW}",
+            "reason": "She chose to stop.",
+            "on": today(),
+        },
     )
     enrolment.refresh_from_db()
     assert enrolment.exit_reason == ExitReason.WITHDREW
@@ -173,7 +188,8 @@ def test_an_exit_with_a_reason_then_a_reopen(client, world: World) -> None:
     assert 'value="reopened"' in page
     assert "She chose to stop." in page
     client.post(
-        move_url(enrolment), {"move": "reopened", "reason": "She came back.", "on": today()}
+        move_url(enrolment),
+        {"confirmed": "yes", "move": "reopened", "reason": "She came back.", "on": today()},
     )
     enrolment.refresh_from_db()
     assert enrolment.is_open
@@ -239,7 +255,7 @@ def test_a_peer_mentor_sees_phases_and_dates_but_no_reasons_and_cannot_move(clie
     ]:
         assert hidden not in page
     before = snapshot(enrolment)
-    data = {"move": f"phase:{phase(world, 3).pk}", "on": today()}
+    data = {"confirmed": "yes", "move": f"phase:{phase(world, 3).pk}", "on": today()}
     assert client.post(move_url(enrolment), data).status_code == 403
     eligibility = reverse("enrolment_eligibility", args=[enrolment.pk])
     assert client.post(eligibility, {"decision": "not_eligible", "reason": "x"}).status_code == 403
@@ -254,7 +270,7 @@ def test_those_out_of_reach_get_404_and_change_nothing(client, world: World, who
     assert client.get(page_of(enrolment)).status_code == 404
     intake = phase(world, 1)
     posts = {
-        move_url(enrolment): {"move": f"phase:{intake.pk}", "on": today()},
+        move_url(enrolment): {"confirmed": "yes", "move": f"phase:{intake.pk}", "on": today()},
         reverse("enrolment_eligibility", args=[enrolment.pk]): {
             "decision": "eligible",
             "reason": "x",
@@ -282,9 +298,9 @@ def test_an_administrator_with_broken_glass_reads_but_cannot_move(client, world)
     signed_in(client, world.ada)
     page = client.get(page_of(enrolment)).content.decode()
     assert "Break-the-glass access until" in page
-    assert "Move her journey on" not in page
+    assert "Move her to another phase" not in page
     intake = phase(world, 1)
-    data = {"move": f"phase:{intake.pk}", "on": today()}
+    data = {"confirmed": "yes", "move": f"phase:{intake.pk}", "on": today()}
     assert client.post(move_url(enrolment), data).status_code == 403
     assert snapshot(enrolment) == before
 
@@ -292,7 +308,9 @@ def test_an_administrator_with_broken_glass_reads_but_cannot_move(client, world)
 def test_anonymous_is_sent_to_sign_in_and_nothing_moves(client, world: World) -> None:
     enrolment = world.rosa_enrolment
     before = snapshot(enrolment)
-    response = client.post(move_url(enrolment), {"move": f"phase:{phase(world, 1).pk}"})
+    response = client.post(
+        move_url(enrolment), {"confirmed": "yes", "move": f"phase:{phase(world, 1).pk}"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert client.get(page_of(enrolment)).status_code == 302

@@ -113,7 +113,13 @@ ENDPOINTS = [
         "enrolment_move",
         "POST",
         lambda w, x: reverse("enrolment_move", args=[w.rosa_enrolment.pk]),
-        lambda w, x: {"move": f"phase:{x['next_phase'].pk}", "reason": "", "on": today()},
+        lambda w, x: {
+            "move": f"phase:{x['next_phase'].pk}",
+            "reason": "",
+            "on": today(),
+            # The confirmation step's answer: without it the move is only asked.
+            "confirmed": "yes",
+        },
     ),
     Endpoint(
         "enrolment_eligibility",
