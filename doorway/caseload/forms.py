@@ -77,6 +77,7 @@ class SnoozeForm(BootstrapForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Her case team reads this on the caseload."),
         max_length=500,
+        error_messages={"required": _("Say why, for her case team.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,7 +7,8 @@ The groups, in the order the page shows them:
 2. the rest of what is overdue (a plan review, a referral without news, a follow-up);
 3. what is due this week;
 4. later;
-5. snoozed: everything still due on her card is put aside until a day, with a reason.
+5. snoozed: something of hers is put aside until a day, with a reason, and nothing
+   else of hers is due this week.
 
 A closing note for a woman who graduated more than `OLD_CLOSING_NOTE_DAYS` ago is not
 on a worker's caseload: it is paperwork, not her, and it buried the urgent work. Those
@@ -198,7 +199,8 @@ def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:
         group = OVERDUE
     elif "due" in states:
         group = THIS_WEEK
-    elif not awake and badges:
+    elif len(awake) < len(badges):
+        # Something was snoozed and nothing else is due this week.
         group = SNOOZED
     else:
         group = LATER
