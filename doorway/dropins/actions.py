@@ -86,9 +86,12 @@ def mark_attendance(
     session: GroupSession, enrolment: Enrolment, *, by: User, attended: bool = True
 ) -> Attendance | None:
     """Mark her present (or take the mark back). Marking twice changes nothing, so a
-    double tap is harmless. She must be someone `by` reaches."""
+    double tap is harmless. She must be someone `by` may mark at this session
+    (`permissions.markable`: someone she reaches, or a woman of the session's program);
+    the audit entry says which."""
     _check_taker(by, session.program)
-    if not Enrolment.objects.visible_to(by).filter(pk=enrolment.pk).exists():
+    reached = permissions.reaches(by, enrolment)
+    if not reached and not permissions.markable(by, session).filter(pk=enrolment.pk).exists():
         raise PermissionDenied("She is not someone you work with.")
     if enrolment.cycle.program.agency_id != session.program.agency_id:
         raise ValidationError({"enrolment": "She is not in a program of this agency."})
@@ -100,7 +103,11 @@ def mark_attendance(
                 actor=by,
                 participant=enrolment.participant_id,
                 subject=session,
-                detail={"attendance": "removed", "enrolment": str(enrolment.pk)},
+                detail={
+                    "attendance": "removed",
+                    "enrolment": str(enrolment.pk),
+                    "reached": reached,
+                },
             )
         return None
     attendance, created = Attendance.objects.get_or_create(
@@ -114,7 +121,9 @@ def mark_attendance(
             actor=by,
             participant=enrolment.participant_id,
             subject=attendance,
-            detail={"session": str(session.pk), "walk_in": attendance.walk_in},
+            # `reached`: False when she was marked as a woman of the session's program
+            # whose record the worker does not reach (another team's).
+            detail={"session": str(session.pk), "walk_in": attendance.walk_in, "reached": reached},
         )
     return attendance
 

@@ -28,7 +28,6 @@ from doorway.audit.models import Action
 from doorway.dropins import permissions, queries
 from doorway.dropins.actions import count_anonymous, mark_attendance, start_session
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
-from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may
@@ -271,15 +270,17 @@ class SessionViewSet(ListMixin, RecordViewSet):
         request=AttendanceMarkSerializer,
         responses={200: SessionDetailSerializer, **WRITE_ERRORS},
         description="Mark her present, or take the mark back (`attended` is the new "
-        "state, so sending it twice does no harm). She must be someone you reach: "
-        "anyone else answers 404.",
+        "state, so sending it twice does no harm). She must be someone you reach or, for "
+        "a case manager or program manager, a woman with an open enrolment in the "
+        "session's program (another team's; the register then counts her among the "
+        "others): anyone else answers 404.",
     )
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: Any = None) -> Response:
         session = self.get_object()
         shape = AttendanceMarkSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
-        enrolment = access_enrolment(request, shape.validated_data["enrolment"])
+        enrolment = permissions.access_markable(request, session, shape.validated_data["enrolment"])
         mark_attendance(
             session, enrolment, by=self.caller(), attended=shape.validated_data["attended"]
         )

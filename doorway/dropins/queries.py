@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
+from doorway.dropins import permissions
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
@@ -67,18 +68,41 @@ def register_for(session: GroupSession, user: User, *, with_expected: bool) -> R
     )
 
 
-def walk_in_candidates(session: GroupSession, user: User, name: str) -> list[Enrolment]:
-    """Women she reaches, not expected at this session, whose preferred name is `name`.
-    Her enrolments in any of the agency's programs (a graduate coming back counts)."""
-    by_name = Participant.objects.with_name(name, preferred_only=True).values("pk")
+@dataclass
+class WalkIn:
+    """A woman found by the walk-in search. One she reaches is shown by preferred name;
+    one she may only mark (`permissions.markable`: another team's woman of the session's
+    program) by the first word of it and her code, the least that tells two apart."""
+
+    enrolment: Enrolment
+    reached: bool
+
+    @property
+    def name(self) -> str:
+        name = self.enrolment.participant.preferred_name or ""
+        return name if self.reached else (name.split() or [""])[0]
+
+
+def walk_in_candidates(session: GroupSession, user: User, term: str) -> list[WalkIn]:
+    """Women she may mark at this session (`permissions.markable`) and does not already
+    see on its register, whose preferred name begins as typed (or whose code does). Her
+    enrolments in any of the agency's programs (a graduate coming back counts)."""
+    markable = permissions.markable(user, session)
+    within = Participant.objects.filter(Exists(markable.filter(participant=OuterRef("pk"))))
+    found = within.search(term, preferred_only=True).values("pk")
+    on_register = Enrolment.objects.visible_to(user).filter(expected_filter(session))
     rows = list(
-        Enrolment.objects.visible_to(user)
-        .filter(participant__in=by_name, cycle__program__agency=session.program.agency_id)
-        .exclude(expected_filter(session))
+        markable.filter(participant__in=found)
+        .exclude(pk__in=on_register.values("pk"))
         .select_related("participant", "cycle__program")
-        .order_by("-referred_on")
+        .order_by("-referred_on", "pk")
     )
-    return rows
+    reached = set(
+        Enrolment.objects.visible_to(user)
+        .filter(pk__in=[e.pk for e in rows])
+        .values_list("pk", flat=True)
+    )
+    return [WalkIn(e, e.pk in reached) for e in rows]
 
 
 def sessions_for_list(programs: QuerySet[Any]) -> QuerySet[GroupSession]:

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.log import record
@@ -27,7 +28,6 @@ from doorway.dropins import permissions, queries
 from doorway.dropins.actions import count_anonymous, mark_attendance, start_session
 from doorway.dropins.forms import SessionForm, WalkInSearchForm
 from doorway.dropins.models import GroupSession
-from doorway.enrolments.access import access_enrolment
 from doorway.enrolments.models import Enrolment
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
@@ -154,13 +154,22 @@ def attendance_mark(request: AuthenticatedHttpRequest, session_id: Any) -> HttpR
         enrolment_id = uuid.UUID(request.POST.get("enrolment", ""))
     except ValueError:
         refuse(request, object_type="enrolments.Enrolment")
-    enrolment = access_enrolment(request, enrolment_id)
+    enrolment = permissions.access_markable(request, session, enrolment_id)
     attended = request.POST.get("attended") == "1"
     try:
         mark_attendance(session, enrolment, by=request.user, attended=attended)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
         return back_to(session)
+    if not permissions.reaches(request.user, enrolment):
+        # Another team's woman: counted among the others from now on, so say it once.
+        if attended:
+            messages.success(
+                request,
+                _("%(code)s is marked present: her attendance is on her record.")
+                % {"code": enrolment.participant.code},
+            )
+        return back_to(session, "walk-in-heading")
     if is_htmx(request):
         register = queries.register_for(session, request.user, with_expected=False)
         return render(
@@ -205,7 +214,12 @@ def walk_in_search(request: AuthenticatedHttpRequest, session_id: Any) -> HttpRe
             subject=session,
             detail={
                 "object_type": "enrolments.Enrolment",
-                "shown": [str(e.participant_id) for e in candidates],
+                "shown": [str(c.enrolment.participant_id) for c in candidates],
+                # Shown by first name and code though out of her reach: the session's
+                # program's women on other teams.
+                "outside_reach": [
+                    str(c.enrolment.participant_id) for c in candidates if not c.reached
+                ],
             },
         )
     present = set(session.attendances.values_list("enrolment_id", flat=True))

@@ -12,6 +12,12 @@ from django.utils import timezone
 from doorway.dropins.actions import start_session
 from doorway.dropins.models import Attendance, GroupSession
 from doorway.people.capabilities import Action
+from doorway.testing.factories import (
+    CycleFactory,
+    EnrolmentFactory,
+    ParticipantFactory,
+    ProgramFactory,
+)
 from doorway.testing.matrix import NOT_FOUND, OK, Endpoint, by_capability, today
 
 # Everyone who works in the program sees its sessions; the administrator reads them;
@@ -22,8 +28,20 @@ READERS = by_capability(Action.SEE_SESSIONS, may_not=NOT_FOUND, **OTHER_AGENCY)
 TAKERS = by_capability(Action.TAKE_ATTENDANCE, eve=NOT_FOUND, **OTHER_AGENCY)
 # Olive and Oscar start sessions in their own program: the form refuses this one.
 STARTERS = {**TAKERS, "olive": OK, "oscar": OK}
-# Marking Rosa: only those who reach her (Bianca does not).
-MARK_ROSA = {**TAKERS, "bianca": NOT_FOUND}
+# Marking Rosa: those who reach her, and Bianca, who does not but works in her program
+# (`permissions.markable`); not Olive or Oscar, of another agency.
+MARK_ROSA = TAKERS
+# Marking a woman of another of the agency's programs (Wren, Bianca's): only Bianca,
+# who reaches her; the program's other workers do not.
+MARK_WREN = {
+    **TAKERS,
+    "alice": NOT_FOUND,
+    "amira": NOT_FOUND,
+    "morgan": NOT_FOUND,
+    "pat": NOT_FOUND,
+}
+# Marking Vera, of another agency: nobody at this agency's session.
+MARK_VERA = {**TAKERS, **dict.fromkeys(["alice", "amira", "bianca", "morgan", "pat"], NOT_FOUND)}
 
 
 def session_url(name: str) -> Any:
@@ -69,6 +87,22 @@ ENDPOINTS = [
         roles=MARK_ROSA,
     ),
     Endpoint(
+        "attendance_mark",
+        "POST",
+        session_url("attendance_mark"),
+        lambda w, x: {"enrolment": x["wren"].pk, "attended": "1"},
+        about_her=False,
+        roles=MARK_WREN,
+    ),
+    Endpoint(
+        "attendance_mark",
+        "POST",
+        session_url("attendance_mark"),
+        lambda w, x: {"enrolment": w.vera.enrolments.get().pk, "attended": "1"},
+        about_her=False,
+        roles=MARK_VERA,
+    ),
+    Endpoint(
         "attendance_anonymous",
         "POST",
         session_url("attendance_anonymous"),
@@ -91,7 +125,14 @@ def setup(world: Any) -> dict[str, Any]:
     session = start_session(
         world.program, by=world.alice, kind="drop_in", held_on=timezone.localdate()
     )
-    return {"session": session}
+    second = ProgramFactory(agency=world.agency, name="Second program", slug="second-program")
+    wren = ParticipantFactory(
+        preferred_name="Wren", agency=world.agency, registered_by=world.bianca
+    )
+    enrolment = EnrolmentFactory(
+        participant=wren, cycle=CycleFactory(program=second), case_manager=world.bianca
+    )
+    return {"session": session, "wren": enrolment}
 
 
 def snapshot(world: Any) -> tuple[object, ...]:
