@@ -17,7 +17,7 @@ def contact_draft(w: Any) -> str:
     return token("contact", w.rosa_enrolment.pk, "", w.alice.pk)
 
 
-ALL_OK = dict.fromkeys(EVERYONE, OK)
+ALL_OK: dict[str, object] = dict.fromkeys(EVERYONE, OK)
 
 ENDPOINTS = [
     Endpoint(
