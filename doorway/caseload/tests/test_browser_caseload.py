@@ -38,5 +38,5 @@ def test_a_case_manager_reads_her_caseload_on_a_phone(
     # Cards, not a wide table: nothing wider than the phone.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
-    first.get_by_role("link").click()
+    first.locator("a.fw-semibold").click()
     expect(phone_page).to_have_url(f"{live_url}/enrolments/{late.pk}/")

@@ -10,26 +10,38 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from doorway.caseload import tasks
 
 
 class Command(BaseCommand):
-    help = "Recompute what is due for every watched enrolment; --daily also starts the daily pass."
+    help = _(
+        "Recompute what is due for every watched enrolment; --daily also starts the daily pass."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--daily",
             action="store_true",
-            help="Also queue the daily pass for the worker, unless one is already waiting.",
+            help=_("Also queue the daily pass for the worker, unless one is already waiting."),
         )
 
     def handle(self, *args: Any, daily: bool = False, **options: Any) -> None:
         written = tasks.refresh_everyone()
-        self.stdout.write(f"Due dates recomputed: {written} items.")
+        self.stdout.write(
+            ngettext(
+                "Due dates recomputed: %(n)s item.", "Due dates recomputed: %(n)s items.", written
+            )
+            % {"n": written}
+        )
         if daily:
             queued = tasks.schedule_next_daily()
             if queued is not None:
-                self.stdout.write(f"Daily pass queued for {tasks.next_daily_run():%Y-%m-%d %H:%M}.")
+                when = f"{tasks.next_daily_run():%Y-%m-%d %H:%M}"
+                self.stdout.write(gettext("Daily pass queued for %(when)s.") % {"when": when})
             else:
-                self.stdout.write("Daily pass already queued (or this backend runs tasks at once).")
+                self.stdout.write(
+                    gettext("Daily pass already queued (or this backend runs tasks at once).")
+                )
