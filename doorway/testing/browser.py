@@ -14,6 +14,13 @@ Every browser test also fails if the page logged a Content-Security-Policy viola
 the CSP forbids inline script and style, and a page that breaks it is broken for real
 users even when the test's clicks still work. When a browser test fails, a screenshot
 of its page is saved in test-artifacts/.
+
+Accessibility: `axe_script` is axe-core (installed from npm by `make test`, see
+package.json), and `axe_violations(page)` runs it on the page and lists every WCAG 2.1 A
+or AA failure, and every target smaller than 24 px (WCAG 2.2). Without
+node_modules/axe-core those tests are skipped, or fail under DOORWAY_REQUIRE_BROWSER=1.
+`DESKTOP` and `PHONE` are the two sizes pages are tried at; `sign_in_context` signs a
+browser context in without the sign-in form.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright
 
 # Playwright's sync API runs an event loop in the test's thread; Django would otherwise
 # refuse the test's own database calls made while that loop exists.
@@ -48,6 +55,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BROWSER_FIXTURES = {"page", "phone_page", "browser"}
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_MISSING = (
+    "axe-core not installed (at the repository's root: npm ci --no-audit --no-fund; "
+    "without npm: apt-get install nodejs npm): accessibility tests skipped"
+)
+# What a page must pass: WCAG 2.0 and 2.1, levels A and AA; and from WCAG 2.2 AA the
+# one rule axe tags so, a target of at least 24 by 24 CSS px (a thumb on a phone).
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def browser_required() -> bool:
@@ -147,6 +169,58 @@ def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pag
         is_mobile=True,
         has_touch=True,
     )
+
+
+@pytest.fixture(scope="session")
+def axe_script(browser: Browser) -> str:
+    """axe-core's source, to be added to a context with `add_init_script` (which the
+    page's Content-Security-Policy does not apply to, unlike a <script> tag)."""
+    if not AXE.exists():
+        if browser_required():
+            pytest.fail(f"{AXE_MISSING}, but DOORWAY_REQUIRE_BROWSER=1", pytrace=False)
+        pytest.skip(AXE_MISSING)
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Every WCAG 2.1 A and AA failure axe finds on the page as it is now, one line per
+    element: rule, what it asks, the element and why it fails. The page's context must
+    have been given `axe_script` as an init script."""
+    found: list[dict[str, Any]] = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {
+                runOnly: {type: "tag", values: tags},
+                resultTypes: ["violations"],
+            });
+            return results.violations.map((v) => ({
+                id: v.id,
+                help: v.help,
+                nodes: v.nodes.map((n) => ({
+                    target: n.target.join(" "),
+                    why: (n.failureSummary || "").replace(/\\s+/g, " "),
+                })),
+            }));
+        }""",
+        WCAG_AA,
+    )
+    return [
+        f"{v['id']} ({v['help']}): {node['target']}: {node['why']}"
+        for v in found
+        for node in v["nodes"]
+    ]
+
+
+def sign_in_context(context: BrowserContext, base_url: str, user: Any) -> None:
+    """Give the context a session of hers, second factor satisfied, as `signed_in`
+    does for the test client: no sign-in form, no rate limit, no code to wait for."""
+    from django.conf import settings
+    from django.test import Client
+
+    from doorway.testing.signin import signed_in
+
+    client = signed_in(Client(), user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])
 
 
 def console_log(page: Page) -> ConsoleLog:
