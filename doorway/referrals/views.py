@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
@@ -24,6 +25,9 @@ from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
+from doorway.people import actions as people_actions
+from doorway.people import roles
+from doorway.people.forms import ConsentForm
 from doorway.people.models import Consent, ConsentKind
 from doorway.programs.models import PartnerAgency
 from doorway.referrals import permissions
@@ -37,12 +41,12 @@ from doorway.web.pages import audit_view, is_htmx, record_page
 
 def must_read(request: AuthenticatedHttpRequest) -> None:
     if not permissions.reads_referrals(request.user):
-        raise PermissionDenied("Referrals are seen by the care team only.")
+        raise PermissionDenied(_("Referrals are seen by the care team only."))
 
 
 def must_write(request: AuthenticatedHttpRequest) -> None:
     if not permissions.makes_referrals(request.user):
-        raise PermissionDenied("Your role does not make referrals.")
+        raise PermissionDenied(_("Your role does not make referrals."))
 
 
 def access_referral(
@@ -93,14 +97,83 @@ def enrolment_url(enrolment: Enrolment) -> str:
     return reverse("enrolment_detail", args=[enrolment.pk]) + "#referrals"
 
 
+# The consent fields inside the referral form carry this prefix; the button that records
+# the consent is named RECORD_CONSENT.
+CONSENT = "consent"
+RECORD_CONSENT = "record_consent"
+
+
+def sharing_consent_form(
+    enrolment: Enrolment, data: Any = None, partner: Any = None
+) -> ConsentForm:
+    """The participant page's consent form, for consent to share with a partner."""
+    if data is not None:
+        data = data.copy()
+        data[f"{CONSENT}-kind"] = ConsentKind.INFORMATION_SHARING
+    return ConsentForm(
+        data,
+        participant=enrolment.participant,
+        prefix=CONSENT,
+        initial={"kind": ConsentKind.INFORMATION_SHARING, "partner": partner},
+    )
+
+
+def typed(form_class: type[ReferralForm], data: Any) -> dict[str, Any]:
+    """What was typed into the referral form, to show it again as it was, unjudged."""
+    values = {name: data.get(name, "") for name in form_class.base_fields}
+    values["shares_information"] = bool(data.get("shares_information"))
+    return values
+
+
+def record_sharing_consent(request: AuthenticatedHttpRequest, enrolment: Enrolment) -> HttpResponse:
+    """Her consent to share, recorded from inside the referral form: with htmx only the
+    consent block comes back; without, the whole form, as she typed it."""
+    if not roles.records_consents(request.user):
+        raise PermissionDenied(_("Your role does not record consent."))
+    consent_form = sharing_consent_form(enrolment, request.POST)
+    recorded = False
+    if consent_form.is_valid():
+        try:
+            people_actions.give_consent(
+                enrolment.participant,
+                kind=ConsentKind.INFORMATION_SHARING,
+                partner=consent_form.cleaned_data["partner"],
+                given_on=consent_form.cleaned_data["given_on"],
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            apply_errors(consent_form, refusal)
+        else:
+            recorded = True
+    form = ReferralForm(
+        enrolment=enrolment,
+        consented=consented_partners(enrolment),
+        initial=typed(ReferralForm, request.POST),
+    )
+    if recorded:
+        consent_form = sharing_consent_form(enrolment, partner=request.POST.get("partner"))
+    context = {
+        "form": form,
+        "consent_form": consent_form,
+        "consent_recorded": recorded,
+        "consent_open": not recorded,
+    }
+    if is_htmx(request):
+        return render(request, "referrals/_consent.html", {"enrolment": enrolment, **context})
+    audit_view(request, enrolment.participant, subject=enrolment)
+    return record_page(request, enrolment, "referrals/referral_form.html", **context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_make(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = access_enrolment(request, enrolment_id)
     must_write(request)
     user = request.user
-    consented = consented_partners(enrolment)
     posted = request.method == "POST"
+    if posted and RECORD_CONSENT in request.POST:
+        return record_sharing_consent(request, enrolment)
+    consented = consented_partners(enrolment)
     # A GET may carry the chosen kind of service and partner (neither is personal): the
     # kind filters the partners, and a partner already chosen stays chosen if it fits.
     initial = {
@@ -119,13 +192,24 @@ def referral_make(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpR
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The referral was recorded.")
+            messages.success(request, _("The referral was recorded."))
             return redirect(enrolment_url(enrolment))
     if is_htmx(request) and not posted:
         # Only the partner list changes when the kind of service does.
         return render(request, "referrals/_partner_field.html", {"form": form})
     audit_view(request, enrolment.participant, subject=enrolment)
-    return record_page(request, enrolment, "referrals/referral_form.html", form=form)
+    chosen = request.POST.get("partner") if posted else initial["partner"]
+    return record_page(
+        request,
+        enrolment,
+        "referrals/referral_form.html",
+        form=form,
+        consent_form=sharing_consent_form(enrolment, partner=chosen or None)
+        if roles.records_consents(user)
+        else None,
+        # Open when the referral was refused for want of her consent.
+        consent_open=bool(form.errors.get("shares_information")) if posted else False,
+    )
 
 
 def detail_response(
@@ -196,6 +280,9 @@ def referral_update(
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, f"Recorded: {referral.get_status_display().lower()}.")
+            messages.success(
+                request,
+                _("Recorded: %(status)s.") % {"status": referral.get_status_display().lower()},
+            )
             return redirect(enrolment_url(referral.enrolment))
     return detail_response(request, referral, form)

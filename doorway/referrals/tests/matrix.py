@@ -36,6 +36,21 @@ ENDPOINTS = [
             "made_on": today(),
         },
     ),
+    Endpoint(
+        # Her consent to share, recorded from inside the referral form.
+        "referral_make",
+        "POST",
+        lambda w, x: reverse("referral_make", args=[w.rosa_enrolment.pk]),
+        lambda w, x: {
+            "service_kind": "housing",
+            "partner": x["partner"].pk,
+            "shares_information": "on",
+            "made_on": today(),
+            "record_consent": "1",
+            "consent-partner": x["partner"].pk,
+            "consent-given_on": today(),
+        },
+    ),
     Endpoint("referral_detail", "GET", referral_url("referral_detail")),
     Endpoint(
         "referral_update",
