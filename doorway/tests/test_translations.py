@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _messages_script():  # type: ignore[no-untyped-def]
+def _messages_script():
     path = ROOT / "scripts" / "messages"
     loader = importlib.machinery.SourceFileLoader("doorway_messages_script", str(path))
     spec = importlib.util.spec_from_loader(loader.name, loader)
