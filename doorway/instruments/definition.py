@@ -9,6 +9,12 @@ and imported:
                               "choices": [{"code", "label", "score"}]}]}],
      "scores": [...], "rules": [...]}
 
+Every wording has its French beside it in the same version: "title_fr", "help_fr",
+"prompt_fr", "steps_fr" (10 words, or none) and a choice's "label_fr". Codes, scores
+and rules are the language's neither, so an answer scores the same in both. French is
+optional: where it is blank the English is shown (a version answered before its French
+was written cannot change, and would otherwise be unusable in French).
+
 Scores, rules and conditions are described in `doorway.instruments.scoring`.
 """
 
@@ -34,7 +40,7 @@ from doorway.instruments.models import (
 )
 from doorway.instruments.scoring import OPS, PROGRAM_MINIMUM, SCORE_KINDS, Context, shown
 from doorway.people.models import User
-from doorway.programs.models import FocusArea, Program
+from doorway.programs.models import FocusArea, Program, in_active_language
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 NUMERIC_KINDS = {ItemKind.NUMBER, ItemKind.SCALE, ItemKind.YES_NO}
@@ -141,17 +147,23 @@ class _Checker:
             self.error(f"{name}: write the question (prompt).")
         elif len(prompt) > 500:
             self.error(f"{name}: the question is longer than 500 characters.")
+        prompt_fr = str(raw.get("prompt_fr", "") or "").strip()
+        if len(prompt_fr) > 500:
+            self.error(f"{name}: the question in French is longer than 500 characters.")
         item: dict[str, Any] = {
             "code": code,
             "kind": kind,
             "prompt": prompt,
+            "prompt_fr": prompt_fr,
             "help": str(raw.get("help", "") or ""),
+            "help_fr": str(raw.get("help_fr", "") or ""),
             "required": bool(raw.get("required", False)),
             "show_if": None,
             "focus_area": raw.get("focus_area") or None,
             "min": None,
             "max": None,
             "steps": [],
+            "steps_fr": [],
             "choices": [],
         }
         choices = raw.get("choices") or []
@@ -182,6 +194,7 @@ class _Checker:
                     {
                         "code": ccode,
                         "label": label,
+                        "label_fr": str(choice.get("label_fr", "") or "").strip(),
                         "score": None
                         if score is None
                         else float(Decimal(str(_number(score) or 0))),
@@ -210,6 +223,18 @@ class _Checker:
                 )
             else:
                 item["steps"] = [s.strip() for s in steps]
+            steps_fr = raw.get("steps_fr") or []
+            if steps_fr and (
+                not isinstance(steps_fr, list)
+                or len(steps_fr) != SCALE_STEPS
+                or not all(isinstance(s, str) and s.strip() for s in steps_fr)
+            ):
+                self.error(
+                    f"{name}: in French too, a 1-10 scale needs the words of each of its "
+                    f"{SCALE_STEPS} steps (or none, to show the English)."
+                )
+            elif steps_fr:
+                item["steps_fr"] = [s.strip() for s in steps_fr]
         if item["focus_area"]:
             if kind != ItemKind.SCALE:
                 self.error(f"{name}: only a 1-10 scale item rates a focus area.")
@@ -346,7 +371,9 @@ def check_definition(data: Any, program: Program) -> dict[str, Any]:
         sections.append(
             {
                 "title": title,
+                "title_fr": str(raw.get("title_fr", "") or "").strip(),
                 "help": str(raw.get("help", "") or ""),
+                "help_fr": str(raw.get("help_fr", "") or ""),
                 "show_if": show_if,
                 "items": items,
             }
@@ -396,6 +423,8 @@ def build_version(
             order=section_order,
             title=raw["title"],
             help=raw["help"],
+            title_fr=raw.get("title_fr", ""),
+            help_fr=raw.get("help_fr", ""),
             show_if=raw["show_if"],
         )
         for item_raw in raw["items"]:
@@ -408,12 +437,15 @@ def build_version(
                 kind=item_raw["kind"],
                 prompt=item_raw["prompt"],
                 help=item_raw["help"],
+                prompt_fr=item_raw.get("prompt_fr", ""),
+                help_fr=item_raw.get("help_fr", ""),
                 required=item_raw["required"],
                 show_if=item_raw["show_if"],
                 focus_area=areas.get(item_raw["focus_area"] or ""),
                 min_value=_number(item_raw["min"]),
                 max_value=_number(item_raw["max"]),
                 step_labels=item_raw["steps"],
+                step_labels_fr=item_raw.get("steps_fr", []),
             )
             Choice.objects.bulk_create(
                 [
@@ -422,6 +454,7 @@ def build_version(
                         order=i,
                         code=c["code"],
                         label=c["label"],
+                        label_fr=c.get("label_fr", ""),
                         score=_number(c["score"]),
                     )
                     for i, c in enumerate(item_raw["choices"])
@@ -465,15 +498,23 @@ def definition_of(version: InstrumentVersion) -> dict[str, Any]:
                     "code": item.code,
                     "kind": item.kind,
                     "prompt": item.prompt,
+                    "prompt_fr": item.prompt_fr,
                     "help": item.help,
+                    "help_fr": item.help_fr,
                     "required": item.required,
                     "show_if": item.show_if,
                     "focus_area": item.focus_area.slug if item.focus_area else None,
                     "min": _plain(item.min_value),
                     "max": _plain(item.max_value),
                     "steps": list(item.step_labels),
+                    "steps_fr": list(item.step_labels_fr),
                     "choices": [
-                        {"code": c.code, "label": c.label, "score": _plain(c.score)}
+                        {
+                            "code": c.code,
+                            "label": c.label,
+                            "label_fr": c.label_fr,
+                            "score": _plain(c.score),
+                        }
                         for c in item.choices.all()
                     ],
                 }
@@ -481,7 +522,9 @@ def definition_of(version: InstrumentVersion) -> dict[str, Any]:
         sections.append(
             {
                 "title": section.title,
+                "title_fr": section.title_fr,
                 "help": section.help,
+                "help_fr": section.help_fr,
                 "show_if": section.show_if,
                 "items": items,
             }
@@ -493,7 +536,12 @@ def compact(definition: dict[str, Any]) -> dict[str, Any]:
     """The definition without empty keys: shorter to read and edit."""
 
     def item(raw: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in raw.items() if v not in (None, "", [], False) or k == "code"}
+        kept = {k: v for k, v in raw.items() if v not in (None, "", [], False) or k == "code"}
+        if kept.get("choices"):
+            kept["choices"] = [
+                {k: v for k, v in c.items() if k != "label_fr" or v} for c in kept["choices"]
+            ]
+        return kept
 
     return {
         "sections": [
@@ -506,6 +554,15 @@ def compact(definition: dict[str, Any]) -> dict[str, Any]:
         "scores": definition["scores"],
         "rules": definition["rules"],
     }
+
+
+def worded(raw: Mapping[str, Any], key: str) -> Any:
+    """A wording of a definition's section, item or choice in the page's language: its
+    `<key>_fr` in French when written, else the English ("steps" gives the list)."""
+    english, french = raw.get(key), raw.get(f"{key}_fr")
+    if key == "steps":
+        return list(french if french and in_active_language("en", "fr") == "fr" else english or [])
+    return in_active_language(english or "", french or "")
 
 
 def flat_items(definition: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

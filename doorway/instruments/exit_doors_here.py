@@ -22,6 +22,7 @@ GRADUATION = "graduation-review"
 FOLLOW_UP = "follow-up"
 
 # Doorway's own open wording for the ten steps of the journey scale, in her voice.
+# Each wording has its French beside it in the same version (codes and scores are shared).
 JOURNEY_STEPS = [
     "This is hard right now and I can't see a way to change it.",
     "I know something here needs to change, but it feels out of reach.",
@@ -35,6 +36,19 @@ JOURNEY_STEPS = [
     "This part of my life is where I want it, and I can keep it there.",
 ]
 
+JOURNEY_STEPS_FR = [
+    "C'est difficile en ce moment et je ne vois pas comment changer les choses.",
+    "Je sais que quelque chose doit changer ici, mais ça me semble hors de portée.",
+    "J'ai commencé à en parler avec une personne de confiance.",
+    "J'ai fait un premier petit pas, avec beaucoup de soutien.",
+    "J'essaie des choses avec du soutien; certaines marchent, d'autres non.",
+    "J'en fais davantage moi-même, et je m'appuie encore parfois sur du soutien.",
+    "Les choses sont plus stables; je sais où aller quand ça devient difficile.",
+    "Je m'en occupe surtout par moi-même.",
+    "Ça va bien, et je peux traverser les reculs.",
+    "Cette partie de ma vie est là où je la veux, et je peux la garder ainsi.",
+]
+
 RISK_FACTORS = [
     ("law", "Conflict with the law"),
     ("supports", "Lacks positive supports"),
@@ -44,6 +58,15 @@ RISK_FACTORS = [
     ("abuser", "Unsafe because of an abuser"),
     ("housing", "Homeless or at risk of it"),
 ]
+RISK_FACTORS_FR = {
+    "law": "Démêlés avec la justice",
+    "supports": "Manque de soutiens positifs",
+    "substances": "Consommation nuisible de substances",
+    "employment": "Sans emploi ou sous-employée",
+    "life_skills": "Manque de compétences de vie",
+    "abuser": "En danger à cause d'un agresseur",
+    "housing": "Sans logement ou à risque de l'être",
+}
 
 PRESENTING_ISSUES = [
     ("housing", "Housing"),
@@ -58,6 +81,19 @@ PRESENTING_ISSUES = [
     ("work", "Work and education"),
     ("other", "Something else"),
 ]
+PRESENTING_ISSUES_FR = {
+    "housing": "Logement",
+    "income": "Argent et revenu",
+    "safety": "Sécurité et violence",
+    "physical_health": "Santé physique",
+    "mental_health": "Santé mentale",
+    "substances": "Drogues et alcool",
+    "legal": "Questions juridiques",
+    "immigration": "Immigration",
+    "children": "Enfants et famille",
+    "work": "Travail et études",
+    "other": "Autre chose",
+}
 
 STAGES = [
     ("precontemplation", "Precontemplation: not yet thinking about change"),
@@ -66,46 +102,64 @@ STAGES = [
     ("action", "Action: making the change"),
     ("maintenance", "Maintenance: keeping the change going"),
 ]
+STAGES_FR = {
+    "precontemplation": "Précontemplation : ne pense pas encore au changement",
+    "contemplation": "Contemplation : pense au changement",
+    "preparation": "Préparation : se prépare au changement",
+    "action": "Action : fait le changement",
+    "maintenance": "Maintien : maintient le changement",
+}
 
 # Ordinal: 0 (not involved) to 4 (always); "at risk of returning" has no score.
 INVOLVEMENT: dict[str, Any] = {
     "code": "sex_work_involvement",
     "kind": "single_choice",
     "prompt": "How involved in sex work is she now?",
+    "prompt_fr": "Dans quelle mesure participe-t-elle au travail du sexe en ce moment?",
     "required": True,
     "choices": [
-        {"code": "not_at_all", "label": "Not at all", "score": 0},
-        {"code": "rarely", "label": "Rarely", "score": 1},
-        {"code": "sometimes", "label": "Sometimes", "score": 2},
-        {"code": "often", "label": "Often", "score": 3},
-        {"code": "always", "label": "Always", "score": 4},
-        {"code": "at_risk", "label": "Not involved now, but at risk of returning"},
+        {"code": "not_at_all", "label": "Not at all", "label_fr": "Pas du tout", "score": 0},
+        {"code": "rarely", "label": "Rarely", "label_fr": "Rarement", "score": 1},
+        {"code": "sometimes", "label": "Sometimes", "label_fr": "Parfois", "score": 2},
+        {"code": "often", "label": "Often", "label_fr": "Souvent", "score": 3},
+        {"code": "always", "label": "Always", "label_fr": "Toujours", "score": 4},
+        {
+            "code": "at_risk",
+            "label": "Not involved now, but at risk of returning",
+            "label_fr": "N'y participe pas en ce moment, mais risque d'y retourner",
+        },
     ],
 }
 
-YES_NO_CHOICES = [{"code": "yes", "label": "Yes"}, {"code": "no", "label": "No"}]
 
-
-def _choices(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    return [{"code": code, "label": label} for code, label in pairs]
+def _choices(
+    pairs: list[tuple[str, str]], french: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    return [
+        {"code": code, "label": label, "label_fr": (french or {}).get(code, "")}
+        for code, label in pairs
+    ]
 
 
 INTAKE_DEFINITION: dict[str, Any] = {
     "sections": [
         {
             "title": "Who she is and what she wants",
+            "title_fr": "Qui elle est et ce qu'elle souhaite",
             "items": [
                 {
                     "code": "identifies_as_woman",
                     "kind": "yes_no",
                     "required": True,
                     "prompt": "Does she identify as a woman?",
+                    "prompt_fr": "S'identifie-t-elle comme femme?",
                 },
                 {
                     "code": "wants_to_leave",
                     "kind": "yes_no",
                     "required": True,
                     "prompt": "Does she want to leave sex work?",
+                    "prompt_fr": "Souhaite-t-elle quitter le travail du sexe?",
                 },
                 {
                     "code": "age",
@@ -113,44 +167,57 @@ INTAKE_DEFINITION: dict[str, Any] = {
                     "min": 10,
                     "max": 100,
                     "prompt": "Her age, if her date of birth is not on record",
+                    "prompt_fr": "Son âge, si sa date de naissance n'est pas au dossier",
                     "help": "Used for eligibility only when her date of birth is unknown.",
+                    "help_fr": (
+                        "Sert à l'admissibilité seulement si sa date de naissance est inconnue."
+                    ),
                 },
             ],
         },
         {
             "title": "What brings her here",
+            "title_fr": "Ce qui l'amène ici",
             "items": [
                 {
                     "code": "presenting_issues",
                     "kind": "multiple_choice",
                     "required": True,
                     "prompt": "Presenting issues",
+                    "prompt_fr": "Difficultés présentées",
                     "help": "Choose all that apply.",
-                    "choices": _choices(PRESENTING_ISSUES),
+                    "help_fr": "Cochez tout ce qui s'applique.",
+                    "choices": _choices(PRESENTING_ISSUES, PRESENTING_ISSUES_FR),
                 },
                 {
                     "code": "presenting_other",
                     "kind": "text",
                     "prompt": "What else brings her here?",
+                    "prompt_fr": "Qu'est-ce qui l'amène ici d'autre?",
                     "show_if": {"item": "presenting_issues", "op": "includes", "value": "other"},
                 },
             ],
         },
         {
             "title": "Risk factors",
+            "title_fr": "Facteurs de risque",
             "help": "The program is for women with at least two of these.",
+            "help_fr": "Le programme s'adresse aux femmes qui en ont au moins deux.",
             "items": [
                 {
                     "code": "risk_factors",
                     "kind": "multiple_choice",
                     "prompt": "Which of these apply to her now?",
+                    "prompt_fr": "Lesquels s'appliquent à elle en ce moment?",
                     "help": "Choose all that apply.",
-                    "choices": _choices(RISK_FACTORS),
+                    "help_fr": "Cochez tout ce qui s'applique.",
+                    "choices": _choices(RISK_FACTORS, RISK_FACTORS_FR),
                 },
             ],
         },
         {
             "title": "Sex work and readiness to change",
+            "title_fr": "Travail du sexe et disposition au changement",
             "items": [
                 dict(INVOLVEMENT),
                 {
@@ -158,7 +225,8 @@ INTAKE_DEFINITION: dict[str, Any] = {
                     "kind": "single_choice",
                     "required": True,
                     "prompt": "Readiness to change: which stage is she at?",
-                    "choices": _choices(STAGES),
+                    "prompt_fr": "Disposition au changement : à quelle étape en est-elle?",
+                    "choices": _choices(STAGES, STAGES_FR),
                 },
             ],
         },
@@ -218,9 +286,15 @@ def journey_items(program: Program) -> list[dict[str, Any]]:
             "code": area.slug,
             "kind": "scale",
             "prompt": f"{area.name}: where are you now?",
+            "prompt_fr": f"{area.name_fr or area.name} : où en êtes-vous maintenant?",
             "help": "Read the steps together; she chooses the one closest to where she is.",
+            "help_fr": (
+                "Lisez les étapes ensemble; elle choisit celle qui est la plus proche de "
+                "là où elle en est."
+            ),
             "focus_area": area.slug,
             "steps": JOURNEY_STEPS,
+            "steps_fr": JOURNEY_STEPS_FR,
         }
         for area in program.active_focus_areas()
     ]
@@ -229,7 +303,13 @@ def journey_items(program: Program) -> list[dict[str, Any]]:
 def journey_definition(program: Program) -> dict[str, Any]:
     items = journey_items(program)
     return {
-        "sections": [{"title": "Her journey, area by area", "items": items}],
+        "sections": [
+            {
+                "title": "Her journey, area by area",
+                "title_fr": "Son parcours, domaine par domaine",
+                "items": items,
+            }
+        ],
         "scores": [
             {
                 "code": "journey_mean",
@@ -249,7 +329,7 @@ def graduation_definition(program: Program) -> dict[str, Any]:
     return {
         "sections": [
             *journey["sections"],
-            {"title": "Sex work", "items": [dict(INVOLVEMENT)]},
+            {"title": "Sex work", "title_fr": "Travail du sexe", "items": [dict(INVOLVEMENT)]},
         ],
         "scores": [
             *journey["scores"],
@@ -268,6 +348,7 @@ FOLLOW_UP_DEFINITION: dict[str, Any] = {
     "sections": [
         {
             "title": "One month after graduation",
+            "title_fr": "Un mois après la fin de parcours",
             "items": [
                 dict(INVOLVEMENT),
                 {
@@ -275,6 +356,7 @@ FOLLOW_UP_DEFINITION: dict[str, Any] = {
                     "kind": "single_choice",
                     "required": True,
                     "prompt": "Where is she living now?",
+                    "prompt_fr": "Où habite-t-elle maintenant?",
                     "choices": _choices(
                         [
                             ("own_place", "Her own place (rented or owned)"),
@@ -283,7 +365,15 @@ FOLLOW_UP_DEFINITION: dict[str, Any] = {
                             ("shelter", "Shelter"),
                             ("no_home", "No fixed address"),
                             ("unknown", "Does not say"),
-                        ]
+                        ],
+                        {
+                            "own_place": "Son propre logement (loué ou à elle)",
+                            "supportive": "Logement supervisé ou de transition",
+                            "with_others": "Chez de la famille ou des amis",
+                            "shelter": "Refuge",
+                            "no_home": "Sans adresse fixe",
+                            "unknown": "Ne le dit pas",
+                        },
                     ),
                 },
                 {
@@ -291,11 +381,15 @@ FOLLOW_UP_DEFINITION: dict[str, Any] = {
                     "kind": "yes_no",
                     "required": True,
                     "prompt": "Is she still connected to the supports she was linked to?",
+                    "prompt_fr": (
+                        "Est-elle toujours en lien avec les soutiens vers lesquels on l'a orientée?"
+                    ),
                 },
                 {
                     "code": "supports_in_touch",
                     "kind": "multiple_choice",
                     "prompt": "Which supports is she in touch with?",
+                    "prompt_fr": "Avec quels soutiens est-elle en contact?",
                     "show_if": {"item": "connected_to_supports", "op": "equals", "value": "yes"},
                     "choices": _choices(
                         [
@@ -306,13 +400,23 @@ FOLLOW_UP_DEFINITION: dict[str, Any] = {
                             ("peer", "Peer or group support"),
                             ("legal", "Legal help"),
                             ("other", "Other"),
-                        ]
+                        ],
+                        {
+                            "counselling": "Counseling",
+                            "health": "Soins de santé",
+                            "housing_worker": "Intervenante en logement",
+                            "employment": "Emploi ou études",
+                            "peer": "Soutien par les pairs ou en groupe",
+                            "legal": "Aide juridique",
+                            "other": "Autre",
+                        },
                     ),
                 },
                 {
                     "code": "what_helped",
                     "kind": "text",
                     "prompt": "In her words: what helped most?",
+                    "prompt_fr": "Dans ses mots : qu'est-ce qui l'a le plus aidée?",
                 },
             ],
         }
@@ -326,6 +430,15 @@ FOLLOW_UP_DEFINITION: dict[str, Any] = {
         }
     ],
     "rules": [],
+}
+
+
+# The instruments' names as a French-speaking worker reads them.
+NAMES_FR = {
+    INTAKE: "Évaluation des besoins à l'accueil",
+    JOURNEY: "Échelle de parcours par domaine d'intervention",
+    GRADUATION: "Bilan de fin de parcours",
+    FOLLOW_UP: "Suivi un mois après la fin de parcours",
 }
 
 
@@ -381,5 +494,7 @@ def install(program: Program) -> list[Instrument]:
                 timepoints=[str(t) for t in timepoints],
                 definition=definition,
             )
+            instrument.name_fr = NAMES_FR[slug]
+            instrument.save(update_fields=["name_fr"])
         installed.append(instrument)
     return installed

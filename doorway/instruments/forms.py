@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from doorway.instruments.actions import check_answers, field_name
-from doorway.instruments.definition import compact, flat_items
+from doorway.instruments.definition import compact, flat_items, worded
 from doorway.instruments.models import ItemKind, Timepoint
 from doorway.people.forms import DateInput
 from doorway.web.forms import BootstrapForm
@@ -23,23 +23,28 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 def item_field(item: dict[str, Any]) -> forms.Field:
     kind = item["kind"]
-    common: dict[str, Any] = {"label": item["prompt"], "required": False, "help_text": item["help"]}
+    # In the worker's language; the codes, and so the scores, are the same in both.
+    common: dict[str, Any] = {
+        "label": worded(item, "prompt"),
+        "required": False,
+        "help_text": worded(item, "help"),
+    }
     if kind == ItemKind.SINGLE_CHOICE:
         return forms.ChoiceField(
-            choices=[(c["code"], c["label"]) for c in item["choices"]],
+            choices=[(c["code"], worded(c, "label")) for c in item["choices"]],
             widget=forms.RadioSelect,
             **common,
         )
     if kind == ItemKind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(
-            choices=[(c["code"], c["label"]) for c in item["choices"]],
+            choices=[(c["code"], worded(c, "label")) for c in item["choices"]],
             widget=forms.CheckboxSelectMultiple,
             **common,
         )
     if kind == ItemKind.YES_NO:
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
     if kind == ItemKind.SCALE:
-        steps = item["steps"] or [""] * 10
+        steps = worded(item, "steps") or [""] * 10
         return forms.ChoiceField(
             choices=[
                 (str(n), f"{n}. {words}".strip(" .") + ("." if words else ""))
@@ -94,8 +99,8 @@ class AdministrationForm(BootstrapForm, forms.Form):
         """The bound fields by section, for fieldsets, with their skip conditions."""
         return [
             {
-                "title": s["title"],
-                "help": s["help"],
+                "title": worded(s, "title"),
+                "help": worded(s, "help"),
                 "show_if": json.dumps(s["show_if"]) if s["show_if"] else "",
                 "fields": [
                     {

@@ -176,12 +176,12 @@ def _display(item: Any, answer: Any) -> str:
     answer.item = item
     value = answer.value()
     if item.kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
-        labels = {c.code: c.label for c in item.choices.all()}
+        labels = {c.code: c.local_label for c in item.choices.all()}
         return ", ".join(labels.get(code, code) for code in answer.choices)
     if item.kind == ItemKind.YES_NO:
         return "Yes" if value else "No"
     if item.kind == ItemKind.SCALE:
-        steps = item.step_labels
+        steps = item.local_step_labels
         words = steps[value - 1] if len(steps) >= value else ""
         return f"{value} of 10" + (f": {words}" if words else "")
     if item.kind == ItemKind.NUMBER:
@@ -203,7 +203,7 @@ def assessment_detail(
     answers = {a.item_id: a for a in administration.answers.all()}
     sections = [
         {
-            "title": section.title,
+            "title": section.local_title,
             "rows": [
                 {
                     "item": item,
