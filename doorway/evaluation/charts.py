@@ -9,28 +9,36 @@ runs no script).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
+from doorway.enrolments.models import ExitReason
+from doorway.evaluation.numbers import decimal, dollars, percentage
 from doorway.evaluation.suppress import SUPPRESSED, suppress, suppress_percent, suppress_row
 
 TIMEPOINT_LABELS = {
-    "intake": "Intake",
-    "baseline": "Baseline",
-    "phase_change": "Phase change",
-    "graduation": "Graduation",
-    "follow_up": "Follow-up",
-    "ad_hoc": "Other",
-    "latest": "Latest",
+    "intake": gettext_lazy("Intake"),
+    "baseline": gettext_lazy("Baseline"),
+    "phase_change": gettext_lazy("Phase change"),
+    "graduation": gettext_lazy("Graduation"),
+    "follow_up": gettext_lazy("Follow-up"),
+    "ad_hoc": gettext_lazy("Other"),
+    "latest": gettext_lazy("Latest"),
 }
 INVOLVEMENT_LABELS = {
-    "not_at_all": "Not at all",
-    "rarely": "Rarely",
-    "sometimes": "Sometimes",
-    "often": "Often",
-    "always": "Always",
-    "at_risk": "At risk of returning",
+    "not_at_all": gettext_lazy("Not at all"),
+    "rarely": gettext_lazy("Rarely"),
+    "sometimes": gettext_lazy("Sometimes"),
+    "often": gettext_lazy("Often"),
+    "always": gettext_lazy("Always"),
+    "at_risk": gettext_lazy("At risk of returning"),
 }
 
 
@@ -52,22 +60,23 @@ class Figure:
     note: str = ""
 
 
-def label(code: Any, labels: dict[str, str] | None = None) -> str:
+def label(code: Any, labels: Mapping[str, StrOrPromise] | None = None) -> str:
     text = str(code)
     if labels and text in labels:
-        return labels[text]
+        return str(labels[text])
     return text.replace("_", " ").replace("-", " ").capitalize()
 
 
 def money(value: Any) -> str:
-    """ "$15,292.42" from a Decimal or its string; "" for nothing."""
+    """ "$15,292.42" (en-CA) or "15 292,42 $" (fr-CA) from a Decimal or its string; ""
+    for nothing. The amount is the same in every language: only its writing differs."""
     if value in (None, ""):
         return ""
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return f"${amount:,.2f}"
+    return dollars(amount)
 
 
 def percent(numerator: Any, denominator: Any) -> str:
@@ -75,7 +84,7 @@ def percent(numerator: Any, denominator: Any) -> str:
     published "<5")."""
     if not isinstance(numerator, int) or not isinstance(denominator, int) or not denominator:
         return ""
-    return f"{round(100 * numerator / denominator)}%"
+    return percentage(round(100 * numerator / denominator))
 
 
 def plotted(value: Any) -> Any:
@@ -134,21 +143,23 @@ def progress_figure(report: dict[str, Any]) -> Figure:
             filter(
                 None,
                 [
-                    "Progress by focus area: women whose latest rating is higher than at "
-                    "baseline. r is the matched-pairs rank-biserial correlation.",
+                    _(
+                        "Progress by focus area: women whose latest rating is higher than at "
+                        "baseline. r is the matched-pairs rank-biserial correlation."
+                    ),
                     _methods(areas),
                 ],
             )
         ),
         [
-            "Focus area",
-            "Progressed",
-            "With baseline and later rating",
-            "Share",
-            "Mean change",
-            "Wilcoxon signed-rank",
-            "No baseline",
-            "No later rating",
+            _("Focus area"),
+            _("Progressed"),
+            _("With baseline and later rating"),
+            _("Share"),
+            _("Mean change"),
+            _("Wilcoxon signed-rank"),
+            _("No baseline"),
+            _("No later rating"),
         ],
     )
     for a in areas:
@@ -170,7 +181,7 @@ def progress_figure(report: dict[str, Any]) -> Figure:
         [a["area"] for a in areas],
         [
             {
-                "label": "Progressed (%)",
+                "label": _("Progressed (%)"),
                 "data": [
                     round(100 * a["progressed"] / a["assessed"], 1)
                     if plotted(a["assessed"]) and plotted(a["progressed"]) is not None
@@ -183,31 +194,33 @@ def progress_figure(report: dict[str, Any]) -> Figure:
         horizontal=True,
         maximum=100,
     )
-    return Figure("progress", "Progress by focus area", table, chart if areas else None)
+    return Figure("progress", _("Progress by focus area"), table, chart if areas else None)
 
 
 def _number(value: Any, places: int = 2) -> str:
     if value is None or value == "":
         return ""
     try:
-        return f"{float(value):+.{places}f}"
+        number = float(value)
     except (TypeError, ValueError):
         return str(value)
+    # The sign always shown, as before: "+0.53", "-1.20" (in French "+0,53").
+    return ("+" if number >= 0 else "-") + decimal(abs(number), places)
 
 
 def _wilcoxon(test: dict[str, Any] | None) -> str:
     if not test:
-        return "not computed"
+        return _("not computed")
     parts = [f"n = {test.get('n')}"]
     if test.get("statistic") is not None:
-        parts.append(f"V = {test['statistic']}")
+        parts.append(f"V = {_written(test['statistic'])}")
     if test.get("p_band"):
-        parts.append(str(test["p_band"]))
+        parts.append(_p_band(str(test["p_band"])))
     elif test.get("p_value") is not None:
         p = float(test["p_value"])
-        parts.append("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
+        parts.append(f"p < {decimal(0.001, 3)}" if p < 0.001 else f"p = {decimal(p, 3)}")
     if test.get("effect_size") is not None:
-        parts.append(f"r = {float(test['effect_size']):.2f}")
+        parts.append(f"r = {decimal(float(test['effect_size']), 2)}")
     # The method (exact or approximate, how ties and zeros were handled) is the same
     # sentence for every area: it goes under the table, not in each cell.
     return "; ".join(parts)
@@ -217,7 +230,51 @@ def _methods(areas: list[dict[str, Any]]) -> str:
     methods = sorted(
         {str(a["wilcoxon"]["method"]) for a in areas if (a.get("wilcoxon") or {}).get("method")}
     )
-    return "Wilcoxon signed-rank: " + " / ".join(methods) + "." if methods else ""
+    if not methods:
+        return ""
+    return _("Wilcoxon signed-rank: %(methods)s.") % {
+        "methods": " / ".join(_method(m) for m in methods)
+    }
+
+
+def _written(value: Any) -> str:
+    """A statistic as the language writes it (V = 12.5, V = 12,5); as it is when it is
+    not a number."""
+    if isinstance(value, int):
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return decimal(number, 1) if number != int(number) else str(int(number))
+
+
+def _p_band(band: str) -> str:
+    """A published p-value band ("p < 0.05") with the language's decimal comma."""
+    return re.sub(
+        r"\d+\.\d+", lambda m: decimal(float(m.group()), len(m.group().split(".")[1])), band
+    )
+
+
+# The words of the test's method, as stats.py writes them (they stay English in the
+# JSON report, which is read by programs; the pages translate them).
+METHOD_WORDS = {
+    "exact permutation distribution": gettext_lazy("exact permutation distribution"),
+    "normal approximation with tie and continuity correction (SciPy)": gettext_lazy(
+        "normal approximation with tie and continuity correction (SciPy)"
+    ),
+    "zeros dropped (Wilcoxon)": gettext_lazy("zeros dropped (Wilcoxon)"),
+    "zeros ranked then dropped (Pratt)": gettext_lazy("zeros ranked then dropped (Pratt)"),
+    "no non-zero difference": gettext_lazy("no non-zero difference"),
+    "with ties, average ranks": gettext_lazy("with ties, average ranks"),
+    "no ties": gettext_lazy("no ties"),
+}
+
+
+def _method(method: str) -> str:
+    for words, translated in METHOD_WORDS.items():
+        method = method.replace(words, str(translated))
+    return method
 
 
 # Distributions at each timepoint
@@ -247,8 +304,9 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
             continue
         slug = a.get("slug") or a["area"]
         table = Table(
-            f"{a['area']}: number of women at each rating (1-10), by timepoint",
-            ["Rating", *(label(tp, TIMEPOINT_LABELS) for tp, _ in series)],
+            _("%(area)s: number of women at each rating (1-10), by timepoint")
+            % {"area": a["area"]},
+            [_("Rating"), *(label(tp, TIMEPOINT_LABELS) for tp, _ in series)],
             [[r, *(counts[i] for _, counts in series)] for i, r in enumerate(ratings)],
         )
         chart = bar_chart(
@@ -257,7 +315,7 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
                 {"label": label(tp, TIMEPOINT_LABELS), "data": [plotted(n) for n in counts]}
                 for tp, counts in series
             ],
-            unit="women",
+            unit=_("women"),
         )
         figures.append(Figure(f"distribution-{slug}", a["area"], table, chart))
     involvement = (report.get("involvement") or {}).get("at") or {}
@@ -267,8 +325,8 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
         codes += extra
         series = _counts_by_timepoint(involvement, codes)
         table = Table(
-            "Involvement in sex work: number of women, by timepoint",
-            ["Involvement", *(label(tp, TIMEPOINT_LABELS) for tp, _ in series)],
+            _("Involvement in sex work: number of women, by timepoint"),
+            [_("Involvement"), *(label(tp, TIMEPOINT_LABELS) for tp, _ in series)],
             [
                 [label(c, INVOLVEMENT_LABELS), *(counts[i] for _, counts in series)]
                 for i, c in enumerate(codes)
@@ -280,9 +338,9 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
                 {"label": label(tp, TIMEPOINT_LABELS), "data": [plotted(n) for n in counts]}
                 for tp, counts in series
             ],
-            unit="women",
+            unit=_("women"),
         )
-        figures.append(Figure("involvement", "Involvement in sex work", table, chart))
+        figures.append(Figure("involvement", _("Involvement in sex work"), table, chart))
     return figures
 
 
@@ -290,47 +348,54 @@ def distribution_figures(report: dict[str, Any]) -> list[Figure]:
 
 
 def dose_response_figure(process: dict[str, Any]) -> Figure:
-    title = "Progress by drop-in attendance"
+    title = _("Progress by drop-in attendance")
     dose = process.get("dose_response")
     if not dose:
         return _missing("dose-response", title)
     rows = dose.get("rows") or []
     table = Table(
-        "Women who progressed in at least one focus area, by drop-in sessions attended",
-        ["Sessions attended", "Progressed", "Assessed", "Share"],
+        _("Women who progressed in at least one focus area, by drop-in sessions attended"),
+        [_("Sessions attended"), _("Progressed"), _("Assessed"), _("Share")],
         [
-            [r["band"], r["progressed"], r["assessed"], percent(r["progressed"], r["assessed"])]
+            [
+                _band(r["band"]),
+                r["progressed"],
+                r["assessed"],
+                percent(r["progressed"], r["assessed"]),
+            ]
             for r in rows
         ],
     )
     chart = bar_chart(
-        [str(r["band"]) for r in rows],
-        [{"label": "Progressed (%)", "data": [r.get("percent") for r in rows]}],
+        [_band(r["band"]) for r in rows],
+        [{"label": _("Progressed (%)"), "data": [r.get("percent") for r in rows]}],
         unit="%",
         maximum=100,
     )
-    note = (
-        f"{dose.get('not_assessed', 0)} of {dose.get('consenting', 0)} consenting women "
-        "have no baseline and later rating, and are not in this table."
-    )
+    note = _(
+        "%(missing)s of %(consenting)s consenting women have no baseline and later rating, "
+        "and are not in this table."
+    ) % {"missing": dose.get("not_assessed", 0), "consenting": dose.get("consenting", 0)}
     return Figure("dose-response", title, table, chart if rows else None, note=note)
 
 
 def retention_figure(process: dict[str, Any]) -> Figure:
-    title = "Retention through each phase"
+    title = _("Retention through each phase")
     retention = process.get("retention")
     if not retention:
         return _missing("retention", title)
     table = Table(
-        "Women who reached each phase, those still in it, and how the others left",
-        ["Phase", "Reached", "Still in it", "Left from this phase"],
+        _("Women who reached each phase, those still in it, and how the others left"),
+        [_("Phase"), _("Reached"), _("Still in it"), _("Left from this phase")],
         [
             [
                 r["phase"],
                 r["reached"],
                 r.get("still_in_it", ""),
                 "; ".join(
-                    f"{label(reason)}: {n}" for reason, n in (r.get("exits") or {}).items() if n
+                    f"{exit_reason(reason)}: {n}"
+                    for reason, n in (r.get("exits") or {}).items()
+                    if n
                 ),
             ]
             for r in retention
@@ -338,8 +403,8 @@ def retention_figure(process: dict[str, Any]) -> Figure:
     )
     chart = bar_chart(
         [r["phase"] for r in retention],
-        [{"label": "Reached", "data": [plotted(r["reached"]) for r in retention]}],
-        unit="women",
+        [{"label": _("Reached"), "data": [plotted(r["reached"]) for r in retention]}],
+        unit=_("women"),
         horizontal=True,
     )
     return Figure("retention", title, table, chart)
@@ -350,8 +415,24 @@ def process_figures(report: dict[str, Any]) -> list[Figure]:
     return [dose_response_figure(process), retention_figure(process)]
 
 
+# The attendance bands of the dose-response table (process.ATTENDANCE_BANDS), by the
+# name the report gives them; a band of figures alone reads the same in both languages.
+BAND_WORDS = {"none": gettext_lazy("none"), "20 or more": gettext_lazy("20 or more")}
+
+
+def _band(band: Any) -> str:
+    return str(BAND_WORDS.get(str(band), band))
+
+
+def exit_reason(code: Any) -> str:
+    """How she left, in the words of the enrolment's exit reasons."""
+    if str(code) in ExitReason.values:
+        return str(ExitReason(str(code)).label)
+    return label(code)
+
+
 def _missing(id: str, title: str) -> Figure:
-    return Figure(id, title, Table(title, []), None, note="Not computed for this report.")
+    return Figure(id, title, Table(title, []), None, note=_("Not computed for this report."))
 
 
 # Costs
@@ -360,16 +441,16 @@ def _missing(id: str, title: str) -> Figure:
 def cost_figure(report: dict[str, Any]) -> Figure:
     cycles = report.get("cycles") or []
     table = Table(
-        "Operating cost per cycle (evaluation costs excluded) and cost per participant",
+        _("Operating cost per cycle (evaluation costs excluded) and cost per participant"),
         [
-            "Cycle",
-            "Enrolled",
-            "Graduated",
-            "Operating cost",
-            "Cost per participant",
-            "Cost per graduate",
-            "Cost per participant who progressed",
-            "Evaluation cost (excluded)",
+            _("Cycle"),
+            _("Enrolled"),
+            _("Graduated"),
+            _("Operating cost"),
+            _("Cost per participant"),
+            _("Cost per graduate"),
+            _("Cost per participant who progressed"),
+            _("Evaluation cost (excluded)"),
         ],
         [
             [
@@ -389,13 +470,13 @@ def cost_figure(report: dict[str, Any]) -> Figure:
         [c["cycle"] for c in cycles],
         [
             {
-                "label": "Cost per participant ($)",
+                "label": _("Cost per participant ($)"),
                 "data": [_float(c.get("cost_per_participant")) for c in cycles],
             }
         ],
         unit="$",
     )
-    return Figure("costs", "Cost per participant by cycle", table, chart if cycles else None)
+    return Figure("costs", _("Cost per participant by cycle"), table, chart if cycles else None)
 
 
 def _float(value: Any) -> float | None:
@@ -427,15 +508,15 @@ class Bar:
 
 def funder_progress(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
     table = Table(
-        "Progress by focus area",
-        ["Focus area", "Progressed", "With baseline and later rating", "Share"],
+        _("Progress by focus area"),
+        [_("Focus area"), _("Progressed"), _("With baseline and later rating"), _("Share")],
     )
     bars = []
     for a in report.get("focus_areas") or []:
         share = shown_share(a["progressed"], a["assessed"])
         table.rows.append([a["area"], shown(a["progressed"]), shown(a["assessed"]), share])
         value = 100 * a["progressed"] / a["assessed"] if share else None
-        bars.append(Bar(a["area"], value, share or "not shown (small numbers)"))
+        bars.append(Bar(a["area"], value, share or _("not shown (small numbers)")))
     return table, bars
 
 
@@ -451,10 +532,10 @@ def funder_involvement(report: dict[str, Any]) -> Table | None:
         [label(c, INVOLVEMENT_LABELS), *(_with_share(columns[tp][c], totals[tp]) for tp in at)]
         for c in codes
     ]
-    rows.append(["Women asked", *(shown(totals[tp]) for tp in at)])
+    rows.append([_("Women asked"), *(shown(totals[tp]) for tp in at)])
     return Table(
-        "Involvement in sex work, by timepoint",
-        ["Involvement", *(label(tp, TIMEPOINT_LABELS) for tp in at)],
+        _("Involvement in sex work, by timepoint"),
+        [_("Involvement"), *(label(tp, TIMEPOINT_LABELS) for tp in at)],
         rows,
     )
 
@@ -481,14 +562,14 @@ def _with_share(count: int | str, total: int | str) -> str:
 
 def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
     table = Table(
-        "Costs by cycle (evaluation costs excluded)",
+        _("Costs by cycle (evaluation costs excluded)"),
         [
-            "Cycle",
-            "Enrolled",
-            "Operating cost",
-            "Cost per participant",
-            "Graduated",
-            "Cost per graduate",
+            _("Cycle"),
+            _("Enrolled"),
+            _("Operating cost"),
+            _("Cost per participant"),
+            _("Graduated"),
+            _("Cost per graduate"),
         ],
     )
     bars = []
@@ -512,7 +593,7 @@ def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
             Bar(
                 c["cycle"],
                 _float(c.get("cost_per_participant")) if per_participant else None,
-                per_participant or "not shown (small numbers)",
+                per_participant or _("not shown (small numbers)"),
             )
         )
     return table, bars

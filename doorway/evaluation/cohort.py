@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from doorway.enrolments.models import Eligibility, Enrolment
 from doorway.people.models import ConsentKind, Participant
@@ -42,22 +43,36 @@ class Cohort:
         """The cohort in words, for the top of a report."""
         parts = [self.program.name]
         if self.cycles:
-            parts.append("cycles " + ", ".join(c.name for c in self.cycles))
+            parts.append(
+                _("cycles %(cycles)s") % {"cycles": ", ".join(c.name for c in self.cycles)}
+            )
         else:
-            parts.append("all cycles")
+            parts.append(_("all cycles"))
         if self.enrolled_from and self.enrolled_to:
-            parts.append(f"referred {self.enrolled_from:%Y-%m-%d} to {self.enrolled_to:%Y-%m-%d}")
+            parts.append(
+                _("referred %(start)s to %(end)s")
+                % {"start": f"{self.enrolled_from:%Y-%m-%d}", "end": f"{self.enrolled_to:%Y-%m-%d}"}
+            )
         elif self.enrolled_from:
-            parts.append(f"referred on or after {self.enrolled_from:%Y-%m-%d}")
+            parts.append(
+                _("referred on or after %(day)s") % {"day": f"{self.enrolled_from:%Y-%m-%d}"}
+            )
         elif self.enrolled_to:
-            parts.append(f"referred on or before {self.enrolled_to:%Y-%m-%d}")
+            parts.append(
+                _("referred on or before %(day)s") % {"day": f"{self.enrolled_to:%Y-%m-%d}"}
+            )
         if self.phase_reached is not None:
             name = (
                 self.program.phases.filter(order=self.phase_reached)
                 .values_list("name", flat=True)
                 .first()
             )
-            parts.append(f"reached {name or f'phase {self.phase_reached}'} or later")
+            if name:
+                parts.append(_("reached %(phase)s or later") % {"phase": name})
+            else:
+                parts.append(
+                    _("reached phase %(number)s or later") % {"number": self.phase_reached}
+                )
         return "; ".join(parts)
 
     def as_dict(self) -> dict[str, object]:

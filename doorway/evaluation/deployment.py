@@ -15,9 +15,11 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from doorway.enrolments.models import Enrolment
 from doorway.evaluation import disclosure, permissions
+from doorway.evaluation.numbers import percentage
 from doorway.evaluation.outcomes import consenting_enrolments, deployment_outcomes
 from doorway.evaluation.suppress import suppress, suppress_percent, suppress_row
 from doorway.people.capabilities import Action as Can
@@ -28,15 +30,15 @@ if TYPE_CHECKING:
     from doorway.people.capabilities import Someone
 
 COLUMNS = [
-    "Program",
-    "Focus area",
-    "Consenting women",
-    "Assessed",
-    "Progressed",
+    gettext_lazy("Program"),
+    gettext_lazy("Focus area"),
+    gettext_lazy("Consenting women"),
+    gettext_lazy("Assessed"),
+    gettext_lazy("Progressed"),
     "%",
-    "Mean change",
-    "No baseline",
-    "No later rating",
+    gettext_lazy("Mean change"),
+    gettext_lazy("No baseline"),
+    gettext_lazy("No later rating"),
 ]
 
 
@@ -73,7 +75,7 @@ def suppressed(row: dict[str, Any]) -> dict[str, Any]:
 
 def with_percent_sign(row: dict[str, Any]) -> dict[str, Any]:
     share = row["percent"]
-    return {**row, "percent": None if share is None else f"{share}%"}
+    return {**row, "percent": None if share is None else percentage(share)}
 
 
 def deployment_table(user: Someone, *, always_suppress: bool = False) -> list[dict[str, Any]]:

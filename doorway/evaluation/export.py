@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -136,6 +137,12 @@ class ResearchExport:
             ),
             "",
             str(SMALL_CELL_RULE),
+            "",
+            _(
+                "The column names in the CSV are identifiers: they are the same in every "
+                "language, so that an analysis written for one export reads the next. What "
+                "each column means is given below, in the language of whoever took the export."
+            ),
             "",
         ]
         lines.append(_("What was generalised in this export:"))
@@ -389,33 +396,46 @@ def _everything(values: list[Any]) -> list[Any]:
 
 # For each describing column, its levels of generalisation, least first: (what the data
 # dictionary says, how the column's values are recoded). Level 0 is always applied.
-LEVELS: dict[str, tuple[tuple[str, Any], ...]] = {
+LEVELS: dict[str, tuple[tuple[StrOrPromise, Any], ...]] = {
     "months_enrolled": (
-        ("months_enrolled in bands of 0-5, 6-8, 9-11 and 12+", _each(months_band)),
-        ("months_enrolled in bands of 0-8 and 9+", _each(lambda v: _months_coarse(months_band(v)))),
-        ("months_enrolled left out (all)", _everything),
+        (gettext_lazy("months_enrolled in bands of 0-5, 6-8, 9-11 and 12+"), _each(months_band)),
+        (
+            gettext_lazy("months_enrolled in bands of 0-8 and 9+"),
+            _each(lambda v: _months_coarse(months_band(v))),
+        ),
+        (gettext_lazy("months_enrolled left out (all)"), _everything),
     ),
     "referral_source": (
         ("", lambda values: values),
-        (f"referral sources of fewer than {K} women grouped as “{OTHER}”", _rare_as_other),
-        ("referral_source left out (all)", _everything),
+        (
+            format_lazy(
+                gettext_lazy("referral sources of fewer than {k} women grouped as “{other}”"),
+                k=K,
+                other=OTHER,
+            ),
+            _rare_as_other,
+        ),
+        (gettext_lazy("referral_source left out (all)"), _everything),
     ),
     "exit_reason": (
         ("", lambda values: values),
-        ("exit_reason as graduated, left, or blank (still enrolled)", _each(_exit_coarse)),
-        ("exit_reason left out (all)", _everything),
+        (
+            gettext_lazy("exit_reason as graduated, left, or blank (still enrolled)"),
+            _each(_exit_coarse),
+        ),
+        (gettext_lazy("exit_reason left out (all)"), _everything),
     ),
     "phase_reached": (
         ("", lambda values: values),
-        ("phase_reached as 3, or 0-2", _each(_phase_coarse)),
-        ("phase_reached left out (all)", _everything),
+        (gettext_lazy("phase_reached as 3, or 0-2"), _each(_phase_coarse)),
+        (gettext_lazy("phase_reached left out (all)"), _everything),
     ),
     "cycle": (
         ("", lambda values: values),
-        ("cycle left out (all)", _everything),
+        (gettext_lazy("cycle left out (all)"), _everything),
     ),
 }
-ALWAYS = (
+ALWAYS = gettext_lazy(
     "drop-in sessions, contacts and months of the latest rating in bands; no dates and no free text"
 )
 # Withholding this share of rows or fewer is better than coarsening further.
@@ -473,7 +493,7 @@ def anonymise(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[st
             best = (rank, levels, candidate, failing)
     assert best is not None
     _rank, levels, generalised, failing = best
-    done = [ALWAYS] + [LEVELS[c][lv][0] for c, lv in levels.items() if LEVELS[c][lv][0]]
+    done = [str(ALWAYS)] + [str(LEVELS[c][lv][0]) for c, lv in levels.items() if LEVELS[c][lv][0]]
     kept = [row for index, row in enumerate(generalised) if index not in failing]
     return kept, done, len(failing)
 

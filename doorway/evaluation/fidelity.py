@@ -30,6 +30,10 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django_stubs_ext import StrOrPromise
 
 from doorway.enrolments.models import Enrolment, ExitReason, JourneyEvent
 from doorway.evaluation.cohort import Cohort, evaluation_enrolments
@@ -71,82 +75,131 @@ SUPPORTS_INGREDIENT = "connecting-with-community-supports"
 # Leaving by death is not a discharge.
 NOT_A_DISCHARGE = (ExitReason.GRADUATED, ExitReason.DECEASED)
 
-ITEMS: list[dict[str, str]] = [
+ITEMS: list[dict[str, StrOrPromise]] = [
     {
         "item": "nine_months",
-        "label": "No more than nine months from the start of phase 1",
-        "rule": f"She graduated or left within {MAX_MONTHS} calendar months of entering "
-        "phase 1; an open enrolment past that fails.",
+        "label": gettext_lazy("No more than nine months from the start of phase 1"),
+        "rule": format_lazy(
+            gettext_lazy(
+                "She graduated or left within {months} calendar months of entering "
+                "phase 1; an open enrolment past that fails."
+            ),
+            months=MAX_MONTHS,
+        ),
     },
     {
         "item": "equal_phases",
-        "label": "Phases of about equal length",
-        "rule": f"Her longest completed CTI phase is at most {EQUAL_LENGTH_RATIO:g} times her "
-        "shortest; judged once she has completed two phases.",
+        "label": gettext_lazy("Phases of about equal length"),
+        "rule": format_lazy(
+            gettext_lazy(
+                "Her longest completed CTI phase is at most {ratio} times her "
+                "shortest; judged once she has completed two phases."
+            ),
+            ratio=f"{EQUAL_LENGTH_RATIO:g}",
+        ),
     },
     {
         "item": "focus_areas",
-        "label": "One to three focus areas per phase",
-        "rule": f"Each CTI phase she has been in for {PLAN_GRACE_DAYS} days or more has a "
-        f"phase plan naming {FOCUS_AREAS_MIN} to {FOCUS_AREAS_MAX} focus areas.",
+        "label": gettext_lazy("One to three focus areas per phase"),
+        "rule": format_lazy(
+            gettext_lazy(
+                "Each CTI phase she has been in for {days} days or more has a "
+                "phase plan naming {fewest} to {most} focus areas."
+            ),
+            days=PLAN_GRACE_DAYS,
+            fewest=FOCUS_AREAS_MIN,
+            most=FOCUS_AREAS_MAX,
+        ),
     },
     {
         "item": "first_month_contacts",
-        "label": "At least two contacts in the first month",
-        "rule": f"At least {FIRST_MONTH_CONTACTS} recorded contacts in the first "
-        f"{FIRST_MONTH_DAYS} days of phase 1.",
+        "label": gettext_lazy("At least two contacts in the first month"),
+        "rule": format_lazy(
+            gettext_lazy(
+                "At least {contacts} recorded contacts in the first {days} days of phase 1."
+            ),
+            contacts=FIRST_MONTH_CONTACTS,
+            days=FIRST_MONTH_DAYS,
+        ),
     },
     {
         "item": "community_meetings",
-        "label": "Phase 1: at least three meetings with her in the community",
-        "rule": f"At least {COMMUNITY_MEETINGS} contacts in phase 1 that were outreach or "
-        "home visits, or accompaniments.",
+        "label": gettext_lazy("Phase 1: at least three meetings with her in the community"),
+        "rule": format_lazy(
+            gettext_lazy(
+                "At least {meetings} contacts in phase 1 that were outreach or "
+                "home visits, or accompaniments."
+            ),
+            meetings=COMMUNITY_MEETINGS,
+        ),
     },
     {
         "item": "support_meetings",
-        "label": "Phase 1: at least two meetings with her providers or informal supports",
-        "rule": f"At least {SUPPORT_MEETINGS} contacts in phase 1 that were accompaniments "
-        "or were tagged with the key ingredient “connecting with community supports”. "
-        "(An accompaniment counts here and as a meeting in the community.)",
+        "label": gettext_lazy(
+            "Phase 1: at least two meetings with her providers or informal supports"
+        ),
+        "rule": format_lazy(
+            gettext_lazy(
+                "At least {meetings} contacts in phase 1 that were accompaniments "
+                "or were tagged with the key ingredient “connecting with community supports”. "
+                "(An accompaniment counts here and as a meeting in the community.)"
+            ),
+            meetings=SUPPORT_MEETINGS,
+        ),
     },
     {
         "item": "decreasing_contacts",
-        "label": "Fewer contacts in each later phase",
-        "rule": "Each completed CTI phase has fewer recorded contacts than the one "
-        "before; judged once she has completed two phases.",
+        "label": gettext_lazy("Fewer contacts in each later phase"),
+        "rule": gettext_lazy(
+            "Each completed CTI phase has fewer recorded contacts than the one "
+            "before; judged once she has completed two phases."
+        ),
     },
     {
         "item": "early_linking",
-        "label": "Early linking to community supports",
-        "rule": "At least one referral to a partner agency made during phase 1.",
+        "label": gettext_lazy("Early linking to community supports"),
+        "rule": gettext_lazy("At least one referral to a partner agency made during phase 1."),
     },
     {
         "item": "monitoring_phase2",
-        "label": "Monitoring of supports during phase 2",
-        "rule": "At least one referral update (news from a partner) dated during phase 2.",
+        "label": gettext_lazy("Monitoring of supports during phase 2"),
+        "rule": gettext_lazy(
+            "At least one referral update (news from a partner) dated during phase 2."
+        ),
     },
     {
         "item": "no_early_discharge",
-        "label": "No discharge before the end",
-        "rule": "She did not leave before the last phase for a reason other than "
-        "graduation (death is not counted as a discharge).",
+        "label": gettext_lazy("No discharge before the end"),
+        "rule": gettext_lazy(
+            "She did not leave before the last phase for a reason other than "
+            "graduation (death is not counted as a discharge)."
+        ),
     },
 ]
-PROGRAM_ITEMS: list[dict[str, str]] = [
+PROGRAM_ITEMS: list[dict[str, StrOrPromise]] = [
     {
         "item": "caseload",
-        "label": "Caseload per worker within the program's limit",
-        "rule": "Open enrolments of the program per case manager today, against the "
-        "program's caseload limit.",
+        "label": gettext_lazy("Caseload per worker within the program's limit"),
+        "rule": gettext_lazy(
+            "Open enrolments of the program per case manager today, against the "
+            "program's caseload limit."
+        ),
     },
     {
         "item": "weekly_supervision",
-        "label": "Weekly team supervision",
-        "rule": "Every week (Monday to Sunday) from the first entry into phase 1 to today "
-        "or the last exit, each team of the women's case managers recorded a supervision "
-        "session.",
+        "label": gettext_lazy("Weekly team supervision"),
+        "rule": gettext_lazy(
+            "Every week (Monday to Sunday) from the first entry into phase 1 to today "
+            "or the last exit, each team of the women's case managers recorded a supervision "
+            "session."
+        ),
     },
 ]
+
+
+def _words(item: dict[str, StrOrPromise]) -> dict[str, str]:
+    """An item with its label and rule in the reader's language."""
+    return {key: str(value) for key, value in item.items()}
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -200,9 +253,13 @@ def _nine_months(j: Journey, r: Records) -> Verdict:
     if j.exit_reason and j.exited_on is not None:
         if j.exited_on <= limit:
             return PASS, ""
-        return FAIL, f"left {(j.exited_on - first.start).days} days after phase 1 began"
+        return FAIL, _("left %(days)s days after phase 1 began") % {
+            "days": (j.exited_on - first.start).days
+        }
     if r.today > limit:
-        return FAIL, f"still enrolled {(r.today - first.start).days} days after phase 1 began"
+        return FAIL, _("still enrolled %(days)s days after phase 1 began") % {
+            "days": (r.today - first.start).days
+        }
     return NOT_YET, ""
 
 
@@ -217,8 +274,10 @@ def _equal_phases(j: Journey, r: Records) -> Verdict:
     days = [max(s.days, 1) for _, s in done]
     if max(days) <= EQUAL_LENGTH_RATIO * min(days):
         return PASS, ""
-    lengths = ", ".join(f"{p.name} {s.days} days" for p, s in done)
-    return FAIL, f"phases of unequal length ({lengths})"
+    lengths = ", ".join(
+        _("%(phase)s %(days)s days") % {"phase": p.name, "days": s.days} for p, s in done
+    )
+    return FAIL, _("phases of unequal length (%(lengths)s)") % {"lengths": lengths}
 
 
 def _focus_areas(j: Journey, r: Records) -> Verdict:
@@ -232,11 +291,13 @@ def _focus_areas(j: Journey, r: Records) -> Verdict:
         if named is None:
             if (stay.end - stay.start).days >= PLAN_GRACE_DAYS:
                 judged += 1
-                problems.append(f"no phase plan for {phase.name}")
+                problems.append(_("no phase plan for %(phase)s") % {"phase": phase.name})
             continue
         judged += 1
         if not FOCUS_AREAS_MIN <= named <= FOCUS_AREAS_MAX:
-            problems.append(f"{named} focus areas in {phase.name}")
+            problems.append(
+                _("%(count)s focus areas in %(phase)s") % {"count": named, "phase": phase.name}
+            )
     if problems:
         return FAIL, "; ".join(problems)
     return (PASS, "") if judged else (NOT_YET, "")
@@ -250,7 +311,9 @@ def _first_month(j: Journey, r: Records) -> Verdict:
         return PASS, ""
     if r.today < end:
         return NOT_YET, ""
-    return FAIL, f"{n} contact{'s' if n != 1 else ''} in the first month"
+    return FAIL, ngettext(
+        "%(count)s contact in the first month", "%(count)s contacts in the first month", n
+    ) % {"count": n}
 
 
 def _community(j: Journey, r: Records) -> Verdict:
@@ -260,7 +323,11 @@ def _community(j: Journey, r: Records) -> Verdict:
         return PASS, ""
     if stay.ongoing:
         return NOT_YET, ""
-    return FAIL, f"{n} meeting{'s' if n != 1 else ''} in the community in phase 1"
+    return FAIL, ngettext(
+        "%(count)s meeting in the community in phase 1",
+        "%(count)s meetings in the community in phase 1",
+        n,
+    ) % {"count": n}
 
 
 def _supports(j: Journey, r: Records) -> Verdict:
@@ -270,7 +337,11 @@ def _supports(j: Journey, r: Records) -> Verdict:
         return PASS, ""
     if stay.ongoing:
         return NOT_YET, ""
-    return FAIL, f"{n} meeting{'s' if n != 1 else ''} with her supports in phase 1"
+    return FAIL, ngettext(
+        "%(count)s meeting with her supports in phase 1",
+        "%(count)s meetings with her supports in phase 1",
+        n,
+    ) % {"count": n}
 
 
 def _decreasing(j: Journey, r: Records) -> Verdict:
@@ -279,12 +350,13 @@ def _decreasing(j: Journey, r: Records) -> Verdict:
         return NOT_YET, ""
     counts = [(p, r.in_stay[(j.id, p.id)].contacts) for p, _ in done]
     rises = [
-        f"{later.name} {m} after {earlier.name} {n}"
+        _("%(later)s %(after)s after %(earlier)s %(before)s")
+        % {"later": later.name, "after": m, "earlier": earlier.name, "before": n}
         for (earlier, n), (later, m) in pairwise(counts)
         if m >= n
     ]
     if rises:
-        return FAIL, "contacts did not fall: " + "; ".join(rises)
+        return FAIL, _("contacts did not fall: %(rises)s") % {"rises": "; ".join(rises)}
     return PASS, ""
 
 
@@ -294,7 +366,7 @@ def _early_linking(j: Journey, r: Records) -> Verdict:
         return PASS, ""
     if stay.ongoing:
         return NOT_YET, ""
-    return FAIL, "no referral made in phase 1"
+    return FAIL, _("no referral made in phase 1")
 
 
 def _monitoring(j: Journey, r: Records) -> Verdict:
@@ -305,7 +377,7 @@ def _monitoring(j: Journey, r: Records) -> Verdict:
         return PASS, ""
     if stay.ongoing:
         return NOT_YET, ""
-    return FAIL, "no news of her referrals recorded in phase 2"
+    return FAIL, _("no news of her referrals recorded in phase 2")
 
 
 def _no_early_discharge(j: Journey, r: Records) -> Verdict:
@@ -313,8 +385,11 @@ def _no_early_discharge(j: Journey, r: Records) -> Verdict:
         return NOT_YET, ""
     if j.exit_reason in NOT_A_DISCHARGE or j.exited_from == r.phases[-1].id:
         return PASS, ""
-    where = next((p.name for p in r.phases if p.id == j.exited_from), "before phase 1")
-    return FAIL, f"left in {where}: {ExitReason(j.exit_reason).label.lower()}"
+    reason = str(ExitReason(j.exit_reason).label).lower()
+    where = next((p.name for p in r.phases if p.id == j.exited_from), None)
+    if where is None:
+        return FAIL, _("left before phase 1: %(reason)s") % {"reason": reason}
+    return FAIL, _("left in %(phase)s: %(reason)s") % {"phase": where, "reason": reason}
 
 
 CHECKS: dict[str, Callable[[Journey, Records], Verdict]] = {
@@ -483,19 +558,27 @@ def _caseload(cohort: Cohort) -> dict[str, Any]:
         .values_list("n", flat=True)
     )
     workers = [
-        {"worker": f"Case manager {index}", "caseload": n, "within_limit": n <= limit}
+        {
+            "worker": _("Case manager %(number)s") % {"number": index},
+            "caseload": n,
+            "within_limit": n <= limit,
+        }
         for index, n in enumerate(loads, start=1)
     ]
     over = [w for w in workers if not w["within_limit"]]
     return {
-        **PROGRAM_ITEMS[0],
+        **_words(PROGRAM_ITEMS[0]),
         "limit": limit,
         "workers": workers,
         "assessed": len(workers),
         "passed": len(workers) - len(over),
         "percent": percent(len(workers) - len(over), len(workers)),
         "falling_short": [
-            {"worker": w["worker"], "why": f"{w['caseload']} open, over {limit}"} for w in over
+            {
+                "worker": w["worker"],
+                "why": _("%(open)s open, over %(limit)s") % {"open": w["caseload"], "limit": limit},
+            }
+            for w in over
         ],
     }
 
@@ -516,7 +599,7 @@ def _supervision(people: list[Journey], workers: QuerySet[Enrolment], r: Records
         .order_by("name")
         .values_list("id", flat=True)
     )
-    base = {**PROGRAM_ITEMS[1], "teams": []}
+    base = {**_words(PROGRAM_ITEMS[1]), "teams": []}
     if not starts or not teams:
         return {**base, "assessed": 0, "passed": 0, "percent": None, "falling_short": []}
     first = _monday(min(starts))
@@ -532,7 +615,7 @@ def _supervision(people: list[Journey], workers: QuerySet[Enrolment], r: Records
     rows, short = [], []
     for index, team_id in enumerate(teams, start=1):
         missed = [w for w in weeks if w not in held[team_id]]
-        label = f"Team {index}"
+        label = _("Team %(number)s") % {"number": index}
         rows.append(
             {
                 "team": label,
@@ -543,8 +626,14 @@ def _supervision(people: list[Journey], workers: QuerySet[Enrolment], r: Records
         )
         if missed:
             dates = ", ".join(w.isoformat() for w in missed[:5])
-            more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
-            short.append({"team": label, "why": f"no supervision in the weeks of {dates}{more}"})
+            if len(missed) > 5:
+                why = _("no supervision in the weeks of %(dates)s and %(more)s more") % {
+                    "dates": dates,
+                    "more": len(missed) - 5,
+                }
+            else:
+                why = _("no supervision in the weeks of %(dates)s") % {"dates": dates}
+            short.append({"team": label, "why": why})
     return {
         **base,
         "teams": rows,
@@ -569,8 +658,8 @@ def fidelity_report(cohort: Cohort, today: datetime.date | None = None) -> dict[
         short = []
         for j in people:
             assert records is not None
-            verdict, why = CHECKS[item["item"]](j, records)
-            verdicts[j.code][item["item"]] = verdict
+            verdict, why = CHECKS[str(item["item"])](j, records)
+            verdicts[j.code][str(item["item"])] = verdict
             if verdict == NOT_YET:
                 continue
             judged += 1
@@ -580,7 +669,7 @@ def fidelity_report(cohort: Cohort, today: datetime.date | None = None) -> dict[
                 short.append({"code": j.code, "why": why})
         items.append(
             {
-                **item,
+                **_words(item),
                 "assessed": judged,
                 "passed": passed,
                 "percent": percent(passed, judged),
@@ -592,7 +681,13 @@ def fidelity_report(cohort: Cohort, today: datetime.date | None = None) -> dict[
     program_items.append(
         _supervision(people, reached_phase_1(enrolments, phases), records)
         if records is not None
-        else {**PROGRAM_ITEMS[1], "assessed": 0, "passed": 0, "percent": None, "falling_short": []}
+        else {
+            **_words(PROGRAM_ITEMS[1]),
+            "assessed": 0,
+            "passed": 0,
+            "percent": None,
+            "falling_short": [],
+        }
     )
     participants = []
     for j in people:
@@ -607,8 +702,9 @@ def fidelity_report(cohort: Cohort, today: datetime.date | None = None) -> dict[
             }
         )
     return {
-        "population": "Women in the cohort with consent to the evaluation in force who "
-        "reached CTI phase 1.",
+        "population": _(
+            "Women in the cohort with consent to the evaluation in force who reached CTI phase 1."
+        ),
         "participants_assessed": len(people),
         "items": items,
         "program_items": program_items,

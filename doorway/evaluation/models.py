@@ -6,17 +6,18 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from doorway.encryption import EncryptedTextField
 from doorway.programs.models import KeyIngredient, PartnerAgency, Program
 
 
 class Relationship(models.TextChoices):
-    VERY_POSITIVE = "very_positive", "Very positive"
-    POSITIVE = "positive", "Positive"
-    NEUTRAL = "neutral", "Neither positive nor negative"
-    NEGATIVE = "negative", "Negative"
-    VERY_NEGATIVE = "very_negative", "Very negative"
+    VERY_POSITIVE = "very_positive", _("Very positive")
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neither positive nor negative")
+    NEGATIVE = "negative", _("Negative")
+    VERY_NEGATIVE = "very_negative", _("Very negative")
 
 
 POSITIVE_RELATIONSHIPS = (Relationship.VERY_POSITIVE, Relationship.POSITIVE)
@@ -58,11 +59,11 @@ class PartnerSurveyResponse(models.Model):
 
 
 class StepKind(models.TextChoices):
-    ACTIVITY = "activity", "Activity"
-    OUTPUT = "output", "Output"
-    IMMEDIATE = "immediate", "Immediate outcome"
-    INTERMEDIATE = "intermediate", "Intermediate outcome"
-    LONG_TERM = "long_term", "Long-term outcome"
+    ACTIVITY = "activity", _("Activity")
+    OUTPUT = "output", _("Output")
+    IMMEDIATE = "immediate", _("Immediate outcome")
+    INTERMEDIATE = "intermediate", _("Intermediate outcome")
+    LONG_TERM = "long_term", _("Long-term outcome")
 
 
 # The order in which the theory is read: a link goes from one kind to the same or a later.
@@ -94,10 +95,10 @@ class ChangeStep(models.Model):
 
 
 class EvidenceRating(models.TextChoices):
-    STRONG = "strong", "Strong"
-    MODERATE = "moderate", "Moderate"
-    WEAK = "weak", "Weak"
-    NONE = "none", "None"
+    STRONG = "strong", _("Strong")
+    MODERATE = "moderate", _("Moderate")
+    WEAK = "weak", _("Weak")
+    NONE = "none", _("None")
 
 
 class ChangeLink(models.Model):
@@ -149,9 +150,9 @@ class LinkIndicator(models.Model):
 
 
 class Interviewee(models.TextChoices):
-    STAFF = "staff", "Staff member"
-    PEER_MENTOR = "peer_mentor", "Peer mentor"
-    PARTNER = "partner", "Partner agency"
+    STAFF = "staff", _("Staff member")
+    PEER_MENTOR = "peer_mentor", _("Peer mentor")
+    PARTNER = "partner", _("Partner agency")
 
 
 class InterviewExcerpt(models.Model):

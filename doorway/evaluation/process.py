@@ -28,6 +28,7 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from doorway.enrolments.models import (
     Eligibility,
@@ -61,45 +62,57 @@ COMPLETED_STATUS = "service_received"
 
 DEFINITIONS = [
     {
-        "term": "CTI phases",
-        "text": "The program's phases with an expected length, in order; phase 1 is the "
-        "first of them. An open-ended phase before it (making the connection) is outreach, "
-        "not CTI.",
+        "term": gettext_lazy("CTI phases"),
+        "text": gettext_lazy(
+            "The program's phases with an expected length, in order; phase 1 is the "
+            "first of them. An open-ended phase before it (making the connection) is outreach, "
+            "not CTI."
+        ),
     },
     {
-        "term": "Reached a phase",
-        "text": "She was moved into the phase (on referral, by a move or by skipping ahead).",
+        "term": gettext_lazy("Reached a phase"),
+        "text": gettext_lazy(
+            "She was moved into the phase (on referral, by a move or by skipping ahead)."
+        ),
     },
     {
-        "term": "Time in a phase",
-        "text": "Days from the day she entered the phase to the day she entered the next or "
-        "left the program; phases she is still in are counted apart, as ongoing.",
+        "term": gettext_lazy("Time in a phase"),
+        "text": gettext_lazy(
+            "Days from the day she entered the phase to the day she entered the next or "
+            "left the program; phases she is still in are counted apart, as ongoing."
+        ),
     },
     {
-        "term": "Contact cadence kept",
-        "text": "Her time in a phase is cut into consecutive periods of the phase's "
-        "cadence (7 days weekly, 14 every two weeks, 30 monthly) from the day she entered "
-        "it; the share of complete periods with at least one recorded contact with her "
-        "care team. Phases with contact as needed are not counted.",
+        "term": gettext_lazy("Contact cadence kept"),
+        "text": gettext_lazy(
+            "Her time in a phase is cut into consecutive periods of the phase's "
+            "cadence (7 days weekly, 14 every two weeks, 30 monthly) from the day she entered "
+            "it; the share of complete periods with at least one recorded contact with her "
+            "care team. Phases with contact as needed are not counted."
+        ),
     },
     {
-        "term": "Intake",
-        "text": "A referral that reached CTI phase 1.",
+        "term": gettext_lazy("Intake"),
+        "text": gettext_lazy("A referral that reached CTI phase 1."),
     },
     {
-        "term": "Enrolled",
-        "text": "Every referral except women found not eligible.",
+        "term": gettext_lazy("Enrolled"),
+        "text": gettext_lazy("Every referral except women found not eligible."),
     },
     {
-        "term": "Referral completed",
-        "text": "A referral to a partner agency through which she received the service.",
+        "term": gettext_lazy("Referral completed"),
+        "text": gettext_lazy(
+            "A referral to a partner agency through which she received the service."
+        ),
     },
     {
-        "term": "Progressed (dose-response)",
-        "text": "Progressed in at least one focus area, as the outcome tables define it "
-        "(latest later rating above the intake baseline); only women with a baseline and a "
-        "later rating in some area, and consent to the evaluation, are counted. Drop-in "
-        "attendance counts weekly drop-in sessions she was marked present at.",
+        "term": gettext_lazy("Progressed (dose-response)"),
+        "text": gettext_lazy(
+            "Progressed in at least one focus area, as the outcome tables define it "
+            "(latest later rating above the intake baseline); only women with a baseline and a "
+            "later rating in some area, and consent to the evaluation, are counted. Drop-in "
+            "attendance counts weekly drop-in sessions she was marked present at."
+        ),
     },
 ]
 
@@ -703,7 +716,7 @@ def process_report(cohort: Cohort, today: datetime.date | None = None) -> dict[s
     # Everyone enrolled counts, those who never came as 0.
     attended[0] += reach["enrolled"]["n"] - len(attendance)
     return {
-        "definitions": DEFINITIONS,
+        "definitions": [{"term": str(d["term"]), "text": str(d["text"])} for d in DEFINITIONS],
         "reach": reach,
         "retention": _retention(stays, phases),
         "time_in_phase": _time_in_phase(stays, phases),

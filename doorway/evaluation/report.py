@@ -13,6 +13,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 from doorway.evaluation.cohort import (
     Cohort,
     all_enrolments,
@@ -28,81 +31,103 @@ from doorway.evaluation.outcomes import (
 
 DEFINITIONS = [
     (
-        "Cohort",
-        "The program's participants in the chosen cycles (all cycles if none is chosen), "
-        "referred within the chosen dates and having reached at least the chosen phase.",
+        gettext_lazy("Cohort"),
+        gettext_lazy(
+            "The program's participants in the chosen cycles (all cycles if none is chosen), "
+            "referred within the chosen dates and having reached at least the chosen phase."
+        ),
     ),
     (
-        "Enrolled",
-        "Everyone referred into a cycle and not found ineligible, whether or not she "
-        "consented to the evaluation research.",
+        gettext_lazy("Enrolled"),
+        gettext_lazy(
+            "Everyone referred into a cycle and not found ineligible, whether or not she "
+            "consented to the evaluation research."
+        ),
     ),
     (
-        "Evaluation participants",
-        "Enrolled women whose consent to the evaluation research is in force. Only they "
-        "count in the outcome figures; a woman who withdraws that consent leaves every "
-        "figure from that day.",
+        gettext_lazy("Evaluation participants"),
+        gettext_lazy(
+            "Enrolled women whose consent to the evaluation research is in force. Only they "
+            "count in the outcome figures; a woman who withdraws that consent leaves every "
+            "figure from that day."
+        ),
     ),
     (
-        "Focus-area scale",
-        "Each focus area is rated on a 1-10 journey-of-change scale at intake (the "
-        "baseline) and at later timepoints. The baseline is her earliest rating at intake; "
-        "the later rating is her latest rating at any later timepoint.",
+        gettext_lazy("Focus-area scale"),
+        gettext_lazy(
+            "Each focus area is rated on a 1-10 journey-of-change scale at intake (the "
+            "baseline) and at later timepoints. The baseline is her earliest rating at intake; "
+            "the later rating is her latest rating at any later timepoint."
+        ),
     ),
     (
-        "Progressed",
-        "A participant progressed in an area if her latest rating is higher than her "
-        "baseline rating. The denominator (assessed) is the number of participants with "
-        "both a baseline and a later rating in that area, so it differs by area; every "
-        "percentage is printed with its numerator and denominator.",
+        gettext_lazy("Progressed"),
+        gettext_lazy(
+            "A participant progressed in an area if her latest rating is higher than her "
+            "baseline rating. The denominator (assessed) is the number of participants with "
+            "both a baseline and a later rating in that area, so it differs by area; every "
+            "percentage is printed with its numerator and denominator."
+        ),
     ),
     (
-        "Missing",
-        "A participant with no baseline, or with a baseline but no later rating, is counted "
-        "as missing in that area, not as having made no progress.",
+        gettext_lazy("Missing"),
+        gettext_lazy(
+            "A participant with no baseline, or with a baseline but no later rating, is counted "
+            "as missing in that area, not as having made no progress."
+        ),
     ),
     (
-        "Wilcoxon signed-rank test",
-        "Baseline against later rating, two-sided. Zero differences are dropped (Wilcoxon's "
-        "rule, as in R); ties take average ranks. The p-value is exact (the permutation "
-        "distribution over all sign assignments, ties included) for up to 50 non-zero "
-        "differences, and otherwise from the normal approximation with tie and continuity "
-        "corrections. V is the sum of the ranks of the increases. The effect size is the "
-        "matched-pairs rank-biserial correlation, from -1 (all went down) to 1 (all went "
-        "up).",
+        gettext_lazy("Wilcoxon signed-rank test"),
+        gettext_lazy(
+            "Baseline against later rating, two-sided. Zero differences are dropped (Wilcoxon's "
+            "rule, as in R); ties take average ranks. The p-value is exact (the permutation "
+            "distribution over all sign assignments, ties included) for up to 50 non-zero "
+            "differences, and otherwise from the normal approximation with tie and continuity "
+            "corrections. V is the sum of the ranks of the increases. The effect size is the "
+            "matched-pairs rank-biserial correlation, from -1 (all went down) to 1 (all went "
+            "up)."
+        ),
     ),
     (
-        "Sex-work involvement",
-        "An ordinal item (not at all, rarely, sometimes, often, always, plus 'at risk of "
-        "returning') asked at intake, graduation and follow-up (one month after "
-        "graduation). Involved means rarely to always. The paired change compares intake "
-        "with follow-up on the 0-4 scale; pairs with an 'at risk' answer are counted apart.",
+        gettext_lazy("Sex-work involvement"),
+        gettext_lazy(
+            "An ordinal item (not at all, rarely, sometimes, often, always, plus 'at risk of "
+            "returning') asked at intake, graduation and follow-up (one month after "
+            "graduation). Involved means rarely to always. The paired change compares intake "
+            "with follow-up on the 0-4 scale; pairs with an 'at risk' answer are counted apart."
+        ),
     ),
     (
-        "Cost per participant",
-        "For a cycle, its operating cost (evaluation costs excluded) divided by the "
-        "participants enrolled in that cycle. Cost per graduate and per participant who "
-        "progressed in at least one focus area divide the same cost by those counts; "
-        "progress is known only for women who consented to the research. Amounts are "
-        "rounded to the cent.",
+        gettext_lazy("Cost per participant"),
+        gettext_lazy(
+            "For a cycle, its operating cost (evaluation costs excluded) divided by the "
+            "participants enrolled in that cycle. Cost per graduate and per participant who "
+            "progressed in at least one focus area divide the same cost by those counts; "
+            "progress is known only for women who consented to the research. Amounts are "
+            "rounded to the cent."
+        ),
     ),
     (
-        "Small cells",
-        "In anything meant to leave the building (funder report, research export), a count "
-        "below 5 that could identify someone is suppressed and shown as <5.",
+        gettext_lazy("Small cells"),
+        gettext_lazy(
+            "In anything meant to leave the building (funder report, research export), a count "
+            "below 5 that could identify someone is suppressed and shown as <5."
+        ),
     ),
     (
-        "Published figures",
-        "What an evaluator and a funder see: whole cycles with at least 10 consenting "
-        "women only; each count moved by at most 2, the same way every time it is asked "
-        "for, then shown as <5 when 1 to 4; shares and costs per head from those counts. "
-        "A program manager and `doorway evaluate` give the exact figures.",
+        gettext_lazy("Published figures"),
+        gettext_lazy(
+            "What an evaluator and a funder see: whole cycles with at least 10 consenting "
+            "women only; each count moved by at most 2, the same way every time it is asked "
+            "for, then shown as <5 when 1 to 4; shares and costs per head from those counts. "
+            "A program manager and `doorway evaluate` give the exact figures."
+        ),
     ),
 ]
 
 
 def definitions() -> list[dict[str, str]]:
-    return [{"term": term, "text": text} for term, text in DEFINITIONS]
+    return [{"term": str(term), "text": str(text)} for term, text in DEFINITIONS]
 
 
 def jsonable(value: Any) -> Any:
@@ -115,7 +140,7 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
-    if isinstance(value, uuid.UUID):
+    if isinstance(value, uuid.UUID | Promise):
         return str(value)
     return value
 

@@ -23,12 +23,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
+from doorway.evaluation.numbers import percentage
+
 THRESHOLD = 5
 SUPPRESSED = "<5"
 # A count of 5 or more hidden only so that a "<5" beside it cannot be worked out.
 NOT_SHOWN = "n/s"
 
-RULE = (
+RULE = gettext_lazy(
     "Small cells: any count of 1 to 4 people is shown as “<5” so that nobody can be "
     "recognised; 0 is shown as 0. A percentage is not shown when its count or its "
     "denominator is suppressed. Where a total is shown and only one count in its row "
@@ -50,7 +54,7 @@ def suppress_percent(numerator: int, denominator: int) -> str:
     """ "63%", or "" when the numerator or denominator is suppressed (or zero)."""
     if denominator <= 0 or is_small(numerator) or is_small(denominator):
         return ""
-    return f"{round(100 * numerator / denominator)}%"
+    return percentage(round(100 * numerator / denominator))
 
 
 def suppress_row(counts: Mapping[Any, int]) -> dict[Any, int | str]:

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -31,12 +33,12 @@ if TYPE_CHECKING:
 
 # The benefits the survey asks about; partners can add their own as well.
 BENEFITS = [
-    ("faster_access", "Faster access to our services for the women referred"),
-    ("better_referrals", "Better-prepared referrals"),
-    ("fewer_lost", "Fewer women lost between services"),
-    ("shared_knowledge", "Shared knowledge and training"),
-    ("understanding", "Better understanding of women leaving sex work"),
-    ("joint_planning", "Joint planning and advocacy"),
+    ("faster_access", gettext_lazy("Faster access to our services for the women referred")),
+    ("better_referrals", gettext_lazy("Better-prepared referrals")),
+    ("fewer_lost", gettext_lazy("Fewer women lost between services")),
+    ("shared_knowledge", gettext_lazy("Shared knowledge and training")),
+    ("understanding", gettext_lazy("Better understanding of women leaving sex work")),
+    ("joint_planning", gettext_lazy("Joint planning and advocacy")),
 ]
 BENEFIT_LABELS = dict(BENEFITS)
 FIELDS = ("partner", "year", "relationship", "benefits", "comments")
@@ -54,7 +56,7 @@ def partners_of(user: Someone) -> QuerySet[PartnerAgency]:
 
 
 def benefit_label(benefit: str) -> str:
-    return BENEFIT_LABELS.get(benefit, benefit)
+    return str(BENEFIT_LABELS.get(benefit, benefit))
 
 
 @transaction.atomic
@@ -70,20 +72,23 @@ def record_response(
     """Record one partner's answer for one year. The benefits are the codes of
     `BENEFITS` and, for others they name, their own short words."""
     if not surveys_partners(by):
-        raise PermissionDenied("Program managers and evaluators record the partner survey.")
+        raise PermissionDenied(_("Program managers and evaluators record the partner survey."))
     errors: dict[str, str] = {}
     if partner is None or partner.agency_id != by.agency_id:
-        errors["partner"] = "Choose one of your agency's partners."
+        errors["partner"] = _("Choose one of your agency's partners.")
     this_year = timezone.localdate().year
     if year is None or not FIRST_YEAR <= year <= this_year:
-        errors["year"] = f"Give a year from {FIRST_YEAR} to {this_year}."
+        errors["year"] = _("Give a year from %(first)s to %(last)s.") % {
+            "first": FIRST_YEAR,
+            "last": this_year,
+        }
     elif (
         partner is not None
         and PartnerSurveyResponse.objects.filter(partner=partner, year=year).exists()
     ):
-        errors["year"] = "This partner's answer for that year is already recorded."
+        errors["year"] = _("This partner's answer for that year is already recorded.")
     if relationship not in Relationship.values:
-        errors["relationship"] = "Choose how they rate the working relationship."
+        errors["relationship"] = _("Choose how they rate the working relationship.")
     if errors:
         raise ValidationError(errors)
     assert partner is not None
@@ -115,7 +120,7 @@ class YearSummary:
         return round(100 * self.positive / self.surveyed) if self.surveyed else None
 
     def relationship_rows(self) -> list[tuple[str, int]]:
-        return [(label, self.relationships[value]) for value, label in Relationship.choices]
+        return [(str(label), self.relationships[value]) for value, label in Relationship.choices]
 
     def benefit_rows(self) -> list[tuple[str, int]]:
         return [(benefit_label(b), n) for b, n in self.benefits.most_common()]

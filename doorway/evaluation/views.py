@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
@@ -52,16 +53,20 @@ class CohortForm(BootstrapForm, forms.Form):
         queryset=Cycle.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every cycle.",
+        help_text=gettext_lazy("None ticked: every cycle."),
     )
     enrolled_from = forms.DateField(
-        label="Referred from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Referred from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     enrolled_to = forms.DateField(
-        label="Referred to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Referred to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     phase_reached = forms.TypedChoiceField(
-        label="Reached at least", required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Reached at least"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(
@@ -80,13 +85,15 @@ class CohortForm(BootstrapForm, forms.Form):
             cycles.help_text = _("None ticked: every cycle large enough to be reported.")
             return
         phase: Any = self.fields["phase_reached"]
-        phase.choices = [("", "Any phase")] + [(p.order, p.name) for p in program.active_phases()]
+        phase.choices = [("", _("Any phase"))] + [
+            (p.order, p.name) for p in program.active_phases()
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("enrolled_from"), data.get("enrolled_to")
         if start and end and end < start:
-            self.add_error("enrolled_to", "The end comes before the start.")
+            self.add_error("enrolled_to", _("The end comes before the start."))
         return data
 
     def cohort(self) -> Cohort:
@@ -260,10 +267,12 @@ def funder_report_pdf(request: HttpRequest, program_slug: str) -> HttpResponse:
 
 class ExportForm(BootstrapForm, forms.Form):
     reason = forms.CharField(
-        label="Why do you need this export?",
+        label=gettext_lazy("Why do you need this export?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept in the audit log with who took the export and what was in it.",
+        help_text=gettext_lazy(
+            "Kept in the audit log with who took the export and what was in it."
+        ),
     )
 
 
@@ -319,8 +328,8 @@ def ratings_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any
     dates = sorted({on for series in ratings.values() for on, _ in series})
     by_date = {area.pk: dict(ratings[area.pk]) for area in areas}
     table = charts.Table(
-        "Her journey-scale ratings (1-10) by focus area and date",
-        ["Focus area", *(d.isoformat() for d in dates)],
+        _("Her journey-scale ratings (1-10) by focus area and date"),
+        [_("Focus area"), *(d.isoformat() for d in dates)],
         [[a.name, *(by_date[a.pk].get(d, "") for d in dates)] for a in areas],
     )
     chart = None
@@ -337,5 +346,7 @@ def ratings_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any
         }
     return {
         "template": "evaluation/_ratings_section.html",
-        "evaluation_ratings": charts.Figure("ratings-chart", "Her ratings over time", table, chart),
+        "evaluation_ratings": charts.Figure(
+            "ratings-chart", _("Her ratings over time"), table, chart
+        ),
     }

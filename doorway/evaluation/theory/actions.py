@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -41,6 +43,7 @@ from doorway.evaluation.models import (
     Reference,
     StepKind,
 )
+from doorway.evaluation.numbers import decimal, percentage
 from doorway.evaluation.permissions import evaluated_programs
 from doorway.instruments.models import Answer, ItemKind, Timepoint
 from doorway.people.models import NameDigest, User
@@ -60,7 +63,9 @@ def edits_theory(user: Someone, program: Program) -> bool:
 
 def _check_editor(by: User, program: Program) -> None:
     if not edits_theory(by, program):
-        raise PermissionDenied("Only the program's managers and evaluators edit its theory.")
+        raise PermissionDenied(
+            gettext("Only the program's managers and evaluators edit its theory.")
+        )
 
 
 # --- Indicators: computed live, de-identified counts ----------------------------------
@@ -83,20 +88,26 @@ class Figure:
         if self.denominator is None:
             return str(self.numerator)
         if not self.denominator:
-            return "no data"
+            return gettext("no data")
         if self.per_participant:
-            return (
-                f"{self.numerator / self.denominator:.1f} ({self.numerator} for {self.denominator})"
-            )
-        percent = round(100 * self.numerator / self.denominator)
-        return f"{self.numerator} of {self.denominator} ({percent}%)"
+            return gettext("%(rate)s (%(count)s for %(women)s)") % {
+                "rate": decimal(self.numerator / self.denominator, 1),
+                "count": self.numerator,
+                "women": self.denominator,
+            }
+        share = percentage(round(100 * self.numerator / self.denominator))
+        return gettext("%(count)s of %(total)s (%(share)s)") % {
+            "count": self.numerator,
+            "total": self.denominator,
+            "share": share,
+        }
 
 
 @dataclass(frozen=True)
 class Indicator:
     slug: str
-    name: str
-    definition: str
+    name: StrOrPromise
+    definition: StrOrPromise
     compute: Callable[[Program], Figure]
 
 
@@ -207,26 +218,30 @@ def _progressed(slug: str) -> Callable[[Program], Figure]:
 FIXED_INDICATORS = [
     Indicator(
         "dropin-attendance",
-        "Drop-in attendances per participant",
-        "Weekly drop-in attendances of consenting women, divided by their number.",
+        gettext_lazy("Drop-in attendances per participant"),
+        gettext_lazy("Weekly drop-in attendances of consenting women, divided by their number."),
         dropin_attendance,
     ),
     Indicator(
         "referrals-completed",
-        "Referrals completed",
-        "Referrals of consenting women in which she received the service, of all made.",
+        gettext_lazy("Referrals completed"),
+        gettext_lazy(
+            "Referrals of consenting women in which she received the service, of all made."
+        ),
         referrals_completed,
     ),
     Indicator(
         "graduated",
-        "Graduated",
-        "Consenting women who graduated, of those whose enrolment has ended.",
+        gettext_lazy("Graduated"),
+        gettext_lazy("Consenting women who graduated, of those whose enrolment has ended."),
         graduated,
     ),
     Indicator(
         "not-involved-at-follow-up",
-        "Not involved in sex work at follow-up",
-        "Of consenting women followed up one month after graduation, those not involved at all.",
+        gettext_lazy("Not involved in sex work at follow-up"),
+        gettext_lazy(
+            "Of consenting women followed up one month after graduation, those not involved at all."
+        ),
         not_involved_at_follow_up,
     ),
 ]
@@ -240,17 +255,21 @@ def indicators_for(program: Program) -> dict[str, Indicator]:
         slug = f"progressed-{area.slug}"
         found[slug] = Indicator(
             slug,
-            f"Share progressed in {area.name.lower()}",
-            f"Consenting women whose latest {area.name.lower()} rating is above their "
-            "baseline, of those with both.",
+            gettext("Share progressed in %(area)s") % {"area": area.name.lower()},
+            gettext(
+                "Consenting women whose latest rating in %(area)s is above their "
+                "baseline, of those with both."
+            )
+            % {"area": area.name.lower()},
             _progressed(area.slug),
         )
     for ingredient in KeyIngredient.objects.filter(program=program):
         slug = f"tagged-{ingredient.slug}"
         found[slug] = Indicator(
             slug,
-            f"Contacts tagged {ingredient.name.lower()}",
-            f"Contacts with consenting women that the care team tagged {ingredient.name.lower()}.",
+            gettext("Contacts tagged %(ingredient)s") % {"ingredient": ingredient.name.lower()},
+            gettext("Contacts with consenting women that the care team tagged %(ingredient)s.")
+            % {"ingredient": ingredient.name.lower()},
             _tagged(ingredient.slug),
         )
     return found
@@ -278,9 +297,9 @@ def _unique_key(program: Program, title: str) -> str:
 def _check_step(kind: str, title: str) -> None:
     errors = {}
     if kind not in StepKind.values:
-        errors["kind"] = "Choose what kind of step this is."
+        errors["kind"] = gettext("Choose what kind of step this is.")
     if not title.strip():
-        errors["title"] = "Give the step a title."
+        errors["title"] = gettext("Give the step a title.")
     if errors:
         raise ValidationError(errors)
 
@@ -318,10 +337,14 @@ def edit_step(step: ChangeStep, *, by: User, **changes: Any) -> ChangeStep:
     errors = {}
     for link in step.links_out.select_related("target"):
         if link.target.rank < STEP_ORDER[values["kind"]]:
-            errors["kind"] = f"It leads to “{link.target}”, an earlier kind of step."
+            errors["kind"] = gettext("It leads to “%(step)s”, an earlier kind of step.") % {
+                "step": link.target
+            }
     for link in step.links_in.select_related("source"):
         if link.source.rank > STEP_ORDER[values["kind"]]:
-            errors["kind"] = f"“{link.source}”, a later kind of step, leads to it."
+            errors["kind"] = gettext("“%(step)s”, a later kind of step, leads to it.") % {
+                "step": link.source
+            }
     if errors:
         raise ValidationError(errors)
     changed = [name for name in STEP_FIELDS if values[name] != getattr(step, name)]
@@ -338,25 +361,25 @@ def _check_link(
 ) -> None:
     errors = {}
     if source is None or source.program_id != program.pk:
-        errors["source"] = "Choose a step of this program's theory."
+        errors["source"] = gettext("Choose a step of this program's theory.")
     if target is None or target.program_id != program.pk:
-        errors["target"] = "Choose a step of this program's theory."
+        errors["target"] = gettext("Choose a step of this program's theory.")
     if not errors:
         assert source is not None
         assert target is not None
         if source.pk == target.pk:
-            errors["target"] = "A step cannot lead to itself."
+            errors["target"] = gettext("A step cannot lead to itself.")
         elif target.rank < source.rank:
-            errors["target"] = (
-                f"A {source.get_kind_display().lower()} leads to a step of the same or a "
+            errors["target"] = gettext(
+                "A step of the kind “%(kind)s” leads to a step of the same or a "
                 "later kind, not back to an earlier one."
-            )
+            ) % {"kind": source.get_kind_display().lower()}
         elif (
             ChangeLink.objects.filter(source=source, target=target)
             .exclude(pk__in=[link.pk] if link is not None else [])
             .exists()
         ):
-            errors["target"] = "These two steps are already linked."
+            errors["target"] = gettext("These two steps are already linked.")
     if errors:
         raise ValidationError(errors)
 
@@ -410,9 +433,9 @@ def rate_link(link: ChangeLink, *, by: User, rating: str, note: str) -> ChangeLi
     _check_editor(by, link.program)
     errors = {}
     if rating not in EvidenceRating.values:
-        errors["rating"] = "Choose how strong the evidence is."
+        errors["rating"] = gettext("Choose how strong the evidence is.")
     if not note.strip():
-        errors["rating_note"] = "Say why: what the evidence shows and what it lacks."
+        errors["rating_note"] = gettext("Say why: what the evidence shows and what it lacks.")
     if errors:
         raise ValidationError(errors)
     link.rating, link.rating_note = rating, note.strip()
@@ -426,9 +449,11 @@ def rate_link(link: ChangeLink, *, by: User, rating: str, note: str) -> ChangeLi
 def add_indicator(link: ChangeLink, *, by: User, indicator: str, note: str = "") -> LinkIndicator:
     _check_editor(by, link.program)
     if indicator not in indicators_for(link.program):
-        raise ValidationError({"indicator": "Choose one of the indicators Doorway computes."})
+        raise ValidationError(
+            {"indicator": gettext("Choose one of the indicators Doorway computes.")}
+        )
     if link.indicators.filter(indicator=indicator).exists():
-        raise ValidationError({"indicator": "This link already carries that indicator."})
+        raise ValidationError({"indicator": gettext("This link already carries that indicator.")})
     row = LinkIndicator.objects.create(link=link, indicator=indicator, note=note.strip())
     _audit(Action.CREATE, by, row, ["indicator", "note"])
     return row
@@ -473,9 +498,9 @@ def _check_excerpt(
 
     errors = {}
     if interviewee not in Interviewee.values:
-        errors["interviewee"] = "Say who was interviewed."
+        errors["interviewee"] = gettext("Say who was interviewed.")
     if not text.strip():
-        errors["text"] = "Give the excerpt."
+        errors["text"] = gettext("Give the excerpt.")
     elif names_a_participant(text, program):
         record(
             Action.REFUSED,
@@ -483,12 +508,12 @@ def _check_excerpt(
             subject=program,
             detail={"object_type": "evaluation.InterviewExcerpt", "refused": "participant_name"},
         )
-        errors["text"] = (
+        errors["text"] = gettext(
             "The excerpt contains a word that is the name of a participant. Take every "
             "participant's name out (write “a participant” or “she”)."
         )
     if any(m.program_id != program.pk for m in mechanisms):
-        errors["mechanisms"] = "Choose key ingredients of this program only."
+        errors["mechanisms"] = gettext("Choose key ingredients of this program only.")
     if errors:
         raise ValidationError(errors)
 
@@ -559,7 +584,9 @@ REFERENCE_FIELDS = ("citation", "url", "note")
 
 def _check_reference(citation: str) -> None:
     if not citation.strip():
-        raise ValidationError({"citation": "Give the citation: authors, year, title, where."})
+        raise ValidationError(
+            {"citation": gettext("Give the citation: authors, year, title, where.")}
+        )
 
 
 @transaction.atomic
@@ -634,18 +661,18 @@ def links_of(program: Program) -> list[ChangeLink]:
 
 
 HEADINGS = {
-    StepKind.ACTIVITY: "Activities",
-    StepKind.OUTPUT: "Outputs",
-    StepKind.IMMEDIATE: "Immediate outcomes",
-    StepKind.INTERMEDIATE: "Intermediate outcomes",
-    StepKind.LONG_TERM: "Long-term outcomes",
+    StepKind.ACTIVITY: gettext_lazy("Activities"),
+    StepKind.OUTPUT: gettext_lazy("Outputs"),
+    StepKind.IMMEDIATE: gettext_lazy("Immediate outcomes"),
+    StepKind.INTERMEDIATE: gettext_lazy("Intermediate outcomes"),
+    StepKind.LONG_TERM: gettext_lazy("Long-term outcomes"),
 }
 
 
 def grouped_steps(steps: list[ChangeStep]) -> list[tuple[str, list[ChangeStep]]]:
     """Steps under their kind's heading, in reading order."""
     return [
-        (HEADINGS[StepKind(kind)], [s for s in steps if s.kind == kind])
+        (str(HEADINGS[StepKind(kind)]), [s for s in steps if s.kind == kind])
         for kind in StepKind.values
         if any(s.kind == kind for s in steps)
     ]
@@ -673,13 +700,13 @@ class LinkEvidence:
         needs = []
         if not self.exact:
             if not self.figures:
-                needs.append("an indicator from the records")
+                needs.append(gettext("an indicator from the records"))
         elif not any(f is not None and f.has_data for _, _, f in self.figures):
-            needs.append("an indicator from the records, with data")
+            needs.append(gettext("an indicator from the records, with data"))
         if not self.link.excerpts.all():
-            needs.append("interviews with staff or peer mentors on how this step works")
+            needs.append(gettext("interviews with staff or peer mentors on how this step works"))
         if not self.link.references.all():
-            needs.append("published evidence that this step leads to the next elsewhere")
+            needs.append(gettext("published evidence that this step leads to the next elsewhere"))
         return needs
 
 
@@ -696,19 +723,21 @@ def link_evidence(
     link.evidence = evidence  # type: ignore[attr-defined]  # for the templates
     flags = evidence.flags
     if not link.rating:
-        flags.append("Not rated yet")
+        flags.append(gettext("Not rated yet"))
     elif link.rating in (EvidenceRating.WEAK, EvidenceRating.NONE):
-        flags.append(f"Evidence rated {link.get_rating_display().lower()}")
+        flags.append(
+            gettext("Evidence rated %(rating)s") % {"rating": link.get_rating_display().lower()}
+        )
     if not (figures or link.excerpts.all() or link.references.all()):
-        flags.append("No evidence attached")
+        flags.append(gettext("No evidence attached"))
     elif exact and figures and not any(f is not None and f.has_data for _, _, f in figures):
-        flags.append("Its indicators have no data yet")
+        flags.append(gettext("Its indicators have no data yet"))
     if not link.assumptions:
-        flags.append("No assumptions written")
+        flags.append(gettext("No assumptions written"))
     if not link.risks:
-        flags.append("No risks written")
+        flags.append(gettext("No risks written"))
     if not link.alternative_explanations:
-        flags.append("No alternative explanations considered")
+        flags.append(gettext("No alternative explanations considered"))
     return evidence
 
 
@@ -730,15 +759,16 @@ def contribution_story(program: Program, *, exact: bool = True) -> dict[str, Any
     sources = {link.source_id for link in links}
     outcomes = [s for s in steps if s.kind == StepKind.LONG_TERM]
     ratings = {
-        label: sum(1 for link in links if link.rating == value)
+        str(label): sum(1 for link in links if link.rating == value)
         for value, label in EvidenceRating.choices
     }
-    ratings["Not rated"] = sum(1 for link in links if not link.rating)
+    ratings[gettext("Not rated")] = sum(1 for link in links if not link.rating)
     return {
         "program": program,
         # 1. The cause-effect issue to be addressed.
         "outcomes": outcomes,
         "activities": [s for s in steps if s.kind == StepKind.ACTIVITY],
+        "activities_list": ", ".join(s.title.lower() for s in steps if s.kind == StepKind.ACTIVITY),
         # 2. The postulated theory of change and the risks to it.
         "groups": grouped_steps(steps),
         "unlinked": [

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.evaluation.models import (
     ChangeLink,
@@ -27,13 +28,15 @@ TEXT = {"rows": 3}
 
 
 class StepForm(BootstrapForm, forms.Form):
-    kind = forms.ChoiceField(label="Kind of step", choices=[("", "Choose…"), *StepKind.choices])
-    title = forms.CharField(label="Title", max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of step"), choices=[("", _("Choose…")), *StepKind.choices]
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs=TEXT)
+        label=_("Description"), required=False, widget=forms.Textarea(attrs=TEXT)
     )
     order = forms.IntegerField(
-        label="Order", min_value=0, max_value=999, initial=0, help_text="Lower comes first."
+        label=_("Order"), min_value=0, max_value=999, initial=0, help_text=_("Lower comes first.")
     )
 
     def __init__(self, *args: Any, step: ChangeStep | None = None, **kwargs: Any) -> None:
@@ -48,25 +51,25 @@ class StepChoiceField(forms.ModelChoiceField[ChangeStep]):
 
 
 class LinkForm(BootstrapForm, forms.Form):
-    source = StepChoiceField(label="From", queryset=ChangeStep.objects.none())
-    target = StepChoiceField(label="Leads to", queryset=ChangeStep.objects.none())
+    source = StepChoiceField(label=_("From"), queryset=ChangeStep.objects.none())
+    target = StepChoiceField(label=_("Leads to"), queryset=ChangeStep.objects.none())
     assumptions = forms.CharField(
-        label="Assumptions",
+        label=_("Assumptions"),
         required=False,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What must hold for this step to lead to the next.",
+        help_text=_("What must hold for this step to lead to the next."),
     )
     risks = forms.CharField(
-        label="Risks",
+        label=_("Risks"),
         required=False,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What could stop it.",
+        help_text=_("What could stop it."),
     )
     alternative_explanations = forms.CharField(
-        label="Alternative explanations",
+        label=_("Alternative explanations"),
         required=False,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What else could explain the change, if it happens.",
+        help_text=_("What else could explain the change, if it happens."),
     )
 
     def __init__(
@@ -92,55 +95,59 @@ class LinkForm(BootstrapForm, forms.Form):
 
 class RatingForm(BootstrapForm, forms.Form):
     rating = forms.ChoiceField(
-        label="Strength of the evidence", choices=EvidenceRating.choices, widget=forms.RadioSelect
+        label=_("Strength of the evidence"),
+        choices=EvidenceRating.choices,
+        widget=forms.RadioSelect,
     )
     rating_note = forms.CharField(
-        label="Why",
+        label=_("Why"),
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What the evidence shows, and what it lacks.",
+        help_text=_("What the evidence shows, and what it lacks."),
     )
 
 
 class IndicatorForm(BootstrapForm, forms.Form):
-    indicator = forms.ChoiceField(label="Indicator")
+    indicator = forms.ChoiceField(label=_("Indicator"))
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What the figure says about this link.",
+        help_text=_("What the figure says about this link."),
     )
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
-        fields["indicator"].choices = [("", "Choose…")] + [
+        fields["indicator"].choices = [("", _("Choose…"))] + [
             (slug, indicator.name) for slug, indicator in indicators_for(program).items()
         ]
 
 
 class ExcerptForm(BootstrapForm, forms.Form):
     interviewee = forms.ChoiceField(
-        label="Who was interviewed", choices=[("", "Choose…"), *Interviewee.choices]
+        label=_("Who was interviewed"), choices=[("", _("Choose…")), *Interviewee.choices]
     )
     interviewed_on = forms.DateField(
-        label="Date of the interview",
+        label=_("Date of the interview"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     text = forms.CharField(
-        label="Excerpt",
+        label=_("Excerpt"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Never a participant's name or anything that would identify her: write "
-        "“a participant” or “she”. Doorway refuses an excerpt that contains a name of a "
-        "participant.",
+        help_text=_(
+            "Never a participant's name or anything that would identify her: write "
+            "“a participant” or “she”. Doorway refuses an excerpt that contains a name of a "
+            "participant."
+        ),
     )
     mechanisms = forms.ModelMultipleChoiceField(
-        label="Mechanisms it speaks to",
+        label=_("Mechanisms it speaks to"),
         queryset=KeyIngredient.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The program's key ingredients.",
+        help_text=_("The program's key ingredients."),
     )
 
     def __init__(
@@ -164,20 +171,20 @@ class ExcerptForm(BootstrapForm, forms.Form):
     def clean_interviewed_on(self) -> Any:
         value = self.cleaned_data.get("interviewed_on")
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("An interview cannot be dated in the future.")
+            raise forms.ValidationError(_("An interview cannot be dated in the future."))
         return value
 
 
 class ReferenceForm(BootstrapForm, forms.Form):
     citation = forms.CharField(
-        label="Citation", max_length=500, help_text="Authors, year, title, where published."
+        label=_("Citation"), max_length=500, help_text=_("Authors, year, title, where published.")
     )
-    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What it found that bears on this link.",
+        help_text=_("What it found that bears on this link."),
     )
 
     def __init__(self, *args: Any, reference: Reference | None = None, **kwargs: Any) -> None:
@@ -187,34 +194,36 @@ class ReferenceForm(BootstrapForm, forms.Form):
 
 
 class SurveyForm(BootstrapForm, forms.Form):
-    partner = forms.ModelChoiceField(label="Partner agency", queryset=PartnerAgency.objects.none())
+    partner = forms.ModelChoiceField(
+        label=_("Partner agency"), queryset=PartnerAgency.objects.none()
+    )
     year = forms.IntegerField(
-        label="Year of the survey", widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Year of the survey"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
     relationship = forms.ChoiceField(
-        label="How they rate the working relationship",
+        label=_("How they rate the working relationship"),
         choices=Relationship.choices,
         widget=forms.RadioSelect,
     )
     benefits = forms.MultipleChoiceField(
-        label="Benefits they have seen",
+        label=_("Benefits they have seen"),
         choices=BENEFITS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     other_benefits = forms.CharField(
-        label="Other benefits they named",
+        label=_("Other benefits they named"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="One per line, in a few words.",
+        help_text=_("One per line, in a few words."),
     )
     comments = forms.CharField(
-        label="Comments",
+        label=_("Comments"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs=TEXT),
-        help_text="About the partnership; never about a participant.",
+        help_text=_("About the partnership; never about a participant."),
     )
 
     def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:

@@ -20,6 +20,7 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.refusal import refuse
@@ -51,7 +52,7 @@ def access_theory(request: AuthenticatedHttpRequest, program_id: Any) -> Program
     """A program whose theory she reads and edits; 403 for a role that never does, an
     audited 404 for a program out of her reach."""
     if not sees_evaluations(request.user):
-        raise PermissionDenied("The theory of change is for program managers and evaluators.")
+        raise PermissionDenied(_("The theory of change is for program managers and evaluators."))
     program = evaluated_programs(request.user).filter(pk=program_id).first()
     if program is None:
         refuse(request, object_id=program_id, object_type="programs.Program")
@@ -122,7 +123,7 @@ def _data(request: AuthenticatedHttpRequest) -> Any:
 @require_GET
 def theory_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not sees_evaluations(request.user):
-        raise PermissionDenied("The theory of change is for program managers and evaluators.")
+        raise PermissionDenied(_("The theory of change is for program managers and evaluators."))
     programs = list(evaluated_programs(request.user))
     if len(programs) == 1:
         return redirect("theory_detail", programs[0].pk)
@@ -165,7 +166,7 @@ def theory_install(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRe
     """Start from Exit Doors Here's theory of change (adds only what is missing)."""
     program = access_theory(request, program_id)
     theory.install_template(program, by=request.user)
-    messages.success(request, "Exit Doors Here's theory of change was added; edit it freely.")
+    messages.success(request, _("Exit Doors Here's theory of change was added; edit it freely."))
     return redirect(theory_url(program))
 
 
@@ -181,8 +182,8 @@ def theory_step_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpR
         program,
         StepForm(_data(request)),
         lambda data: theory.add_step(program, by=request.user, **data),
-        title="Add a step",
-        done="The step was added.",
+        title=_("Add a step"),
+        done=_("The step was added."),
         back=theory_url(program),
     )
 
@@ -200,8 +201,8 @@ def theory_step_edit(
         program,
         StepForm(_data(request), step=step),
         lambda data: theory.edit_step(step, by=request.user, **data),
-        title=f"Edit the step “{step.title}”",
-        done="The step was saved.",
+        title=_("Edit the step “%(title)s”") % {"title": step.title},
+        done=_("The step was saved."),
         back=theory_url(program, f"step-{step.pk}"),
     )
 
@@ -215,8 +216,8 @@ def theory_link_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpR
         program,
         LinkForm(_data(request), program=program),
         lambda data: theory.add_link(program, by=request.user, **data),
-        title="Link two steps",
-        done="The link was added.",
+        title=_("Link two steps"),
+        done=_("The link was added."),
         back=theory_url(program),
     )
 
@@ -233,8 +234,8 @@ def theory_link_edit(
         program,
         LinkForm(_data(request), program=program, link=link),
         lambda data: theory.edit_link(link, by=request.user, **data),
-        title="Edit the link",
-        done="The link was saved.",
+        title=_("Edit the link"),
+        done=_("The link was saved."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -258,11 +259,13 @@ def theory_link_rate(
             rating=data["rating"],
             note=data["rating_note"],
         ),
-        title="Rate the evidence for this link",
-        intro="Strong: several kinds of evidence agree and alternatives are ruled out. "
-        "Moderate: some evidence, alternatives not ruled out. Weak: little or conflicting "
-        "evidence. None: nothing yet.",
-        done="The rating was saved.",
+        title=_("Rate the evidence for this link"),
+        intro=_(
+            "Strong: several kinds of evidence agree and alternatives are ruled out. "
+            "Moderate: some evidence, alternatives not ruled out. Weak: little or conflicting "
+            "evidence. None: nothing yet."
+        ),
+        done=_("The rating was saved."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -283,10 +286,12 @@ def theory_indicator_add(
         program,
         IndicatorForm(_data(request), program=program),
         lambda data: theory.add_indicator(link, by=request.user, **data),
-        title="Add an indicator",
-        intro="Computed from the records each time the theory is shown: counts over the "
-        "women who consented to the evaluation, never a line about one of them.",
-        done="The indicator was added.",
+        title=_("Add an indicator"),
+        intro=_(
+            "Computed from the records each time the theory is shown: counts over the "
+            "women who consented to the evaluation, never a line about one of them."
+        ),
+        done=_("The indicator was added."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -302,7 +307,7 @@ def theory_indicator_remove(
     row = _part(request, LinkIndicator.objects.filter(link=link), indicator_id)
     row.link = link
     theory.remove_indicator(row, by=request.user)
-    messages.success(request, "The indicator was taken off the link.")
+    messages.success(request, _("The indicator was taken off the link."))
     return redirect(theory_url(program, f"link-{link.pk}"))
 
 
@@ -318,8 +323,8 @@ def theory_excerpt_add(
         program,
         ExcerptForm(_data(request), program=program),
         lambda data: theory.add_excerpt(link, by=request.user, **data),
-        title="Add an interview excerpt",
-        done="The excerpt was added.",
+        title=_("Add an interview excerpt"),
+        done=_("The excerpt was added."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -339,8 +344,8 @@ def theory_excerpt_edit(
         program,
         ExcerptForm(_data(request), program=program, excerpt=excerpt),
         lambda data: theory.edit_excerpt(excerpt, by=request.user, **data),
-        title="Edit the interview excerpt",
-        done="The excerpt was saved.",
+        title=_("Edit the interview excerpt"),
+        done=_("The excerpt was saved."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -358,8 +363,8 @@ def theory_reference_add(
         program,
         ReferenceForm(_data(request)),
         lambda data: theory.add_reference(link, by=request.user, **data),
-        title="Add a reference",
-        done="The reference was added.",
+        title=_("Add a reference"),
+        done=_("The reference was added."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -379,8 +384,8 @@ def theory_reference_edit(
         program,
         ReferenceForm(_data(request), reference=ref),
         lambda data: theory.edit_reference(ref, by=request.user, **data),
-        title="Edit the reference",
-        done="The reference was saved.",
+        title=_("Edit the reference"),
+        done=_("The reference was saved."),
         back=theory_url(program, f"link-{link.pk}"),
         link=link,
     )
@@ -391,7 +396,7 @@ def theory_reference_edit(
 
 def _check_survey(request: AuthenticatedHttpRequest) -> Any:
     if not survey.surveys_partners(request.user):
-        raise PermissionDenied("The partner survey is for program managers and evaluators.")
+        raise PermissionDenied(_("The partner survey is for program managers and evaluators."))
     return survey.partners_of(request.user)
 
 
@@ -417,6 +422,6 @@ def partner_survey_record(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The partner's answer was recorded.")
+            messages.success(request, _("The partner's answer was recorded."))
             return redirect("partner_survey")
     return render(request, "evaluation/survey/form.html", {"form": form})

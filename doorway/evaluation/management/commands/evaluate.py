@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.report import evaluation_report
@@ -74,19 +75,19 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     ]
     return [
         (
-            "Focus areas",
-            [name for name, _ in FOCUS_COLUMNS],
-            [[_cell(_get(r, p)) for _, p in FOCUS_COLUMNS] for r in report["focus_areas"]],
+            _("Focus areas"),
+            [name for name, _path in FOCUS_COLUMNS],
+            [[_cell(_get(r, p)) for _name, p in FOCUS_COLUMNS] for r in report["focus_areas"]],
         ),
         (
-            "Sex-work involvement",
-            [name for name, _ in INVOLVEMENT_COLUMNS],
-            [[_cell(_get(r, p)) for _, p in INVOLVEMENT_COLUMNS] for r in involvement],
+            _("Sex-work involvement"),
+            [name for name, _path in INVOLVEMENT_COLUMNS],
+            [[_cell(_get(r, p)) for _name, p in INVOLVEMENT_COLUMNS] for r in involvement],
         ),
         (
-            "Cycles",
-            [name for name, _ in CYCLE_COLUMNS],
-            [[_cell(_get(r, p)) for _, p in CYCLE_COLUMNS] for r in report["cycles"]],
+            _("Cycles"),
+            [name for name, _path in CYCLE_COLUMNS],
+            [[_cell(_get(r, p)) for _name, p in CYCLE_COLUMNS] for r in report["cycles"]],
         ),
     ]
 
@@ -106,16 +107,18 @@ def as_csv(report: dict[str, Any]) -> str:
 def as_table(report: dict[str, Any]) -> str:
     lines = [
         report["cohort"]["description"],
-        "Evaluation participants (consented): {evaluation}; enrolled: {enrolled}".format(
-            **report["participants"]
-        ),
+        _("Evaluation participants (consented): %(evaluation)s; enrolled: %(enrolled)s")
+        % {
+            "evaluation": report["participants"]["evaluation"],
+            "enrolled": report["participants"]["enrolled"],
+        },
     ]
     for title, header, rows in tables(report):
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
         lines += ["", title, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
         lines.append("  ".join("-" * w for w in widths))
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines += ["", "Definitions"]
+    lines += ["", _("Definitions")]
     lines += [f"- {d['term']}: {d['text']}" for d in report["definitions"]]
     return "\n".join(lines)
 
@@ -124,7 +127,7 @@ def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError as error:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {text!r}.") from error
+        raise CommandError(_("Not a date (YYYY-MM-DD): %(text)r.") % {"text": text}) from error
 
 
 class Command(BaseCommand):
@@ -151,16 +154,23 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         program = Program.objects.filter(slug=options["program"]).first()
         if program is None:
-            known = ", ".join(Program.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"No program with the slug {options['program']!r} (known: {known}).")
+            known = ", ".join(Program.objects.values_list("slug", flat=True)) or _("none")
+            raise CommandError(
+                _("No program with the slug %(slug)r (known: %(known)s).")
+                % {"slug": options["program"], "known": known}
+            )
         names = options["cycle"]
         cycles = list(program.cycles.filter(name__in=names)) if names else []
         missing = sorted(set(names) - {c.name for c in cycles})
         if missing:
-            known = ", ".join(program.cycles.values_list("name", flat=True)) or "none"
+            known = ", ".join(program.cycles.values_list("name", flat=True)) or _("none")
             raise CommandError(
-                f"{program.name} has no cycle named {', '.join(map(repr, missing))} "
-                f"(its cycles: {known})."
+                _("%(program)s has no cycle named %(missing)s (its cycles: %(known)s).")
+                % {
+                    "program": program.name,
+                    "missing": ", ".join(map(repr, missing)),
+                    "known": known,
+                }
             )
         cohort = Cohort(
             program=program,
