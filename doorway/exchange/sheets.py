@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -70,7 +71,10 @@ def _text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        # Read back by the imports in either language (cells.YES, cells.NO).
+        return (
+            pgettext("a spreadsheet cell", "yes") if value else pgettext("a spreadsheet cell", "no")
+        )
     if isinstance(value, datetime.datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, datetime.date):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from doorway.caseload.queries import caseload_rows
 from doorway.casework import permissions as contact_permissions
@@ -42,9 +43,9 @@ CAPABILITY = {
 }
 
 TITLES = {
-    CASELOAD: "Caseload",
-    CONTACTS: "Contacts",
-    ATTENDANCE: "Drop-in and group attendance",
+    CASELOAD: gettext_lazy("Caseload"),
+    CONTACTS: gettext_lazy("Contacts"),
+    ATTENDANCE: gettext_lazy("Drop-in and group attendance"),
 }
 
 
@@ -70,19 +71,19 @@ def _joined(names: list[str]) -> str:
 # --- Caseload --------------------------------------------------------------------------
 
 CASELOAD_HEADER = [
-    "Participant code",
-    "Phase or exit",
-    "Group",
-    "Days overdue (most)",
-    "Next due",
-    "Due items",
+    gettext_lazy("Participant code"),
+    gettext_lazy("Phase or exit"),
+    gettext_lazy("Group"),
+    gettext_lazy("Days overdue (most)"),
+    gettext_lazy("Next due"),
+    gettext_lazy("Due items"),
 ]
 
 
 def caseload_sheet(enrolments: QuerySet[Enrolment], today: datetime.date) -> Sheet:
     """The caseload page's rows, in its order. `enrolments` is already narrowed by the
     access rule and the page's scope. Two queries."""
-    sheet = Sheet(CASELOAD, CASELOAD_HEADER)
+    sheet = Sheet(CASELOAD, [str(h) for h in CASELOAD_HEADER])
     for row in caseload_rows(enrolments, today):
         enrolment = row.enrolment
         status = (
@@ -91,7 +92,12 @@ def caseload_sheet(enrolments: QuerySet[Enrolment], today: datetime.date) -> She
             else enrolment.current_phase.name
         )
         dues = [
-            f"{b.label} ({'was due' if b.state == 'overdue' else 'due'} {b.due_on.isoformat()})"
+            (
+                gettext("%(due)s (was due %(day)s)")
+                if b.state == "overdue"
+                else gettext("%(due)s (due %(day)s)")
+            )
+            % {"due": b.label, "day": b.due_on.isoformat()}
             for b in row.badges
         ]
         sheet.rows.append(
@@ -101,7 +107,7 @@ def caseload_sheet(enrolments: QuerySet[Enrolment], today: datetime.date) -> She
                 row.group_name,
                 row.most_overdue,
                 row.next_due,
-                _joined(dues) or "Nothing due",
+                _joined(dues) or gettext("Nothing due"),
             ]
         )
         sheet.participants.append(str(enrolment.participant_id))
@@ -111,16 +117,16 @@ def caseload_sheet(enrolments: QuerySet[Enrolment], today: datetime.date) -> She
 # --- Contacts --------------------------------------------------------------------------
 
 CONTACTS_HEADER = [
-    "Participant code",
-    "Date",
-    "Kind",
-    "Duration (minutes)",
-    "Focus areas",
-    "Key ingredients",
-    "Written late",
-    "Edited",
-    "Recorded by",
-    "Recorded at",
+    gettext_lazy("Participant code"),
+    gettext_lazy("Date"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Duration (minutes)"),
+    gettext_lazy("Focus areas"),
+    gettext_lazy("Key ingredients"),
+    gettext_lazy("Written late"),
+    gettext_lazy("Edited"),
+    gettext_lazy("Recorded by"),
+    gettext_lazy("Recorded at"),
 ]
 
 
@@ -169,7 +175,7 @@ def contacts_sheet(
     chosen = contacts.values("pk")
     areas = _names_by_contact(Contact.focus_areas.through, "focusarea__name", chosen)
     ingredients = _names_by_contact(Contact.ingredients.through, "keyingredient__name", chosen)
-    sheet = Sheet(CONTACTS, CONTACTS_HEADER)
+    sheet = Sheet(CONTACTS, [str(h) for h in CONTACTS_HEADER])
     seen: set[str] = set()
     for contact in contacts:
         participant = contact.enrolment.participant
@@ -196,15 +202,15 @@ def contacts_sheet(
 # --- Attendance ------------------------------------------------------------------------
 
 ATTENDANCE_HEADER = [
-    "Date",
-    "Kind",
-    "Topic",
-    "Program",
-    "Facilitators",
-    "Attended in all",
-    "Women you work with who came (codes)",
-    "Others with a record (not shown to you)",
-    "Walk-ins without a record",
+    gettext_lazy("Date"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Topic"),
+    gettext_lazy("Program"),
+    gettext_lazy("Facilitators"),
+    gettext_lazy("Attended in all"),
+    gettext_lazy("Women you work with who came (codes)"),
+    gettext_lazy("Others with a record (not shown to you)"),
+    gettext_lazy("Walk-ins without a record"),
 ]
 
 
@@ -244,7 +250,7 @@ def attendance_sheet(
         .select_related("participant")
         .only("participant", "participant__code")
     }
-    sheet = Sheet(ATTENDANCE, ATTENDANCE_HEADER)
+    sheet = Sheet(ATTENDANCE, [str(h) for h in ATTENDANCE_HEADER])
     seen: set[str] = set()
     for session in chosen:
         came = attended.get(session.pk, [])

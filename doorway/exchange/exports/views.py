@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from doorway.audit.log import record
@@ -42,17 +43,17 @@ def may_export(user: Someone, kind: str | None = None, *, reached: bool = False)
     mine = queries.exports_for(user)
     if not mine:
         if reached:
-            raise PermissionDenied("Your role does not export records.")
-        raise Http404("No such page.")
+            raise PermissionDenied(gettext("Your role does not export records."))
+        raise Http404(gettext("No such page."))
     if kind is not None and kind not in mine:
-        raise PermissionDenied("Your role has no use of this export.")
+        raise PermissionDenied(gettext("Your role has no use of this export."))
     return mine
 
 
 def _format(request: AuthenticatedHttpRequest) -> str:
     fmt = request.GET.get("as", "csv")
     if fmt not in FORMATS:
-        raise Http404("No such format.")
+        raise Http404(gettext("No such format."))
     return fmt
 
 
@@ -62,7 +63,7 @@ def _id_or_refuse(request: AuthenticatedHttpRequest, text: str, object_type: str
     except ValueError:
         # What was typed stays out of the log unless it is an id.
         refuse(request, object_type=object_type)
-        raise Http404("No such record.") from None
+        raise Http404(gettext("No such record.")) from None
 
 
 def _page(
@@ -112,7 +113,7 @@ def _download(
         },
     )
     if fmt == "xlsx":
-        body = xlsx_bytes(sheet.header, sheet.rows, title=queries.TITLES[sheet.kind])
+        body = xlsx_bytes(sheet.header, sheet.rows, title=str(queries.TITLES[sheet.kind]))
         content_type = XLSX_TYPE
     else:
         body = csv_bytes(sheet.header, sheet.rows)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.models import Enrolment
@@ -22,7 +24,7 @@ from doorway.exchange.models import ExternalId
 from doorway.people.models import User
 from doorway.programs.models import Agency
 
-NO_SUCH_PARTICIPANT = (
+NO_SUCH_PARTICIPANT = gettext_lazy(
     "No such participant among those you work with. Give her id from your participants "
     "file or her Doorway code."
 )
@@ -33,7 +35,7 @@ class Column:
     key: str
     label: str
     required: bool
-    help: str
+    help: StrOrPromise
     aliases: tuple[str, ...] = ()
 
 
@@ -50,9 +52,9 @@ class Row:
 class CodeList:
     """Accepted values of a column, for the page that explains how to fill the file."""
 
-    title: str
+    title: StrOrPromise
     codes: list[tuple[str, str]]
-    note: str = ""
+    note: StrOrPromise = ""
 
 
 @dataclass
@@ -102,9 +104,9 @@ class Importer:
 
     # --- problems -------------------------------------------------------------------
 
-    def problem(self, row: Row | int, key: str, message: str) -> None:
+    def problem(self, row: Row | int, key: str, message: StrOrPromise) -> None:
         number = row.number if isinstance(row, Row) else row
-        self.problems.append(Problem(number, self.label(key), message))
+        self.problems.append(Problem(number, self.label(key), str(message)))
 
     def read[T](
         self, row: Row, key: str, reader: Callable[..., T], *args: Any, **kwargs: Any
@@ -116,7 +118,7 @@ class Importer:
             self.problem(row, key, str(problem))
             return None
         if value in (None, "", []) and self.column(key).required:
-            self.problem(row, key, f"{self.label(key)} is missing.")
+            self.problem(row, key, gettext("%(column)s is missing.") % {"column": self.label(key)})
             return None
         return value
 
@@ -133,7 +135,7 @@ class Importer:
             for text in error.messages:
                 self.problem(plan.first, "external_id", text)
         else:
-            self.problem(plan.first, "external_id", str(error) or "Not allowed.")
+            self.problem(plan.first, "external_id", str(error) or gettext("Not allowed."))
 
     def row_for_field(self, plan: Plan, name: str) -> Row:
         return plan.first
@@ -193,7 +195,9 @@ class Reach:
             wanted = set(programs)
             enrolments = [e for e in enrolments if e.cycle.program_id in wanted]
             if not enrolments:
-                raise CellProblem("She has no enrolment in that program among those you reach.")
+                raise CellProblem(
+                    gettext("She has no enrolment in that program among those you reach.")
+                )
         if on is not None:
             before = [e for e in enrolments if e.referred_on <= on]
             if before:

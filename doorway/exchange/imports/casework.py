@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from doorway.casework import permissions as contact_permissions
 from doorway.casework.actions import check_contact, record_contact
@@ -42,7 +43,7 @@ from doorway.instruments.definition import definition_of, flat_items, load_versi
 from doorway.instruments.models import Instrument, ItemKind, Timepoint
 from doorway.programs.models import FocusArea
 
-NOT_ALLOWED = "Your role does not record these."
+NOT_ALLOWED = gettext_lazy("Your role does not record these.")
 
 
 class ContactImporter(Importer):
@@ -51,26 +52,34 @@ class ContactImporter(Importer):
     columns = (
         EXTERNAL_ID,
         PARTICIPANT,
-        Column("happened_on", "Date", True, "The day of the contact.", aliases=("contact date",)),
+        Column(
+            "happened_on",
+            "Date",
+            True,
+            gettext_lazy("The day of the contact."),
+            aliases=("contact date",),
+        ),
         Column(
             "duration_minutes",
             "Duration (minutes)",
             True,
-            "From 1 to 600.",
+            gettext_lazy("From 1 to 600."),
             aliases=("duration", "minutes"),
         ),
-        Column("kind", "Kind of contact", True, "A code below.", aliases=("kind", "type")),
+        Column(
+            "kind", "Kind of contact", True, gettext_lazy("A code below."), aliases=("kind", "type")
+        ),
         Column(
             "focus_areas",
             "Focus areas",
             False,
-            "Codes of her program's focus areas, separated by ;",
+            gettext_lazy("Codes of her program's focus areas, separated by ;"),
         ),
         Column(
             "note",
             "Case note",
             False,
-            "What happened and what comes next (needed for all but peer contacts).",
+            gettext_lazy("What happened and what comes next (needed for all but peer contacts)."),
             aliases=("note", "notes"),
         ),
     )
@@ -106,9 +115,9 @@ class ContactImporter(Importer):
         ]
 
     def code_lists(self) -> list[CodeList]:
-        lists = [CodeList("Kind of contact", self.kinds)]
+        lists = [CodeList(gettext_lazy("Kind of contact"), self.kinds)]
         areas = [(a.slug, a.name) for group in self.areas.values() for a in group]
-        lists.append(CodeList("Focus areas", sorted(set(areas))))
+        lists.append(CodeList(gettext_lazy("Focus areas"), sorted(set(areas))))
         return lists
 
     def check(self, plan: Plan) -> bool:
@@ -120,13 +129,16 @@ class ContactImporter(Importer):
         happened_on = self.read(row, "happened_on", cells.date)
         enrolment = self._enrolment(row, happened_on)
         duration = self.read(row, "duration_minutes", cells.whole_number)
-        kind = self.read(row, "kind", cells.code, ContactKind.choices, what="kind of contact")
+        kind = self.read(
+            row, "kind", cells.code, ContactKind.choices, what=gettext("kind of contact")
+        )
         note = self.read(row, "note", cells.text) or ""
         areas: list[FocusArea] = []
         if enrolment is not None:
             choices = [(a.slug, a.name) for a in self.areas[enrolment.cycle.program_id]]
             slugs: list[str] = (
-                self.read(row, "focus_areas", cells.codes, choices, what="focus area") or []
+                self.read(row, "focus_areas", cells.codes, choices, what=gettext("focus area"))
+                or []
             )
             areas = [a for a in self.areas[enrolment.cycle.program_id] if a.slug in slugs]
         if len(self.problems) > before or enrolment is None:
@@ -182,32 +194,36 @@ class AnswerImporter(Importer):
             "external_id",
             "Assessment id",
             True,
-            "Your id for the assessment: every row of one assessment has the same id.",
+            gettext_lazy(
+                "Your id for the assessment: every row of one assessment has the same id."
+            ),
             aliases=("external id", "id", "administration id"),
         ),
         PARTICIPANT,
-        Column("instrument", "Instrument", True, "The instrument's code (below)."),
-        Column("timepoint", "Timepoint", True, "A code below.", aliases=("when",)),
+        Column("instrument", "Instrument", True, gettext_lazy("The instrument's code (below).")),
+        Column("timepoint", "Timepoint", True, gettext_lazy("A code below."), aliases=("when",)),
         Column(
             "completed_on",
             "Completed on",
             True,
-            "The day she answered.",
+            gettext_lazy("The day she answered."),
             aliases=("date", "date completed"),
         ),
         Column(
             "question",
             "Question code",
             True,
-            "The question's code (below).",
+            gettext_lazy("The question's code (below)."),
             aliases=("question", "item", "item code"),
         ),
         Column(
             "answer",
             "Answer",
             False,
-            "A choice's code; several separated by ; · yes or no · a step from 1 to 10 · a "
-            "number · a date · her words.",
+            gettext_lazy(
+                "A choice's code; several separated by ; · yes or no · a step from 1 to 10 · a "
+                "number · a date · her words."
+            ),
             aliases=("value",),
         ),
     )
@@ -264,8 +280,8 @@ class AnswerImporter(Importer):
         ]
 
     def code_lists(self) -> list[CodeList]:
-        lists = [CodeList("Timepoint", choices_of(Timepoint.choices))]
-        lists.append(CodeList("Instrument", [(i.slug, i.name) for i in self._all()]))
+        lists = [CodeList(gettext_lazy("Timepoint"), choices_of(Timepoint.choices))]
+        lists.append(CodeList(gettext_lazy("Instrument"), [(i.slug, i.name) for i in self._all()]))
         for instrument in self._all():
             loaded = self.version_of(instrument)
             if loaded is None:
@@ -274,7 +290,11 @@ class AnswerImporter(Importer):
             for code, item in flat_items(loaded[1]).items():
                 accepted = describe(item)
                 rows.append((code, f"{item['prompt']} — {accepted}"))
-            lists.append(CodeList(f"Questions of {instrument.slug}", rows))
+            lists.append(
+                CodeList(
+                    gettext("Questions of %(instrument)s") % {"instrument": instrument.slug}, rows
+                )
+            )
         return lists
 
     def row_for_field(self, plan: Plan, name: str) -> Row:
@@ -317,8 +337,11 @@ class AnswerImporter(Importer):
                 self.problem(
                     other,
                     key,
-                    f"The rows of assessment '{plan.external_id[:40]}' must agree on "
-                    f"{self.label(key)}; row {first.number} says otherwise.",
+                    gettext(
+                        "The rows of assessment “%(id)s” must agree on %(column)s; row %(row)s "
+                        "says otherwise."
+                    )
+                    % {"id": plan.external_id[:40], "column": self.label(key), "row": first.number},
                 )
         if len(self.problems) > before:
             return False
@@ -330,7 +353,9 @@ class AnswerImporter(Importer):
             return False
         candidates = self.instruments.get(cells.key(name), [])
         if not candidates:
-            self.problem(first, "instrument", f"Unknown instrument '{name[:40]}'.")
+            self.problem(
+                first, "instrument", gettext("Unknown instrument “%(name)s”.") % {"name": name[:40]}
+            )
             return False
         try:
             enrolment = self.reach.enrolment(
@@ -342,7 +367,7 @@ class AnswerImporter(Importer):
         instrument = next(i for i in candidates if i.program_id == enrolment.cycle.program_id)
         loaded = self.version_of(instrument)
         if loaded is None:
-            self.problem(first, "instrument", "This instrument has no questions yet.")
+            self.problem(first, "instrument", gettext("This instrument has no questions yet."))
             return False
         version, definition = loaded
         items = flat_items(definition)
@@ -356,15 +381,21 @@ class AnswerImporter(Importer):
             code = codes.get(cells.key(asked))
             if code is None:
                 self.problem(
-                    row, "question", f"Unknown question code '{asked[:40]}' for {instrument.slug}."
+                    row,
+                    "question",
+                    gettext("Unknown question code “%(code)s” for %(instrument)s.")
+                    % {"code": asked[:40], "instrument": instrument.slug},
                 )
                 continue
             if code in rows_of:
                 self.problem(
                     row,
                     "question",
-                    f"Question '{code}' is answered twice in this assessment (row "
-                    f"{rows_of[code].number} too).",
+                    gettext(
+                        "Question “%(code)s” is answered twice in this assessment "
+                        "(row %(row)s too)."
+                    )
+                    % {"code": code, "row": rows_of[code].number},
                 )
                 continue
             rows_of[code] = row
@@ -381,17 +412,18 @@ class AnswerImporter(Importer):
             "completed_on",
             completed_on,
             enrolment,
-            missing="Give the date it was completed.",
+            missing=gettext("Give the date it was completed."),
         )
         if not values and not problems:
-            problems["__all__"] = "Answer at least one question."
+            problems["__all__"] = gettext("Answer at least one question.")
         if problems:
             for key, message in problems.items():
                 if key.startswith("item_") and key[len("item_") :] not in rows_of:
                     self.problem(
                         first,
                         "question",
-                        f"Question '{key[len('item_') :]}': {message} Add a row for it.",
+                        gettext("Question “%(code)s”: %(problem)s Add a row for it.")
+                        % {"code": key[len("item_") :], "problem": message},
                     )
                 else:
                     self.refused(plan, ValidationError({key: message}))
@@ -424,14 +456,17 @@ def describe(item: dict[str, Any]) -> str:
     kind = item["kind"]
     if kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
         codes = ", ".join(c["code"] for c in item["choices"])
-        several = " (several separated by ;)" if kind == ItemKind.MULTIPLE_CHOICE else ""
-        return f"one of {codes}{several}"
-    return {
-        ItemKind.YES_NO: "yes or no",
-        ItemKind.SCALE: "a step from 1 to 10",
-        ItemKind.NUMBER: "a number",
-        ItemKind.DATE: "a date",
-    }.get(kind, "her words")
+        if kind == ItemKind.MULTIPLE_CHOICE:
+            return gettext("one of %(codes)s (several separated by ;)") % {"codes": codes}
+        return gettext("one of %(codes)s") % {"codes": codes}
+    return str(
+        {
+            ItemKind.YES_NO: gettext_lazy("yes or no"),
+            ItemKind.SCALE: gettext_lazy("a step from 1 to 10"),
+            ItemKind.NUMBER: gettext_lazy("a number"),
+            ItemKind.DATE: gettext_lazy("a date"),
+        }.get(kind, gettext_lazy("her words"))
+    )
 
 
 def answer_value(item: dict[str, Any], cell: Any) -> Any:
@@ -452,7 +487,7 @@ def answer_value(item: dict[str, Any], cell: Any) -> Any:
     if kind == ItemKind.SCALE:
         number = cells.whole_number(value)
         if number is None or not 1 <= number <= 10:
-            raise CellProblem("This is outside the scale: give a step from 1 to 10.")
+            raise CellProblem(gettext("This is outside the scale: give a step from 1 to 10."))
         return number
     return value
 
@@ -464,10 +499,16 @@ class AttendanceImporter(Importer):
         EXTERNAL_ID,
         PARTICIPANT,
         Column(
-            "held_on", "Session date", True, "The day of the drop-in or group.", aliases=("date",)
+            "held_on",
+            "Session date",
+            True,
+            gettext_lazy("The day of the drop-in or group."),
+            aliases=("date",),
         ),
-        Column("session_kind", "Session kind", True, "A code below.", aliases=("kind",)),
-        Column("topic", "Topic", False, "The group's topic (needed for a group)."),
+        Column(
+            "session_kind", "Session kind", True, gettext_lazy("A code below."), aliases=("kind",)
+        ),
+        Column("topic", "Topic", False, gettext_lazy("The group's topic (needed for a group).")),
     )
     field_columns = {
         "held_on": "held_on",
@@ -489,7 +530,7 @@ class AttendanceImporter(Importer):
         return ["T-0001", "P-0001", "2025-02-05", SessionKind.DROP_IN.value, ""]
 
     def code_lists(self) -> list[CodeList]:
-        return [CodeList("Session kind", choices_of(SessionKind.choices))]
+        return [CodeList(gettext_lazy("Session kind"), choices_of(SessionKind.choices))]
 
     def check(self, plan: Plan) -> bool:
         row = plan.first
@@ -499,13 +540,19 @@ class AttendanceImporter(Importer):
             return False
         held_on = self.read(row, "held_on", cells.date)
         if held_on is not None and held_on > timezone.localdate():
-            self.problem(row, "held_on", "A session cannot be dated in the future.")
-        kind = self.read(row, "session_kind", cells.code, SessionKind.choices, what="session kind")
+            self.problem(row, "held_on", gettext("A session cannot be dated in the future."))
+        kind = self.read(
+            row, "session_kind", cells.code, SessionKind.choices, what=gettext("session kind")
+        )
         topic = self.read(row, "topic", cells.text) or ""
         if len(topic) > MAX_TOPIC:
-            self.problem(row, "topic", f"Keep the topic under {MAX_TOPIC} characters.")
+            self.problem(
+                row,
+                "topic",
+                gettext("Keep the topic under %(most)s characters.") % {"most": MAX_TOPIC},
+            )
         elif kind == SessionKind.GROUP and not topic:
-            self.problem(row, "topic", "Name the group's topic.")
+            self.problem(row, "topic", gettext("Name the group's topic."))
         value = self.read(row, "participant", cells.text)
         enrolment = None
         if value:
@@ -532,6 +579,6 @@ class AttendanceImporter(Importer):
             self.created["session"] += 1
         attendance = mark_attendance(session, enrolment, by=self.user)
         if attendance is None:  # pragma: no cover - marking present always returns it
-            raise PermissionDenied("The attendance could not be marked.")
+            raise PermissionDenied(gettext("The attendance could not be marked."))
         self.created["attendance"] += 1
         return attendance.pk

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from doorway.encryption import normalise
 from doorway.exchange.imports.reading import FORMULA, Cell
 
@@ -46,7 +48,7 @@ def text(cell: Cell) -> str:
     if cell is None:
         return ""
     if cell is FORMULA:
-        raise CellProblem("A formula is not allowed here: type the value itself.")
+        raise CellProblem(gettext("A formula is not allowed here: type the value itself."))
     if isinstance(cell, datetime.date):
         return cell.isoformat()
     return cell
@@ -64,22 +66,24 @@ def date(cell: Cell) -> datetime.date | None:
     if match := DAY_FIRST.match(value):
         first, second, year_text = match.groups()
         if len(year_text) != 4:
-            raise CellProblem("Write the year in full, as in 2024-03-31.")
+            raise CellProblem(gettext("Write the year in full, as in 2024-03-31."))
         day, month, year = int(first), int(second), int(year_text)
         if month > 12 and day <= 12:
             raise CellProblem(
-                "This date seems to be written month first; dates with slashes are read "
-                "day first (31/03/2024). Write it as 2024-03-31."
+                gettext(
+                    "This date seems to be written month first; dates with slashes are read "
+                    "day first (31/03/2024). Write it as 2024-03-31."
+                )
             )
         return _make(year, month, day)
-    raise CellProblem("This is not a date. Write it as 2024-03-31 (or 31/03/2024).")
+    raise CellProblem(gettext("This is not a date. Write it as 2024-03-31 (or 31/03/2024)."))
 
 
 def _make(year: int, month: int, day: int) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise CellProblem("There is no such date. Write it as 2024-03-31.") from None
+        raise CellProblem(gettext("There is no such date. Write it as 2024-03-31.")) from None
 
 
 def whole_number(cell: Cell) -> int | None:
@@ -88,7 +92,7 @@ def whole_number(cell: Cell) -> int | None:
         return None
     match = re.fullmatch(r"(\d+)(?:\.0+)?", value.replace(" ", ""))
     if not match:
-        raise CellProblem("Give a whole number.")
+        raise CellProblem(gettext("Give a whole number."))
     return int(match.group(1))
 
 
@@ -104,7 +108,7 @@ def yes_no(cell: Cell) -> bool | None:
         return True
     if value in NO:
         return False
-    raise CellProblem("Write yes or no.")
+    raise CellProblem(gettext("Write yes or no."))
 
 
 def key(value: str) -> str:
@@ -125,7 +129,10 @@ def code(cell: Cell, choices: Iterable[tuple[str, str]], *, what: str) -> str | 
         if wanted in {key(code_), key(str(label))}:
             return code_
     listed = ", ".join(code_ for code_, _ in pairs[:12])
-    raise CellProblem(f"Unknown {what} '{value[:40]}'. Use one of: {listed}.")
+    raise CellProblem(
+        gettext("Unknown %(what)s “%(value)s”. Use one of: %(codes)s.")
+        % {"what": what, "value": value[:40], "codes": listed}
+    )
 
 
 def codes(cell: Cell, choices: Iterable[tuple[str, str]], *, what: str) -> list[str]:

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from doorway.audit.log import chained_at_the_end, record
 from doorway.audit.models import Action
@@ -194,12 +195,18 @@ def map_columns(importer: Importer, header: list[str]) -> tuple[dict[str, int], 
         if found is None:
             continue
         if found in positions:
-            problems.append(Problem(1, title, "This column appears twice; keep one."))
+            problems.append(Problem(1, title, gettext("This column appears twice; keep one.")))
             continue
         positions[found] = index
     for column in importer.columns:
         if column.required and column.key not in positions:
-            problems.append(Problem(1, column.label, f"The column '{column.label}' is missing."))
+            problems.append(
+                Problem(
+                    1,
+                    column.label,
+                    gettext("The column “%(column)s” is missing.") % {"column": column.label},
+                )
+            )
     return positions, problems
 
 
@@ -276,7 +283,7 @@ def examine(
         return outcome
     rows = rows_of(sheet, positions)
     if not rows:
-        outcome.problems.append(Problem(0, "", "The file has no rows below the header."))
+        outcome.problems.append(Problem(0, "", gettext("The file has no rows below the header.")))
         return outcome
     done = set(
         ExternalId.objects.filter(agency=job.agency, kind=importer.record_kind).values_list(
@@ -291,17 +298,21 @@ def examine(
             importer.problem(row, "external_id", str(problem))
             continue
         if not external:
-            importer.problem(row, "external_id", f"{importer.label('external_id')} is missing.")
+            importer.problem(
+                row,
+                "external_id",
+                gettext("%(column)s is missing.") % {"column": importer.label("external_id")},
+            )
             continue
         if len(external) > 200:
-            importer.problem(row, "external_id", "Keep the id under 200 characters.")
+            importer.problem(row, "external_id", gettext("Keep the id under 200 characters."))
             continue
         if external in groups and not importer.grouped:
             importer.problem(
                 row,
                 "external_id",
-                f"The id '{external[:40]}' is also on row {groups[external][0].number}: "
-                "each row needs its own.",
+                gettext("The id “%(id)s” is also on row %(row)s: each row needs its own.")
+                % {"id": external[:40], "row": groups[external][0].number},
             )
             continue
         groups.setdefault(external, []).append(row)
@@ -347,7 +358,9 @@ def _guarded(work: Callable[[ImportJob], ImportJob]) -> Callable[[ImportJob], Im
         except Exception as error:
             logger.error("Import %s stopped: %s", job.pk, type(error).__name__)
             problem = Problem(
-                0, "", "Something went wrong on our side and nothing was saved. Try again later."
+                0,
+                "",
+                gettext("Something went wrong on our side and nothing was saved. Try again later."),
             )
             ImportJob.objects.filter(pk=job.pk).update(
                 status=JobStatus.FAILED,
@@ -363,7 +376,7 @@ def _guarded(work: Callable[[ImportJob], ImportJob]) -> Callable[[ImportJob], Im
     return guarded
 
 
-NO_LONGER_ALLOWED = (
+NO_LONGER_ALLOWED = gettext_lazy(
     "The account that uploaded this file may no longer import records, so nothing was saved."
 )
 
@@ -375,7 +388,7 @@ def _still_allowed(job: ImportJob) -> bool:
         return True
     ImportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.FAILED,
-        problems=_problems_json([Problem(0, "", NO_LONGER_ALLOWED)]),
+        problems=_problems_json([Problem(0, "", str(NO_LONGER_ALLOWED))]),
         rows="",
         saving=False,
         finished_at=timezone.now(),

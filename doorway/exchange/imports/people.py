@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -46,36 +47,45 @@ EXTERNAL_ID = Column(
     "external_id",
     "External id",
     True,
-    "Your own id for this row (from your old spreadsheet). Importing the same id again "
-    "changes nothing. Ids must be unique across your agency: if two old spreadsheets both "
-    "number from 1, prefix them (A-1, B-1).",
+    gettext_lazy(
+        "Your own id for this row (from your old spreadsheet). Importing the same id again "
+        "changes nothing. Ids must be unique across your agency: if two old spreadsheets both "
+        "number from 1, prefix them (A-1, B-1)."
+    ),
     aliases=("id", "your id", "row id"),
 )
 PARTICIPANT = Column(
     "participant",
     "Participant",
     True,
-    "Her external id from your participants file, or her Doorway code (EDH-…).",
+    gettext_lazy("Her external id from your participants file, or her Doorway code (EDH-…)."),
     aliases=("participant id", "participant code", "code"),
 )
 CYCLE = Column(
     "cycle",
     "Program cycle",
     True,
-    "The cycle's name (or 'Program: Cycle' when two of your programs share a name).",
+    gettext_lazy("The cycle's name (or 'Program: Cycle' when two of your programs share a name)."),
     aliases=("cycle",),
 )
 REFERRAL_SOURCE = Column(
-    "referral_source", "Referred by", True, "Where the referral came from: a code below."
+    "referral_source",
+    "Referred by",
+    True,
+    gettext_lazy("Where the referral came from: a code below."),
 )
-REFERRED_ON = Column("referred_on", "Referral date", True, "2024-03-31 or 31/03/2024.")
+REFERRED_ON = Column(
+    "referred_on", "Referral date", True, gettext_lazy("2024-03-31 or 31/03/2024.")
+)
 CASE_MANAGER = Column(
     "case_manager",
     "Case manager",
     False,
-    "Her case manager's username. Blank: you, if you are a case manager.",
+    gettext_lazy("Her case manager's username. Blank: you, if you are a case manager."),
 )
-PEER_MENTOR = Column("peer_mentor", "Peer mentor", False, "A peer mentor's username, or blank.")
+PEER_MENTOR = Column(
+    "peer_mentor", "Peer mentor", False, gettext_lazy("A peer mentor's username, or blank.")
+)
 
 MAX_NAME = 200
 
@@ -110,16 +120,28 @@ class Staffing:
     def code_lists(self) -> list[CodeList]:
         return [
             CodeList(
-                "Program cycles you can register into",
+                gettext_lazy("Program cycles you can register into"),
                 [
-                    (c.name, f"{c.program.name}, {c.starts_on:%Y-%m-%d} to {c.ends_on:%Y-%m-%d}")
+                    (
+                        c.name,
+                        gettext("%(program)s, %(start)s to %(end)s")
+                        % {
+                            "program": c.program.name,
+                            "start": f"{c.starts_on:%Y-%m-%d}",
+                            "end": f"{c.ends_on:%Y-%m-%d}",
+                        },
+                    )
                     for c in self.cycles
                 ],
-                note="" if self.cycles else "None: no cycle of your programs is running.",
+                note="" if self.cycles else gettext("None: no cycle of your programs is running."),
             ),
-            CodeList("Referred by", choices_of(ReferralSource.choices)),
-            CodeList("Case managers", [(u.username, str(u)) for u in self.case_managers]),
-            CodeList("Peer mentors", [(u.username, str(u)) for u in self.peer_mentors]),
+            CodeList(gettext_lazy("Referred by"), choices_of(ReferralSource.choices)),
+            CodeList(
+                gettext_lazy("Case managers"), [(u.username, str(u)) for u in self.case_managers]
+            ),
+            CodeList(
+                gettext_lazy("Peer mentors"), [(u.username, str(u)) for u in self.peer_mentors]
+            ),
         ]
 
 
@@ -133,36 +155,38 @@ def read_enrolment_fields(importer: Importer, staffing: Staffing, plan: Plan) ->
         "cycle",
         cells.lookup,
         staffing.cycle_table,
-        missing="Not a cycle of your programs that is taking intakes (see the list of cycles).",
+        missing=gettext(
+            "Not a cycle of your programs that is taking intakes (see the list of cycles)."
+        ),
     )
     if values["cycle"] is not None and values["cycle"].pk in staffing.phaseless:
-        importer.problem(row, "cycle", "That program has no phases yet.")
+        importer.problem(row, "cycle", gettext("That program has no phases yet."))
     values["referral_source"] = importer.read(
-        row, "referral_source", cells.code, ReferralSource.choices, what="referral source"
+        row, "referral_source", cells.code, ReferralSource.choices, what=gettext("referral source")
     )
     referred_on = importer.read(row, "referred_on", cells.date)
     if referred_on is not None and referred_on > timezone.localdate():
-        importer.problem(row, "referred_on", "The referral date cannot be in the future.")
+        importer.problem(row, "referred_on", gettext("The referral date cannot be in the future."))
     values["referred_on"] = referred_on
     manager = importer.read(
         row,
         "case_manager",
         cells.lookup,
         staffing.cm_table,
-        missing="Not a case manager you can assign (give her username).",
+        missing=gettext("Not a case manager you can assign (give her username)."),
     )
     if manager is None and not cells.text(row["case_manager"]):
         if user.role == Role.CASE_MANAGER:
             manager = user
         else:
-            importer.problem(row, "case_manager", "Case manager is missing.")
+            importer.problem(row, "case_manager", gettext("Case manager is missing."))
     values["case_manager"] = manager
     values["peer_mentor"] = importer.read(
         row,
         "peer_mentor",
         cells.lookup,
         staffing.pm_table,
-        missing="Not a peer mentor you can assign (give her username).",
+        missing=gettext("Not a peer mentor you can assign (give her username)."),
     )
 
 
@@ -175,31 +199,31 @@ class ParticipantImporter(Importer):
             "preferred_name",
             "Preferred name",
             True,
-            "The name she wants to be called.",
+            gettext_lazy("The name she wants to be called."),
             aliases=("name", "first name"),
         ),
-        Column("legal_name", "Legal name", False, "As on her ID, if known."),
+        Column("legal_name", "Legal name", False, gettext_lazy("As on her ID, if known.")),
         Column(
             "aliases",
             "Other names",
             False,
-            "Other names she is known by, separated by ;",
+            gettext_lazy("Other names she is known by, separated by ;"),
             aliases=("aliases", "other names she is known by"),
         ),
         Column(
             "date_of_birth",
             "Date of birth",
             False,
-            "2024-03-31 or 31/03/2024.",
+            gettext_lazy("2024-03-31 or 31/03/2024."),
             aliases=("dob", "birth date"),
         ),
-        Column("phone", "Phone", False, "A safe number, if she gave one."),
+        Column("phone", "Phone", False, gettext_lazy("A safe number, if she gave one.")),
         Column("email", "Email", False, ""),
         Column(
             "safe_contact",
             "Safe-contact instructions",
             False,
-            "How and when it is safe to reach her, and what never to do.",
+            gettext_lazy("How and when it is safe to reach her, and what never to do."),
             aliases=("safe contact",),
         ),
         CYCLE,
@@ -211,7 +235,9 @@ class ParticipantImporter(Importer):
             "different_person",
             "Checked: different person",
             False,
-            "Write yes once you have checked that she is not the likely match Doorway reported.",
+            gettext_lazy(
+                "Write yes once you have checked that she is not the likely match Doorway reported."
+            ),
         ),
     )
     field_columns = {
@@ -285,18 +311,20 @@ class ParticipantImporter(Importer):
             values[key] = self.read(row, key, cells.text) or ""
         for key in ("preferred_name", "legal_name"):
             if len(values[key]) > MAX_NAME:
-                self.problem(row, key, f"Keep it under {MAX_NAME} characters.")
+                self.problem(
+                    row, key, gettext("Keep it under %(most)s characters.") % {"most": MAX_NAME}
+                )
         if len(values["phone"]) > 40:
-            self.problem(row, "phone", "Keep the phone number under 40 characters.")
+            self.problem(row, "phone", gettext("Keep the phone number under 40 characters."))
         if values["email"]:
             try:
                 validate_email(values["email"])
             except ValidationError:
-                self.problem(row, "email", "This is not an email address.")
+                self.problem(row, "email", gettext("This is not an email address."))
         values["aliases"] = "\n".join(split_names(self.read(row, "aliases", cells.text) or ""))
         dob = self.read(row, "date_of_birth", cells.date)
         if dob is not None and dob > timezone.localdate():
-            self.problem(row, "date_of_birth", "A date of birth cannot be in the future.")
+            self.problem(row, "date_of_birth", gettext("A date of birth cannot be in the future."))
         values["date_of_birth"] = dob
         read_enrolment_fields(self, self.staffing, plan)
         checked = self.read(row, "different_person", cells.yes_no)
@@ -318,8 +346,11 @@ class ParticipantImporter(Importer):
             self.problem(
                 row,
                 "preferred_name",
-                f"Same name as row {earlier[0]}: is it the same woman? Keep one row, or write "
-                "yes in 'Checked: different person'.",
+                gettext(
+                    "Same name as row %(row)s: is it the same woman? Keep one row, or write "
+                    "yes in “Checked: different person”."
+                )
+                % {"row": earlier[0]},
             )
         for k in keys:
             self.seen.setdefault(k, row.number)
@@ -339,8 +370,11 @@ class ParticipantImporter(Importer):
             self.problem(
                 row,
                 "preferred_name",
-                f"Likely the same woman as {person.code}, already in Doorway. Check her "
-                "record; if she is someone else, write yes in 'Checked: different person'.",
+                gettext(
+                    "Likely the same woman as %(code)s, already in Doorway. Check her "
+                    "record; if she is someone else, write yes in “Checked: different person”."
+                )
+                % {"code": person.code},
             )
         self.digests |= {blind_index(n) for n in names if normalise(n)}
         if found.hidden:
@@ -440,7 +474,9 @@ class EnrolmentImporter(Importer):
         cycle = plan.values.get("cycle")
         if pid is not None and cycle is not None:
             if cycle.program_id in self.open_in[pid]:
-                self.problem(row, "cycle", "She already has an open enrolment in this program.")
+                self.problem(
+                    row, "cycle", gettext("She already has an open enrolment in this program.")
+                )
             self.open_in[pid].add(cycle.program_id)
         plan.values["participant_id"] = pid
         return len(self.problems) == before

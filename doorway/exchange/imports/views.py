@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorway.audit.refusal import refuse
@@ -28,24 +29,24 @@ from doorway.exchange.models import ImportJob, ImportKind, JobStatus
 from doorway.web.http import AuthenticatedHttpRequest
 
 ABOUT = {
-    ImportKind.PARTICIPANTS: "New participants, each with her first enrolment.",
-    ImportKind.ENROLMENTS: "A further enrolment of someone already in Doorway.",
-    ImportKind.ANSWERS: "Answers to an assessment or scale, one answer a row.",
-    ImportKind.CONTACTS: "Contacts with her, with their case notes.",
-    ImportKind.ATTENDANCE: "Who came to which drop-in or group.",
+    ImportKind.PARTICIPANTS: gettext_lazy("New participants, each with her first enrolment."),
+    ImportKind.ENROLMENTS: gettext_lazy("A further enrolment of someone already in Doorway."),
+    ImportKind.ANSWERS: gettext_lazy("Answers to an assessment or scale, one answer a row."),
+    ImportKind.CONTACTS: gettext_lazy("Contacts with her, with their case notes."),
+    ImportKind.ATTENDANCE: gettext_lazy("Who came to which drop-in or group."),
 }
 
 
 def may_import(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
     if not engine.imports_records(user):
-        raise PermissionDenied("Only case managers and program managers import records.")
+        raise PermissionDenied(gettext("Only case managers and program managers import records."))
     return user
 
 
 def kind_or_404(kind: str) -> str:
     if kind not in ImportKind.values:
-        raise Http404("No such import.")
+        raise Http404(gettext("No such import."))
     return kind
 
 
@@ -109,7 +110,7 @@ def import_template(request: AuthenticatedHttpRequest, kind: str, extension: str
     may_import(request)
     kind = kind_or_404(kind)
     if extension not in {"csv", "xlsx"}:
-        raise Http404("No such template.")
+        raise Http404(gettext("No such template."))
     importer = engine.importer_for(kind, request.user)
     importer.prepare([])
     header = [c.label for c in importer.columns]
