@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -25,9 +26,9 @@ MAX_TOPIC = 200
 
 def _check_taker(by: User, program: Program) -> None:
     if not permissions.takes_attendance(by):
-        raise PermissionDenied("Your role does not take attendance.")
+        raise PermissionDenied(_("Your role does not take attendance."))
     if not permissions.programs_for(by).filter(pk=program.pk).exists():
-        raise PermissionDenied("You do not work in this program.")
+        raise PermissionDenied(_("You do not work in this program."))
 
 
 @transaction.atomic
@@ -45,22 +46,22 @@ def start_session(
     topic = topic.strip()
     errors: dict[str, str] = {}
     if kind not in SessionKind.values:
-        errors["kind"] = "Choose a weekly drop-in or a psycho-education group."
+        errors["kind"] = _("Choose a weekly drop-in or a psycho-education group.")
     if held_on is None:
-        errors["held_on"] = "Give the date of the session."
+        errors["held_on"] = _("Give the date of the session.")
     elif held_on > timezone.localdate():
-        errors["held_on"] = "A session cannot be dated in the future."
+        errors["held_on"] = _("A session cannot be dated in the future.")
     if len(topic) > MAX_TOPIC:
-        errors["topic"] = f"Keep the topic under {MAX_TOPIC} characters."
+        errors["topic"] = _("Keep the topic under %(max)d characters.") % {"max": MAX_TOPIC}
     elif kind == SessionKind.GROUP and not topic:
-        errors["topic"] = "Name the group's topic."
+        errors["topic"] = _("Name the group's topic.")
     staff = set(
         User.objects.filter(
             pk__in=[p.pk for p in people], programs=program, role__in=permissions.TAKERS
         ).values_list("pk", flat=True)
     )
     if any(p.pk not in staff for p in people):
-        errors["facilitators"] = "Choose facilitators among the program's staff."
+        errors["facilitators"] = _("Choose facilitators among the program's staff.")
     if errors:
         raise ValidationError(errors)
     assert held_on is not None
@@ -92,11 +93,11 @@ def mark_attendance(
     _check_taker(by, session.program)
     reached = permissions.reaches(by, enrolment)
     if not reached and not permissions.markable(by, session).filter(pk=enrolment.pk).exists():
-        raise PermissionDenied("She is not someone you work with.")
+        raise PermissionDenied(_("She is not someone you work with."))
     if enrolment.cycle.program.agency_id != session.program.agency_id:
-        raise ValidationError({"enrolment": "She is not in a program of this agency."})
+        raise ValidationError({"enrolment": _("She is not in a program of this agency.")})
     if not attended:
-        removed, _ = Attendance.objects.filter(session=session, enrolment=enrolment).delete()
+        removed, _kinds = Attendance.objects.filter(session=session, enrolment=enrolment).delete()
         if removed:
             record(
                 Action.CHANGE,
@@ -133,7 +134,7 @@ def count_anonymous(session: GroupSession, *, by: User, change: int) -> GroupSes
     """Add (or take back) walk-ins who have no record: a count, never a name."""
     _check_taker(by, session.program)
     if change not in {1, -1}:
-        raise ValidationError({"change": "Add or take back one at a time."})
+        raise ValidationError({"change": _("Add or take back one at a time.")})
     GroupSession.objects.filter(pk=session.pk).update(
         anonymous_walk_ins=Greatest(Value(0), F("anonymous_walk_ins") + change)
     )

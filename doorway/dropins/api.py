@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -249,12 +250,12 @@ class SessionViewSet(ListMixin, RecordViewSet):
         user = self.caller()
         program = permissions.programs_for(user).filter(pk=data["program"]).first()
         if program is None:
-            raise exceptions.ValidationError({"program": ["Choose a program you work in."]})
+            raise exceptions.ValidationError({"program": [_("Choose a program you work in.")]})
         wanted = set(data.get("facilitators", []))
         people = list(User.objects.filter(pk__in=wanted))
         if len(people) != len(wanted):
             raise exceptions.ValidationError(
-                {"facilitators": ["Choose facilitators among the program's staff."]}
+                {"facilitators": [_("Choose facilitators among the program's staff.")]}
             )
         session = start_session(
             program,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.dropins import permissions
 from doorway.dropins.models import SessionKind
@@ -22,20 +23,20 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField[User]):
 
 
 class SessionForm(BootstrapForm, forms.Form):
-    program = forms.ModelChoiceField(label="Program", queryset=Program.objects.none())
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none())
     kind = forms.ChoiceField(
-        label="Kind of session", choices=SessionKind.choices, widget=forms.RadioSelect
+        label=_("Kind of session"), choices=SessionKind.choices, widget=forms.RadioSelect
     )
-    held_on = forms.DateField(label="Date", widget=DateInput())
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
     topic = forms.CharField(
-        label="Topic",
+        label=_("Topic"),
         required=False,
         max_length=200,
-        help_text="Required for a group. A subject, never a participant's name.",
+        help_text=_("Required for a group. A subject, never a participant's name."),
     )
     topic.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
     facilitators = StaffMultipleChoiceField(
-        label="Facilitators",
+        label=_("Facilitators"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -73,7 +74,7 @@ class SessionForm(BootstrapForm, forms.Form):
 
 class WalkInSearchForm(BootstrapForm, forms.Form):
     q = forms.CharField(
-        label="Her preferred name",
+        label=_("Her preferred name, or its first letters"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "search"}),
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -24,9 +25,9 @@ MAX_ANONYMOUS = 500
 
 class SessionKind(models.TextChoices):
     # The weekly open drop-in: come as you are.
-    DROP_IN = "drop_in", "Weekly drop-in"
+    DROP_IN = "drop_in", _("Weekly drop-in")
     # A facilitated psycho-education group on a topic.
-    GROUP = "group", "Psycho-education group"
+    GROUP = "group", _("Psycho-education group")
 
 
 class GroupSessionQuerySet(models.QuerySet["GroupSession"]):
@@ -41,7 +42,7 @@ class GroupSession(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="group_sessions")
     kind = models.CharField(max_length=20, choices=SessionKind.choices)
-    held_on = models.DateField("Date")
+    held_on = models.DateField(_("Date"))
     # A subject such as "Budgeting" or "Safety planning": never about one woman.
     topic = models.CharField(max_length=200, blank=True)
     facilitators = models.ManyToManyField(User, related_name="facilitated_sessions", blank=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import ngettext
 
 from doorway.dropins import permissions
 from doorway.dropins.models import Attendance, GroupSession, SessionKind
@@ -121,6 +122,13 @@ class AttendanceSummary:
     label: str
     count: int
     latest: Any
+
+    @property
+    def counted(self) -> str:
+        """The kind's name as it follows her count ("3 weekly drop-ins")."""
+        if self.kind == SessionKind.GROUP:
+            return ngettext("psycho-education group", "psycho-education groups", self.count)
+        return ngettext("weekly drop-in", "weekly drop-ins", self.count)
 
 
 def attendance_summary(enrolment: Enrolment, latest: int = 5) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def reaches_sessions(request: AuthenticatedHttpRequest) -> None:
 
 def must_take_attendance(request: AuthenticatedHttpRequest) -> None:
     if not permissions.takes_attendance(request.user):
-        raise PermissionDenied("Your role does not take attendance.")
+        raise PermissionDenied(_("Your role does not take attendance."))
 
 
 @login_required
@@ -103,7 +103,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The session was started: tap the names of who is here.")
+            messages.success(request, _("The session was started: tap the names of who is here."))
             return redirect("session_attendance", session_id=session.pk)
     return render(request, "dropins/session_form.html", {"form": form})
 

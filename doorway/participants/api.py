@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -130,12 +131,12 @@ class IdentitySerializer(serializers.Serializer[Participant]):
         from django.utils import timezone
 
         if value is not None and value > timezone.localdate():
-            raise serializers.ValidationError("A date of birth cannot be in the future.")
+            raise serializers.ValidationError(_("A date of birth cannot be in the future."))
         return value
 
     def validate_aliases(self, value: list[str]) -> list[str]:
         if any("\n" in alias or "\r" in alias for alias in value):
-            raise serializers.ValidationError("Give each other name as its own item.")
+            raise serializers.ValidationError(_("Give each other name as its own item."))
         return [alias.strip() for alias in value if alias.strip()]
 
 
@@ -228,7 +229,7 @@ class ParticipantCreateSerializer(serializers.Serializer[Any]):
         from django.utils import timezone
 
         if value > timezone.localdate():
-            raise serializers.ValidationError("The referral date cannot be in the future.")
+            raise serializers.ValidationError(_("The referral date cannot be in the future."))
         return value
 
 

@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorway.audit.log import record
@@ -120,7 +121,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def may_register(request: AuthenticatedHttpRequest) -> None:
     reaches_participants(request)
     if not roles.registers_participants(request.user):
-        raise PermissionDenied("Only case managers and program managers register participants.")
+        raise PermissionDenied(_("Only case managers and program managers register participants."))
 
 
 def likely_duplicates(
@@ -189,7 +190,7 @@ def participant_register(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 participant = enrolment.participant
                 found.registered(participant)
-                messages.success(request, f"Registered as {participant.code}.")
+                messages.success(request, _("Registered as %(code)s.") % {"code": participant.code})
                 return redirect("participant_detail", participant_id=participant.pk)
     return render(
         request,
@@ -269,7 +270,7 @@ def participant_detail(request: AuthenticatedHttpRequest, participant_id: Any) -
 
 def may_change(request: AuthenticatedHttpRequest, participant: Participant) -> None:
     if not roles.changes_records(request.user):
-        raise PermissionDenied("You can read this record but not change it.")
+        raise PermissionDenied(_("You can read this record but not change it."))
 
 
 @login_required
@@ -295,9 +296,9 @@ def participant_edit(request: AuthenticatedHttpRequest, participant_id: Any) -> 
                 apply_errors(form, error)
             else:
                 if changed:
-                    messages.success(request, "Her details were saved.")
+                    messages.success(request, _("Her details were saved."))
                 else:
-                    messages.info(request, "Nothing was changed.")
+                    messages.info(request, _("Nothing was changed."))
                 return redirect("participant_detail", participant_id=participant.pk)
     else:
         form = IdentityForm.for_participant(participant)
@@ -369,7 +370,7 @@ def safety_flag_remove(
 def may_change_consents(request: AuthenticatedHttpRequest, participant: Participant) -> None:
     may_change(request, participant)
     if not roles.sees_case_content(request.user):
-        raise PermissionDenied("Consents are case content.")
+        raise PermissionDenied(_("Consents are case content."))
 
 
 def consents_answer(
