@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -69,32 +70,34 @@ def check_contact(
         "happened_on",
         happened_on,
         enrolment,
-        missing="Give the date of the contact.",
+        missing=_("Give the date of the contact."),
         cannot="A contact cannot be dated",
     )
     if duration_minutes is None or not 1 <= duration_minutes <= MAX_MINUTES:
-        errors["duration_minutes"] = f"Give a duration from 1 to {MAX_MINUTES} minutes."
+        errors["duration_minutes"] = _("Give a duration from 1 to %(most)s minutes.") % {
+            "most": MAX_MINUTES
+        }
     if kind not in ContactKind.values:
-        errors["kind"] = "Choose the kind of contact."
+        errors["kind"] = _("Choose the kind of contact.")
     elif kind not in permissions.kinds_for(by):
-        errors["kind"] = "A peer mentor records peer contacts only."
+        errors["kind"] = _("A peer mentor records peer contacts only.")
     program_id = enrolment.cycle.program_id
     if any(area.program_id != program_id for area in focus_areas):
-        errors["focus_areas"] = "Choose focus areas of her program only."
+        errors["focus_areas"] = _("Choose focus areas of her program only.")
     goal_ids = {goal.pk for goal in goals}
     if goal_ids and not permissions.reads_case_notes(by):
-        errors["goals"] = "A peer mentor does not link goals: her plan is the care team's."
+        errors["goals"] = _("A peer mentor does not link goals: her plan is the care team's.")
     elif goal_ids and Goal.objects.filter(
         pk__in=goal_ids, plan__enrolment=enrolment
     ).count() != len(goal_ids):
-        errors["goals"] = "Choose goals of her own plan only."
+        errors["goals"] = _("Choose goals of her own plan only.")
     ingredients = list(ingredients)
     if ingredients and not permissions.reads_case_notes(by):
-        errors["ingredients"] = "The care team tags the program's key ingredients."
+        errors["ingredients"] = _("The care team tags the program's key ingredients.")
     elif any(ingredient.program_id != program_id for ingredient in ingredients):
-        errors["ingredients"] = "Choose key ingredients of her program only."
+        errors["ingredients"] = _("Choose key ingredients of her program only.")
     if kind != ContactKind.PEER_CONTACT and not note.strip():
-        errors["note"] = "Write the case note: what happened and what comes next."
+        errors["note"] = _("Write the case note: what happened and what comes next.")
     if errors:
         raise ValidationError(errors)
 

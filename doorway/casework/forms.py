@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from doorway.casework import permissions
 from doorway.casework.models import MAX_MINUTES, Contact
@@ -28,45 +30,45 @@ class GoalChoiceField(forms.ModelMultipleChoiceField[Goal]):
 
 
 class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
-    happened_on = forms.DateField(label="Date of the contact", widget=DateInput())
+    happened_on = forms.DateField(label=_("Date of the contact"), widget=DateInput())
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)",
+        label=_("Duration (minutes)"),
         min_value=1,
         max_value=MAX_MINUTES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         # The action's own words, not Django's "Ensure this value is greater than...".
         error_messages=dict.fromkeys(
             ("min_value", "max_value", "invalid"),
-            f"Give a duration from 1 to {MAX_MINUTES} minutes.",
+            format_lazy(_("Give a duration from 1 to {most} minutes."), most=MAX_MINUTES),
         ),
     )
-    kind = forms.ChoiceField(label="Kind of contact")
+    kind = forms.ChoiceField(label=_("Kind of contact"))
     focus_areas = forms.ModelMultipleChoiceField(
-        label="Focus areas addressed",
+        label=_("Focus areas addressed"),
         queryset=FocusArea.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     goals = GoalChoiceField(
-        label="Goals addressed",
+        label=_("Goals addressed"),
         queryset=Goal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Her open goals.",
+        help_text=_("Her open goals."),
     )
     ingredients = forms.ModelMultipleChoiceField(
-        label="Key ingredients at work",
+        label=_("Key ingredients at work"),
         queryset=KeyIngredient.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The program's mechanisms this contact shows; counted for the evaluation.",
+        help_text=_("The program's mechanisms this contact shows; counted for the evaluation."),
     )
     note = forms.CharField(
-        label="Case note",
+        label=_("Case note"),
         required=False,
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Encrypted and read only by the care team. Required except for peer contacts.",
+        help_text=_("Encrypted and read only by the care team. Required except for peer contacts."),
     )
     note.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
 
@@ -87,7 +89,7 @@ class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
         self.enrolment = enrolment
         fields: Any = self.fields
         kinds = permissions.kinds_for(user)
-        fields["kind"].choices = [("", "Choose…")] + [(k.value, k.label) for k in kinds]
+        fields["kind"].choices = [("", _("Choose…"))] + [(k.value, k.label) for k in kinds]
         if len(kinds) == 1:
             fields["kind"].initial = kinds[0].value
         areas = FocusArea.objects.filter(program=enrolment.cycle.program_id)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from doorway.encryption import EncryptedTextField
@@ -33,19 +34,19 @@ CONTACT_HISTORY = HistoricalRecords(m2m_fields=["focus_areas"])
 
 class ContactKind(models.TextChoices):
     # One-to-one counselling with her case manager.
-    INDIVIDUAL_COUNSELLING = "counselling", "Individual counselling"
+    INDIVIDUAL_COUNSELLING = "counselling", _("Individual counselling")
     # A structured cognitive-behavioural therapy session.
-    CBT_SESSION = "cbt", "CBT session"
+    CBT_SESSION = "cbt", _("CBT session")
     # Going with her to an appointment (court, clinic, housing office).
-    ACCOMPANIMENT = "accompaniment", "Accompaniment"
+    ACCOMPANIMENT = "accompaniment", _("Accompaniment")
     # A call or text exchange.
-    PHONE_OR_TEXT = "phone_text", "Phone or text"
+    PHONE_OR_TEXT = "phone_text", _("Phone or text")
     # Meeting her where she is: street, home, shelter.
-    OUTREACH_OR_HOME_VISIT = "outreach_visit", "Outreach or home visit"
+    OUTREACH_OR_HOME_VISIT = "outreach_visit", _("Outreach or home visit")
     # Responding to a crisis.
-    CRISIS_SUPPORT = "crisis", "Crisis support"
+    CRISIS_SUPPORT = "crisis", _("Crisis support")
     # Time with her peer mentor; the only kind a peer mentor records.
-    PEER_CONTACT = "peer", "Peer contact"
+    PEER_CONTACT = "peer", _("Peer contact")
 
 
 def late_after_days() -> int:
@@ -73,8 +74,8 @@ class ContactQuerySet(models.QuerySet["Contact"]):
 class Contact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="contacts")
-    happened_on = models.DateField("Date of the contact")
-    duration_minutes = models.PositiveSmallIntegerField("Duration (minutes)")
+    happened_on = models.DateField(_("Date of the contact"))
+    duration_minutes = models.PositiveSmallIntegerField(_("Duration (minutes)"))
     kind = models.CharField(max_length=20, choices=ContactKind.choices)
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="+")
     # The program's key ingredients this contact shows at work (evidence for the
@@ -124,21 +125,21 @@ class Contact(models.Model):
 
 class OutreachKind(models.TextChoices):
     # Meeting women where they are: street, strolls, drop-in spots.
-    STREET = "street", "Street outreach"
+    STREET = "street", _("Street outreach")
     # Going into institutions where she is held or staying.
-    IN_REACH = "in_reach", "In-reach (jails, shelters, hospitals)"
+    IN_REACH = "in_reach", _("In-reach (jails, shelters, hospitals)")
     # A call, text line, chat or online space.
-    PHONE_ONLINE = "phone_online", "Phone or online"
+    PHONE_ONLINE = "phone_online", _("Phone or online")
 
 
 class Material(models.TextChoices):
-    HARM_REDUCTION_KIT = "harm_reduction", "Harm-reduction kit"
-    FOOD_OR_DRINK = "food", "Food or drink"
-    HYGIENE_KIT = "hygiene", "Hygiene kit"
-    INFORMATION_CARD = "info_card", "Information card"
-    CLOTHING = "clothing", "Clothing"
-    TRANSIT_FARE = "transit", "Transit fare"
-    OTHER = "other", "Other"
+    HARM_REDUCTION_KIT = "harm_reduction", _("Harm-reduction kit")
+    FOOD_OR_DRINK = "food", _("Food or drink")
+    HYGIENE_KIT = "hygiene", _("Hygiene kit")
+    INFORMATION_CARD = "info_card", _("Information card")
+    CLOTHING = "clothing", _("Clothing")
+    TRANSIT_FARE = "transit", _("Transit fare")
+    OTHER = "other", _("Other")
 
 
 class OutreachQuerySet(models.QuerySet["OutreachContact"]):
@@ -170,16 +171,16 @@ class OutreachContact(models.Model):
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="outreach_contacts"
     )
-    happened_on = models.DateField("Date")
+    happened_on = models.DateField(_("Date"))
     kind = models.CharField(max_length=20, choices=OutreachKind.choices)
-    place = models.CharField(max_length=200, help_text="A place description, never an address.")
-    women_reached = models.PositiveSmallIntegerField("Number of women reached")
+    place = models.CharField(max_length=200, help_text=_("A place description, never an address."))
+    women_reached = models.PositiveSmallIntegerField(_("Number of women reached"))
     nickname = EncryptedTextField(blank=True)
     # Keyed HMAC of the normalised nickname, for exact lookup; blank when none. Its key
     # is derived for outreach alone (`encryption.outreach_nickname_digest`), so it never
     # equals a participant's name digest.
     nickname_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    referrals_in = models.PositiveSmallIntegerField("Women who asked to be referred", default=0)
+    referrals_in = models.PositiveSmallIntegerField(_("Women who asked to be referred"), default=0)
     note = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -213,7 +214,7 @@ class OutreachContact(models.Model):
         return f"{self.get_kind_display()} on {self.happened_on:%Y-%m-%d}"
 
     def material_labels(self) -> list[str]:
-        return [Material(m.material).label for m in self.materials.all()]
+        return [str(Material(m.material).label) for m in self.materials.all()]
 
 
 class OutreachMaterial(models.Model):
@@ -245,7 +246,7 @@ class SupervisionSession(models.Model):
     team = models.ForeignKey(
         "people.Team", on_delete=models.PROTECT, related_name="supervision_sessions"
     )
-    held_on = models.DateField("Date held")
+    held_on = models.DateField(_("Date held"))
     led_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     attendees = models.ManyToManyField(User, related_name="supervision_sessions", blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -283,7 +284,7 @@ class SupervisionReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return "Supervision review"
+        return str(_("Supervision review"))
 
 
 # --- Transfer of care and the closing note -----------------------------------------------
@@ -296,7 +297,7 @@ class TransferOfCare(models.Model):
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.PROTECT, related_name="transfers_of_care"
     )
-    met_on = models.DateField("Date of the meeting")
+    met_on = models.DateField(_("Date of the meeting"))
     # Her own supports (a sister, a doctor, a sponsor), one a line: they can identify her.
     supports = EncryptedTextField(blank=True)
     partners = models.ManyToManyField(
@@ -330,4 +331,4 @@ class ClosingNote(models.Model):
     history = HistoricalRecords()
 
     def __str__(self) -> str:
-        return "Closing note"
+        return str(_("Closing note"))

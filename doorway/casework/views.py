@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
@@ -98,7 +99,7 @@ def contact_record(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Http
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The contact was recorded.")
+            messages.success(request, _("The contact was recorded."))
             return redirect(enrolment_url(enrolment))
     audit_view(request, enrolment.participant, subject=enrolment)
     return record_page(request, enrolment, "casework/contact_form.html", form=form, contact=None)
@@ -132,7 +133,7 @@ def contact_edit(
             contact.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The contact was saved; the earlier version is kept.")
+            messages.success(request, _("The contact was saved; the earlier version is kept."))
             return redirect(enrolment_url(enrolment))
     if not bound:
         audit_note_read(request, contact)

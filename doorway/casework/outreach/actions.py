@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -80,21 +81,23 @@ def check_outreach(
 ) -> None:
     errors: dict[str, str] = {}
     if happened_on is None:
-        errors["happened_on"] = "Give the date of the outreach."
+        errors["happened_on"] = _("Give the date of the outreach.")
     elif happened_on > timezone.localdate():
-        errors["happened_on"] = "Outreach cannot be dated in the future."
+        errors["happened_on"] = _("Outreach cannot be dated in the future.")
     if kind not in OutreachKind.values:
-        errors["kind"] = "Choose the kind of outreach."
+        errors["kind"] = _("Choose the kind of outreach.")
     if not place.strip():
-        errors["place"] = "Describe the place (never an address or a name)."
+        errors["place"] = _("Describe the place (never an address or a name).")
     if women_reached is None or not 1 <= women_reached <= MAX_WOMEN:
-        errors["women_reached"] = f"Give the number of women reached, from 1 to {MAX_WOMEN}."
+        errors["women_reached"] = _("Give the number of women reached, from 1 to %(most)s.") % {
+            "most": MAX_WOMEN
+        }
     if referrals_in is None or referrals_in < 0:
-        errors["referrals_in"] = "Give the number of women who asked to be referred (0 or more)."
+        errors["referrals_in"] = _("Give the number of women who asked to be referred (0 or more).")
     elif women_reached is not None and 1 <= women_reached < referrals_in:
-        errors["referrals_in"] = "More women asked to be referred than were reached."
+        errors["referrals_in"] = _("More women asked to be referred than were reached.")
     if any(m not in Material.values for m in materials):
-        errors["materials"] = "Choose materials from the list."
+        errors["materials"] = _("Choose materials from the list.")
     if errors:
         raise ValidationError(errors)
 
@@ -184,7 +187,7 @@ def summarise(program: Program, start: datetime.date, end: datetime.date) -> Out
         contacts=totals["contacts"] or 0,
         women_reached=totals["women"] or 0,
         referrals_in=totals["referrals"] or 0,
-        materials=[(m.label, given.get(m.value, 0)) for m in Material],
+        materials=[(str(m.label), given.get(m.value, 0)) for m in Material],
     )
 
 
@@ -233,21 +236,26 @@ def link_outreach(
     _check_linker(enrolment, by)
     ids = [c.pk for c in contacts]
     if not ids:
-        raise ValidationError({"contacts": "Choose the outreach contacts to link."})
+        raise ValidationError({"contacts": _("Choose the outreach contacts to link.")})
     rows = list(
         OutreachContact.objects.select_for_update().filter(pk__in=ids).order_by("happened_on")
     )
     program_id = enrolment.cycle.program_id
     if len(rows) != len(set(ids)) or any(r.program_id != program_id for r in rows):
-        raise ValidationError({"contacts": "Choose outreach contacts of her program only."})
+        raise ValidationError({"contacts": _("Choose outreach contacts of her program only.")})
     if any(r.participant_id is not None for r in rows):
-        raise ValidationError({"contacts": "One of these contacts is already linked to a record."})
+        raise ValidationError(
+            {"contacts": _("One of these contacts is already linked to a record.")}
+        )
     until = outreach_until(enrolment)
     if any(r.happened_on > until for r in rows):
         raise ValidationError(
             {
-                "contacts": "Link outreach from before she moved on from the first phase "
-                f"({until:%Y-%m-%d}) only: later contacts are not her outreach."
+                "contacts": _(
+                    "Link outreach from before she moved on from the first phase (%(date)s) "
+                    "only: later contacts are not her outreach."
+                )
+                % {"date": f"{until:%Y-%m-%d}"}
             }
         )
     now = timezone.now()
@@ -274,7 +282,7 @@ def unlink_outreach(enrolment: Enrolment, contact: OutreachContact, *, by: User)
         contact.participant_id != enrolment.participant_id
         or contact.program_id != enrolment.cycle.program_id
     ):
-        raise ValidationError({"contacts": "That outreach contact is not linked to her."})
+        raise ValidationError({"contacts": _("That outreach contact is not linked to her.")})
     contact.participant = None
     contact.linked_at = None
     contact.linked_by = None

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.casework.models import Material, OutreachContact, OutreachKind
 from doorway.casework.outreach.actions import MAX_WOMEN
@@ -18,47 +19,49 @@ NUMBER = {"inputmode": "numeric"}
 
 
 class OutreachForm(BootstrapForm, forms.Form):
-    happened_on = forms.DateField(label="Date", widget=DateInput())
+    happened_on = forms.DateField(label=_("Date"), widget=DateInput())
     kind = forms.ChoiceField(
-        label="Kind of outreach", choices=OutreachKind.choices, widget=forms.RadioSelect
+        label=_("Kind of outreach"), choices=OutreachKind.choices, widget=forms.RadioSelect
     )
     place = forms.CharField(
-        label="Place",
+        label=_("Place"),
         max_length=200,
-        help_text="A description such as “east-end stroll” or “women's shelter”: "
-        "never an address or a person's name.",
+        help_text=_(
+            "A description such as “east-end stroll” or “women's shelter”: "
+            "never an address or a person's name."
+        ),
     )
     women_reached = forms.IntegerField(
-        label="Number of women reached",
+        label=_("Number of women reached"),
         min_value=1,
         max_value=MAX_WOMEN,
         widget=forms.NumberInput(attrs=NUMBER),
     )
     materials = forms.MultipleChoiceField(
-        label="Materials given",
+        label=_("Materials given"),
         choices=Material.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     referrals_in = forms.IntegerField(
-        label="Women who asked to be referred",
+        label=_("Women who asked to be referred"),
         min_value=0,
         max_value=MAX_WOMEN,
         initial=0,
         widget=forms.NumberInput(attrs=NUMBER),
     )
     nickname = forms.CharField(
-        label="Nickname",
+        label=_("Nickname"),
         required=False,
         max_length=80,
-        help_text="Only if she gave one and agreed to it being noted. Encrypted.",
+        help_text=_("Only if she gave one and agreed to it being noted. Encrypted."),
     )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Encrypted. Nothing that would identify anyone.",
+        help_text=_("Encrypted. Nothing that would identify anyone."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,7 +72,7 @@ class OutreachForm(BootstrapForm, forms.Form):
     def clean_happened_on(self) -> Any:
         value = self.cleaned_data.get("happened_on")
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("Outreach cannot be dated in the future.")
+            raise forms.ValidationError(_("Outreach cannot be dated in the future."))
         return value
 
     def values(self) -> dict[str, Any]:
@@ -79,8 +82,8 @@ class OutreachForm(BootstrapForm, forms.Form):
 class PeriodForm(BootstrapForm, forms.Form):
     """The pre-phase summary's date range (dates only: nothing personal in the URL)."""
 
-    start = forms.DateField(label="From", widget=DateInput(), required=False)
-    end = forms.DateField(label="To", widget=DateInput(), required=False)
+    start = forms.DateField(label=_("From"), widget=DateInput(), required=False)
+    end = forms.DateField(label=_("To"), widget=DateInput(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "period_%s")
@@ -98,10 +101,10 @@ class PeriodForm(BootstrapForm, forms.Form):
 
 class NicknameForm(BootstrapForm, forms.Form):
     nickname = forms.CharField(
-        label="Nickname she was known by",
+        label=_("Nickname she was known by"),
         required=False,
         max_length=80,
-        help_text="An exact match (case and accents do not matter).",
+        help_text=_("An exact match (case and accents do not matter)."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,12 +114,12 @@ class NicknameForm(BootstrapForm, forms.Form):
 
 class LinkForm(BootstrapForm, forms.Form):
     contacts = forms.ModelMultipleChoiceField(
-        label="Outreach contacts to link",
+        label=_("Outreach contacts to link"),
         queryset=OutreachContact.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Choose the outreach contacts to link.",
-            "invalid_choice": "Choose outreach contacts of her program that are not linked.",
+            "required": _("Choose the outreach contacts to link."),
+            "invalid_choice": _("Choose outreach contacts of her program that are not linked."),
         },
     )
 

@@ -18,6 +18,8 @@ from django.db.models import Count, Min
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.log import record
@@ -112,7 +114,7 @@ def outreach_record(request: AuthenticatedHttpRequest, program_id: Any) -> HttpR
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The outreach contact was recorded.")
+            messages.success(request, _("The outreach contact was recorded."))
             return redirect("outreach_log", program.pk)
     return render(request, "casework/outreach/form.html", {"program": program, "form": form})
 
@@ -185,7 +187,13 @@ def outreach_link(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpR
                     apply_errors(form, refusal)
                 else:
                     messages.success(
-                        request, f"{len(rows)} outreach contact(s) linked to her record."
+                        request,
+                        ngettext(
+                            "%(count)d outreach contact linked to her record.",
+                            "%(count)d outreach contacts linked to her record.",
+                            len(rows),
+                        )
+                        % {"count": len(rows)},
                     )
                     return redirect("outreach_link", enrolment.pk)
             return _link_page(request, enrolment, nickname, form)
@@ -203,7 +211,7 @@ def outreach_unlink(
         raise PermissionDenied("Your role does not link outreach contacts.")
     contact = access_part(request, enrolment, linked_to(enrolment), outreach_id)
     outreach.unlink_outreach(enrolment, contact, by=user)
-    messages.success(request, "The outreach contact was unlinked; it is back in the log.")
+    messages.success(request, _("The outreach contact was unlinked; it is back in the log."))
     return redirect(reverse("outreach_link", args=[enrolment.pk]))
 
 

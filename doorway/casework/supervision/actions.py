@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -113,13 +114,13 @@ def record_session(
     allowed = set(staff_for(team).values_list("pk", flat=True))
     errors: dict[str, str] = {}
     if held_on is None:
-        errors["held_on"] = "Give the date of the session."
+        errors["held_on"] = _("Give the date of the session.")
     elif held_on > timezone.localdate():
-        errors["held_on"] = "A session cannot be dated in the future."
+        errors["held_on"] = _("A session cannot be dated in the future.")
     if led_by is None or led_by.pk not in allowed:
-        errors["led_by"] = "Choose who led the session among the agency's staff."
+        errors["led_by"] = _("Choose who led the session among the agency's staff.")
     if any(p.pk not in allowed for p in people):
-        errors["attendees"] = "Choose attendees among the agency's staff."
+        errors["attendees"] = _("Choose attendees among the agency's staff.")
     if errors:
         raise ValidationError(errors)
     assert held_on is not None
@@ -148,14 +149,14 @@ def add_review(
     decisions = decisions.strip()
     errors: dict[str, str] = {}
     if enrolment is None:
-        errors["enrolment"] = "Choose the participant reviewed."
+        errors["enrolment"] = _("Choose the participant reviewed.")
     elif not reviewable_for(session, by).filter(pk=enrolment.pk).exists():
         if session.reviews.filter(enrolment=enrolment).exists():
-            errors["enrolment"] = "She has already been reviewed in this session."
+            errors["enrolment"] = _("She has already been reviewed in this session.")
         else:
             raise PermissionDenied("She is not in your reach or not in this team's caseloads.")
     if not decisions:
-        errors["decisions"] = "Write the decisions taken."
+        errors["decisions"] = _("Write the decisions taken.")
     if errors:
         raise ValidationError(errors)
     assert enrolment is not None

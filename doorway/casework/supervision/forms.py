@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import DateInput, StaffChoiceField
@@ -30,10 +31,10 @@ class EnrolmentChoiceField(forms.ModelChoiceField[Enrolment]):
 
 
 class SessionForm(BootstrapForm, forms.Form):
-    held_on = forms.DateField(label="Date held", widget=DateInput())
-    led_by = StaffChoiceField(label="Led by", queryset=None)
+    held_on = forms.DateField(label=_("Date held"), widget=DateInput())
+    led_by = StaffChoiceField(label=_("Led by"), queryset=None)
     attendees = StaffMultipleChoiceField(
-        label="Who attended", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Who attended"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args: Any, staff: QuerySet[User], user: User, **kwargs: Any) -> None:
@@ -50,22 +51,22 @@ class SessionForm(BootstrapForm, forms.Form):
     def clean_held_on(self) -> Any:
         value = self.cleaned_data.get("held_on")
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("A session cannot be dated in the future.")
+            raise forms.ValidationError(_("A session cannot be dated in the future."))
         return value
 
 
 class ReviewForm(BootstrapForm, forms.Form):
     enrolment = EnrolmentChoiceField(
-        label="Participant reviewed",
+        label=_("Participant reviewed"),
         queryset=None,
-        empty_label="Choose…",
-        error_messages={"invalid_choice": "Choose a participant of this team's caseloads."},
+        empty_label=_("Choose…"),
+        error_messages={"invalid_choice": _("Choose a participant of this team's caseloads.")},
     )
     decisions = forms.CharField(
-        label="Decisions taken",
+        label=_("Decisions taken"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Encrypted; read by her care team only.",
+        help_text=_("Encrypted; read by her care team only."),
     )
 
     def __init__(self, *args: Any, enrolments: Any, **kwargs: Any) -> None:

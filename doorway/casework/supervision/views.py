@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
@@ -94,7 +95,7 @@ def supervision_record(request: AuthenticatedHttpRequest, team_id: Any) -> HttpR
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The session was recorded. Add the participants reviewed.")
+            messages.success(request, _("The session was recorded. Add the participants reviewed."))
             return redirect("supervision_review_add", session.pk)
     return render(request, "casework/supervision/session_form.html", {"team": team, "form": form})
 
@@ -144,7 +145,7 @@ def supervision_review_add(request: AuthenticatedHttpRequest, session_id: Any) -
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The review was added.")
+            messages.success(request, _("The review was added."))
             if "another" in request.POST:
                 return redirect("supervision_review_add", session.pk)
             return redirect("supervision_session", session.pk)

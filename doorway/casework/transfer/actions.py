@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -49,7 +51,7 @@ def in_closing_stretch(enrolment: Enrolment) -> bool:
     return last == enrolment.current_phase_id
 
 
-NOT_YET = "Care is transferred in her program's last phase or after graduation."
+NOT_YET = gettext_lazy("Care is transferred in her program's last phase or after graduation.")
 
 
 def partners_for(enrolment: Enrolment) -> Any:
@@ -82,24 +84,24 @@ def record_transfer(
     agreed = agreed.strip()
     errors: dict[str, str] = {}
     if not in_closing_stretch(enrolment):
-        errors[NON_FIELD_ERRORS] = NOT_YET
+        errors[NON_FIELD_ERRORS] = str(NOT_YET)
     check_date(errors, "met_on", met_on, enrolment)
     allowed = set(partners_for(enrolment).values_list("pk", flat=True))
     if any(p.pk not in allowed for p in chosen):
-        errors["partners"] = "Choose active partner agencies of her program's agency."
+        errors["partners"] = _("Choose active partner agencies of her program's agency.")
     elif met_on is not None:
         # A partner at the table hears about her: only with her consent to share with it.
         refused = [p.name for p in chosen if not enrolment.participant.may_share_with(p, on=met_on)]
         if refused:
-            errors["partners"] = (
-                "She has not consented to share information with "
-                + ", ".join(refused)
-                + " on that date."
-            )
+            errors["partners"] = _(
+                "She has not consented to share information with %(partners)s on that date."
+            ) % {"partners": ", ".join(refused)}
     if not supports and not chosen:
-        errors["supports"] = "Name at least one long-term support or partner agency who took part."
+        errors["supports"] = _(
+            "Name at least one long-term support or partner agency who took part."
+        )
     if not agreed:
-        errors["agreed"] = "Write what was agreed."
+        errors["agreed"] = _("Write what was agreed.")
     if errors:
         raise ValidationError(errors)
     assert met_on is not None
@@ -143,10 +145,12 @@ def write_closing_note(
     text = text.strip()
     errors: dict[str, str] = {}
     if not in_closing_stretch(enrolment):
-        errors[NON_FIELD_ERRORS] = "The closing note is written in her last phase or at graduation."
+        errors[NON_FIELD_ERRORS] = _(
+            "The closing note is written in her last phase or at graduation."
+        )
     check_date(errors, "written_on", written_on, enrolment)
     if not text:
-        errors["text"] = "Write the closing note."
+        errors["text"] = _("Write the closing note.")
     if errors:
         raise ValidationError(errors)
     assert written_on is not None

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.people.forms import DateInput
 from doorway.programs.models import PartnerAgency
@@ -20,31 +21,31 @@ class PartnerChoiceField(forms.ModelMultipleChoiceField[PartnerAgency]):
 
 def _not_future(value: Any) -> Any:
     if value is not None and value > timezone.localdate():
-        raise forms.ValidationError("It cannot be dated in the future.")
+        raise forms.ValidationError(_("It cannot be dated in the future."))
     return value
 
 
 class TransferForm(BootstrapForm, forms.Form):
-    met_on = forms.DateField(label="Date of the meeting", widget=DateInput())
+    met_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput())
     supports = forms.CharField(
-        label="Her long-term supports who took part",
+        label=_("Her long-term supports who took part"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line: family, friends, a doctor, a sponsor. Encrypted.",
+        help_text=_("One a line: family, friends, a doctor, a sponsor. Encrypted."),
     )
     partners = PartnerChoiceField(
-        label="Partner agencies who took part",
+        label=_("Partner agencies who took part"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only those she has consented to share information with.",
+        help_text=_("Only those she has consented to share information with."),
     )
     agreed = forms.CharField(
-        label="What was agreed",
+        label=_("What was agreed"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Encrypted; read by her care team only.",
+        help_text=_("Encrypted; read by her care team only."),
     )
 
     def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
@@ -60,12 +61,12 @@ class TransferForm(BootstrapForm, forms.Form):
 
 
 class ClosingNoteForm(VersionedForm, BootstrapForm, forms.Form):
-    written_on = forms.DateField(label="Written on", widget=DateInput())
+    written_on = forms.DateField(label=_("Written on"), widget=DateInput())
     text = forms.CharField(
-        label="Closing note",
+        label=_("Closing note"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Encrypted; earlier versions are kept.",
+        help_text=_("Encrypted; earlier versions are kept."),
     )
 
     def __init__(self, *args: Any, note: Any = None, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
@@ -59,7 +60,7 @@ def transfer_meeting(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Ht
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The transfer-of-care meeting was recorded.")
+            messages.success(request, _("The transfer-of-care meeting was recorded."))
             return redirect(enrolment_url(enrolment))
     audit_view(request, enrolment.participant, subject=enrolment)
     return page(request, enrolment, "casework/transfer/meeting_form.html", form=form)
@@ -88,7 +89,7 @@ def closing_note(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpRe
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, "The closing note was saved.")
+            messages.success(request, _("The closing note was saved."))
             return redirect(enrolment_url(enrolment))
     if not bound and note is not None:
         record(Action.VIEW, request=request, participant=enrolment.participant_id, subject=note)
