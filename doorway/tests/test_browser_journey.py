@@ -139,7 +139,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         page.get_by_role("button", name="Find").click()
         page.get_by_role("checkbox", name=re.compile("“Sunny”")).check()
         page.get_by_role("button", name="Link to her record").click()
-        expect(page.get_by_role("status")).to_contain_text("1 outreach contact(s) linked")
+        expect(page.get_by_role("status")).to_contain_text("1 outreach contact linked")
         page.get_by_role("link", name=re.compile("^Back to EDH-")).click()
         expect(page.get_by_role("region", name="Outreach before she enrolled")).to_contain_text(
             "1 outreach contact linked"
