@@ -4,13 +4,14 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class KeysConfig(AppConfig):
     name = "doorway.keys"
     label = "keys"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "key canary"
+    verbose_name = _("key canary")
 
     def ready(self) -> None:
         from doorway import keycheck  # noqa: F401 - registers the key check

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class KeyCanary(models.Model):
@@ -22,7 +23,7 @@ class KeyCanary(models.Model):
     written_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "key canary"
+        verbose_name = _("key canary")
 
     def __str__(self) -> str:
         return self.purpose

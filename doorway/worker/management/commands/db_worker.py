@@ -31,6 +31,8 @@ from django.db import (
     connections,
 )
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -151,12 +153,20 @@ class Worker(db_worker.Worker):
                 connection.connection = None
 
 
+HELP = gettext_noop(
+    "Run the background worker. It never exits on a database error (it waits and "
+    "reconnects), leases each task it runs, and re-queues or fails the tasks of a "
+    "worker that died. Run it under a supervisor (systemd) so it restarts if killed."
+)
+
+
 class Command(db_worker.Command):
-    help = (
-        "Run the background worker. It never exits on a database error (it waits and "
-        "reconnects), leases each task it runs, and re-queues or fails the tasks of a "
-        "worker that died. Run it under a supervisor (systemd) so it restarts if killed."
-    )
+    help = HELP
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        # Translated when asked for, in the language of whoever runs the command.
+        self.help = _(HELP)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def handle(
         self,
@@ -178,7 +188,7 @@ class Command(db_worker.Command):
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
-            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+            raise CommandError(_("--exclude-queues can only be used with --queue-name=*"))
         worker = Worker(
             queue_names=queue_names,
             interval=interval,
