@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from doorway.audit.models import Action
 from doorway.web.forms import BootstrapForm
@@ -12,17 +13,17 @@ class LogFilterForm(BootstrapForm, forms.Form):
     participant = forms.CharField(
         required=False,
         max_length=16,
-        label="Participant code",
+        label=_("Participant code"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     staff = forms.CharField(
         required=False,
         max_length=150,
-        label="Staff member (username)",
+        label=_("Staff member (username)"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *Action.choices], label="Action"
+        required=False, choices=[("", _("Any action")), *Action.choices], label=_("Action")
     )
     # Keyset pagination: entries older than `before`, or newer than `after`.
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -38,12 +39,12 @@ class LogFilterForm(BootstrapForm, forms.Form):
 class BreakGlassForm(BootstrapForm, forms.Form):
     code = forms.CharField(
         max_length=16,
-        label="Participant code",
+        label=_("Participant code"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     reason = forms.CharField(
-        label="Why you need to read her record",
-        help_text=(
+        label=_("Why you need to read her record"),
+        help_text=_(
             "Say what happened and why it cannot wait for her case manager or program "
             "manager. The reason is kept on the audit log for good."
         ),

@@ -243,8 +243,11 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             else:
                 messages.warning(
                     request,
-                    f"You have broken the glass for {participant.code}. Your reason is on "
-                    "the audit log, and the access ends by itself.",
+                    _(
+                        "You have broken the glass for %(code)s. Your reason is on the "
+                        "audit log, and the access ends by itself."
+                    )
+                    % {"code": participant.code},
                 )
                 try:
                     return redirect(

@@ -19,7 +19,9 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views import defaults
 
 logger = logging.getLogger("doorway.errors")
@@ -51,11 +53,36 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+# A problem's title is read by a person (RFC 9457 says it may be in her language); its
+# status is what a program reads. Statuses Doorway answers with; others keep their phrase.
+TITLES: dict[int, Promise] = {
+    400: pgettext_lazy("problem title", "Bad request"),
+    401: pgettext_lazy("problem title", "Not signed in"),
+    403: pgettext_lazy("problem title", "Not allowed"),
+    404: pgettext_lazy("problem title", "Not found"),
+    405: pgettext_lazy("problem title", "Method not allowed"),
+    406: pgettext_lazy("problem title", "Not acceptable"),
+    409: pgettext_lazy("problem title", "Conflict"),
+    412: pgettext_lazy("problem title", "Changed since you read it"),
+    413: pgettext_lazy("problem title", "Too large"),
+    415: pgettext_lazy("problem title", "Unsupported media type"),
+    428: pgettext_lazy("problem title", "Version required"),
+    429: pgettext_lazy("problem title", "Too many requests"),
+    500: pgettext_lazy("problem title", "Server error"),
+    503: pgettext_lazy("problem title", "Not available just now"),
+}
+
+
+def problem_title(status: int) -> str:
+    title = TITLES.get(status)
+    return str(title) if title is not None else HTTPStatus(status).phrase
+
+
 def problem_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     """The RFC 9457 body every API error carries, from the API's handler or from here."""
     return {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": problem_title(status),
         "status": status,
         "detail": detail,
         **extra,

@@ -20,6 +20,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorway.audit.refusal import refuse
@@ -174,11 +175,11 @@ def phase_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRespons
         program,
         form_class=PhaseForm,
         instance=Phase(program=program),
-        title="Add a phase",
+        title=_("Add a phase"),
         write=lambda data: actions.add_phase(
             program, by=request.user, **_values(data, actions.PHASE_FIELDS)
         ),
-        done="Phase added at the end.",
+        done=_("Phase added at the end."),
         anchor="phases",
     )
 
@@ -192,11 +193,11 @@ def phase_edit(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any
         program,
         form_class=PhaseForm,
         instance=phase,
-        title=f"Edit phase “{phase.name}”",
+        title=_("Edit phase “%(name)s”") % {"name": phase.name},
         write=lambda data: actions.update_phase(
             phase, by=request.user, **_values(data, actions.PHASE_FIELDS)
         ),
-        done="Phase saved. Journeys already recorded keep the names they were recorded with.",
+        done=_("Phase saved. Journeys already recorded keep the names they were recorded with."),
         anchor="phases",
     )
 
@@ -221,7 +222,7 @@ def phase_move(request: AuthenticatedHttpRequest, program_id: Any, phase_id: Any
     phase = get_object_or_404(program.phases, pk=phase_id)
     direction = request.POST.get("direction")
     if direction not in {"up", "down"}:
-        return HttpResponse("Say up or down.", status=400)
+        return HttpResponse(_("Say up or down."), status=400)
     try:
         actions.move_phase(phase, "up" if direction == "up" else "down", by=request.user)
     except ValidationError as error:
@@ -239,7 +240,9 @@ def phase_retire(request: AuthenticatedHttpRequest, program_id: Any, phase_id: A
     except ValidationError as error:
         return _phases_answer(request, program, " ".join(error.messages))
     if not getattr(request, "htmx", False):
-        messages.success(request, f"“{phase.name}” retired. Past journeys still show it.")
+        messages.success(
+            request, _("“%(name)s” retired. Past journeys still show it.") % {"name": phase.name}
+        )
     return _phases_answer(request, program)
 
 
@@ -255,7 +258,9 @@ def phase_restore(
     except ValidationError as error:
         return _phases_answer(request, program, " ".join(error.messages))
     if not getattr(request, "htmx", False):
-        messages.success(request, f"“{phase.name}” is back, at the end of the phases.")
+        messages.success(
+            request, _("“%(name)s” is back, at the end of the phases.") % {"name": phase.name}
+        )
     return _phases_answer(request, program)
 
 
@@ -270,11 +275,11 @@ def focus_area_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRe
         program,
         form_class=FocusAreaForm,
         instance=FocusArea(program=program),
-        title="Add a focus area",
+        title=_("Add a focus area"),
         write=lambda data: actions.add_focus_area(
             program, by=request.user, **_values(data, actions.FOCUS_AREA_FIELDS)
         ),
-        done="Focus area added.",
+        done=_("Focus area added."),
         anchor="focus-areas",
     )
 
@@ -290,11 +295,11 @@ def focus_area_edit(
         program,
         form_class=FocusAreaForm,
         instance=area,
-        title=f"Edit focus area “{area.name}”",
+        title=_("Edit focus area “%(name)s”") % {"name": area.name},
         write=lambda data: actions.update_focus_area(
             area, by=request.user, **_values(data, actions.FOCUS_AREA_FIELDS)
         ),
-        done="Focus area saved.",
+        done=_("Focus area saved."),
         anchor="focus-areas",
     )
 
@@ -308,10 +313,12 @@ def focus_area_retire(
     area = get_object_or_404(program.focus_areas, pk=area_id)
     if request.POST.get("restore"):
         actions.restore_focus_area(area, by=request.user)
-        messages.success(request, f"“{area.name}” is back in use.")
+        messages.success(request, _("“%(name)s” is back in use.") % {"name": area.name})
     else:
         actions.retire_focus_area(area, by=request.user)
-        messages.success(request, f"“{area.name}” retired. Ratings already made keep it.")
+        messages.success(
+            request, _("“%(name)s” retired. Ratings already made keep it.") % {"name": area.name}
+        )
     return redirect(reverse("program_detail", args=[program.pk]) + "#focus-areas")
 
 
@@ -326,11 +333,11 @@ def cycle_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRespons
         program,
         form_class=CycleForm,
         instance=Cycle(program=program),
-        title="Add a cycle",
+        title=_("Add a cycle"),
         write=lambda data: actions.add_cycle(
             program, by=request.user, **_values(data, actions.CYCLE_FIELDS)
         ),
-        done="Cycle added.",
+        done=_("Cycle added."),
         anchor="cycles",
     )
 
@@ -344,11 +351,11 @@ def cycle_edit(request: AuthenticatedHttpRequest, program_id: Any, cycle_id: Any
         program,
         form_class=CycleForm,
         instance=cycle,
-        title=f"Edit cycle “{cycle.name}”",
+        title=_("Edit cycle “%(name)s”") % {"name": cycle.name},
         write=lambda data: actions.update_cycle(
             cycle, by=request.user, **_values(data, actions.CYCLE_FIELDS)
         ),
-        done="Cycle saved.",
+        done=_("Cycle saved."),
         anchor="cycles",
     )
 
@@ -401,11 +408,11 @@ def cost_line_add(
         program,
         form_class=CostLineForm,
         instance=CostLine(cycle=cycle),
-        title=f"Add a cost line to “{cycle.name}”",
+        title=_("Add a cost line to “%(name)s”") % {"name": cycle.name},
         write=lambda data: actions.add_cost_line(
             cycle, by=request.user, **_values(data, actions.COST_LINE_FIELDS)
         ),
-        done="Cost line added.",
+        done=_("Cost line added."),
         anchor="cycles",
         back=_cost_lines_url(program, cycle),
     )
@@ -423,11 +430,11 @@ def cost_line_edit(
         program,
         form_class=CostLineForm,
         instance=line,
-        title=f"Edit a cost line of “{cycle.name}”",
+        title=_("Edit a cost line of “%(name)s”") % {"name": cycle.name},
         write=lambda data: actions.update_cost_line(
             line, by=request.user, **_values(data, actions.COST_LINE_FIELDS)
         ),
-        done="Cost line saved.",
+        done=_("Cost line saved."),
         anchor="cycles",
         back=_cost_lines_url(program, cycle),
     )
@@ -442,7 +449,7 @@ def cost_line_delete(
     cycle = get_object_or_404(program.cycles, pk=cycle_id)
     line = get_object_or_404(cycle.cost_lines, pk=line_id)
     actions.delete_cost_line(line, by=request.user)
-    messages.success(request, "Cost line removed.")
+    messages.success(request, _("Cost line removed."))
     return redirect(_cost_lines_url(program, cycle))
 
 
@@ -457,11 +464,11 @@ def partner_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRespo
         program,
         form_class=PartnerForm,
         instance=PartnerAgency(agency=program.agency),
-        title="Add a partner agency",
+        title=_("Add a partner agency"),
         write=lambda data: actions.add_partner(
             program, by=request.user, **_values(data, actions.PARTNER_FIELDS)
         ),
-        done="Partner agency added.",
+        done=_("Partner agency added."),
         anchor="partners",
     )
 
@@ -477,11 +484,11 @@ def partner_edit(
         program,
         form_class=PartnerForm,
         instance=partner,
-        title=f"Edit partner agency “{partner.name}”",
+        title=_("Edit partner agency “%(name)s”") % {"name": partner.name},
         write=lambda data: actions.update_partner(
             partner, by=request.user, **_values(data, actions.PARTNER_FIELDS)
         ),
-        done="Partner agency saved.",
+        done=_("Partner agency saved."),
         anchor="partners",
     )
 
@@ -496,7 +503,9 @@ def partner_active(
     active = request.POST.get("active") == "1"
     actions.set_partner_active(partner, active, by=request.user)
     if active:
-        messages.success(request, f"{partner.name} is active again.")
+        messages.success(request, _("%(name)s is active again.") % {"name": partner.name})
     else:
-        messages.success(request, f"{partner.name} deactivated: no new referrals to it.")
+        messages.success(
+            request, _("%(name)s deactivated: no new referrals to it.") % {"name": partner.name}
+        )
     return redirect(reverse("program_detail", args=[program.pk]) + "#partners")
