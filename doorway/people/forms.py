@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.concurrency import version_of
 from doorway.people.models import ConsentKind, FlagKind, Language, Participant, User
@@ -151,14 +152,20 @@ class PartnerChoiceField(forms.ModelChoiceField[PartnerAgency]):
 
 
 class ConsentForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="She consents to", choices=ConsentKind.choices)
+    kind = forms.ChoiceField(label=_("She consents to"), choices=ConsentKind.choices)
     partner = PartnerChoiceField(
-        label="Partner agency",
+        label=_("Partner agency"),
         queryset=PartnerAgency.objects.none(),
         required=False,
-        empty_label="Only for information sharing",
+        empty_label=_("None (not information sharing)"),
+        help_text=_(
+            "Required for consent to share her information: the partner she agrees to "
+            "share with. Leave it at None for the other consents."
+        ),
     )
-    given_on = forms.DateField(label="Given on", widget=DateInput())
+    # Not "(optional)": information sharing needs it, and the help text says so.
+    partner.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput())
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
@@ -173,9 +180,9 @@ class ConsentForm(BootstrapMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == ConsentKind.INFORMATION_SHARING and not data.get("partner"):
-            self.add_error("partner", "Name the partner agency she agrees to share with.")
+            self.add_error("partner", _("Name the partner agency she agrees to share with."))
         elif data.get("kind") != ConsentKind.INFORMATION_SHARING and data.get("partner"):
-            self.add_error("partner", "Only information sharing names a partner agency.")
+            self.add_error("partner", _("Only information sharing names a partner agency."))
         return data
 
 

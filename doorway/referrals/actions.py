@@ -17,6 +17,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -59,11 +61,11 @@ def missing_consent(participant: Participant, partner: PartnerAgency, on: dateti
     today = timezone.localdate()
     for day in sorted({on, today}):
         if not participant.may_share_with(partner, on=day):
-            return (
-                f"She has no consent to share her information with {partner.name} in force "
-                f"on {day:%Y-%m-%d}. Record her information-sharing consent for "
-                f"{partner.name} first, or refer her without sharing her information."
-            )
+            return _(
+                "She has no consent to share her information with %(partner)s in force "
+                "on %(day)s. Record her information-sharing consent for %(partner)s "
+                "first, or refer her without sharing her information."
+            ) % {"partner": partner.name, "day": date_format(day, "SHORT_DATE_FORMAT")}
     return ""
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import DateInput
@@ -17,20 +18,20 @@ from doorway.web.forms import BootstrapForm, VersionedForm
 
 
 class ReferralForm(BootstrapForm, forms.Form):
-    service_kind = forms.ChoiceField(label="Kind of service")
+    service_kind = forms.ChoiceField(label=_("Kind of service"))
     partner = forms.ModelChoiceField(
-        label="Partner agency", queryset=PartnerAgency.objects.none(), empty_label="Choose…"
+        label=_("Partner agency"), queryset=PartnerAgency.objects.none(), empty_label=_("Choose…")
     )
     shares_information = forms.BooleanField(
-        label="This referral shares her information with the partner", required=False
+        label=_("This referral shares her information with the partner"), required=False
     )
-    made_on = forms.DateField(label="Date of the referral", widget=DateInput())
+    made_on = forms.DateField(label=_("Date of the referral"), widget=DateInput())
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Encrypted. What she needs from them; never needed for the referral.",
+        help_text=_("Encrypted. What she needs from them; never needed for the referral."),
     )
 
     def __init__(
@@ -40,7 +41,7 @@ class ReferralForm(BootstrapForm, forms.Form):
         kwargs.setdefault("auto_id", "referral_%s")
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
-        fields["service_kind"].choices = [("", "Choose…"), *SERVICE_KINDS]
+        fields["service_kind"].choices = [("", _("Choose…")), *SERVICE_KINDS]
         kind = self.data.get("service_kind") or self.initial.get("service_kind") or ""
         offering = partners_for(enrolment, kind if kind in dict(SERVICE_KINDS) else "")
         fields["partner"].queryset = PartnerAgency.objects.filter(
@@ -48,9 +49,10 @@ class ReferralForm(BootstrapForm, forms.Form):
         ).order_by("name")
         names = ", ".join(p.name for p in consented)
         fields["shares_information"].help_text = (
-            f"Needs her information-sharing consent for the partner. In force today: {names}."
+            _("Needs her information-sharing consent for the partner. In force today: %(names)s.")
+            % {"names": names}
             if names
-            else "Needs her information-sharing consent for the partner; she has none in force."
+            else _("Needs her information-sharing consent for the partner; she has none in force.")
         )
         self.style_fields()
 
@@ -74,14 +76,14 @@ class StatusField(forms.ChoiceField):
 
 
 class ReferralUpdateForm(VersionedForm, BootstrapForm, forms.Form):
-    status = StatusField(label="What happened", widget=forms.RadioSelect)
-    dated_on = forms.DateField(label="On", widget=DateInput())
+    status = StatusField(label=_("What happened"), widget=forms.RadioSelect)
+    dated_on = forms.DateField(label=_("On"), widget=DateInput())
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Encrypted and read only by the care team.",
+        help_text=_("Encrypted and read only by the care team."),
     )
 
     def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:

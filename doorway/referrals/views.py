@@ -110,12 +110,18 @@ def sharing_consent_form(
     if data is not None:
         data = data.copy()
         data[f"{CONSENT}-kind"] = ConsentKind.INFORMATION_SHARING
-    return ConsentForm(
+    form = ConsentForm(
         data,
         participant=enrolment.participant,
         prefix=CONSENT,
         initial={"kind": ConsentKind.INFORMATION_SHARING, "partner": partner},
     )
+    # Here it is always consent to share: the partner is the whole question.
+    field: Any = form.fields["partner"]
+    field.required = True
+    field.empty_label = _("Choose…")
+    field.help_text = _("The partner she agrees to share her information with.")
+    return form
 
 
 def typed(form_class: type[ReferralForm], data: Any) -> dict[str, Any]:

@@ -115,3 +115,16 @@ def test_a_peer_mentor_may_not_record_consent(client, world: World) -> None:
     answer = client.post(url, {"kind": ConsentKind.SERVICE, "given_on": timezone.localdate()})
     assert answer.status_code == 403
     assert not Consent.objects.filter(participant=world.rosa).exists()
+
+
+def test_the_consent_partner_field_says_when_it_is_required(client, world: World) -> None:
+    without_service_consent(world)
+    signed_in(client, world.alice)
+    page = client.get(page_of(world.rosa_enrolment)).content.decode()
+    label = page[
+        page.index('for="consent_partner"') : page.index(
+            "</label>", page.index('for="consent_partner"')
+        )
+    ]
+    assert "(optional)" not in label
+    assert "Required for consent to share her information" in page
