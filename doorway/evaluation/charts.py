@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -246,7 +247,8 @@ def _written(value: Any) -> str:
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return decimal(number, 1) if number != int(number) else str(int(number))
+    # Written in full (a sum of ranks is whole or a half), never rounded.
+    return number_format(number, use_l10n=True) if number != int(number) else str(int(number))
 
 
 def _p_band(band: str) -> str:
