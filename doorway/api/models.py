@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     import datetime
@@ -33,15 +34,15 @@ def digest_of(token: str) -> str:
 
 class Scope(models.TextChoices):
     # Reads only: any write is refused with 403.
-    READ = "read", "Read only"
+    READ = "read", _("Read only")
     # Reads and writes, each still checked by the app's own rules.
-    WRITE = "write", "Read and write"
+    WRITE = "write", _("Read and write")
 
 
 class Status(models.TextChoices):
-    ACTIVE = "active", "Active"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
 
 
 class AccessTokenQuerySet(models.QuerySet["AccessToken"]):

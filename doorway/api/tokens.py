@@ -63,17 +63,21 @@ def check_token_input(name: str, scope: str, days: Any) -> tuple[str, Scope, int
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "Give the token a name, so you know later what it is for."
+        errors["name"] = gettext("Give the token a name, so you know later what it is for.")
     elif len(name) > NAME_LENGTH:
-        errors["name"] = f"Keep the name to {NAME_LENGTH} characters or fewer."
+        errors["name"] = gettext("Keep the name to %(n)s characters or fewer.") % {"n": NAME_LENGTH}
     if scope not in Scope.values:
-        errors["scope"] = "Choose read (it can only read) or write (it can also change records)."
+        errors["scope"] = gettext(
+            "Choose read (it can only read) or write (it can also change records)."
+        )
     try:
         days = int(str(days).strip())
     except ValueError:
         days = None
     if days is None or not 1 <= days <= MAX_DAYS:
-        errors["expires"] = f"A token lasts between 1 and {MAX_DAYS} days; give a whole number."
+        errors["expires"] = gettext(
+            "A token lasts between 1 and %(max)s days; give a whole number."
+        ) % {"max": MAX_DAYS}
     if errors:
         raise ValidationError(errors)
     return name, Scope(scope), days
@@ -92,7 +96,7 @@ def issue_token(
     """Make a token for `owner`; the token itself is returned once and kept nowhere."""
     name, scope, days = check_token_input(name, scope, days)
     if not owner.is_active or not owner.role:
-        raise ValidationError({"user": "Only an active staff account can hold a token."})
+        raise ValidationError({"user": gettext("Only an active staff account can hold a token.")})
     if not has_second_factor(owner):
         raise ValidationError(
             {

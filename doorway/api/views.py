@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.renderers import (
@@ -85,7 +86,9 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: Any) -> HttpRespon
         if token.revoked_at is None:
             revoke_token(token, actor=request.user, request=request)
             messages.success(
-                request, f"Token {token.prefix}… ({token.name}) is revoked: it no longer works."
+                request,
+                gettext("Token %(prefix)s… (%(name)s) is revoked: it no longer works.")
+                % {"prefix": token.prefix, "name": token.name},
             )
         return redirect("token_list")
     return render(request, "api/token_revoke.html", {"token": token})

@@ -19,20 +19,20 @@ from doorway.encryption import EncryptedTextField
 
 
 class Action(models.TextChoices):
-    VIEW = "view", "Viewed a record"
-    LIST = "list", "Viewed a list"
-    SEARCH = "search", "Searched"
-    CREATE = "create", "Created"
-    CHANGE = "change", "Changed"
-    EXPORT = "export", "Exported"
-    SIGN_IN = "sign_in", "Signed in"
-    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
-    SIGN_OUT = "sign_out", "Signed out"
-    LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+    VIEW = "view", _("Viewed a record")
+    LIST = "list", _("Viewed a list")
+    SEARCH = "search", _("Searched")
+    CREATE = "create", _("Created")
+    CHANGE = "change", _("Changed")
+    EXPORT = "export", _("Exported")
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+    SIGN_OUT = "sign_out", _("Signed out")
+    LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
     # Someone asked for a record they may not reach; they were answered 404.
-    REFUSED = "refused", "Refused"
-    BREAK_GLASS = "break_glass", "Broke the glass"
-    KEYS_ROTATED = "keys_rotated", "Rotated encryption keys"
+    REFUSED = "refused", _("Refused")
+    BREAK_GLASS = "break_glass", _("Broke the glass")
+    KEYS_ROTATED = "keys_rotated", _("Rotated encryption keys")
 
 
 GENESIS = "0" * 64
