@@ -87,8 +87,8 @@ class Row:
 def phase_label(phase: Phase, number: int | None) -> str:
     """ "Phase 1 — Intake and assessment", as CTI speaks of its phases."""
     if number is None:
-        return phase.name
-    return gettext("Phase %(number)s — %(name)s") % {"number": number, "name": phase.name}
+        return phase.local_name
+    return gettext("Phase %(number)s — %(name)s") % {"number": number, "name": phase.local_name}
 
 
 def numbered_phases(programs: QuerySet[Program]) -> list[tuple[Phase, int]]:

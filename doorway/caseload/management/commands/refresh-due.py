@@ -10,22 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from doorway.caseload import tasks
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_noop(
         "Recompute what is due for every watched enrolment; --daily also starts the daily pass."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        # Translated when the command runs, in its language (not when it is imported).
+        self.help = gettext(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--daily",
             action="store_true",
-            help=_("Also queue the daily pass for the worker, unless one is already waiting."),
+            help=gettext(
+                "Also queue the daily pass for the worker, unless one is already waiting."
+            ),
         )
 
     def handle(self, *args: Any, daily: bool = False, **options: Any) -> None:
