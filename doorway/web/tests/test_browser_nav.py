@@ -34,10 +34,11 @@ HEADER = """() => {
 }"""
 
 
-def signed_in_as(page: Page, live_url: str, world: World, who: str) -> None:
+def signed_in_as(page: Page, live_url: str, world: World, who: str, language: str = "") -> None:
     user = world.staff()[who]
     # The demo's longest name.
     user.first_name, user.last_name = "Morgan", "Okafor-Reyes"
+    user.language = language
     user.save()
     sign_in_browser(page, live_url, who, DEFAULT_PASSWORD, give_totp(user))
     page.goto(live_url + reverse("home"))
@@ -47,12 +48,13 @@ def too_small(targets: list[dict[str, Any]], least: float) -> list[dict[str, Any
     return [t for t in targets if t["height"] < least or t["width"] < least]
 
 
+@pytest.mark.parametrize("language", ["", "fr-ca"])
 @pytest.mark.parametrize("who", ["morgan", "alice", "pat", "eve", "ada"])
 def test_each_roles_menu_fits_one_line_at_1280(
-    page: Page, live_url: str, world: World, who: str
+    page: Page, live_url: str, world: World, who: str, language: str
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
-    signed_in_as(page, live_url, world, who)
+    signed_in_as(page, live_url, world, who, language)
     header = page.evaluate(HEADER)
     assert header["height"] <= ONE_LINE, header
     # WCAG 2.2's least target size.
@@ -79,3 +81,18 @@ def test_what_moved_under_more_is_a_tap_away(page: Page, live_url: str, world: W
     page.get_by_role("button", name="your account").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/**")
+
+
+@pytest.mark.parametrize("language", ["", "fr-ca"])
+def test_on_a_phone_the_quick_exit_and_the_menu_button_share_the_top_row(
+    phone_page: Page, live_url: str, world: World, language: str
+) -> None:
+    signed_in_as(phone_page, live_url, world, "morgan", language)
+    name = "Sortie rapide" if language else "Quick exit"
+    exit_box = phone_page.get_by_role("button", name=name).bounding_box()
+    menu_box = phone_page.locator(".navbar-toggler").bounding_box()
+    assert exit_box is not None
+    assert menu_box is not None
+    assert (
+        abs((exit_box["y"] + exit_box["height"] / 2) - (menu_box["y"] + menu_box["height"] / 2)) < 8
+    )
