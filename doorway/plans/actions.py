@@ -11,6 +11,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -77,13 +79,13 @@ def _lock(record: Any, expected_version: str | None) -> None:
 
 def _check_writer(enrolment: Enrolment, by: User) -> None:
     if not permissions.writes_plans(by):
-        raise PermissionDenied("Your role does not write plans.")
+        raise PermissionDenied(_("Your role does not write plans."))
     if not enrolment.is_open:
-        raise ValidationError("Reopen the enrolment before changing her plan.")
+        raise ValidationError(_("Reopen the enrolment before changing her plan."))
 
 
 def _check_past_date(
-    errors: Errors, field: str, value: datetime.date | None, enrolment: Enrolment, what: str
+    errors: Errors, field: str, value: datetime.date | None, enrolment: Enrolment, missing: str
 ) -> None:
     """A date that has happened: not in the future, not before her referral."""
     check_date(
@@ -91,7 +93,7 @@ def _check_past_date(
         field,
         value,
         enrolment,
-        missing=f"Give the date {what}.",
+        missing=missing,
         cannot="This date cannot be",
     )
 
@@ -100,9 +102,9 @@ def _check_target_date(
     errors: Errors, field: str, value: datetime.date | None, enrolment: Enrolment
 ) -> None:
     if value is not None and value < enrolment.referred_on:
-        errors[field] = (
-            f"A target date cannot be before her referral ({enrolment.referred_on:%Y-%m-%d})."
-        )
+        errors[field] = _("A target date cannot be before her referral (%(day)s).") % {
+            "day": date_format(enrolment.referred_on)
+        }
 
 
 def _check_words(errors: Errors, field: str, value: str, message: str) -> None:
@@ -112,7 +114,7 @@ def _check_words(errors: Errors, field: str, value: str, message: str) -> None:
 
 def _check_status(errors: Errors, field: str, value: str) -> None:
     if value not in Status.values:
-        errors[field] = "Choose a status."
+        errors[field] = _("Choose a status.")
 
 
 def _of_her_program(enrolment: Enrolment, area: FocusArea | None) -> bool:
@@ -121,9 +123,11 @@ def _of_her_program(enrolment: Enrolment, area: FocusArea | None) -> bool:
 
 def _check_focus_areas(errors: Errors, enrolment: Enrolment, areas: list[FocusArea]) -> None:
     if not 1 <= len(areas) <= MAX_FOCUS_AREAS:
-        errors["focus_areas"] = f"Choose one to {MAX_FOCUS_AREAS} focus areas for this phase."
+        errors["focus_areas"] = _("Choose one to %(most)d focus areas for this phase.") % {
+            "most": MAX_FOCUS_AREAS
+        }
     elif not all(_of_her_program(enrolment, area) for area in areas):
-        errors["focus_areas"] = "Choose focus areas of her program only."
+        errors["focus_areas"] = _("Choose focus areas of her program only.")
 
 
 def _raise(errors: Errors) -> None:
@@ -158,8 +162,10 @@ def save_service_plan(
     )
     her_words, private_notes = her_words.strip(), private_notes.strip()
     errors: Errors = {}
-    _check_past_date(errors, "agreed_on", agreed_on, enrolment, "the plan was agreed with her")
-    _check_words(errors, "her_words", her_words, "Write what she wants, in her own words.")
+    _check_past_date(
+        errors, "agreed_on", agreed_on, enrolment, _("Give the date the plan was agreed with her.")
+    )
+    _check_words(errors, "her_words", her_words, _("Write what she wants, in her own words."))
     _raise(errors)
     plan = ServicePlan.objects.select_for_update().filter(enrolment=enrolment).first()
     values = {"agreed_on": agreed_on, "her_words": her_words, "private_notes": private_notes}
@@ -232,9 +238,11 @@ def set_phase_plan(
     areas = list(focus_areas)
     errors: Errors = {}
     if phase.program_id != enrolment.cycle.program_id:
-        errors["phase"] = "Choose a phase of her program."
+        errors["phase"] = _("Choose a phase of her program.")
     _check_focus_areas(errors, enrolment, areas)
-    _check_past_date(errors, "agreed_on", agreed_on, enrolment, "the phase plan was agreed")
+    _check_past_date(
+        errors, "agreed_on", agreed_on, enrolment, _("Give the date the phase plan was agreed.")
+    )
     _raise(errors)
     assert agreed_on is not None
     return _write_phase_plan(enrolment, by=by, phase=phase, focus_areas=areas, agreed_on=agreed_on)
@@ -268,7 +276,7 @@ def _move_status(
 def _service_plan_of(enrolment: Enrolment) -> ServicePlan:
     plan = ServicePlan.objects.filter(enrolment=enrolment).first()
     if plan is None:
-        raise ValidationError("Agree her plan with her before adding goals.")
+        raise ValidationError(_("Agree her plan with her before adding goals."))
     return plan
 
 
@@ -286,8 +294,8 @@ def add_goal(
     her_words = her_words.strip()
     errors: Errors = {}
     if not _of_her_program(enrolment, focus_area):
-        errors["focus_area"] = "Choose a focus area of her program."
-    _check_words(errors, "her_words", her_words, "Write the goal, in her words.")
+        errors["focus_area"] = _("Choose a focus area of her program.")
+    _check_words(errors, "her_words", her_words, _("Write the goal, in her words."))
     _check_target_date(errors, "target_on", target_on, enrolment)
     _raise(errors)
     assert focus_area is not None
@@ -323,8 +331,8 @@ def edit_goal(
     her_words = her_words.strip()
     errors: Errors = {}
     if not _of_her_program(enrolment, focus_area):
-        errors["focus_area"] = "Choose a focus area of her program."
-    _check_words(errors, "her_words", her_words, "Write the goal, in her words.")
+        errors["focus_area"] = _("Choose a focus area of her program.")
+    _check_words(errors, "her_words", her_words, _("Write the goal, in her words."))
     _check_target_date(errors, "target_on", target_on, enrolment)
     _raise(errors)
     values = {"focus_area": focus_area, "her_words": her_words, "target_on": target_on}
@@ -352,7 +360,7 @@ def change_goal_status(
     _lock(goal, expected_version)
     errors: Errors = {}
     _check_status(errors, "status", status)
-    _check_past_date(errors, "on", on, enrolment, "of the change")
+    _check_past_date(errors, "on", on, enrolment, _("Give the date of the change."))
     _raise(errors)
     assert on is not None
     change = _move_status(goal, None, by=by, to=status, on=on)
@@ -367,7 +375,7 @@ def add_step(goal: Goal, *, by: User, what: str, target_on: datetime.date | None
     _check_writer(enrolment, by)
     what = what.strip()
     errors: Errors = {}
-    _check_words(errors, "what", what, "Write the step.")
+    _check_words(errors, "what", what, _("Write the step."))
     _check_target_date(errors, "target_on", target_on, enrolment)
     _raise(errors)
     step = Step.objects.create(goal=goal, what=what, target_on=target_on)
@@ -399,13 +407,13 @@ def edit_step(
     _lock(step, expected_version)
     what = what.strip()
     errors: Errors = {}
-    _check_words(errors, "what", what, "Write the step.")
+    _check_words(errors, "what", what, _("Write the step."))
     _check_target_date(errors, "target_on", target_on, enrolment)
     moving = status is not None and status != step.status
     if status is not None:
         _check_status(errors, "status", status)
     if moving:
-        _check_past_date(errors, "on", on, enrolment, "of the change")
+        _check_past_date(errors, "on", on, enrolment, _("Give the date of the change."))
     _raise(errors)
     changed = [
         name
@@ -451,13 +459,15 @@ def record_review(
     statuses = dict(statuses or {})
     areas = None if focus_areas is None else list(focus_areas)
     errors: Errors = {}
-    _check_past_date(errors, "reviewed_on", reviewed_on, enrolment, "of the review")
-    _check_words(errors, "decided", decided, "Write what was decided.")
+    _check_past_date(
+        errors, "reviewed_on", reviewed_on, enrolment, _("Give the date of the review.")
+    )
+    _check_words(errors, "decided", decided, _("Write what was decided."))
     for goal, status in statuses.items():
         if goal.plan.enrolment_id != enrolment.pk:
-            errors["statuses"] = "Review goals of her plan only."
+            errors["statuses"] = _("Review goals of her plan only.")
         elif status not in Status.values:
-            errors[f"goal_{goal.pk}"] = "Choose a status."
+            errors[f"goal_{goal.pk}"] = _("Choose a status.")
     if areas is not None:
         _check_focus_areas(errors, enrolment, areas)
     _raise(errors)

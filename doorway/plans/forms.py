@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import DateInput
@@ -22,24 +24,24 @@ def program_focus_areas(enrolment: Enrolment, keep: list[Any] | None = None) -> 
     return (areas.filter(retired=False) | areas.filter(pk__in=keep or [])).order_by("order")
 
 
-def past_date_field(label: str) -> forms.DateField:
+def past_date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), initial=timezone.localdate)
 
 
 class ServicePlanForm(VersionedForm, BootstrapForm, forms.Form):
-    agreed_on = past_date_field("Date agreed with her")
+    agreed_on = past_date_field(_("Date agreed with her"))
     her_words = forms.CharField(
-        label="What she wants, in her own words",
+        label=_("What she wants, in her own words"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Printed on the plan she keeps.",
+        help_text=_("Printed on the plan she keeps."),
     )
     private_notes = forms.CharField(
-        label="Private worker notes",
+        label=_("Private worker notes"),
         required=False,
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For the care team only: never printed, never shown to a peer mentor.",
+        help_text=_("For the care team only: never printed, never shown to a peer mentor."),
     )
 
 
@@ -53,12 +55,12 @@ class FocusAreasMixin:
 
 class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
     focus_areas = forms.ModelMultipleChoiceField(
-        label="Focus areas for this phase",
+        label=_("Focus areas for this phase"),
         queryset=FocusArea.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="One to three.",
+        help_text=_("One to three."),
     )
-    agreed_on = past_date_field("Date agreed")
+    agreed_on = past_date_field(_("Date agreed"))
 
     def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "phase_plan_%s")
@@ -67,11 +69,11 @@ class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
 
 
 class GoalForm(VersionedForm, BootstrapForm, forms.Form):
-    focus_area = forms.ModelChoiceField(label="Focus area", queryset=FocusArea.objects.none())
+    focus_area = forms.ModelChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none())
     her_words = forms.CharField(
-        label="The goal, in her words", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The goal, in her words"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    target_on = forms.DateField(label="Target date", required=False, widget=DateInput())
+    target_on = forms.DateField(label=_("Target date"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, enrolment: Enrolment, goal: Goal | None = None, **kw: Any):
         if goal is not None:
@@ -88,26 +90,28 @@ class GoalForm(VersionedForm, BootstrapForm, forms.Form):
         fields["focus_area"].queryset = program_focus_areas(
             enrolment, [goal.focus_area_id] if goal else None
         )
-        fields["focus_area"].empty_label = "Choose…"
+        fields["focus_area"].empty_label = _("Choose…")
 
 
 class StatusForm(VersionedForm, BootstrapForm, forms.Form):
-    status = forms.ChoiceField(label="Status", choices=Status.choices)
-    on = past_date_field("Date of the change")
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    on = past_date_field(_("Date of the change"))
 
 
 class StepForm(VersionedForm, BootstrapForm, forms.Form):
     what = forms.CharField(
-        label="The step", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("The step"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    target_on = forms.DateField(label="Target date", required=False, widget=DateInput())
-    status = forms.ChoiceField(label="Status", choices=Status.choices, initial=Status.NOT_STARTED)
+    target_on = forms.DateField(label=_("Target date"), required=False, widget=DateInput())
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Status.choices, initial=Status.NOT_STARTED
+    )
     on = forms.DateField(
-        label="Date of a status change",
+        label=_("Date of a status change"),
         required=False,
         widget=DateInput(),
         initial=timezone.localdate,
-        help_text="Used only when the status changes.",
+        help_text=_("Used only when the status changes."),
     )
 
 
@@ -115,19 +119,19 @@ class ReviewForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
     """The review, one status field per goal still on her plan, and optionally her
     current phase's phase plan."""
 
-    reviewed_on = past_date_field("Date of the review")
+    reviewed_on = past_date_field(_("Date of the review"))
     decided = forms.CharField(
-        label="What was decided",
+        label=_("What was decided"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For the care team: not printed.",
+        help_text=_("For the care team: not printed."),
     )
     focus_areas = forms.ModelMultipleChoiceField(
-        label="Focus areas for her current phase",
+        label=_("Focus areas for her current phase"),
         queryset=FocusArea.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="One to three. Left as they are, the phase plan stays as it was agreed.",
+        help_text=_("One to three. Left as they are, the phase plan stays as it was agreed."),
     )
 
     def __init__(self, *args: Any, enrolment: Enrolment, goals: list[Goal], **kwargs: Any):

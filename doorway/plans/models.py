@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from doorway.encryption import EncryptedTextField
@@ -28,15 +29,15 @@ MAX_FOCUS_AREAS = 3
 
 class Status(models.TextChoices):
     # Agreed, not yet begun.
-    NOT_STARTED = "not_started", "Not started"
+    NOT_STARTED = "not_started", _("Not started")
     # She is working on it.
-    IN_PROGRESS = "in_progress", "In progress"
+    IN_PROGRESS = "in_progress", _("In progress")
     # Done: the good ending.
-    ACHIEVED = "achieved", "Achieved"
+    ACHIEVED = "achieved", _("Achieved")
     # Replaced by another goal or step when things changed.
-    CHANGED = "changed", "Changed"
+    CHANGED = "changed", _("Changed")
     # Set aside, by her choice or because it no longer fits.
-    DROPPED = "dropped", "Dropped"
+    DROPPED = "dropped", _("Dropped")
 
 
 OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)

@@ -18,8 +18,10 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.log import record
@@ -48,14 +50,14 @@ from doorway.web.pages import record_page
 def access_plan_reader(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = access_enrolment(request, enrolment_id)
     if not permissions.reads_plans(request.user):
-        raise PermissionDenied("Plans are read by the care team only.")
+        raise PermissionDenied(_("Plans are read by the care team only."))
     return enrolment
 
 
 def access_plan_writer(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Enrolment:
     enrolment = access_plan_reader(request, enrolment_id)
     if not permissions.writes_plans(request.user):
-        raise PermissionDenied("Your role does not write plans.")
+        raise PermissionDenied(_("Your role does not write plans."))
     return enrolment
 
 
@@ -191,18 +193,25 @@ def plan_print(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResp
     enrolment = access_plan_reader(request, enrolment_id)
     plan = plan_of(enrolment)
     audit_read(request, enrolment, plan, printed=True)
-    return render(
-        request,
-        "plans/plan_print.html",
-        {
-            "enrolment": enrolment,
-            "preferred_name": enrolment.participant.preferred_name,
-            "program": enrolment.cycle.program,
-            "plan": plan,
-            "goals": goals_of(plan),
-            "phase_plan": current_phase_plan(enrolment),
-        },
-    )
+    program = enrolment.cycle.program
+    # Her copy is in her language, whatever the worker's.
+    with translation.override(enrolment.participant.preferred_language):
+        response = render(
+            request,
+            "plans/plan_print.html",
+            {
+                "enrolment": enrolment,
+                "preferred_name": enrolment.participant.preferred_name,
+                "program": program,
+                "agency": program.agency,
+                "case_manager": enrolment.case_manager,
+                "plan": plan,
+                "goals": goals_of(plan),
+                "phase_plan": current_phase_plan(enrolment),
+            },
+        )
+        response.headers["Content-Language"] = translation.get_language()
+    return response
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -249,7 +258,7 @@ def plan_agree(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResp
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "Her plan was saved.")
+            return done(request, enrolment, _("Her plan was saved."))
     elif plan is not None:
         audit_read(request, enrolment, plan, private_notes=bool(plan.private_notes))
     return record_page(request, enrolment, "plans/plan_form.html", form=form, plan=plan)
@@ -290,7 +299,7 @@ def phase_plan_set(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Http
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The phase plan was saved.", "phase-plan")
+            return done(request, enrolment, _("The phase plan was saved."), "phase-plan")
     return record_page(request, enrolment, "plans/phase_plan_form.html", form=form)
 
 
@@ -305,7 +314,7 @@ def goal_add(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpRespon
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The goal was added.", f"goal-{goal.pk}")
+            return done(request, enrolment, _("The goal was added."), f"goal-{goal.pk}")
     return record_page(request, enrolment, "plans/goal_form.html", form=form, goal=None)
 
 
@@ -345,7 +354,7 @@ def goal_edit(request: AuthenticatedHttpRequest, enrolment_id: Any, goal_id: Any
             goal.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The goal was saved.", f"goal-{goal.pk}")
+            return done(request, enrolment, _("The goal was saved."), f"goal-{goal.pk}")
     if not bound:
         audit_read(request, enrolment, goal)  # her words, in the form
     status_form = StatusForm(
@@ -383,7 +392,7 @@ def goal_status(request: AuthenticatedHttpRequest, enrolment_id: Any, goal_id: A
             goal.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The goal's status was saved.", f"goal-{goal.pk}")
+            return done(request, enrolment, _("The goal's status was saved."), f"goal-{goal.pk}")
     if not bound:
         audit_read(request, enrolment, goal)  # her words, above the form
     return record_page(request, enrolment, "plans/goal_status_form.html", form=form, goal=goal)
@@ -402,7 +411,7 @@ def step_add(request: AuthenticatedHttpRequest, enrolment_id: Any, goal_id: Any)
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The step was added.", f"goal-{goal.pk}")
+            return done(request, enrolment, _("The step was added."), f"goal-{goal.pk}")
     if not form.is_bound:
         audit_read(request, enrolment, goal)  # her words, above the form
     return record_page(request, enrolment, "plans/step_form.html", form=form, goal=goal, step=None)
@@ -434,7 +443,7 @@ def step_edit(request: AuthenticatedHttpRequest, enrolment_id: Any, step_id: Any
             step.refresh_from_db()
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The step was saved.", f"goal-{step.goal_id}")
+            return done(request, enrolment, _("The step was saved."), f"goal-{step.goal_id}")
     if not bound:
         audit_read(request, enrolment, step)  # the step and her goal's words
     return record_page(
@@ -487,7 +496,7 @@ def plan_review(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpRes
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            return done(request, enrolment, "The plan review was recorded.", "reviews")
+            return done(request, enrolment, _("The plan review was recorded."), "reviews")
     if plan is not None and not form.is_bound:
         audit_read(request, enrolment, plan)
     return record_page(
