@@ -38,13 +38,14 @@ if TYPE_CHECKING:
 
 PHASE_FIELDS = (
     "name",
+    "name_fr",
     "description",
     "expected_days",
     "contact_cadence",
     "requires_service_consent",
     "requires_eligibility",
 )
-FOCUS_AREA_FIELDS = ("name", "slug", "description")
+FOCUS_AREA_FIELDS = ("name", "name_fr", "slug", "description")
 CYCLE_FIELDS = ("name", "starts_on", "ends_on")
 PARTNER_FIELDS = ("name", "services", "contact_name", "phone", "email", "address")
 COST_LINE_FIELDS = ("category", "description", "amount")

@@ -67,6 +67,26 @@ FOCUS_AREAS = [
     ("life-skills", "Life skills"),
 ]
 
+# Their names in French, as she reads them on her printed plan.
+PHASE_NAMES_FR = [
+    "Établir le lien",
+    "Accueil et évaluation des besoins",
+    "Mise en œuvre des services et changement",
+    "Adopter une nouvelle identité",
+]
+FOCUS_AREA_NAMES_FR = {
+    "support-networks": "Réseaux de soutien",
+    "accommodation": "Logement",
+    "money": "Argent",
+    "work-and-learning": "Travail et apprentissage",
+    "physical-health": "Santé physique",
+    "emotional-health": "Santé émotionnelle",
+    "drugs-and-alcohol": "Drogues et alcool",
+    "safety": "Sécurité",
+    "legal-matters": "Questions juridiques",
+    "life-skills": "Compétences de vie",
+}
+
 # The mechanisms the program's theory of change counts on.
 KEY_INGREDIENTS = [
     ("trust-building", "Trust building", "A non-judgmental relationship she can rely on."),
@@ -108,6 +128,7 @@ def install(agency: Agency) -> Program:
             retired=False,
             defaults={
                 "name": name,
+                "name_fr": PHASE_NAMES_FR[order],
                 "expected_days": days,
                 "contact_cadence": cadence,
                 "requires_service_consent": consent,
@@ -117,7 +138,9 @@ def install(agency: Agency) -> Program:
         )
     for order, (slug, name) in enumerate(FOCUS_AREAS):
         FocusArea.objects.get_or_create(
-            program=program, slug=slug, defaults={"name": name, "order": order}
+            program=program,
+            slug=slug,
+            defaults={"name": name, "name_fr": FOCUS_AREA_NAMES_FR[slug], "order": order},
         )
     for order, (slug, name, description) in enumerate(KEY_INGREDIENTS):
         KeyIngredient.objects.get_or_create(

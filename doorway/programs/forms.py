@@ -23,6 +23,7 @@ class PhaseForm(VersionedForm, BootstrapForm, forms.ModelForm[Phase]):
         model = Phase
         fields = [
             "name",
+            "name_fr",
             "description",
             "expected_days",
             "contact_cadence",
@@ -45,7 +46,7 @@ class PhaseForm(VersionedForm, BootstrapForm, forms.ModelForm[Phase]):
 class FocusAreaForm(VersionedForm, BootstrapForm, forms.ModelForm[FocusArea]):
     class Meta:
         model = FocusArea
-        fields = ["name", "slug", "description"]
+        fields = ["name", "name_fr", "slug", "description"]
         labels = {"slug": "Short name"}
         help_texts = {
             "slug": "Lower-case letters, digits and hyphens; used in reports and exports.",

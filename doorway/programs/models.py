@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -21,10 +22,10 @@ if TYPE_CHECKING:
 
 class ContactCadence(models.TextChoices):
     # How often CTI expects contact with her while she is in the phase.
-    WEEKLY = "weekly", "Weekly"
-    FORTNIGHTLY = "fortnightly", "Every two weeks"
-    MONTHLY = "monthly", "Monthly"
-    AS_NEEDED = "as_needed", "As needed"
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    AS_NEEDED = "as_needed", _("As needed")
 
     @property
     def days(self) -> int | None:
@@ -32,17 +33,17 @@ class ContactCadence(models.TextChoices):
 
 
 class ServiceKind(models.TextChoices):
-    HOUSING = "housing", "Housing"
-    EMPLOYMENT = "employment", "Employment"
-    EDUCATION = "education", "Education and training"
-    HEALTH = "health", "Health"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    SUBSTANCE_USE = "substance_use", "Substance use"
-    LEGAL = "legal", "Legal"
-    INCOME = "income", "Income support"
-    IMMIGRATION = "immigration", "Immigration"
-    COUNSELLING = "counselling", "Counselling"
-    OTHER = "other", "Other"
+    HOUSING = "housing", _("Housing")
+    EMPLOYMENT = "employment", _("Employment")
+    EDUCATION = "education", _("Education and training")
+    HEALTH = "health", _("Health")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    LEGAL = "legal", _("Legal")
+    INCOME = "income", _("Income support")
+    IMMIGRATION = "immigration", _("Immigration")
+    COUNSELLING = "counselling", _("Counselling")
+    OTHER = "other", _("Other")
 
 
 class Agency(models.Model):
@@ -237,14 +238,14 @@ class PartnerAgency(models.Model):
 
 
 class CostCategory(models.TextChoices):
-    STAFF = "staff", "Staff"
-    SPACE = "space", "Space"
-    PARTICIPANT_SUPPORTS = "supports", "Participant supports"
-    PEER_HONORARIA = "peer_honoraria", "Peer honoraria"
-    DROP_IN_FOOD_TRANSIT = "food_transit", "Food and transit for drop-ins"
-    OTHER = "other", "Other operating costs"
+    STAFF = "staff", _("Staff")
+    SPACE = "space", _("Space")
+    PARTICIPANT_SUPPORTS = "supports", _("Participant supports")
+    PEER_HONORARIA = "peer_honoraria", _("Peer honoraria")
+    DROP_IN_FOOD_TRANSIT = "food_transit", _("Food and transit for drop-ins")
+    OTHER = "other", _("Other operating costs")
     # Kept apart: what the evaluation cost is not what the program cost.
-    EVALUATION = "evaluation", "Evaluation (excluded from operating cost)"
+    EVALUATION = "evaluation", _("Evaluation (excluded from operating cost)")
 
 
 class CostLine(models.Model):
