@@ -37,7 +37,7 @@ from doorway.evaluation import exit_doors_here as theory_template
 from doorway.instruments import demo as assessments_demo
 from doorway.instruments import exit_doors_here as instrument_template
 from doorway.people.actions import add_safety_flag, give_consent, withdraw_consent
-from doorway.people.models import ConsentKind, FlagKind, Participant, Team, User
+from doorway.people.models import ConsentKind, FlagKind, Language, Participant, Team, User
 from doorway.people.roles import Role
 from doorway.plans import demo as plans_demo
 from doorway.programs import exit_doors_here
@@ -55,6 +55,7 @@ AGENCY_SLUG = "efry-toronto"
 TEAMS = ["Queen West team", "Scarborough team"]
 
 # username, role, first name, last name, team (or None)
+# casemanager2 works in French (her account's language), the others in English.
 STAFF = [
     ("casemanager", Role.CASE_MANAGER, "Casey", "Marlowe", "Queen West team"),
     ("casemanager2", Role.CASE_MANAGER, "Robin", "Achterberg", "Scarborough team"),
@@ -65,6 +66,23 @@ STAFF = [
     # A second administrator: giving anyone access needs one besides the one who asks.
     ("admin2", Role.ADMINISTRATOR, "Abe", "Lindgren", None),
 ]
+
+FRENCH_SPEAKING_STAFF = {"casemanager2": Language.FRENCH}
+
+# Women who prefer French: their printed plan and star chart are in French.
+PREFERS_FRENCH = {
+    "Marisol Quenneville",
+    "Odile Ferncastle",
+    "Anouk Peregrine",
+    "Leocadia Moreau-Vance",
+    "Marigold Penhaligon",
+    "Isadora Quill",
+    "Briony Castellane",
+    "Honora Blaise",
+}
+
+# What she reads of the program (her printed plan), in French too.
+PROGRAM_CONTACT = {"contact_phone": "416-555-0100", "contact_email": "exitdoors@example.org"}
 
 # Intake cohorts: name, first day, last day.
 CYCLES = [
@@ -354,6 +372,9 @@ def load(today: datetime.date | None = None) -> Loaded:
     agency, made = Agency.objects.get_or_create(slug=AGENCY_SLUG, defaults={"name": AGENCY_NAME})
     loaded.add("agencies", made)
     program = exit_doors_here.install(agency)
+    if not program.contact_phone:
+        Program.objects.filter(pk=program.pk).update(**PROGRAM_CONTACT)
+        program.refresh_from_db()
     instrument_template.install(program)
     theory_template.install(program)
     loaded.program = program
@@ -402,6 +423,7 @@ def load(today: datetime.date | None = None) -> Loaded:
                 "last_name": last,
                 "agency": agency,
                 "is_demo_account": True,
+                "language": FRENCH_SPEAKING_STAFF.get(username, ""),
                 "is_staff": role == Role.ADMINISTRATOR,
                 "is_superuser": role == Role.ADMINISTRATOR,
             },
@@ -516,6 +538,8 @@ def _make_participant(
         peer_mentor=staff[person.peer_mentor] if person.peer_mentor else None,
     )
     participant = enrolment.participant
+    if person.legal_name in PREFERS_FRENCH:
+        Participant.objects.filter(pk=participant.pk).update(preferred_language=Language.FRENCH)
     for kind in person.flags:
         add_safety_flag(participant, kind=kind, note=FLAG_NOTES.get(kind, ""), by=worker)
 

@@ -13,11 +13,11 @@ from doorway.caseload.models import DueItem
 from doorway.casework.models import Contact, OutreachContact, SupervisionSession
 from doorway.dropins.models import Attendance
 from doorway.enrolments.models import Enrolment, JourneyEvent
-from doorway.instruments.models import Administration
+from doorway.instruments.models import Administration, Instrument, Item
 from doorway.people.models import Consent, Participant, SafetyFlag, User
 from doorway.people.roles import Role
 from doorway.plans.models import Goal
-from doorway.programs.models import Cycle, PartnerAgency
+from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase
 from doorway.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,7 @@ def test_the_command_loads_the_whole_demo_once_and_prints_the_logins(
     check_dates()
     check_caseloads()
     check_casework()
+    check_languages()
 
     before = counts()
     call_command("load-demo")
@@ -87,6 +88,20 @@ def check_accounts() -> None:
     assert admin.is_superuser
     assert accounts.get(username="admin2").is_staff
     assert not accounts.exclude(role=Role.ADMINISTRATOR).filter(is_staff=True).exists()
+
+
+def check_languages() -> None:
+    """A French-speaking worker, women who prefer French, and the program's words she
+    reads (phases, focus areas, the instruments) in French too."""
+    assert User.objects.get(username="casemanager2").language == "fr-ca"
+    assert User.objects.get(username="casemanager").language == ""
+    french = Participant.objects.filter(preferred_language="fr-ca")
+    assert french.count() == len(demo.PREFERS_FRENCH)
+    assert Enrolment.objects.open().filter(participant__in=french).exists()
+    assert not Phase.objects.filter(name_fr="").exists()
+    assert not FocusArea.objects.filter(name_fr="").exists()
+    assert not Item.objects.filter(prompt_fr="").exists()
+    assert not Instrument.objects.filter(name_fr="").exists()
 
 
 def check_cohort() -> None:
