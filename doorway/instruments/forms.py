@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.instruments.actions import check_answers, field_name
 from doorway.instruments.definition import compact, flat_items, worded
@@ -18,7 +19,7 @@ from doorway.instruments.models import ItemKind, Timepoint
 from doorway.people.forms import DateInput
 from doorway.web.forms import BootstrapForm
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def item_field(item: dict[str, Any]) -> forms.Field:
@@ -67,8 +68,8 @@ def item_field(item: dict[str, Any]) -> forms.Field:
 
 
 class AdministrationForm(BootstrapForm, forms.Form):
-    timepoint = forms.ChoiceField(label="Timepoint", choices=Timepoint.choices)
-    completed_on = forms.DateField(label="Completed on", widget=DateInput())
+    timepoint = forms.ChoiceField(label=_("Timepoint"), choices=Timepoint.choices)
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
 
     def __init__(self, *args: Any, definition: dict[str, Any], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "assessment_%s")
@@ -122,7 +123,7 @@ class DefinitionForm(BootstrapForm, forms.Form):
         help_text="Sections with their items, then scores and rules. Saving makes a new "
         "version; the versions already answered stay as they are.",
     )
-    note = forms.CharField(label="What changed", max_length=300, required=False)
+    note = forms.CharField(label=_("What changed"), max_length=300, required=False)
 
     @staticmethod
     def initial_for(definition: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.encryption import EncryptedTextField
 from doorway.enrolments.models import Enrolment
@@ -31,15 +32,15 @@ if TYPE_CHECKING:
 
 class Timepoint(models.TextChoices):
     # The baseline, at or soon after intake.
-    INTAKE = "intake", "Intake"
+    INTAKE = "intake", _("Intake")
     # When she moves from one phase to the next.
-    PHASE_CHANGE = "phase_change", "Phase change"
+    PHASE_CHANGE = "phase_change", _("Phase change")
     # When she finishes the last phase.
-    GRADUATION = "graduation", "Graduation"
+    GRADUATION = "graduation", _("Graduation")
     # One month after graduation.
-    FOLLOW_UP = "follow_up", "Follow-up"
+    FOLLOW_UP = "follow_up", _("Follow-up")
     # Any other time the worker and she choose.
-    AD_HOC = "ad_hoc", "Ad hoc"
+    AD_HOC = "ad_hoc", _("Ad hoc")
 
 
 class ItemKind(models.TextChoices):

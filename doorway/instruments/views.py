@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.log import record
@@ -42,14 +44,14 @@ SECTION_ROWS = 20
 def _reader(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
     if not permissions.reads_assessments(user):
-        raise PermissionDenied("Assessments are read by the care team only.")
+        raise PermissionDenied(_("Assessments are read by the care team only."))
     return user
 
 
 def _writer(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
     if not permissions.records_assessments(user):
-        raise PermissionDenied("Your role does not record assessments.")
+        raise PermissionDenied(_("Your role does not record assessments."))
     return user
 
 
@@ -143,7 +145,7 @@ def assessment_record(
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, f"The {instrument.name} was recorded.")
+            messages.success(request, _("Recorded: %(name)s.") % {"name": instrument.local_name})
             return redirect(
                 "assessment_detail", enrolment_id=enrolment.pk, administration_id=administration.pk
             )
@@ -179,15 +181,17 @@ def _display(item: Any, answer: Any) -> str:
         labels = {c.code: c.local_label for c in item.choices.all()}
         return ", ".join(labels.get(code, code) for code in answer.choices)
     if item.kind == ItemKind.YES_NO:
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if item.kind == ItemKind.SCALE:
         steps = item.local_step_labels
         words = steps[value - 1] if len(steps) >= value else ""
-        return f"{value} of 10" + (f": {words}" if words else "")
+        if words:
+            return _("%(value)s of 10: %(words)s") % {"value": value, "words": words}
+        return _("%(value)s of 10") % {"value": value}
     if item.kind == ItemKind.NUMBER:
         return f"{value.normalize():f}"
     if item.kind == ItemKind.DATE:
-        return f"{value:%Y-%m-%d}"
+        return date_format(value)
     return str(value)
 
 
@@ -252,7 +256,7 @@ def assessment_decide_eligibility(
     administration = access_administration(request, enrolment_id, administration_id)
     user = request.user
     if not permissions.decides_eligibility(user):
-        raise PermissionDenied("Your role does not decide eligibility.")
+        raise PermissionDenied(_("Your role does not decide eligibility."))
     try:
         decide_eligibility_from(administration, by=user)
     except (MoveRefused, ValidationError) as refusal:
@@ -260,5 +264,5 @@ def assessment_decide_eligibility(
         return redirect(
             reverse("assessment_detail", args=[enrolment_id, administration.pk]) + "#eligibility"
         )
-    messages.success(request, "Her eligibility decision was recorded from this assessment.")
+    messages.success(request, _("Her eligibility decision was recorded from this assessment."))
     return redirect("enrolment_detail", enrolment_id=administration.enrolment.pk)
