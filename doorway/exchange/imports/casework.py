@@ -338,7 +338,7 @@ class AnswerImporter(Importer):
                     other,
                     key,
                     gettext(
-                        "The rows of assessment “%(id)s” must agree on %(column)s; row %(row)s "
+                        "The rows of assessment '%(id)s' must agree on %(column)s; row %(row)s "
                         "says otherwise."
                     )
                     % {"id": plan.external_id[:40], "column": self.label(key), "row": first.number},
@@ -354,7 +354,7 @@ class AnswerImporter(Importer):
         candidates = self.instruments.get(cells.key(name), [])
         if not candidates:
             self.problem(
-                first, "instrument", gettext("Unknown instrument “%(name)s”.") % {"name": name[:40]}
+                first, "instrument", gettext("Unknown instrument '%(name)s'.") % {"name": name[:40]}
             )
             return False
         try:
@@ -383,7 +383,7 @@ class AnswerImporter(Importer):
                 self.problem(
                     row,
                     "question",
-                    gettext("Unknown question code “%(code)s” for %(instrument)s.")
+                    gettext("Unknown question code '%(code)s' for %(instrument)s.")
                     % {"code": asked[:40], "instrument": instrument.slug},
                 )
                 continue
@@ -392,7 +392,7 @@ class AnswerImporter(Importer):
                     row,
                     "question",
                     gettext(
-                        "Question “%(code)s” is answered twice in this assessment "
+                        "Question '%(code)s' is answered twice in this assessment "
                         "(row %(row)s too)."
                     )
                     % {"code": code, "row": rows_of[code].number},
@@ -422,7 +422,7 @@ class AnswerImporter(Importer):
                     self.problem(
                         first,
                         "question",
-                        gettext("Question “%(code)s”: %(problem)s Add a row for it.")
+                        gettext("Question '%(code)s': %(problem)s Add a row for it.")
                         % {"code": key[len("item_") :], "problem": message},
                     )
                 else:

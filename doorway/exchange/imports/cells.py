@@ -130,7 +130,7 @@ def code(cell: Cell, choices: Iterable[tuple[str, str]], *, what: str) -> str | 
             return code_
     listed = ", ".join(code_ for code_, _ in pairs[:12])
     raise CellProblem(
-        gettext("Unknown %(what)s “%(value)s”. Use one of: %(codes)s.")
+        gettext("Unknown %(what)s '%(value)s'. Use one of: %(codes)s.")
         % {"what": what, "value": value[:40], "codes": listed}
     )
 

@@ -204,7 +204,7 @@ def map_columns(importer: Importer, header: list[str]) -> tuple[dict[str, int], 
                 Problem(
                     1,
                     column.label,
-                    gettext("The column “%(column)s” is missing.") % {"column": column.label},
+                    gettext("The column '%(column)s' is missing.") % {"column": column.label},
                 )
             )
     return positions, problems
@@ -311,7 +311,7 @@ def examine(
             importer.problem(
                 row,
                 "external_id",
-                gettext("The id “%(id)s” is also on row %(row)s: each row needs its own.")
+                gettext("The id '%(id)s' is also on row %(row)s: each row needs its own.")
                 % {"id": external[:40], "row": groups[external][0].number},
             )
             continue

@@ -348,7 +348,7 @@ class ParticipantImporter(Importer):
                 "preferred_name",
                 gettext(
                     "Same name as row %(row)s: is it the same woman? Keep one row, or write "
-                    "yes in “Checked: different person”."
+                    "yes in 'Checked: different person'."
                 )
                 % {"row": earlier[0]},
             )
@@ -372,7 +372,7 @@ class ParticipantImporter(Importer):
                 "preferred_name",
                 gettext(
                     "Likely the same woman as %(code)s, already in Doorway. Check her "
-                    "record; if she is someone else, write yes in “Checked: different person”."
+                    "record; if she is someone else, write yes in 'Checked: different person'."
                 )
                 % {"code": person.code},
             )

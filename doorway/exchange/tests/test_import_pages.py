@@ -98,7 +98,7 @@ def test_a_second_upload_of_the_same_file_says_already_imported(client, world):
     response = upload(client, "participants", data)
     job = ImportJob.objects.exclude(status=JobStatus.DONE).get()
     page = client.get(response.url)
-    assert b"1 already imported before" in page.content
+    assert b"1 row already imported before will be left as it is" in page.content
     client.post(reverse("import_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert (job.status, job.already_imported, job.rows_saved) == (JobStatus.DONE, 1, 0)
