@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polib
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from weasyprint import HTML
 
 from doorway.evaluation import views
@@ -68,6 +71,14 @@ def figures(text: str, *, french: bool) -> list[str]:
     else:
         text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+@pytest.fixture(autouse=True)
+def back_to_english() -> Iterator[None]:
+    """A request under fr-ca leaves French active in the test's thread: the next test
+    must start in the default language again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -119,7 +119,10 @@ def as_table(report: dict[str, Any]) -> str:
         lines.append("  ".join("-" * w for w in widths))
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines += ["", _("Definitions")]
-    lines += [f"- {d['term']}: {d['text']}" for d in report["definitions"]]
+    lines += [
+        _("- %(term)s: %(text)s") % {"term": d["term"], "text": d["text"]}
+        for d in report["definitions"]
+    ]
     return "\n".join(lines)
 
 
