@@ -33,6 +33,16 @@ TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 START = datetime.datetime(2027, 2, 1, 9, 0, tzinfo=TORONTO)
 
 
+def move_her(page: Page, move: str, reason: str = "") -> None:
+    """The enrolment page's folded move form, then its confirmation page."""
+    page.get_by_text("Move her to another phase, or record that she left").click()
+    page.get_by_label(move).check()
+    if reason:
+        page.locator("#move-form").get_by_role("textbox", name="Reason").fill(reason)
+    page.get_by_role("button", name="Continue").click()
+    page.locator("#confirm-move").click()
+
+
 def day(n: int) -> datetime.datetime:
     return START + datetime.timedelta(days=n)
 
@@ -126,7 +136,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
 
         page.get_by_role("link", name="Exit Doors Here: Cycle 1").click()
         enrolment_url = page.url
-        expect(page.locator("#current-phase")).to_have_text("Making the connection")
+        expect(page.locator("#current-phase")).to_have_text("Phase 0 — Making the connection")
         # Making the connection has no cadence: nothing is due yet.
         card = her_caseload_card(page, live_url)
         expect(card).to_contain_text("Making the connection")
@@ -147,8 +157,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
 
         # Intake: her weekly contacts start. Her plan is agreed in this phase, so there
         # is no plan yet to review.
-        page.get_by_label("Move to Intake and assessment").check()
-        page.get_by_role("button", name="Record the move").click()
+        move_her(page, "Move to Phase 1 — Intake and assessment")
         expect(page.get_by_role("status")).not_to_contain_text("plan review")
         card = her_caseload_card(page, live_url)
         expect(badge(card, "Plan review")).to_have_count(0)
@@ -284,10 +293,9 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
 
         # Phase 1 → 2, and the review the move asks for.
         page.goto(enrolment_url)
-        page.get_by_label("Move to Service implementation and behaviour change").check()
-        page.get_by_role("button", name="Record the move").click()
+        move_her(page, "Move to Phase 2 — Service implementation and behaviour change")
         expect(page.locator("#current-phase")).to_have_text(
-            "Service implementation and behaviour change"
+            "Phase 2 — Service implementation and behaviour change"
         )
         card = her_caseload_card(page, live_url)
         review = badge(card, "Plan review: Service implementation and behaviour change")
@@ -311,9 +319,8 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         card = her_caseload_card(page, live_url)
         expect(badge(card, "Contact every two weeks")).to_contain_text("Contact overdue 20 days")
         page.goto(enrolment_url)
-        page.get_by_label("Move to Adopting a new identity").check()
-        page.get_by_role("button", name="Record the move").click()
-        expect(page.locator("#current-phase")).to_have_text("Adopting a new identity")
+        move_her(page, "Move to Phase 3 — Adopting a new identity")
+        expect(page.locator("#current-phase")).to_have_text("Phase 3 — Adopting a new identity")
         card = her_caseload_card(page, live_url)
         expect(badge(card, "Plan review: Adopting a new identity")).to_contain_text(
             "Plan review due today"
@@ -343,11 +350,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         expect(transfer).to_contain_text("Partners: Maple Housing")
 
         # She graduates: a closing note to write today, the follow-up in a month.
-        page.get_by_label("Exit: Graduated (needs a reason)").check()
-        page.get_by_role("region", name="Move her journey on").get_by_role(
-            "textbox", name="Reason"
-        ).fill("Housed, working, her supports in place.")
-        page.get_by_role("button", name="Record the move").click()
+        move_her(page, "Exit: Graduated", reason="Housed, working, her supports in place.")
         expect(page.get_by_role("region", name="Where she is")).to_contain_text(
             "Graduated on 2027-04-02"
         )

@@ -20,8 +20,8 @@ def test_a_case_manager_makes_a_plan_with_two_goals_on_her_phone(
     secret = give_totp(world.alice)
     sign_in_browser(page, live_url, "alice", DEFAULT_PASSWORD, secret)
     page.goto(f"{live_url}/enrolments/{world.rosa_enrolment.pk}/")
-    page.locator("#plan").get_by_role("link", name="Agree her plan").click()
-    page.get_by_role("link", name="Agree her plan").click()
+    # Asked once, among the next actions at the top: straight to the agreement.
+    page.locator("#next-actions").get_by_role("link", name="Agree her plan").click()
     page.get_by_label("What she wants, in her own words").fill("A safe home and a job")
     page.get_by_label("Private worker notes").fill("Not for her copy")
     page.get_by_role("button", name="Save her plan").click()

@@ -193,7 +193,12 @@ def test_the_move_message_says_a_plan_review_is_due(client, world) -> None:
     phase = world.program.active_phases()[1]
     response = client.post(
         reverse("enrolment_move", args=[world.rosa_enrolment.pk]),
-        {"move": f"phase:{phase.pk}", "on": days_ago(0).isoformat(), "reason": ""},
+        {
+            "move": f"phase:{phase.pk}",
+            "on": days_ago(0).isoformat(),
+            "reason": "",
+            "confirmed": "yes",
+        },
         follow=True,
     )
     page = response.content.decode()
