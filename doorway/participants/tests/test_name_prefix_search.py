@@ -121,4 +121,3 @@ def test_a_typed_word_must_begin_a_word_of_the_same_name() -> None:
     assert not name_words_start(["Rosa", "Martinez"], "Rosa M")
     assert not name_words_start(["Rosa Martinez"], "osa")
     assert name_words_start(["Rosé Martínez"], "rose mart")
-

@@ -51,9 +51,7 @@ def test_the_box_is_on_every_page_for_those_who_search(client, world: World, who
 
 
 @pytest.mark.parametrize("who", ["eve"])
-def test_the_box_is_on_no_page_for_those_who_may_not_search(
-    client, world: World, who: str
-) -> None:
+def test_the_box_is_on_no_page_for_those_who_may_not_search(client, world: World, who: str) -> None:
     signed_in(client, world.staff()[who])
     pages = pages_for(client, world)
     assert pages
