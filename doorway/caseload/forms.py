@@ -28,12 +28,23 @@ KIND_NAMES = {
 }
 
 
+class _NamesAsData(forms.Select):
+    """A phase's name is the agency's own words (in French where it wrote them): marked
+    as data, as her record's names are, for the translation tools and tests."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        if option["value"]:
+            option["attrs"]["translate"] = "no"
+        return option
+
+
 class CaseloadFilter(BootstrapForm, forms.Form):
     """`?kind=contact&phase=<id>`: what she wants to see. A value that is not one of the
     choices is refused with the form's message, and the whole caseload shown."""
 
     kind = forms.ChoiceField(label=_("Kind of work"), required=False)
-    phase = forms.ChoiceField(label=_("Phase"), required=False)
+    phase = forms.ChoiceField(label=_("Phase"), required=False, widget=_NamesAsData)
 
     def __init__(self, data: Any, *, phases: list[tuple[Phase, int]]) -> None:
         super().__init__(data)
