@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import reverse
 
 from doorway.conftest import World
+from doorway.programs.models import FocusArea, Phase
 from doorway.testing.matrix import EVERYONE, OK, ROLE_OF, Endpoint
 from doorway.testing.signin import signed_in
 from doorway.tests.test_permission_matrix import ENDPOINTS, setup_extras
@@ -167,6 +168,14 @@ def in_french(client: Client, world: World, who: str, url: str) -> Any:
 @pytest.mark.parametrize("endpoint", PAGES, ids=lambda e: e.name)
 def test_a_page_in_french_shows_no_english(world: World, endpoint: Endpoint) -> None:
     messages = english_messages()
+    # What is printed for her is in her language: make it French too.
+    world.rosa.preferred_language = FRENCH
+    world.rosa.save(update_fields=["preferred_language"])
+    # The agency writes its phase and focus-area names in French too (programs: name_fr).
+    for phase in Phase.objects.filter(name_fr=""):
+        Phase.objects.filter(pk=phase.pk).update(name_fr=f"Étape {phase.order + 1}")
+    for area in FocusArea.objects.filter(name_fr=""):
+        FocusArea.objects.filter(pk=area.pk).update(name_fr=f"Domaine « {area.slug} »")
     extras = setup_extras(world)
     url = endpoint.url(world, extras)
     problems = []
