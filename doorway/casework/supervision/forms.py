@@ -61,6 +61,8 @@ class ReviewForm(BootstrapForm, forms.Form):
         queryset=None,
         empty_label=_("Choose…"),
         error_messages={"invalid_choice": _("Choose a participant of this team's caseloads.")},
+        # Her code, name, phase and case manager: data, not words to translate.
+        widget=forms.Select(attrs={"translate": "no"}),
     )
     decisions = forms.CharField(
         label=_("Decisions taken"),
