@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
@@ -40,6 +41,14 @@ def fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """LocaleMiddleware activates a request's language for the thread and leaves it on: a
+    test that asked for a French page must not leave the next test in French."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True, scope="session")
