@@ -261,7 +261,7 @@ class Enrolment(models.Model):
         if last is not None and on < last:
             raise MoveRefused(
                 _("A move cannot be dated before the last step of her journey (%(date)s).")
-                % {"date": date_format(last, "SHORT_DATE_FORMAT")}
+                % {"date": date_format(last)}
             )
 
     def _find(self, key: str) -> Move:

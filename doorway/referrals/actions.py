@@ -65,7 +65,7 @@ def missing_consent(participant: Participant, partner: PartnerAgency, on: dateti
                 "She has no consent to share her information with %(partner)s in force "
                 "on %(day)s. Record her information-sharing consent for %(partner)s "
                 "first, or refer her without sharing her information."
-            ) % {"partner": partner.name, "day": date_format(day, "SHORT_DATE_FORMAT")}
+            ) % {"partner": partner.name, "day": date_format(day)}
     return ""
 
 

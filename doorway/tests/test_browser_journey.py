@@ -191,8 +191,8 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         )
 
         # Her plan, the phase's focus areas and two goals.
-        page.get_by_role("region", name="Plan").get_by_role("link", name="Agree her plan").click()
-        page.get_by_role("link", name="Agree her plan").click()
+        # Asked once, among the next actions at the top: straight to the agreement.
+        page.locator("#next-actions").get_by_role("link", name="Agree her plan").click()
         page.get_by_label("What she wants, in her own words").fill(
             "A safe place of my own and a job."
         )
@@ -352,7 +352,7 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         # She graduates: a closing note to write today, the follow-up in a month.
         move_her(page, "Exit: Graduated", reason="Housed, working, her supports in place.")
         expect(page.get_by_role("region", name="Where she is")).to_contain_text(
-            "Graduated on 2027-04-02"
+            "Graduated on 2 Apr 2027"
         )
         card = her_caseload_card(page, live_url)
         expect(card).to_contain_text("Graduated")
