@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
@@ -53,7 +54,9 @@ def test_her_open_accesses_are_listed_with_their_expiry(ada, world: World) -> No
     grant = BreakGlass.objects.get()
     page = ada.get("/audit/break-glass/").content.decode()
     assert world.rosa.code in page
-    assert timezone.localtime(grant.expires_at).strftime("%Y-%m-%d %H:%M") in page
+    # In the page's date-and-time style, with the exact moment for machines.
+    assert f'datetime="{timezone.localtime(grant.expires_at).isoformat()}"' in page
+    assert date_format(timezone.localtime(grant.expires_at), "DATETIME_FORMAT") in page
     assert "Rosa" not in page
 
 
