@@ -45,6 +45,18 @@ class ServicePlanForm(VersionedForm, BootstrapForm, forms.Form):
     )
 
 
+class AreaChoiceField(forms.ModelChoiceField[FocusArea]):
+    """A focus area, named in the page's language."""
+
+    def label_from_instance(self, obj: FocusArea) -> str:
+        return obj.local_name
+
+
+class AreasChoiceField(forms.ModelMultipleChoiceField[FocusArea]):
+    def label_from_instance(self, obj: FocusArea) -> str:
+        return obj.local_name
+
+
 class FocusAreasMixin:
     # The form it is mixed into has them; a focus-area field has a queryset.
     fields: dict[str, Any]
@@ -54,7 +66,7 @@ class FocusAreasMixin:
 
 
 class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
-    focus_areas = forms.ModelMultipleChoiceField(
+    focus_areas = AreasChoiceField(
         label=_("Focus areas for this phase"),
         queryset=FocusArea.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -69,7 +81,7 @@ class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
 
 
 class GoalForm(VersionedForm, BootstrapForm, forms.Form):
-    focus_area = forms.ModelChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none())
+    focus_area = AreaChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none())
     her_words = forms.CharField(
         label=_("The goal, in her words"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -126,7 +138,7 @@ class ReviewForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For the care team: not printed."),
     )
-    focus_areas = forms.ModelMultipleChoiceField(
+    focus_areas = AreasChoiceField(
         label=_("Focus areas for her current phase"),
         queryset=FocusArea.objects.none(),
         required=False,
@@ -140,7 +152,7 @@ class ReviewForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
         self.goals = goals
         for goal in goals:
             field = self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
-                label=f"{goal.focus_area.name}: {goal.her_words}",
+                label=f"{goal.focus_area.local_name}: {goal.her_words}",
                 choices=Status.choices,
                 initial=goal.status,
                 # Left out of a post: the goal keeps its status.
