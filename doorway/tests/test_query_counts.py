@@ -486,6 +486,7 @@ OTHER_WRITES = {
     "import_confirm",
     "import_retry",
     "audit_verify",
+    "set_language",  # the language switch: a POST that redirects back (GET refused)
 }
 
 
