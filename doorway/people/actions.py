@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -109,7 +110,7 @@ def update_identity(
             setattr(participant, name, value)
             changed.append(name)
     if not participant.preferred_name:
-        raise ValidationError({"preferred_name": "A preferred name is needed to address her."})
+        raise ValidationError({"preferred_name": _("A preferred name is needed to address her.")})
     if changed:
         participant.save()
         participant.refresh_name_index()
@@ -127,9 +128,9 @@ def update_identity(
 @transaction.atomic
 def add_safety_flag(participant: Participant, *, kind: str, note: str, by: User) -> SafetyFlag:
     if kind not in FlagKind.values:
-        raise ValidationError({"kind": "Choose a kind of safety flag."})
+        raise ValidationError({"kind": _("Choose a kind of safety flag.")})
     if kind == FlagKind.OTHER and not note.strip():
-        raise ValidationError({"note": "Say what the flag is about."})
+        raise ValidationError({"note": _("Say what the flag is about.")})
     flag = SafetyFlag.objects.create(
         participant=participant, kind=kind, note=note.strip(), added_by=by
     )
@@ -163,18 +164,20 @@ def give_consent(
     partner: PartnerAgency | None = None,
 ) -> Consent:
     if kind not in ConsentKind.values:
-        raise ValidationError({"kind": "Choose what she consents to."})
+        raise ValidationError({"kind": _("Choose what she consents to.")})
     if kind == ConsentKind.INFORMATION_SHARING:
         if partner is None:
-            raise ValidationError({"partner": "Name the partner agency she agrees to share with."})
+            raise ValidationError(
+                {"partner": _("Name the partner agency she agrees to share with.")}
+            )
         if partner.agency_id != participant.agency_id:
-            raise ValidationError({"partner": "That partner does not work with this agency."})
+            raise ValidationError({"partner": _("That partner does not work with this agency.")})
     elif partner is not None:
-        raise ValidationError({"partner": "Only information sharing names a partner agency."})
+        raise ValidationError({"partner": _("Only information sharing names a partner agency.")})
     if given_on > timezone.localdate():
-        raise ValidationError({"given_on": "Consent cannot be dated in the future."})
+        raise ValidationError({"given_on": _("Consent cannot be dated in the future.")})
     if participant.has_consent(kind, partner=partner, on=given_on):
-        raise ValidationError("She already has this consent in force.")
+        raise ValidationError(_("She already has this consent in force."))
     consent = Consent.objects.create(
         participant=participant, kind=kind, partner=partner, given_on=given_on, recorded_by=by
     )
@@ -188,11 +191,11 @@ def withdraw_consent(consent: Consent, *, on: datetime.date, by: User, note: str
     consent, counting in the evaluation, sharing with that partner."""
     # Locked and read again: two people withdrawing at once cannot both write.
     if lock_if_current(consent, None).withdrawn_on is not None:
-        raise ValidationError("This consent was already withdrawn.")
+        raise ValidationError(_("This consent was already withdrawn."))
     if on < consent.given_on:
-        raise ValidationError({"on": "A withdrawal cannot be dated before the consent."})
+        raise ValidationError({"on": _("A withdrawal cannot be dated before the consent.")})
     if on > timezone.localdate():
-        raise ValidationError({"on": "A withdrawal cannot be dated in the future."})
+        raise ValidationError({"on": _("A withdrawal cannot be dated in the future.")})
     consent.withdrawn_on = on
     consent.withdrawn_by = by
     consent.withdrawal_note = note.strip()
@@ -211,11 +214,11 @@ def withdraw_consent(consent: Consent, *, on: datetime.date, by: User, note: str
 def break_the_glass(participant: Participant, *, by: User, reason: str) -> BreakGlass:
     """An administrator opens one record for a short time, with a reason on the log."""
     if not may(by, Can.BREAK_GLASS):
-        raise ValidationError("Only an administrator can break the glass.")
+        raise ValidationError(_("Only an administrator can break the glass."))
     if len(reason.strip()) < 15:
-        raise ValidationError({"reason": "Give a real reason (at least a sentence)."})
+        raise ValidationError({"reason": _("Give a real reason (at least a sentence).")})
     if not may(by, Can.BREAK_GLASS, participant):
-        raise ValidationError("That record belongs to another agency.")
+        raise ValidationError(_("That record belongs to another agency."))
     grant = BreakGlass.objects.create(
         user=by,
         participant=participant,

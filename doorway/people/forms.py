@@ -35,10 +35,10 @@ BootstrapMixin = BootstrapForm
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Code or name",
+        label=_("Code or name"),
         max_length=200,
         required=False,
-        help_text="A participant code (or its beginning), or one of her names in full.",
+        help_text=_("A participant code (or its beginning), or one of her names in full."),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control"}
         ),
@@ -56,40 +56,40 @@ class IdentityFields(forms.Form):
     """What identifies her. Encrypted at rest; only staff who see identity read it."""
 
     preferred_name = forms.CharField(
-        label="Preferred name",
+        label=_("Preferred name"),
         max_length=200,
-        help_text="The name she wants to be called; the only name a peer mentor sees.",
+        help_text=_("The name she wants to be called; the only name a peer mentor sees."),
     )
-    legal_name = forms.CharField(label="Legal name", max_length=200, required=False)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
     aliases = forms.CharField(
-        label="Other names she is known by",
+        label=_("Other names she is known by"),
         required=False,
-        help_text="One a line.",
+        help_text=_("One a line."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     phone = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     safe_contact = forms.CharField(
-        label="Safe-contact instructions",
+        label=_("Safe-contact instructions"),
         required=False,
-        help_text="How and when it is safe to reach her, and what never to do.",
+        help_text=_("How and when it is safe to reach her, and what never to do."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean_date_of_birth(self) -> Any:
         value = self.cleaned_data.get("date_of_birth")
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("A date of birth cannot be in the future.")
+            raise forms.ValidationError(_("A date of birth cannot be in the future."))
         return value
 
     def clean_aliases(self) -> str:
@@ -100,9 +100,9 @@ class IdentityFields(forms.Form):
 class IdentityForm(VersionedForm, BootstrapMixin, IdentityFields):
     # Only on the edit form: registration keeps the default (English) until it is asked.
     preferred_language = forms.ChoiceField(
-        label="Her language",
+        label=_("Her language"),
         choices=Language.choices,
-        help_text="Her printed plan and her star chart are in this language.",
+        help_text=_("Her printed plan and her star chart are in this language."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -132,12 +132,14 @@ class DuplicateCheckForm(forms.Form):
 
 class SafetyFlagForm(BootstrapMixin, forms.Form):
     # Its own ids: it shares the participant page with the consent forms.
-    kind = forms.ChoiceField(label="Safety flag", choices=[("", "Choose…"), *FlagKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Safety flag"), choices=[("", _("Choose…")), *FlagKind.choices]
+    )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=500,
         required=False,
-        help_text="Needed for “Other”. Everyone who reaches her reads it.",
+        help_text=_("Needed for “Other”. Everyone who reaches her reads it."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -187,8 +189,8 @@ class ConsentForm(BootstrapMixin, forms.Form):
 
 
 class WithdrawConsentForm(BootstrapMixin, forms.Form):
-    on = forms.DateField(label="Withdrawn on", widget=DateInput())
-    note = forms.CharField(label="Note", max_length=500, required=False)
+    on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())

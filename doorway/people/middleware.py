@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 
 from doorway.people.signin import needs_second_factor
 
@@ -52,5 +53,5 @@ class RequireSecondFactorMiddleware:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
-        messages.info(request, "Set up your authenticator app before you continue.")
+        messages.info(request, _("Set up your authenticator app before you continue."))
         return redirect(url)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Self
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from doorway.encryption import (
@@ -68,7 +69,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label if self.role else ""
+        return str(Role(self.role).label) if self.role else ""
 
 
 class Team(models.Model):
@@ -172,12 +173,14 @@ class Participant(models.Model):
     legal_name = EncryptedTextField(blank=True)
     # The only name a peer mentor sees.
     preferred_name = EncryptedTextField()
-    aliases = EncryptedTextField(blank=True, help_text="Other names she is known by, one a line.")
+    aliases = EncryptedTextField(
+        blank=True, help_text=_("Other names she is known by, one a line.")
+    )
     date_of_birth = EncryptedDateField(blank=True, null=True)
     phone = EncryptedTextField(blank=True)
     email = EncryptedTextField(blank=True)
     safe_contact = EncryptedTextField(
-        blank=True, help_text="How and when it is safe to reach her, and what never to do."
+        blank=True, help_text=_("How and when it is safe to reach her, and what never to do.")
     )
     # What is printed for her (her plan, her star chart) is in this language.
     preferred_language = models.CharField(
@@ -269,13 +272,13 @@ class NameDigest(models.Model):
 
 
 class FlagKind(models.TextChoices):
-    NO_VOICEMAIL = "no_voicemail", "No voicemail"
-    NO_CONTACT_AT_HOME = "no_contact_at_home", "Do not contact at home"
-    NO_TEXTS = "no_texts", "No text messages"
-    NO_MAIL = "no_mail", "Do not send mail"
-    SAFE_WORD = "safe_word", "Ask for the safe word before talking"
-    SOMEONE_LOOKING = "someone_looking", "Someone may be looking for her: confirm nothing"
-    OTHER = "other", "Other"
+    NO_VOICEMAIL = "no_voicemail", _("No voicemail")
+    NO_CONTACT_AT_HOME = "no_contact_at_home", _("Do not contact at home")
+    NO_TEXTS = "no_texts", _("No text messages")
+    NO_MAIL = "no_mail", _("Do not send mail")
+    SAFE_WORD = "safe_word", _("Ask for the safe word before talking")
+    SOMEONE_LOOKING = "someone_looking", _("Someone may be looking for her: confirm nothing")
+    OTHER = "other", _("Other")
 
 
 class SafetyFlag(models.Model):
@@ -304,11 +307,11 @@ class SafetyFlag(models.Model):
 
 class ConsentKind(models.TextChoices):
     # To receive the program's services; without it no phase beyond outreach starts.
-    SERVICE = "service", "Service"
+    SERVICE = "service", _("Service")
     # To be counted in the evaluation research; without it she is in no figure or export.
-    EVALUATION = "evaluation", "Evaluation research"
+    EVALUATION = "evaluation", _("Evaluation research")
     # To have her information shared with one named partner agency.
-    INFORMATION_SHARING = "information_sharing", "Information sharing with a partner"
+    INFORMATION_SHARING = "information_sharing", _("Information sharing with a partner")
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
@@ -378,17 +381,17 @@ class BreakGlass(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
-        verbose_name = "break-the-glass access"
-        verbose_name_plural = "break-the-glass accesses"
+        verbose_name = _("break-the-glass access")
+        verbose_name_plural = _("break-the-glass accesses")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.participant}"
 
 
 class AccessChangeStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a second administrator"
-    APPROVED = "approved", "Approved and applied"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Waiting for a second administrator")
+    APPROVED = "approved", _("Approved and applied")
+    DECLINED = "declined", _("Declined")
 
 
 class AccessChangeRequest(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from doorway.people.models import User
@@ -13,15 +14,15 @@ if TYPE_CHECKING:
 
 class Role(models.TextChoices):
     # Carries a caseload: intake, assessments, plans, contacts, phase moves.
-    CASE_MANAGER = "case_manager", "Case manager"
+    CASE_MANAGER = "case_manager", _("Case manager")
     # Drop-ins, groups and peer contacts for the participants assigned to her.
-    PEER_MENTOR = "peer_mentor", "Peer mentor"
+    PEER_MENTOR = "peer_mentor", _("Peer mentor")
     # Supervises the program: all its participants, staff caseloads, configuration.
-    PROGRAM_MANAGER = "program_manager", "Program manager"
+    PROGRAM_MANAGER = "program_manager", _("Program manager")
     # De-identified, consented data only.
-    EVALUATOR = "evaluator", "Evaluator"
+    EVALUATOR = "evaluator", _("Evaluator")
     # Accounts and configuration; case content only by breaking the glass.
-    ADMINISTRATOR = "administrator", "Administrator"
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 # The decisions live in `doorway.people.capabilities`; these names read well in views.
