@@ -18,6 +18,7 @@ from django.urls import reverse
 from doorway import keycheck, keyrotation
 from doorway.audit.log import verify
 from doorway.conftest import World
+from doorway.people.models import Language
 from doorway.testing.forms import post_form
 from doorway.testing.signin import signed_in
 
@@ -73,6 +74,8 @@ def identity(phone: str) -> dict[str, str]:
         "phone": phone,
         "email": "",
         "safe_contact": "",
+        # Asked on the edit form since her printed plan can be in French.
+        "preferred_language": Language.ENGLISH,
     }
 
 
