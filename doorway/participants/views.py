@@ -368,8 +368,10 @@ def safety_flag_remove(
 
 
 def may_change_consents(request: AuthenticatedHttpRequest, participant: Participant) -> None:
-    may_change(request, participant)
-    if not roles.sees_case_content(request.user):
+    # The one consent rule, as the enrolment page and the referral form ask it.
+    if not roles.records_consents(request.user):
+        # Says why when she may read the record but change nothing in it.
+        may_change(request, participant)
         raise PermissionDenied(_("Consents are case content."))
 
 
