@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -327,26 +328,29 @@ def ratings_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any
     areas = [a for a in enrolment.cycle.program.active_focus_areas() if a.pk in ratings]
     dates = sorted({on for series in ratings.values() for on, _ in series})
     by_date = {area.pk: dict(ratings[area.pk]) for area in areas}
-    table = charts.Table(
-        _("Her journey-scale ratings (1-10) by focus area and date"),
-        [_("Focus area"), *(d.isoformat() for d in dates)],
-        [[a.name, *(by_date[a.pk].get(d, "") for d in dates)] for a in areas],
-    )
-    chart = None
-    if len(areas) >= 3:
-        # A star needs three points; the table is there either way.
-        chart = {
-            "type": "radar",
-            "labels": [a.name for a in areas],
-            "datasets": [
-                {"label": d.isoformat(), "data": [by_date[a.pk].get(d) for a in areas]}
-                for d in dates
-            ],
-            "max": 10,
-        }
+    language = enrolment.participant.preferred_language
+    # Her chart is shown to her: it speaks her language, whatever the worker's.
+    with translation.override(language):
+        table = charts.Table(
+            _("Her journey-scale ratings (1-10) by focus area and date"),
+            [_("Focus area"), *(d.isoformat() for d in dates)],
+            [[a.local_name, *(by_date[a.pk].get(d, "") for d in dates)] for a in areas],
+        )
+        chart = None
+        if len(areas) >= 3:
+            # A star needs three points; the table is there either way.
+            chart = {
+                "type": "radar",
+                "labels": [a.local_name for a in areas],
+                "datasets": [
+                    {"label": d.isoformat(), "data": [by_date[a.pk].get(d) for a in areas]}
+                    for d in dates
+                ],
+                "max": 10,
+            }
+        figure = charts.Figure("ratings-chart", _("Her ratings over time"), table, chart)
     return {
         "template": "evaluation/_ratings_section.html",
-        "evaluation_ratings": charts.Figure(
-            "ratings-chart", _("Her ratings over time"), table, chart
-        ),
+        "evaluation_ratings": figure,
+        "evaluation_ratings_language": language,
     }

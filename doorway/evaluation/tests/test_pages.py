@@ -14,7 +14,10 @@ from doorway.audit.models import AuditEntry
 from doorway.evaluation import charts, views
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.instruments.demo import record_journey
+from doorway.people.models import Language
 from doorway.people.roles import Role
+from doorway.programs.exit_doors_here import FOCUS_AREA_NAMES_FR
+from doorway.programs.models import FocusArea
 from doorway.testing.factories import ProgramFactory, UserFactory
 from doorway.testing.signin import signed_in
 
@@ -199,6 +202,32 @@ def test_her_case_team_sees_her_ratings_as_a_star_chart_with_a_table(client, wor
         assert '"type": "radar"' in html
         assert today.isoformat() in html
         assert before.isoformat() in html
+
+
+def test_her_star_chart_is_in_her_language_on_an_english_page(client, world) -> None:
+    participant = world.rosa_enrolment.participant
+    participant.preferred_language = Language.FRENCH
+    participant.save(update_fields=["preferred_language"])
+    for area in FocusArea.objects.filter(program=world.program):
+        area.name_fr = FOCUS_AREA_NAMES_FR[area.slug]
+        area.save(update_fields=["name_fr"])
+    record_journey(
+        world.rosa_enrolment,
+        {"accommodation": 2, "money": 3, "support-networks": 4},
+        on=timezone.localdate(),
+    )
+    html = enrolment_page(client, world, "alice").content.decode()
+    section = html[html.index('<section class="col-12" aria-labelledby="ratings-chart-heading"') :]
+    section = section[: section.index("</section>")]
+    assert 'lang="fr-ca"' in section
+    assert "Ses cotes au fil du temps" in section
+    assert "Logement" in section
+    assert "Réseaux de soutien" in section
+    assert "Accommodation" not in section
+    # The worker's own page around it stays in hers.
+    outside = html.replace(section, "")
+    assert '<html lang="en-ca"' in outside
+    assert "Logement" not in outside
 
 
 @pytest.mark.parametrize("who", ["pat", "morgan"])
