@@ -80,3 +80,12 @@ def test_the_switch_is_a_post_with_its_csrf_token() -> None:
     refused = client.post(reverse("set_language"), {"language": "fr-ca", "next": "/"})
     assert refused.status_code == 403
     assert client.get(reverse("set_language")).status_code == 405
+
+
+def test_the_switch_names_each_language_in_itself(client: Client) -> None:
+    french = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
+    assert re.search(r'value="en-ca" lang="en">\s*English\s*</button>', french)
+    assert "Anglais" not in french
+
+    english = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-CA").content.decode()
+    assert re.search(r'value="fr-ca" lang="fr">\s*Français\s*</button>', english)
