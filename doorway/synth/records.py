@@ -61,6 +61,7 @@ from doorway.people.models import (
     Consent,
     ConsentKind,
     FlagKind,
+    Language,
     NameDigest,
     Participant,
     SafetyFlag,
@@ -152,10 +153,11 @@ def tables(writer: Writer) -> None:
     t = writer.table
     t("participant", P, ["id", "code", "agency", "legal_name", "preferred_name", "aliases",
                          "date_of_birth", "phone", "email", "safe_contact", "registered_at",
-                         "registered_by"])  # fmt: skip
+                         "registered_by", "preferred_language"])  # fmt: skip
     t("participant_h", P.history.model, ["id", "code", "agency", "legal_name", "preferred_name",
                                           "aliases", "date_of_birth", "phone", "email",
-                                          "safe_contact", "registered_by", *history])  # fmt: skip
+                                          "safe_contact", "registered_by", "preferred_language",
+                                          *history])  # fmt: skip
     t("digest", NameDigest, ["participant", "digest", "preferred"])
     flag = ["id", "participant", "kind", "note", "added_at", "added_by", "removed_at", "removed_by"]
     t("flag", SafetyFlag, flag)
@@ -172,7 +174,8 @@ def tables(writer: Writer) -> None:
     t("enrolment_h", E.history.model, [*enrolment, *history])
     t("event", JourneyEvent, ["id", "enrolment", "kind", "from_phase", "to_phase",
                               "from_phase_name", "to_phase_name", "exit_reason", "effective_on",
-                              "recorded_at", "recorded_by", "reason"])  # fmt: skip
+                              "recorded_at", "recorded_by", "reason", "undone_kind",
+                              "undo_reason"])  # fmt: skip
     contact = ["id", "enrolment", "happened_on", "duration_minutes", "kind", "note",
                "recorded_by", "recorded_at", "is_late", "edited_at"]  # fmt: skip
     t("contact", C, contact)
@@ -243,14 +246,16 @@ def write_person(ctx: Run, person: Person) -> None:
     email = email if rng.random() < 0.4 else ""
     safe = rng.choice(text.SAFE_CONTACT)
     code = _code(ctx, rng, info.program.code_prefix)
+    # About one woman in eight would rather read her plan and star chart in French.
+    language = (Language.FRENCH if rng.random() < 0.125 else Language.ENGLISH).value
     sealed = (seal(legal), seal(preferred), seal(aliases), seal(born.isoformat()), seal(phone),
               seal(email), seal(safe))  # fmt: skip
     w["participant"].add(
-        (participant_id, code, info.agency.pk, *sealed, registered_at, registrar.pk)
+        (participant_id, code, info.agency.pk, *sealed, registered_at, registrar.pk, language)
     )
     w["participant_h"].add(
-        (participant_id, code, info.agency.pk, *sealed, registrar.pk, registered_at, None, "+",
-         registrar.pk)
+        (participant_id, code, info.agency.pk, *sealed, registrar.pk, language, registered_at,
+         None, "+", registrar.pk)
     )  # fmt: skip
     # As Participant.refresh_name_index: whole names, their words, each word's first letters.
     preferred_digests = name_digests(preferred) | name_prefix_digests(preferred)
@@ -448,12 +453,12 @@ def _journey(
             (row.id, j.id, kind, None if frm is None else phases[frm].pk,
              None if to is None else phases[to].pk, "" if frm is None else phases[frm].name,
              "" if to is None else phases[to].name, exit_reason, on, recorded, worker,
-             seal(reason))
+             seal(reason), "", "")  # no synthetic move is undone
         )  # fmt: skip
         events.append(row)
         return row
 
-    event(EventKind.REFERRED, j.referred_on, None, 0, ReferralSource(j.referral_source).label,
+    event(EventKind.REFERRED, j.referred_on, None, 0, str(ReferralSource(j.referral_source).label),
           recorded=created_at)  # fmt: skip
     snapshot(created_at, "+")
     eligibility_done = False

@@ -41,6 +41,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -88,21 +89,24 @@ class Report:
 def refusal(*, force: bool) -> str:
     """Why synthesis may not write into this database, or ""."""
     if not settings.DEMO:
-        return (
+        return gettext(
             "Synthetic data is written only with DOORWAY_DEMO=true: its staff accounts share "
             "the demo's published password. Never set it on a production database."
         )
     if Agency.objects.filter(slug__startswith=world.SLUG_PREFIX).exists():
-        return (
+        return gettext(
             "This database already holds a synthetic deployment. Start from an empty "
             "database (for example, drop and create it, then migrate)."
         )
     others = Participant.objects.exclude(agency__slug__startswith=world.SLUG_PREFIX).count()
     if others and not force:
-        return (
-            f"This database holds {others} participants that synthesis did not make. "
-            "Synthetic data goes into a database of its own; --force adds it beside them."
-        )
+        return ngettext(
+            "This database holds %(count)d participant that synthesis did not make. "
+            "Synthetic data goes into a database of its own; --force adds it beside them.",
+            "This database holds %(count)d participants that synthesis did not make. "
+            "Synthetic data goes into a database of its own; --force adds it beside them.",
+            others,
+        ) % {"count": others}
     return ""
 
 
@@ -160,11 +164,11 @@ def _checked_request(
 ) -> datetime.date:
     """The day the deployment is dated, once the request is one synthesis may carry out."""
     if participants < 1:
-        raise ValidationError({"participants": "Ask for at least one participant."})
+        raise ValidationError({"participants": gettext("Ask for at least one participant.")})
     real_today = timezone.localdate()
     today = today or real_today
     if today > real_today:
-        raise ValidationError({"today": "The deployment cannot be dated in the future."})
+        raise ValidationError({"today": gettext("The deployment cannot be dated in the future.")})
     if why := refusal(force=force):
         raise ValidationError(why)
     return today

@@ -34,7 +34,7 @@ from doorway.evaluation.report import evaluation_report
 from doorway.instruments.actions import score
 from doorway.instruments.definition import definition_of, load_version
 from doorway.instruments.models import Administration, InstrumentVersion, VersionFrozen
-from doorway.people.models import Consent, ConsentKind, NameDigest, Participant, User
+from doorway.people.models import Consent, ConsentKind, Language, NameDigest, Participant, User
 from doorway.people.roles import Role
 from doorway.plans.models import PlanReview
 from doorway.programs.models import Program
@@ -129,6 +129,11 @@ def test_the_proportions_look_like_a_program(deployment: None) -> None:
     assert 0.4 * consented < research < 0.9 * consented
     assert Program.objects.count() >= 3
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    # A few women would rather have their plan and star chart in French; her history agrees.
+    languages = Counter(Participant.objects.values_list("preferred_language", flat=True))
+    assert 0 < languages[Language.FRENCH] < languages[Language.ENGLISH]
+    first_versions = Counter(Participant.history.values_list("preferred_language", flat=True))
+    assert first_versions == languages
 
 
 def test_journeys_follow_the_phase_machine(deployment: None) -> None:

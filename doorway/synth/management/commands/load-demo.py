@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from doorway import demo
 
@@ -28,13 +29,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO:
             raise CommandError(
-                "The demo accounts share a published password; set DOORWAY_DEMO=true "
-                "(as `make demo` does in .env) to load them."
+                _(
+                    "The demo accounts share a published password; set DOORWAY_DEMO=true "
+                    "(as `make demo` does in .env) to load them."
+                )
             )
         loaded = demo.load()
         if loaded.anything:
             made = ", ".join(f"{n} {what}" for what, n in loaded.created.items() if n)
-            self.stdout.write(f"Demo loaded: {made}.")
+            self.stdout.write(_("Demo loaded: %(made)s.") % {"made": made})
         else:
-            self.stdout.write("Demo already loaded; nothing new created.")
+            self.stdout.write(_("Demo already loaded; nothing new created."))
         self.stdout.write(demo.logins_box(options["url"]))

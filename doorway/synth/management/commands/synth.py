@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from doorway.synth.run import CHUNK, synthesise
 
@@ -54,15 +55,27 @@ class Command(BaseCommand):
             raise CommandError(" ".join(refused.messages)) from refused
         rows = sum(report.rows.values())
         self.stdout.write(
-            f"{report.participants} participants, {report.staff} staff accounts, {rows} rows "
-            f"in {report.total_seconds:.1f} s (seed {report.seed}, as of {report.today})."
+            _(
+                "%(participants)d participants, %(staff)d staff accounts, %(rows)d rows in "
+                "%(seconds).1f s (seed %(seed)d, as of %(today)s)."
+            )
+            % {
+                "participants": report.participants,
+                "staff": report.staff,
+                "rows": rows,
+                "seconds": report.total_seconds,
+                "seed": report.seed,
+                "today": report.today.isoformat(),
+            }
         )
         for stage, seconds in report.seconds.items():
             self.stdout.write(f"  {stage:<20}{seconds:8.1f} s")
         for table, count in sorted(report.rows.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {table:<20}{count:>10}")
         self.stdout.write(
-            "Staff sign in with the demo password. Usernames: edh1-cm0001 (case manager), "
-            "edh1-peer001 (peer mentor), edh1-manager (program manager), agency1-evaluator, "
-            "agency1-admin; edh2-..., edy2-... (youth program) for the other programs."
+            _(
+                "Staff sign in with the demo password. Usernames: edh1-cm0001 (case manager), "
+                "edh1-peer001 (peer mentor), edh1-manager (program manager), agency1-evaluator, "
+                "agency1-admin; edh2-..., edy2-... (youth program) for the other programs."
+            )
         )
