@@ -221,7 +221,9 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         new_working_day(9)
         card = her_caseload_card(page, live_url)
         # A missed contact of an active woman heads the caseload.
-        expect(page.get_by_role("region", name=re.compile("^Missed contacts"))).to_contain_text("Amara")
+        expect(page.get_by_role("region", name=re.compile("^Missed contacts"))).to_contain_text(
+            "Amara"
+        )
         expect(badge(card, "Weekly contact")).to_contain_text("Contact overdue 2 days")
         # A contact about her housing goal.
         card.get_by_role("link").first.click()
