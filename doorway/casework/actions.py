@@ -17,7 +17,7 @@ from doorway.audit.models import Action
 from doorway.casework import permissions
 from doorway.casework.models import MAX_MINUTES, Contact, ContactKind, is_late
 from doorway.concurrency import lock_if_current, version_of
-from doorway.enrolments.dates import check_date
+from doorway.enrolments.dates import CONTACT, check_date
 from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -71,7 +71,7 @@ def check_contact(
         happened_on,
         enrolment,
         missing=_("Give the date of the contact."),
-        cannot="A contact cannot be dated",
+        cannot=CONTACT,
     )
     if duration_minutes is None or not 1 <= duration_minutes <= MAX_MINUTES:
         errors["duration_minutes"] = _("Give a duration from 1 to %(most)s minutes.") % {

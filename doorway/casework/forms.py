@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorway.casework import permissions
 from doorway.casework.models import MAX_MINUTES, Contact
-from doorway.enrolments.dates import date_problem
+from doorway.enrolments.dates import CONTACT, date_problem
 from doorway.enrolments.models import Enrolment
 from doorway.people.forms import BootstrapMixin, DateInput
 from doorway.people.models import User
@@ -130,7 +130,7 @@ class ContactForm(VersionedForm, BootstrapMixin, forms.Form):
         """Checked here too, so that the date's message shows with the others."""
         value = self.cleaned_data.get("happened_on")
         if value is not None:
-            problem = date_problem(value, self.enrolment, cannot="A contact cannot be dated")
+            problem = date_problem(value, self.enrolment, cannot=CONTACT)
             if problem:
                 raise forms.ValidationError(problem)
         return value

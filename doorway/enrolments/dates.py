@@ -4,24 +4,49 @@ future, not before her referral. One check, worded by each record it dates."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from doorway.enrolments.models import Enrolment
 
 
-def date_problem(
-    day: datetime.date, enrolment: Enrolment, *, cannot: str = "It cannot be dated"
-) -> str:
-    """What is wrong with `day` for `enrolment`, or "" when nothing is. `cannot` starts
-    the message: "A contact cannot be dated" gives "A contact cannot be dated in the
-    future." or "... before her referral (2025-01-31)."."""
+@dataclass(frozen=True)
+class DateWording:
+    """The two refusals for one kind of record, each a whole sentence (translators
+    see the sentence, not a piece of one); `before_referral` has `%(date)s`."""
+
+    future: str | Promise
+    before_referral: str | Promise
+
+
+IT = DateWording(
+    future=_("It cannot be dated in the future."),
+    before_referral=_("It cannot be dated before her referral (%(date)s)."),
+)
+CONTACT = DateWording(
+    future=_("A contact cannot be dated in the future."),
+    before_referral=_("A contact cannot be dated before her referral (%(date)s)."),
+)
+THIS_DATE = DateWording(
+    future=_("This date cannot be in the future."),
+    before_referral=_("This date cannot be before her referral (%(date)s)."),
+)
+
+
+def date_problem(day: datetime.date, enrolment: Enrolment, *, cannot: DateWording = IT) -> str:
+    """What is wrong with `day` for `enrolment`, or "" when nothing is, in the words
+    of `cannot`: `CONTACT` gives "A contact cannot be dated in the future." or "A
+    contact cannot be dated before her referral (31 janvier 2025)."."""
     if day > timezone.localdate():
-        return f"{cannot} in the future."
+        return str(cannot.future)
     if day < enrolment.referred_on:
-        return f"{cannot} before her referral ({enrolment.referred_on:%Y-%m-%d})."
+        return str(cannot.before_referral) % {"date": date_format(enrolment.referred_on)}
     return ""
 
 
@@ -31,12 +56,12 @@ def check_date(
     day: datetime.date | None,
     enrolment: Enrolment,
     *,
-    missing: str = "Give the date.",
-    cannot: str = "It cannot be dated",
+    missing: str | Promise | None = None,
+    cannot: DateWording = IT,
 ) -> None:
     """For an action gathering its errors by field: `missing` when no date was given,
     otherwise `date_problem`'s message, if any."""
     if day is None:
-        errors[field] = missing
+        errors[field] = str(missing if missing is not None else _("Give the date."))
     elif problem := date_problem(day, enrolment, cannot=cannot):
         errors[field] = problem

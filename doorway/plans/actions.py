@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import check_current, lock_if_current, version_of, version_or_new
-from doorway.enrolments.dates import check_date
+from doorway.enrolments.dates import THIS_DATE, check_date
 from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import User
@@ -94,7 +94,7 @@ def _check_past_date(
         value,
         enrolment,
         missing=missing,
-        cannot="This date cannot be",
+        cannot=THIS_DATE,
     )
 
 
