@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
@@ -31,26 +32,26 @@ def enrol(
     """Enrol her in a cycle; she starts in the program's first phase."""
     errors: dict[str, str] = {}
     if referral_source not in ReferralSource.values:
-        errors["referral_source"] = "Choose where the referral came from."
+        errors["referral_source"] = _("Choose where the referral came from.")
     if referred_on > timezone.localdate():
-        errors["referred_on"] = "The referral date cannot be in the future."
+        errors["referred_on"] = _("The referral date cannot be in the future.")
     if case_manager.role != Role.CASE_MANAGER or not case_manager.is_active:
-        errors["case_manager"] = "Choose an active case manager."
+        errors["case_manager"] = _("Choose an active case manager.")
     if peer_mentor is not None and (
         peer_mentor.role != Role.PEER_MENTOR or not peer_mentor.is_active
     ):
-        errors["peer_mentor"] = "Choose an active peer mentor."
+        errors["peer_mentor"] = _("Choose an active peer mentor.")
     if cycle.program.agency_id != participant.agency_id:
-        errors["cycle"] = "That cycle belongs to another agency's program."
+        errors["cycle"] = _("That cycle belongs to another agency's program.")
     first_phase = cycle.program.active_phases().first()
     if first_phase is None:
-        errors["cycle"] = "That program has no phases yet; its program manager must add them."
+        errors["cycle"] = _("That program has no phases yet; its program manager must add them.")
     if (
         Enrolment.objects.filter(participant=participant, cycle__program=cycle.program)
         .open()
         .exists()
     ):
-        errors["cycle"] = "She already has an open enrolment in this program."
+        errors["cycle"] = _("She already has an open enrolment in this program.")
     if errors:
         raise ValidationError(errors)
     assert first_phase is not None
@@ -97,7 +98,7 @@ def register_participant(
 ) -> Enrolment:
     """A new participant and her first enrolment, together or not at all."""
     if not preferred_name.strip():
-        raise ValidationError({"preferred_name": "A preferred name is needed to address her."})
+        raise ValidationError({"preferred_name": _("A preferred name is needed to address her.")})
     program = cycle.program
     participant = Participant(
         agency=program.agency,

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from doorway.enrolments.models import Eligibility, Enrolment, Move, ReferralSource
 from doorway.enrolments.reach import case_managers_covered_by
@@ -105,7 +106,7 @@ class UndoForm(BootstrapMixin, forms.Form):
 
 class EligibilityForm(BootstrapMixin, forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         choices=[
             (Eligibility.ELIGIBLE, Eligibility.ELIGIBLE.label),
             (Eligibility.NOT_ELIGIBLE, Eligibility.NOT_ELIGIBLE.label),
@@ -113,12 +114,12 @@ class EligibilityForm(BootstrapMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example, which of the risk factors she has.",
+        help_text=_("For example, which of the risk factors she has."),
     )
-    on = forms.DateField(label="Decided on", widget=DateInput())
+    on = forms.DateField(label=_("Decided on"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
@@ -141,11 +142,14 @@ def staff_of(enrolment: Enrolment, role: str) -> QuerySet[User]:
 
 
 class AssignForm(BootstrapMixin, forms.Form):
-    case_manager = StaffChoiceField(label="Case manager", queryset=User.objects.none())
+    case_manager = StaffChoiceField(label=_("Case manager"), queryset=User.objects.none())
     peer_mentor = StaffChoiceField(
-        label="Peer mentor", queryset=User.objects.none(), required=False, empty_label="None"
+        label=_("Peer mentor"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=pgettext_lazy("no peer mentor", "None"),
     )
-    reason = forms.CharField(label="Note", max_length=500, required=False)
+    reason = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -165,7 +169,7 @@ class AssignForm(BootstrapMixin, forms.Form):
 
 class CycleChoiceField(forms.ModelChoiceField[Cycle]):
     def label_from_instance(self, obj: Cycle) -> str:
-        return f"{obj.program.name}: {obj.name}"
+        return f"{obj.program.local_name}: {obj.name}"
 
 
 def case_managers_for(user: User) -> QuerySet[User]:
@@ -189,26 +193,26 @@ def peer_mentors_for(user: User) -> QuerySet[User]:
 
 class RegisterForm(BootstrapMixin, IdentityFields):
     cycle = CycleChoiceField(
-        label="Program cycle",
+        label=_("Program cycle"),
         queryset=Cycle.objects.none(),
-        empty_label="Choose…",
+        empty_label=_("Choose…"),
     )
     referral_source = forms.ChoiceField(
-        label="Referred by",
-        choices=[("", "Choose…"), *ReferralSource.choices],
+        label=_("Referred by"),
+        choices=[("", _("Choose…")), *ReferralSource.choices],
     )
-    referred_on = forms.DateField(label="Referral date", widget=DateInput())
+    referred_on = forms.DateField(label=_("Referral date"), widget=DateInput())
     case_manager = StaffChoiceField(
-        label="Case manager", queryset=User.objects.none(), empty_label="Choose…"
+        label=_("Case manager"), queryset=User.objects.none(), empty_label=_("Choose…")
     )
     peer_mentor = StaffChoiceField(
-        label="Peer mentor",
+        label=_("Peer mentor"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="None for now",
+        empty_label=_("None for now"),
     )
     different_person = forms.BooleanField(
-        label="I have checked: she is a different person from the likely match.",
+        label=_("I have checked: she is a different person from the likely match."),
         required=False,
     )
 
@@ -259,7 +263,7 @@ class RegisterForm(BootstrapMixin, IdentityFields):
     def clean_referred_on(self) -> Any:
         value = self.cleaned_data.get("referred_on")
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("The referral date cannot be in the future.")
+            raise forms.ValidationError(_("The referral date cannot be in the future."))
         return value
 
     def names(self) -> list[str]:

@@ -114,7 +114,7 @@ class Move:
     @property
     def phase_title(self) -> str:
         assert self.phase is not None
-        return phase_title(self.number, self.phase.name)
+        return phase_title(self.number, self.phase.local_name)
 
     @property
     def label(self) -> str:
@@ -241,11 +241,11 @@ class Enrolment(models.Model):
     def _entry_blocked(self, phase: Phase) -> str:
         if phase.requires_service_consent and not self.participant.has_consent(ConsentKind.SERVICE):
             return _("She has no consent to service in force, which %(phase)s needs.") % {
-                "phase": phase.name
+                "phase": phase.local_name
             }
         if phase.requires_eligibility and self.eligibility != Eligibility.ELIGIBLE:
             return _("She has not been found eligible, which %(phase)s needs.") % {
-                "phase": phase.name
+                "phase": phase.local_name
             }
         return ""
 
@@ -326,7 +326,12 @@ class Enrolment(models.Model):
     def last_move(self) -> JourneyEvent | None:
         """The latest step of her journey, if it is a move or an exit that may still be
         undone by someone (`undo_refused_because` says whether and why not)."""
-        last = self.events.exclude(kind=EventKind.UNDONE).order_by("recorded_at").last()
+        last = (
+            self.events.exclude(kind=EventKind.UNDONE)
+            .select_related("from_phase", "to_phase")
+            .order_by("recorded_at")
+            .last()
+        )
         if last is None or last.kind not in UNDOABLE:
             return None
         return last
@@ -552,8 +557,25 @@ class JourneyEvent(models.Model):
     def is_undone(self) -> bool:
         return self.kind == EventKind.UNDONE
 
+    # The names as a person reads them: the phase's name in the page's language, unless
+    # it was renamed since (then the name it had, as recorded). Read with the phases
+    # selected (`select_related("from_phase", "to_phase")`).
+    @property
+    def from_phase_label(self) -> str:
+        return shown_name(self.from_phase, self.from_phase_name)
+
+    @property
+    def to_phase_label(self) -> str:
+        return shown_name(self.to_phase, self.to_phase_name)
+
     def undoes_until(self) -> datetime.datetime:
         return self.recorded_at + UNDO_WINDOW
+
+
+def shown_name(phase: Phase | None, recorded: str) -> str:
+    if phase is not None and recorded and phase.name == recorded:
+        return phase.local_name
+    return recorded
 
 
 def records_referring_to(event: JourneyEvent) -> list[str]:

@@ -32,4 +32,4 @@ def phase_numbers(program: Program) -> dict[UUID, int]:
 
 
 def numbered(phase: Phase, numbers: dict[UUID, int]) -> str:
-    return phase_title(numbers.get(phase.pk), phase.name)
+    return phase_title(numbers.get(phase.pk), phase.local_name)

@@ -31,7 +31,7 @@ from doorway.enrolments.models import (
     MoveRefused,
 )
 from doorway.enrolments.permissions import undoes_moves
-from doorway.enrolments.phases import phase_numbers, phase_title
+from doorway.enrolments.phases import numbered, phase_numbers
 from doorway.enrolments.sections import EnrolmentPage, enrolment_sections
 from doorway.people import actions as people_actions
 from doorway.people import roles
@@ -68,7 +68,7 @@ def page_context(
     user = request.user
     context = record_context(request, enrolment.participant)
     may_move = roles.moves_phases(user)
-    events = enrolment.events.select_related("recorded_by", "undone_by")
+    events = enrolment.events.select_related("recorded_by", "undone_by", "from_phase", "to_phase")
     if not context["sees_case_content"]:
         # A peer mentor follows her through the phases: names and dates, no reasons.
         events = events.filter(kind__in=[*PHASE_EVENTS, EventKind.EXITED, EventKind.UNDONE])
@@ -77,7 +77,7 @@ def page_context(
     context.update(
         {
             "enrolment": enrolment,
-            "phase_title": phase_title(phase_numbers(enrolment.program).get(phase.pk), phase.name),
+            "phase_title": numbered(phase, phase_numbers(enrolment.program)),
             "events": list(events),
             "days_in_phase": days,
             "expected_days": phase.expected_days,
@@ -222,7 +222,7 @@ def enrolment_undo(
             messages.success(
                 request,
                 _("The move was undone: she is back where she was (%(phase)s).")
-                % {"phase": enrolment.current_phase.name},
+                % {"phase": enrolment.current_phase.local_name},
             )
             return redirect("enrolment_detail", enrolment_id=enrolment.pk)
     return render_page(request, enrolment, page, undo_form=form)
