@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from doorway.encryption import EncryptedTextField
 from doorway.enrolments.models import Enrolment
@@ -35,19 +36,19 @@ SERVICE_KINDS = [
 
 class ReferralStatus(models.TextChoices):
     # Sent to the partner.
-    MADE = "made", "Made"
+    MADE = "made", _("Made")
     # The partner agreed to take her on.
-    ACCEPTED = "accepted", "Accepted"
+    ACCEPTED = "accepted", _("Accepted")
     # She went to her first appointment.
-    FIRST_APPOINTMENT = "first_appointment", "First appointment attended"
+    FIRST_APPOINTMENT = "first_appointment", _("First appointment attended")
     # She received the service.
-    SERVICE_RECEIVED = "service_received", "Service received"
+    SERVICE_RECEIVED = "service_received", _("Service received")
     # Finished: the referral needs nothing more.
-    CLOSED = "closed", "Closed"
+    CLOSED = "closed", _("Closed")
     # The partner turned the referral down (final).
-    DECLINED = "declined", "Declined"
+    DECLINED = "declined", _("Declined")
     # She did not go (final).
-    NO_SHOW = "no_show", "No show"
+    NO_SHOW = "no_show", _("No show")
 
 
 S = ReferralStatus
