@@ -33,14 +33,14 @@ class ServicePlanForm(VersionedForm, BootstrapForm, forms.Form):
     her_words = forms.CharField(
         label=_("What she wants, in her own words"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "translate": "no"}),
         help_text=_("Printed on the plan she keeps."),
     )
     private_notes = forms.CharField(
         label=_("Private worker notes"),
         required=False,
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "translate": "no"}),
         help_text=_("For the care team only: never printed, never shown to a peer mentor."),
     )
 
@@ -83,7 +83,9 @@ class PhasePlanForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
 class GoalForm(VersionedForm, BootstrapForm, forms.Form):
     focus_area = AreaChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none())
     her_words = forms.CharField(
-        label=_("The goal, in her words"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The goal, in her words"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "translate": "no"}),
     )
     target_on = forms.DateField(label=_("Target date"), required=False, widget=DateInput())
 
@@ -112,7 +114,9 @@ class StatusForm(VersionedForm, BootstrapForm, forms.Form):
 
 class StepForm(VersionedForm, BootstrapForm, forms.Form):
     what = forms.CharField(
-        label=_("The step"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("The step"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "translate": "no"}),
     )
     target_on = forms.DateField(label=_("Target date"), required=False, widget=DateInput())
     status = forms.ChoiceField(
@@ -135,7 +139,7 @@ class ReviewForm(VersionedForm, FocusAreasMixin, BootstrapForm, forms.Form):
     decided = forms.CharField(
         label=_("What was decided"),
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "translate": "no"}),
         help_text=_("For the care team: not printed."),
     )
     focus_areas = AreasChoiceField(

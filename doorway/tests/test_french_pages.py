@@ -171,11 +171,12 @@ def test_a_page_in_french_shows_no_english(world: World, endpoint: Endpoint) -> 
     # What is printed for her is in her language: make it French too.
     world.rosa.preferred_language = FRENCH
     world.rosa.save(update_fields=["preferred_language"])
-    # The agency writes its phase and focus-area names in French too (programs: name_fr).
+    # The agency writes its phase and focus-area names in French too (programs: name_fr);
+    # numbered, not slugged: a slug such as "work-and-learning" holds English words.
     for phase in Phase.objects.filter(name_fr=""):
         Phase.objects.filter(pk=phase.pk).update(name_fr=f"Étape {phase.order + 1}")
     for area in FocusArea.objects.filter(name_fr=""):
-        FocusArea.objects.filter(pk=area.pk).update(name_fr=f"Domaine « {area.slug} »")
+        FocusArea.objects.filter(pk=area.pk).update(name_fr=f"Domaine n° {area.pk}")
     extras = setup_extras(world)
     url = endpoint.url(world, extras)
     problems = []
