@@ -275,7 +275,7 @@ def _equal_phases(j: Journey, r: Records) -> Verdict:
     if max(days) <= EQUAL_LENGTH_RATIO * min(days):
         return PASS, ""
     lengths = ", ".join(
-        _("%(phase)s %(days)s days") % {"phase": p.name, "days": s.days} for p, s in done
+        _("%(phase)s %(days)s days") % {"phase": p.local_name, "days": s.days} for p, s in done
     )
     return FAIL, _("phases of unequal length (%(lengths)s)") % {"lengths": lengths}
 
@@ -291,12 +291,13 @@ def _focus_areas(j: Journey, r: Records) -> Verdict:
         if named is None:
             if (stay.end - stay.start).days >= PLAN_GRACE_DAYS:
                 judged += 1
-                problems.append(_("no phase plan for %(phase)s") % {"phase": phase.name})
+                problems.append(_("no phase plan for %(phase)s") % {"phase": phase.local_name})
             continue
         judged += 1
         if not FOCUS_AREAS_MIN <= named <= FOCUS_AREAS_MAX:
             problems.append(
-                _("%(count)s focus areas in %(phase)s") % {"count": named, "phase": phase.name}
+                _("%(count)s focus areas in %(phase)s")
+                % {"count": named, "phase": phase.local_name}
             )
     if problems:
         return FAIL, "; ".join(problems)
@@ -351,7 +352,7 @@ def _decreasing(j: Journey, r: Records) -> Verdict:
     counts = [(p, r.in_stay[(j.id, p.id)].contacts) for p, _ in done]
     rises = [
         _("%(later)s %(after)s after %(earlier)s %(before)s")
-        % {"later": later.name, "after": m, "earlier": earlier.name, "before": n}
+        % {"later": later.local_name, "after": m, "earlier": earlier.local_name, "before": n}
         for (earlier, n), (later, m) in pairwise(counts)
         if m >= n
     ]
@@ -386,7 +387,7 @@ def _no_early_discharge(j: Journey, r: Records) -> Verdict:
     if j.exit_reason in NOT_A_DISCHARGE or j.exited_from == r.phases[-1].id:
         return PASS, ""
     reason = str(ExitReason(j.exit_reason).label).lower()
-    where = next((p.name for p in r.phases if p.id == j.exited_from), None)
+    where = next((p.local_name for p in r.phases if p.id == j.exited_from), None)
     if where is None:
         return FAIL, _("left before phase 1: %(reason)s") % {"reason": reason}
     return FAIL, _("left in %(phase)s: %(reason)s") % {"phase": where, "reason": reason}

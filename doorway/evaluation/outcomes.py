@@ -213,7 +213,7 @@ def focus_area_outcomes(cohort: Cohort, everyone: int | None = None) -> list[dic
         progressed = sum(n for change, n in changes.items() if change > 0)
         rows.append(
             {
-                "area": area.name,
+                "area": area.local_name,
                 "slug": area.slug,
                 "participants": everyone,
                 "assessed": assessed,
@@ -323,8 +323,8 @@ def deployment_outcomes(
         with_baseline, assessed, progressed, change = found.get(area.pk, (0, 0, 0, 0))
         rows.append(
             {
-                "program": {"slug": area.program.slug, "name": area.program.name},
-                "area": area.name,
+                "program": {"slug": area.program.slug, "name": area.program.local_name},
+                "area": area.local_name,
                 "slug": area.slug,
                 "participants": women,
                 "assessed": assessed,

@@ -45,7 +45,7 @@ from doorway.evaluation.cohort import (
     enrolled_enrolments,
     evaluation_enrolments,
 )
-from doorway.programs.models import ContactCadence, Phase
+from doorway.programs.models import ContactCadence, Phase, in_active_language
 
 # Phase moves that put her in a phase (a reopening leaves her where she was).
 ENTRIES = (EventKind.REFERRED, EventKind.ADVANCED, EventKind.SKIPPED)
@@ -162,6 +162,12 @@ class PhaseInfo:
     name: str
     expected_days: int | None
     cadence_days: int | None
+    name_fr: str = ""
+
+    @property
+    def local_name(self) -> str:
+        """Its name in the page's language, as Phase.local_name."""
+        return in_active_language(self.name, self.name_fr)
 
 
 def cti_phases(cohort: Cohort) -> list[PhaseInfo]:
@@ -169,11 +175,11 @@ def cti_phases(cohort: Cohort) -> list[PhaseInfo]:
     rows = (
         Phase.objects.filter(program=cohort.program, retired=False, expected_days__isnull=False)
         .order_by("order")
-        .values_list("id", "order", "name", "expected_days", "contact_cadence")
+        .values_list("id", "order", "name", "expected_days", "contact_cadence", "name_fr")
     )
     return [
-        PhaseInfo(pk, order, name, days, ContactCadence(cadence).days)
-        for pk, order, name, days, cadence in rows
+        PhaseInfo(pk, order, name, days, ContactCadence(cadence).days, name_fr)
+        for pk, order, name, days, cadence, name_fr in rows
     ]
 
 
@@ -472,7 +478,7 @@ def _retention(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict[str
                 exits[s.exit_here] += s.n
         rows.append(
             {
-                "phase": phase.name,
+                "phase": phase.local_name,
                 "order": phase.order,
                 "reached": sum(s.n for s in in_it),
                 "still_in_it": sum(s.n for s in in_it if s.ongoing),
@@ -493,7 +499,7 @@ def _time_in_phase(stays: list[StayCount], phases: list[PhaseInfo]) -> list[dict
         expected = phase.expected_days
         rows.append(
             {
-                "phase": phase.name,
+                "phase": phase.local_name,
                 "expected_days": expected,
                 "completed": summary_of_counts(done),
                 "within_expected": share(
@@ -591,7 +597,7 @@ def _cadence(
             per_person += [100 * with_contact / periods] * n
         rows.append(
             {
-                "phase": phase.name,
+                "phase": phase.local_name,
                 "cadence_days": phase.cadence_days,
                 "periods": share(kept, total),
                 "per_participant_percent": summary(per_person),

@@ -87,7 +87,7 @@ class CohortForm(BootstrapForm, forms.Form):
             return
         phase: Any = self.fields["phase_reached"]
         phase.choices = [("", _("Any phase"))] + [
-            (p.order, p.name) for p in program.active_phases()
+            (p.order, p.local_name) for p in program.active_phases()
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -255,12 +256,12 @@ def indicators_for(program: Program) -> dict[str, Indicator]:
         slug = f"progressed-{area.slug}"
         found[slug] = Indicator(
             slug,
-            gettext("Share progressed in %(area)s") % {"area": area.name.lower()},
+            gettext("Share progressed in %(area)s") % {"area": area.local_name.lower()},
             gettext(
                 "Consenting women whose latest rating in %(area)s is above their "
                 "baseline, of those with both."
             )
-            % {"area": area.name.lower()},
+            % {"area": area.local_name.lower()},
             _progressed(area.slug),
         )
     for ingredient in KeyIngredient.objects.filter(program=program):
@@ -768,7 +769,13 @@ def contribution_story(program: Program, *, exact: bool = True) -> dict[str, Any
         # 1. The cause-effect issue to be addressed.
         "outcomes": outcomes,
         "activities": [s for s in steps if s.kind == StepKind.ACTIVITY],
-        "activities_list": ", ".join(s.title.lower() for s in steps if s.kind == StepKind.ACTIVITY),
+        # The program's own words inside a translated sentence: marked as not to translate.
+        "activities_list": format_html(
+            '<span translate="no">{}</span>',
+            ", ".join(s.title.lower() for s in steps if s.kind == StepKind.ACTIVITY),
+        )
+        if any(s.kind == StepKind.ACTIVITY for s in steps)
+        else "",
         # 2. The postulated theory of change and the risks to it.
         "groups": grouped_steps(steps),
         "unlinked": [

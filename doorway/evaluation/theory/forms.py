@@ -24,7 +24,8 @@ from doorway.evaluation.theory.actions import indicators_for
 from doorway.programs.models import KeyIngredient, PartnerAgency, Program
 from doorway.web.forms import BootstrapForm
 
-TEXT = {"rows": 3}
+# What is typed here is the program's own words, not to be machine-translated.
+TEXT = {"rows": 3, "translate": "no"}
 
 
 class StepForm(BootstrapForm, forms.Form):
@@ -51,8 +52,16 @@ class StepChoiceField(forms.ModelChoiceField[ChangeStep]):
 
 
 class LinkForm(BootstrapForm, forms.Form):
-    source = StepChoiceField(label=_("From"), queryset=ChangeStep.objects.none())
-    target = StepChoiceField(label=_("Leads to"), queryset=ChangeStep.objects.none())
+    source = StepChoiceField(
+        label=_("From"),
+        queryset=ChangeStep.objects.none(),
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
+    target = StepChoiceField(
+        label=_("Leads to"),
+        queryset=ChangeStep.objects.none(),
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
     assumptions = forms.CharField(
         label=_("Assumptions"),
         required=False,
@@ -135,7 +144,7 @@ class ExcerptForm(BootstrapForm, forms.Form):
     text = forms.CharField(
         label=_("Excerpt"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "translate": "no"}),
         help_text=_(
             "Never a participant's name or anything that would identify her: write "
             "“a participant” or “she”. Doorway refuses an excerpt that contains a name of a "
