@@ -118,10 +118,12 @@ class AdministrationForm(BootstrapForm, forms.Form):
 
 class DefinitionForm(BootstrapForm, forms.Form):
     definition = forms.CharField(
-        label="Definition (JSON)",
+        label=_("Definition (JSON)"),
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "font-monospace"}),
-        help_text="Sections with their items, then scores and rules. Saving makes a new "
-        "version; the versions already answered stay as they are.",
+        help_text=_(
+            "Sections with their items, then scores and rules. Saving makes a new "
+            "version; the versions already answered stay as they are."
+        ),
     )
     note = forms.CharField(label=_("What changed"), max_length=300, required=False)
 
@@ -135,5 +137,6 @@ class DefinitionForm(BootstrapForm, forms.Form):
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
-                f"This is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+                _("This is not valid JSON: %(problem)s at line %(line)s, column %(column)s.")
+                % {"problem": error.msg, "line": error.lineno, "column": error.colno}
             ) from None

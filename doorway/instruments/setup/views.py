@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from doorway.audit.refusal import refuse
@@ -28,7 +29,7 @@ from doorway.web.http import AuthenticatedHttpRequest
 def _configurer(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
     if not permissions.configures_instruments(user):
-        raise PermissionDenied("Instruments are set up by program managers and administrators.")
+        raise PermissionDenied(_("Instruments are set up by program managers and administrators."))
     return user
 
 
@@ -128,7 +129,9 @@ def instrument_new_version(request: AuthenticatedHttpRequest, instrument_id: Any
         except ValidationError as refusal:
             apply_errors(form, refusal)
         else:
-            messages.success(request, f"Version {version.number} was saved.")
+            messages.success(
+                request, _("Version %(number)s was saved.") % {"number": version.number}
+            )
             return redirect("instrument_version", version_id=version.pk)
     return render(
         request,
