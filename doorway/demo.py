@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from doorway.caseload import demo as caseload_demo
 from doorway.casework import demo as casework_demo
@@ -614,15 +615,15 @@ def _make_participant(
 def logins_box(url: str) -> str:
     """The URL and the demo accounts, framed, for `make demo` to print."""
     lines = [
-        f"Doorway demo: {url}",
+        gettext("Doorway demo: %(url)s") % {"url": url},
         "",
-        f"Password for every account:  {DEMO_PASSWORD}",
+        gettext("Password for every account:  %(password)s") % {"password": DEMO_PASSWORD},
         "",
     ]
     for username, role, first, last, team in STAFF:
         where = f", {team}" if team else ""
         lines.append(f"  {username:<16}{role.label}{where} ({first} {last})")
-    lines += ["", "Demo accounts skip the second factor while DOORWAY_DEMO is on."]
+    lines += ["", gettext("Demo accounts skip the second factor while DOORWAY_DEMO is on.")]
     width = max(len(line) for line in lines)
     rule = "+" + "-" * (width + 2) + "+"
     return "\n".join([rule, *[f"| {line:<{width}} |" for line in lines], rule])
