@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
@@ -32,6 +34,13 @@ from doorway.testing.factories import (
 )
 
 pytest_plugins = ["doorway.testing.browser"]
+
+# No timing inside a pass/fail test: Hypothesis's per-example deadline and its "too slow"
+# health check measure the machine (seen failing with every core busy), not the code.
+hypothesis_settings.register_profile(
+    "doorway", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+hypothesis_settings.load_profile("doorway")
 
 
 @pytest.fixture(autouse=True)
