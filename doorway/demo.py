@@ -83,7 +83,7 @@ PREFERS_FRENCH = {
 }
 
 # What she reads of the program (her printed plan), in French too.
-PROGRAM_CONTACT = {"contact_phone": "416-555-0100", "contact_email": "exitdoors@example.org"}
+PROGRAM_CONTACT = {"contact_phone": "647-555-0100", "contact_email": "exitdoors@example.org"}
 
 # Intake cohorts: name, first day, last day.
 CYCLES = [

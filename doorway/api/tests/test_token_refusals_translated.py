@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from doorway.api.models import AccessToken
 from doorway.api.tokens import Refused, issue_token, token_for
@@ -47,7 +47,14 @@ def test_every_refusal_of_a_token_is_translated(world: World, marked) -> None:
     assert _refusal(token).startswith(f"{MARK}The token's account is deactivated")
 
 
-def test_a_malformed_authorization_header_is_refused_translated(client, marked) -> None:
-    response = client.get("/api/v1/", HTTP_AUTHORIZATION="Bearer one two")
+def test_a_malformed_authorization_header_is_refused_translated(client) -> None:
+    # The request's own language (LocaleMiddleware) is the one the refusal is said in.
+    message = "Send the token as `Authorization: Bearer <token>`, nothing else."
+    with translation.override("fr-ca"):
+        french = translation.gettext(message)
+    assert french != message
+    response = client.get(
+        "/api/v1/", HTTP_AUTHORIZATION="Bearer one two", HTTP_ACCEPT_LANGUAGE="fr-CA"
+    )
     assert response.status_code == 401
-    assert MARK in response.json()["detail"]
+    assert response.json()["detail"] == french

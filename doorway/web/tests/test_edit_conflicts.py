@@ -298,8 +298,17 @@ def test_her_details(world: World) -> None:
         world,
         Race(
             url=reverse("participant_edit", args=[world.rosa.pk]),
-            alices={"preferred_name": "Rosie", "legal_name": "Rosa Example"},
-            amiras={"preferred_name": "Ro", "legal_name": "Rosa Example", "phone": "555-0100"},
+            alices={
+                "preferred_name": "Rosie",
+                "legal_name": "Rosa Example",
+                "preferred_language": "en-ca",
+            },
+            amiras={
+                "preferred_name": "Ro",
+                "legal_name": "Rosa Example",
+                "phone": "555-0100",
+                "preferred_language": "en-ca",
+            },
             stored=stored,
             alices_stored="Rosie",
             amiras_words="555-0100",
