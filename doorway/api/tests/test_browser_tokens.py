@@ -60,7 +60,7 @@ def test_a_case_manager_makes_and_revokes_a_token_on_her_phone(
     page = phone_page
     sign_in_browser(page, live_url, "alice", DEFAULT_PASSWORD, give_totp(world.alice))
     page.goto(f"{live_url}/tokens/")
-    page.get_by_label("Name").fill("Monthly report")
+    page.get_by_label("Name", exact=True).fill("Monthly report")
     page.get_by_label("Read only").check()
     page.get_by_label("Expires after").select_option("7")
     page.get_by_role("button", name="Make token").click()
