@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,7 +33,6 @@ from doorway.enrolments.models import (
 from doorway.enrolments.permissions import undoes_moves
 from doorway.enrolments.phases import numbered, phase_numbers
 from doorway.enrolments.sections import EnrolmentPage, enrolment_sections
-from doorway.people import actions as people_actions
 from doorway.people import roles
 from doorway.people.forms import ConsentForm
 from doorway.people.models import ConsentKind
@@ -241,20 +240,7 @@ def enrolment_consent(
         raise PermissionDenied(_("Your role does not record consent."))
     participant = enrolment.participant
     form = ConsentForm(request.POST, participant=participant)
-    recorded = False
-    if form.is_valid():
-        try:
-            people_actions.give_consent(
-                participant,
-                kind=form.cleaned_data["kind"],
-                partner=form.cleaned_data["partner"],
-                given_on=form.cleaned_data["given_on"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            recorded = True
+    recorded = form.record(by=request.user)
     if is_htmx(request):
         # Only the consent block, and the moves whose "not yet" it may have lifted.
         context = record_context(request, participant)

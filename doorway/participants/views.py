@@ -402,19 +402,8 @@ def consent_give(request: AuthenticatedHttpRequest, participant_id: Any) -> Http
     participant = access_participant(request, participant_id)
     may_change_consents(request, participant)
     form = ConsentForm(request.POST, participant=participant)
-    if form.is_valid():
-        try:
-            actions.give_consent(
-                participant,
-                kind=form.cleaned_data["kind"],
-                partner=form.cleaned_data["partner"],
-                given_on=form.cleaned_data["given_on"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return consents_answer(request, participant)
+    if form.record(by=request.user):
+        return consents_answer(request, participant)
     return consents_answer(request, participant, consent_form=form)
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorway.concurrency import version_of
+from doorway.people.actions import give_consent
 from doorway.people.models import ConsentKind, FlagKind, Language, Participant, User
 from doorway.programs.models import PartnerAgency
-from doorway.web.forms import BootstrapForm, VersionedForm
+from doorway.web.forms import BootstrapForm, VersionedForm, apply_errors
 
 
 class DateInput(forms.DateInput):
@@ -173,11 +175,30 @@ class ConsentForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
         kwargs.setdefault("auto_id", "consent_%s")
         super().__init__(*args, **kwargs)
+        self.participant = participant
         fields: Any = self.fields
         fields["partner"].queryset = PartnerAgency.objects.filter(
             agency=participant.agency_id, active=True
         ).order_by("name")
         self.style_fields()
+
+    def record(self, by: User) -> bool:
+        """Gives the consent the form holds; False, with the refusal on the form, when it
+        is invalid or refused. Every page that records consent goes through here."""
+        if not self.is_valid():
+            return False
+        try:
+            give_consent(
+                self.participant,
+                kind=self.cleaned_data["kind"],
+                partner=self.cleaned_data["partner"],
+                given_on=self.cleaned_data["given_on"],
+                by=by,
+            )
+        except ValidationError as refusal:
+            apply_errors(self, refusal)
+            return False
+        return True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

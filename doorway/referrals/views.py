@@ -25,7 +25,6 @@ from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of
 from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
-from doorway.people import actions as people_actions
 from doorway.people import roles
 from doorway.people.forms import ConsentForm
 from doorway.people.models import Consent, ConsentKind
@@ -137,20 +136,7 @@ def record_sharing_consent(request: AuthenticatedHttpRequest, enrolment: Enrolme
     if not roles.records_consents(request.user):
         raise PermissionDenied(_("Your role does not record consent."))
     consent_form = sharing_consent_form(enrolment, request.POST)
-    recorded = False
-    if consent_form.is_valid():
-        try:
-            people_actions.give_consent(
-                enrolment.participant,
-                kind=ConsentKind.INFORMATION_SHARING,
-                partner=consent_form.cleaned_data["partner"],
-                given_on=consent_form.cleaned_data["given_on"],
-                by=request.user,
-            )
-        except ValidationError as refusal:
-            apply_errors(consent_form, refusal)
-        else:
-            recorded = True
+    recorded = consent_form.record(by=request.user)
     form = ReferralForm(
         enrolment=enrolment,
         consented=consented_partners(enrolment),
