@@ -9,6 +9,10 @@ middleware.py), so going back asks the server again, and the server no longer kn
 her. quick-exit.js posts the sign-out as a beacon, which the browser sends even as it
 leaves the page, and replaces the page with `location.replace`, so the page she was
 on leaves the history too; without script the button is a plain form that does both.
+
+The beacon and the neutral page's request race: the sign-out may delete her session
+while the page's request holds it. The neutral page therefore never saves the session
+(web/middleware.py, SessionMiddleware): whichever lands first, the page is shown.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+
+from doorway.web.middleware import leaves_session_alone
 
 # quick-exit.js adds it to the beacon, whose answer nobody reads.
 BEACON_FIELD = "beacon"
@@ -34,4 +40,4 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
         response = HttpResponseRedirect(reverse("quick_exit"))
         response.status_code = 303  # See Other: the neutral page, asked for with a GET
         return response
-    return render(request, "web/leave.html")
+    return leaves_session_alone(render(request, "web/leave.html"))

@@ -3,9 +3,15 @@ way there; the button is on every page, signed in or not."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.shortcuts import render
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from doorway.audit.models import Action, AuditEntry
 from doorway.conftest import World
@@ -84,3 +90,35 @@ def test_every_page_has_the_quick_exit(client: Client, world: World, signed: boo
         html = client.get(url).content.decode()
         assert f'action="{LEAVE}"' in html, url
         assert "doorway/quick-exit.js" in html, url
+
+
+def test_the_neutral_page_is_shown_when_the_sign_out_lands_while_it_is_asked_for(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # quick-exit.js sends the sign-out (a beacon) and asks for the neutral page at the same
+    # moment. Here the beacon lands after the page's request has read her session and
+    # before its answer is sent: the session it read is gone by then.
+    signed_in(client, world.alice)
+    beacon = Client()
+    beacon.cookies = client.cookies
+
+    def render_after_the_beacon(*args, **kwargs):
+        assert beacon.post(LEAVE, {"beacon": "1"}).status_code == 204
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr("doorway.web.leave.render", render_after_the_beacon)
+    response = client.get(LEAVE)
+    assert response.status_code == 200
+    assert neutral(response.content.decode())
+    assert AuditEntry.objects.filter(action=Action.SIGN_OUT, actor_id=world.alice.pk).count() == 1
+    # Nothing brought her session back.
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_neutral_page_does_not_keep_her_session_alive(client: Client, world: World) -> None:
+    signed_in(client, world.alice)
+    key = client.session.session_key
+    before = Session.objects.get(session_key=key).expire_date
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert client.get(LEAVE).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == before
