@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "doorway.audit",
     "doorway.programs",
     "doorway.people",
+    "doorway.disclosures",
     "doorway.enrolments",
     "doorway.instruments",
     "doorway.plans",

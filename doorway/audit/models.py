@@ -33,6 +33,12 @@ class Action(models.TextChoices):
     REFUSED = "refused", _("Refused")
     BREAK_GLASS = "break_glass", _("Broke the glass")
     KEYS_ROTATED = "keys_rotated", _("Rotated encryption keys")
+    # Her information left Doorway (doorway.disclosures).
+    DISCLOSE = "disclose", _("Shared outside Doorway")
+    # A partner agency opened or answered a referral link (no account: no actor).
+    PARTNER_OPENED = "partner_opened", _("A partner opened a referral link")
+    # What identified her was destroyed; the entry is her record's tombstone.
+    ERASE = "erase", _("Erased a record")
 
 
 GENESIS = "0" * 64

@@ -25,7 +25,7 @@ from doorway.encryption import (
     normalise,
 )
 from doorway.people.roles import Role
-from doorway.programs.models import Agency, PartnerAgency, Program
+from doorway.programs.models import Agency, PartnerAgency, Program, ServiceKind
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -182,6 +182,9 @@ class Participant(models.Model):
     safe_contact = EncryptedTextField(
         blank=True, help_text=_("How and when it is safe to reach her, and what never to do.")
     )
+    # When she last said her safe-contact instructions still hold (survivor-safety
+    # guidance: check back regularly; the program says how often).
+    safe_contact_confirmed_on = models.DateField(null=True, blank=True)
     # What is printed for her (her plan, her star chart) is in this language.
     preferred_language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.ENGLISH
@@ -246,9 +249,32 @@ class Participant(models.Model):
             consents = consents.filter(partner=partner)
         return consents.exists()
 
-    def may_share_with(self, partner: PartnerAgency, on: datetime.date | None = None) -> bool:
-        """Her information may go to this partner only while she consents to it."""
-        return self.has_consent(ConsentKind.INFORMATION_SHARING, partner=partner, on=on)
+    def sharing_consent(
+        self, partner: PartnerAgency, on: datetime.date | None = None
+    ) -> Consent | None:
+        """Her consent in force to share with this partner: one naming it, else one for
+        a kind of service the partner offers; the widest scope first."""
+        consents = Consent.objects.in_force(on).filter(
+            participant=self, kind=ConsentKind.INFORMATION_SHARING
+        )
+        named = list(consents.filter(partner=partner))
+        by_kind = [
+            c
+            for c in consents.filter(partner__isnull=True)
+            if c.partner_kind in (partner.services or [])
+        ]
+        candidates = named or by_kind
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: (len(c.scope or []), c.given_on))
+
+    def may_share_with(
+        self, partner: PartnerAgency, on: datetime.date | None = None, scope: str | None = None
+    ) -> bool:
+        """Her information may go to this partner only while she consents to it, and
+        only what that consent's scope names (`SharingScope`)."""
+        consent = self.sharing_consent(partner, on)
+        return consent is not None and (scope is None or consent.covers(scope))
 
 
 class NameDigest(models.Model):
@@ -314,11 +340,21 @@ class ConsentKind(models.TextChoices):
     INFORMATION_SHARING = "information_sharing", _("Information sharing with a partner")
 
 
+class SharingScope(models.TextChoices):
+    """What a consent to share lets leave Doorway."""
+
+    CONTACT_DETAILS = "contact_details", _("Contact details: her name, phone and e-mail")
+    ASSESSMENT = "assessment", _("Assessments")
+    PLAN = "plan", _("Service plan and goals")
+
+
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def in_force(self, on: datetime.date | None = None) -> ConsentQuerySet:
+        """Given on or before `on`, and neither withdrawn nor lapsed by then."""
         on = on or timezone.localdate()
         return self.filter(given_on__lte=on).filter(
-            models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on)
+            models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on),
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on),
         )
 
 
@@ -329,7 +365,15 @@ class Consent(models.Model):
     partner = models.ForeignKey(
         PartnerAgency, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
     )
+    # Information sharing names a partner, or else a kind of partner (any housing partner).
+    partner_kind = models.CharField(
+        max_length=20, choices=ServiceKind.choices, blank=True, default=""
+    )
+    # Information sharing: what may leave (`SharingScope` values).
+    scope = models.JSONField(default=list, blank=True)
     given_on = models.DateField()
+    # The day it lapses (no longer in force from that day); none: until withdrawn.
+    ends_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_on = models.DateField(null=True, blank=True)
@@ -346,8 +390,14 @@ class Consent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(kind="information_sharing", partner__isnull=False)
-                    | (~models.Q(kind="information_sharing") & models.Q(partner__isnull=True))
+                    (
+                        models.Q(kind="information_sharing")
+                        & (models.Q(partner__isnull=False) | ~models.Q(partner_kind=""))
+                    )
+                    | (
+                        ~models.Q(kind="information_sharing")
+                        & models.Q(partner__isnull=True, partner_kind="")
+                    )
                 ),
                 name="partner_named_only_for_information_sharing",
             ),
@@ -356,16 +406,38 @@ class Consent(models.Model):
                 | models.Q(withdrawn_on__gte=models.F("given_on")),
                 name="withdrawn_after_given",
             ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gt=models.F("given_on")),
+                name="ends_after_given",
+            ),
         ]
 
     def __str__(self) -> str:
         label = self.get_kind_display()
-        return f"{label}: {self.partner}" if self.partner_id else label
+        if self.kind == ConsentKind.INFORMATION_SHARING:
+            return f"{label}: {self.recipient_label()}"
+        return label
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return (
+            self.given_on <= day
+            and (self.withdrawn_on is None or self.withdrawn_on > day)
+            and (self.ends_on is None or self.ends_on > day)
+        )
 
     @property
     def in_force_today(self) -> bool:
-        today = timezone.localdate()
-        return self.given_on <= today and (self.withdrawn_on is None or self.withdrawn_on > today)
+        return self.in_force_on(timezone.localdate())
+
+    def covers(self, scope: str) -> bool:
+        """Whether this consent lets `scope` (a `SharingScope` value) leave Doorway."""
+        return scope in (self.scope or [])
+
+    def recipient_label(self) -> str:
+        if self.partner_id:
+            return str(self.partner)
+        return str(_("any %(kind)s partner") % {"kind": ServiceKind(self.partner_kind).label})
 
 
 class BreakGlass(models.Model):

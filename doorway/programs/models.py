@@ -7,10 +7,12 @@ records read as they were written.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import uuid
 from typing import TYPE_CHECKING
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +69,14 @@ def in_active_language(english: str, french: str) -> str:
     return english
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
 class Program(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
@@ -86,6 +96,27 @@ class Program(models.Model):
     )
     # The prefix of the participant codes issued for this program, e.g. EDH-4K7P2Q.
     code_prefix = models.CharField(max_length=6, default="DW")
+    # Her information on her terms: how long a consent to share lasts unless she says
+    # otherwise, how long her record is kept after her last contact, and how often her
+    # safe-contact instructions are checked with her.
+    consent_months = models.PositiveSmallIntegerField(
+        _("consent to share lasts (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("How long a consent to share with a partner lasts unless she chooses."),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("records kept (years after the last contact)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("After this, her record is proposed for erasure."),
+    )
+    safe_contact_check_days = models.PositiveSmallIntegerField(
+        _("safe-contact instructions confirmed every (days)"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+        help_text=_("Older instructions are put on her case manager's caseload to confirm."),
+    )
     history = HistoricalRecords()
 
     if TYPE_CHECKING:
@@ -102,6 +133,11 @@ class Program(models.Model):
     @property
     def local_name(self) -> str:
         return in_active_language(self.name, self.name_fr)
+
+    def consent_ends_on(self, given_on: datetime.date) -> datetime.date:
+        """The day a consent to share given on `given_on` lapses, by default: the same
+        day `consent_months` later (the month's last day when that day does not exist)."""
+        return add_months(given_on, self.consent_months)
 
     def active_phases(self) -> models.QuerySet[Phase]:
         return self.phases.filter(retired=False).order_by("order")
