@@ -129,6 +129,11 @@ class Action(models.TextChoices):
     MANAGE_STAFF = "manage_staff", "Manage staff access"
     # Open one participant's record for a short time, with a reason.
     BREAK_GLASS = "break_glass", "Break the glass"
+    # Propose erasing a participant's record she reaches (her request, or the program's
+    # retention period past); nothing is erased until a second person approves.
+    PROPOSE_ERASURE = "propose_erasure", "Propose erasure"
+    # Approve or decline another person's erasure proposal (`doorway.erasure`).
+    APPROVE_ERASURE = "approve_erasure", "Approve erasure"
 
 
 # The roles that may do each action at all; `programs_for` and `may` narrow it.
@@ -175,6 +180,8 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.USE_ADMIN_SITE: frozenset({ADMIN}),
     Action.MANAGE_STAFF: frozenset({ADMIN}),
     Action.BREAK_GLASS: frozenset({ADMIN}),
+    Action.PROPOSE_ERASURE: frozenset({CM, PM}),
+    Action.APPROVE_ERASURE: frozenset({PM}),
 }
 
 # Roles that reach participants' records through the access rule (a role change to
