@@ -37,6 +37,8 @@ class DueKind(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up due"  # one month after graduation
     REFERRAL_NEWS = "referral_news", "Referral with no news"  # two weeks
     CLOSING_NOTE = "closing_note", "Closing note to write"
+    CONSENT_LAPSING = "consent_lapsing", "Consent to share lapsing"  # 30 days ahead
+    SHARING_UNCONSENTED = "sharing_unconsented", "Sharing referral without consent"
 
 
 @dataclass(frozen=True)
