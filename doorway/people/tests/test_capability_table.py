@@ -64,6 +64,8 @@ EXPECTED: dict[str, set[str]] = {
     "use_admin_site": {ADMIN},
     "manage_staff": {ADMIN},
     "break_glass": {ADMIN},
+    "propose_erasure": {CM, PM},
+    "approve_erasure": {PM},
 }
 
 
