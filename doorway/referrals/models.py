@@ -4,11 +4,17 @@ A referral moves made → accepted → first appointment attended → service re
 closed; "declined" and "no show" end it early. Each step is a dated `ReferralUpdate`
 (with an encrypted note); the referral keeps its current status and its date for
 quick lists. `STEPS` is the one place the allowed moves are written.
+
+A partner agency answers without an account through a `PartnerLink` (links.py): HL7's
+SDOH Clinical Care referral Task moves requested → accepted | rejected → completed;
+here "made" is requested, "accepted" and "declined" are accepted and rejected, and
+"first appointment attended" is the partner's last word (the Task's completion).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
@@ -96,6 +102,7 @@ class Referral(models.Model):
 
     if TYPE_CHECKING:
         updates: RelatedManager[ReferralUpdate]
+        links: RelatedManager[PartnerLink]
 
     class Meta:
         ordering = ["-made_on", "-created_at"]
@@ -125,9 +132,74 @@ class ReferralUpdate(models.Model):
     note = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The partner's own answer through a referral link (recorded_by: the worker who
+    # made the link, answerable for it).
+    via_link = models.ForeignKey(
+        "PartnerLink", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["dated_on", "recorded_at"]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.dated_on:%Y-%m-%d}"
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a partner link's token: its SHA-256. A lookup by the digest
+    on a unique index tells nothing of how close a guessed token came."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PartnerLink(models.Model):
+    """A one-time, expiring link for the partner of a referral to read what her consent
+    allows and to answer (accept, decline with a reason, confirm she attended). Only the
+    token's digest is kept: the full link is shown once, to the worker who made it.
+    Spent by the partner's answer; dead once expired, revoked or spent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="links")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The partner's answer spends it.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    opened_count = models.PositiveIntegerField(default=0)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link for {self.referral_id} made {self.created_at:%Y-%m-%d}"
+
+    def state(self, now: datetime.datetime | None = None) -> str:
+        """ "revoked", "answered", "expired" or "active"."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.answered_at is not None:
+            return "answered"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state() == "active"
+
+    def get_state_display(self) -> str:
+        return str(LINK_STATES[self.state()])
+
+
+LINK_STATES = {
+    "active": _("Active"),
+    "answered": _("Answered by the partner"),
+    "expired": _("Expired"),
+    "revoked": _("Revoked"),
+}
