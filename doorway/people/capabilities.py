@@ -134,6 +134,9 @@ class Action(models.TextChoices):
     PROPOSE_ERASURE = "propose_erasure", "Propose erasure"
     # Approve or decline another person's erasure proposal (`doorway.erasure`).
     APPROVE_ERASURE = "approve_erasure", "Approve erasure"
+    # Make her own copy of everything Doorway holds about her, and record her request
+    # for it (record reached; `doorway.subject_access`).
+    GIVE_HER_COPY = "give_her_copy", "Give her her own copy"
 
 
 # The roles that may do each action at all; `programs_for` and `may` narrow it.
@@ -182,6 +185,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.BREAK_GLASS: frozenset({ADMIN}),
     Action.PROPOSE_ERASURE: frozenset({CM, PM}),
     Action.APPROVE_ERASURE: frozenset({PM}),
+    Action.GIVE_HER_COPY: frozenset({CM, PM}),
 }
 
 # Roles that reach participants' records through the access rule (a role change to

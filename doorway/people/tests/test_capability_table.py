@@ -66,6 +66,7 @@ EXPECTED: dict[str, set[str]] = {
     "break_glass": {ADMIN},
     "propose_erasure": {CM, PM},
     "approve_erasure": {PM},
+    "give_her_copy": {CM, PM},
 }
 
 
