@@ -39,6 +39,8 @@ class DueKind(models.TextChoices):
     CLOSING_NOTE = "closing_note", "Closing note to write"
     CONSENT_LAPSING = "consent_lapsing", "Consent to share lapsing"  # 30 days ahead
     SHARING_UNCONSENTED = "sharing_unconsented", "Sharing referral without consent"
+    # Her safe-contact instructions, confirmed with her every so many days (her program's).
+    SAFE_CONTACT = "safe_contact", "Safe-contact instructions to confirm"
 
 
 @dataclass(frozen=True)
