@@ -89,9 +89,11 @@ INSTALLED_APPS = [
     "doorway.participants",
     "doorway.evaluation",
     "doorway.exchange",
+    "doorway.subject_access",
     "doorway.api",
     "doorway.web",
     "doorway.operations",
+    "doorway.erasure",
     "doorway.synth",
 ]
 
