@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of
+from doorway.disclosures.log import record_disclosure
+from doorway.disclosures.models import Channel
 from doorway.enrolments.due import refresh_after_commit
 from doorway.enrolments.models import Enrolment
 from doorway.people.models import Participant, User
@@ -149,7 +151,24 @@ def make_referral(
         subject=referral,
         detail={"fields": [*fields, "note"] if note else fields},
     )
+    if shares_information:
+        log_shared(referral, enrolment.participant, by=by)
     return referral
+
+
+def log_shared(referral: Referral, participant: Participant, *, by: User) -> None:
+    """The disclosure log: what this referral lets the partner have is what her
+    consent in force today lets leave (its scope), under that consent."""
+    consent = participant.sharing_consent(referral.partner)
+    record_disclosure(
+        participant,
+        channel=Channel.REFERRAL,
+        what=list(consent.scope) if consent is not None else [],
+        by=by,
+        partner=referral.partner,
+        consent=consent,
+        source=referral,
+    )
 
 
 @transaction.atomic
