@@ -22,6 +22,8 @@ urlpatterns = [
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Her own copy (subject access), under her record.
+    path("participants/<uuid:participant_id>/copy/", include("doorway.subject_access.urls")),
     path("participants/", include("doorway.participants.urls")),
     path("enrolments/", include("doorway.enrolment_page")),
     path("programs/", include("doorway.web.configuration.urls")),
