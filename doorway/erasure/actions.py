@@ -22,7 +22,7 @@ from doorway.audit.models import Action as AuditAction
 from doorway.enrolments.models import Enrolment
 from doorway.erasure import eraser
 from doorway.erasure.models import ErasureKind, ErasureRequest, ErasureStatus
-from doorway.people.capabilities import Action, may, programs_for
+from doorway.people.capabilities import Action, may
 from doorway.people.models import Participant, User
 from doorway.programs.models import Program, add_months
 
@@ -235,16 +235,3 @@ def suggest_past_retention(today: datetime.date | None = None) -> int:
             )
         made += 1
     return made
-
-
-def requests_for(user: User) -> tuple[bool, list[ErasureRequest]]:
-    """The requests of the programs where she may propose or approve erasures."""
-    programs = programs_for(user, Action.PROPOSE_ERASURE)
-    return (
-        may(user, Action.APPROVE_ERASURE),
-        list(
-            ErasureRequest.objects.in_programs(programs)
-            .select_related("program", "proposed_by", "decided_by")
-            .order_by("-suggested_at")[:200]
-        ),
-    )
