@@ -40,6 +40,7 @@ urlpatterns = [
     path("tokens/", include("doorway.api.page_urls")),
     path("imports/", include("doorway.exchange.imports.urls")),
     path("exports/", include("doorway.exchange.exports.urls")),
+    path("erasure/", include("doorway.erasure.urls")),
     path("", include("doorway.web.urls")),
 ]
 
