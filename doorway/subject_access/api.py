@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
@@ -75,8 +76,18 @@ class HerCopySerializer(serializers.Serializer[Any]):
     )
 
 
+class OneDocument(AutoSchema):
+    """The route is the router's list route, but its answer is one document."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class HerCopyViewSet(viewsets.ViewSet):
+    schema = OneDocument()
+
     @extend_schema(
+        operation_id="participants_copy_retrieve",
         summary="Her own copy of everything Doorway holds about her",
         description="For her case team and her program's managers. Audited as an export "
         "of her record and logged in her disclosure log (to her). It takes no query "
