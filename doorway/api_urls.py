@@ -21,6 +21,7 @@ from doorway.instruments import api as instruments
 from doorway.participants import api as participants
 from doorway.plans import api as plans
 from doorway.referrals import api as referrals
+from doorway.subject_access import api as her_copy
 from doorway.web.configuration import api as programs
 
 RESOURCES = (
@@ -33,6 +34,7 @@ RESOURCES = (
     dropins,
     referrals,
     evaluation,
+    her_copy,
 )
 
 # No `.json` format suffixes: the API speaks only JSON, and the router's suffix passed
