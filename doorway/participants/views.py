@@ -34,6 +34,8 @@ from doorway.enrolments.models import Enrolment
 from doorway.participants.forms import SearchForm, too_short_for_names
 from doorway.participants.permissions import searches_participants
 from doorway.people import actions, roles
+from doorway.people.capabilities import Action as Can
+from doorway.people.capabilities import may
 from doorway.people.forms import (
     ConsentForm,
     DuplicateCheckForm,
@@ -258,6 +260,8 @@ def detail_context(
             )
     if context["sees_identity"]:
         context["age"] = participant.age_on(timezone.localdate())
+    # Her own copy (doorway.subject_access): her case team and her program's managers.
+    context["gives_her_copy"] = may(user, Can.GIVE_HER_COPY)
     return context
 
 
