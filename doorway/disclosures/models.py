@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorway.disclosures import what
 from doorway.people.models import Consent, Participant, User
 from doorway.programs.models import PartnerAgency
 
@@ -29,6 +30,11 @@ class Channel(models.TextChoices):
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
     def about(self, participant: Participant) -> DisclosureQuerySet:
         return self.filter(participant=participant)
+
+    def as_listed(self) -> DisclosureQuerySet:
+        """Newest first, with what each row shows (the partner, the consent and its
+        partner, who let it leave) in the same query."""
+        return self.select_related("partner", "consent__partner", "by").order_by("-at", "-pk")
 
 
 class Disclosure(models.Model):
@@ -67,4 +73,9 @@ class Disclosure(models.Model):
         return f"{self.get_channel_display()} {self.at:%Y-%m-%d}"
 
     def recipient_label(self) -> str:
-        return str(self.partner) if self.partner_id else self.recipient
+        """To whom, in the reader's language."""
+        return str(self.partner) if self.partner_id else what.recipient_label(self.recipient)
+
+    def what_labels(self) -> list[str]:
+        """What left, in the reader's language."""
+        return what.what_labels(self.what or [])

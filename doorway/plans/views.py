@@ -27,8 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.concurrency import StaleVersion, version_of, version_or_new
+from doorway.disclosures import what
+from doorway.disclosures.log import record_disclosure
+from doorway.disclosures.models import Channel
 from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
+from doorway.people.models import SharingScope
 from doorway.plans import actions, permissions
 from doorway.plans.forms import (
     GoalForm,
@@ -193,6 +197,15 @@ def plan_print(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResp
     enrolment = access_plan_reader(request, enrolment_id)
     plan = plan_of(enrolment)
     audit_read(request, enrolment, plan, printed=True)
+    # The disclosure log: her name and plan leave Doorway on paper, for her.
+    record_disclosure(
+        enrolment.participant,
+        channel=Channel.PRINT,
+        what=[what.PREFERRED_NAME, SharingScope.PLAN] if plan else [what.PREFERRED_NAME],
+        by=request.user,
+        recipient=what.PRINTED_FOR_HER,
+        source=plan,
+    )
     program = enrolment.cycle.program
     # Her copy is in her language, whatever the worker's.
     with translation.override(enrolment.participant.preferred_language):

@@ -23,6 +23,9 @@ from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.audit.refusal import refuse
 from doorway.caseload.views import caseload_in_scope
+from doorway.disclosures import what
+from doorway.disclosures.log import record_disclosures
+from doorway.disclosures.models import Channel
 from doorway.dropins.models import GroupSession
 from doorway.dropins.views import access_group_session
 from doorway.enrolments.access import access_enrolment
@@ -91,6 +94,14 @@ def exports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _page(request, may_export(request.user))
 
 
+# What each export says about each woman in it (doorway.disclosures.what).
+DISCLOSED = {
+    queries.CASELOAD: [what.PARTICIPANT_CODE, what.PHASE, what.CASELOAD_GROUP, what.DUE_ITEMS],
+    queries.CONTACTS: [what.PARTICIPANT_CODE, what.CONTACTS],
+    queries.ATTENDANCE: [what.PARTICIPANT_CODE, what.ATTENDANCE],
+}
+
+
 def _download(
     request: AuthenticatedHttpRequest,
     sheet: queries.Sheet,
@@ -111,6 +122,14 @@ def _download(
             "shown": sheet.participants,
             **detail,
         },
+    )
+    # The disclosure log: every woman in the file, with what the file says about her.
+    record_disclosures(
+        sheet.participants,
+        channel=Channel.EXPORT,
+        what=DISCLOSED[sheet.kind],
+        by=request.user,
+        recipient=what.DOWNLOADED,
     )
     if fmt == "xlsx":
         body = xlsx_bytes(sheet.header, sheet.rows, title=str(queries.TITLES[sheet.kind]))
