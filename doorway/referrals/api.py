@@ -6,14 +6,20 @@ she is getting help: case content, so a peer mentor or an evaluator never reads 
 as on the pages. Making one and recording its next step go through
 `doorway.referrals.actions`, which enforce her consent to share her information with
 the partner exactly as the pages do. A next step needs the referral's ETag (If-Match).
+A link for the partner (`doorway.referrals.links`) is made and revoked here by whoever
+may write the referral, as on its page; the made link's address is in the answer to
+its making only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
@@ -31,17 +37,68 @@ from doorway.people.capabilities import may
 from doorway.people.models import User
 from doorway.programs.models import PartnerAgency
 from doorway.referrals.actions import MAX_NOTE, make_referral, update_referral
-from doorway.referrals.models import SERVICE_KINDS, Referral, ReferralStatus, ReferralUpdate
+from doorway.referrals.links import make_link, revoke_link
+from doorway.referrals.models import (
+    LINK_STATES,
+    SERVICE_KINDS,
+    PartnerLink,
+    Referral,
+    ReferralStatus,
+    ReferralUpdate,
+)
 
-WRITES = {"create", "updates"}
+WRITES = {"create", "updates", "links", "revoke_link"}
+
+
+class PartnerLinkSerializer(serializers.ModelSerializer[PartnerLink]):
+    created_by = serializers.UUIDField(source="created_by_id", read_only=True)
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerLink
+        fields = [
+            "id",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "state",
+            "opened_count",
+            "last_opened_at",
+            "answered_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(LINK_STATES)))
+    def get_state(self, link: PartnerLink) -> str:
+        return link.state()
+
+
+class PartnerLinkMadeSerializer(PartnerLinkSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="The link for the partner: shown in this answer only, never again."
+    )
+
+    class Meta(PartnerLinkSerializer.Meta):
+        fields = [*PartnerLinkSerializer.Meta.fields, "url"]
+        read_only_fields = fields
+
+    def get_url(self, link: PartnerLink) -> str:
+        return str(self.context["url"])
 
 
 class ReferralUpdateSerializer(serializers.ModelSerializer[ReferralUpdate]):
     recorded_by = serializers.UUIDField(source="recorded_by_id", read_only=True)
+    via_link = serializers.UUIDField(
+        source="via_link_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The partner's own answer through this link (none: staff recorded it).",
+    )
 
     class Meta:
         model = ReferralUpdate
-        fields = ["id", "status", "dated_on", "note", "recorded_by", "recorded_at"]
+        fields = ["id", "status", "dated_on", "note", "recorded_by", "recorded_at", "via_link"]
         read_only_fields = fields
 
 
@@ -53,6 +110,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
     made_by = serializers.UUIDField(source="made_by_id", read_only=True)
     next_statuses = serializers.SerializerMethodField()
     updates = ReferralUpdateSerializer(many=True, read_only=True)
+    links = PartnerLinkSerializer(many=True, read_only=True)
 
     class Meta:
         model = Referral
@@ -71,6 +129,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
             "next_statuses",
             "created_at",
             "updates",
+            "links",
         ]
         read_only_fields = fields
 
@@ -136,7 +195,8 @@ class ReferralViewSet(ReadOnlyRecordViewSet):
             .prefetch_related(
                 Prefetch(
                     "updates", queryset=ReferralUpdate.objects.order_by("dated_on", "recorded_at")
-                )
+                ),
+                Prefetch("links", queryset=PartnerLink.objects.order_by("-created_at")),
             )
             .order_by("-made_on", "-created_at", "pk")
         )
@@ -203,6 +263,40 @@ class ReferralViewSet(ReadOnlyRecordViewSet):
             )
         referral = self.get_object()
         return self.with_etag(Response(self.get_serializer(referral).data), referral)
+
+    @extend_schema(
+        request=None,
+        responses={201: PartnerLinkMadeSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        description="Make a one-time link for the referral's partner to read what her "
+        "consent allows and answer (accept, decline with a reason, confirm she attended) "
+        "without an account. Its `url` is in this answer only; send it through the "
+        "agency's own channel. Refused (400) when the partner has nothing to answer or a "
+        "referral that shares her information has no consent in force.",
+    )
+    @action(detail=True, methods=["post"])
+    def links(self, request: Request, pk: Any = None) -> Response:
+        referral = self.get_object()
+        try:
+            link, token = make_link(referral, by=self.caller())
+        except ValidationError as refusal:
+            raise ValidationError({"links": refusal.messages}) from refusal
+        url = request.build_absolute_uri(reverse("partner_link", args=[token]))
+        data = PartnerLinkMadeSerializer(link, context={"url": url}).data
+        return Response(data, status=http.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: PartnerLinkSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        description="Revoke a link of this referral: from now on it shows nothing.",
+    )
+    @action(detail=True, methods=["post"], url_path=r"links/(?P<link_id>[0-9a-f-]{36})/revoke")
+    def revoke_link(self, request: Request, pk: Any = None, link_id: Any = None) -> Response:
+        referral = self.get_object()
+        link = get_object_or_404(PartnerLink.objects.filter(referral=referral), pk=link_id)
+        link.referral = referral
+        revoke_link(link, by=self.caller())
+        link.refresh_from_db()
+        return Response(PartnerLinkSerializer(link).data)
 
 
 def register(router: BaseRouter) -> None:

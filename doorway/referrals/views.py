@@ -32,6 +32,7 @@ from doorway.programs.models import PartnerAgency
 from doorway.referrals import permissions
 from doorway.referrals.actions import make_referral, update_referral
 from doorway.referrals.forms import ReferralForm, ReferralUpdateForm
+from doorway.referrals.links import ANSWERS
 from doorway.referrals.models import NO_NEWS_DAYS, Referral
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
@@ -217,6 +218,7 @@ def detail_response(
         subject=referral,
         detail={"notes": [str(u.pk) for u in updates if u.note]},
     )
+    links = list(referral.links.select_related("created_by"))
     return record_page(
         request,
         referral.enrolment,
@@ -224,6 +226,8 @@ def detail_response(
         referral=referral,
         updates=updates,
         form=form,
+        links=links,
+        may_link=permissions.makes_referrals(request.user) and referral.status in ANSWERS,
     )
 
 

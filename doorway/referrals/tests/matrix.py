@@ -9,9 +9,11 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from doorway.people.models import ConsentKind, SharingScope
 from doorway.referrals.actions import make_referral
-from doorway.referrals.models import Referral, ReferralUpdate
-from doorway.testing.factories import PartnerFactory
+from doorway.referrals.links import make_link
+from doorway.referrals.models import PartnerLink, Referral, ReferralUpdate
+from doorway.testing.factories import ConsentFactory, PartnerFactory
 from doorway.testing.matrix import Endpoint, today
 
 
@@ -58,6 +60,17 @@ ENDPOINTS = [
         referral_url("referral_update"),
         lambda w, x: {"status": "accepted", "dated_on": today()},
     ),
+    # A link for the partner: made and revoked by whoever writes the referral.
+    Endpoint("referral_link_make", "POST", referral_url("referral_link_make"), lambda w, x: {}),
+    Endpoint(
+        "referral_link_revoke",
+        "POST",
+        lambda w, x: reverse(
+            "referral_link_revoke",
+            args=[w.rosa_enrolment.pk, x["referral"].pk, x["partner_link"].pk],
+        ),
+        lambda w, x: {},
+    ),
 ]
 
 
@@ -71,7 +84,31 @@ def setup(world: Any) -> dict[str, Any]:
         shares_information=False,
         made_on=timezone.localdate() - datetime.timedelta(days=3),
     )
-    return {"partner": partner, "referral": referral}
+    link, _ = make_link(referral, by=world.alice)
+    # A referral that shares her information, under her consent to share everything,
+    # and the token of its link (the partner's page, in the query-count test).
+    ConsentFactory(
+        participant=world.rosa,
+        kind=ConsentKind.INFORMATION_SHARING,
+        partner=partner,
+        scope=list(SharingScope.values),
+        recorded_by=world.alice,
+    )
+    shared = make_referral(
+        world.rosa_enrolment,
+        by=world.alice,
+        partner=partner,
+        service_kind="housing",
+        shares_information=True,
+        made_on=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    _, token = make_link(shared, by=world.alice)
+    return {
+        "partner": partner,
+        "referral": referral,
+        "partner_link": link,
+        "partner_link_token": token,
+    }
 
 
 def snapshot(world: Any) -> tuple[object, ...]:
@@ -79,4 +116,9 @@ def snapshot(world: Any) -> tuple[object, ...]:
     return (
         tuple(referrals.values_list("pk", "status", "status_on")),
         ReferralUpdate.objects.filter(referral__enrolment=world.rosa_enrolment).count(),
+        tuple(
+            PartnerLink.objects.filter(referral__enrolment=world.rosa_enrolment)
+            .order_by("pk")
+            .values_list("pk", "revoked_at", "answered_at")
+        ),
     )
