@@ -41,6 +41,8 @@ urlpatterns = [
     path("imports/", include("doorway.exchange.imports.urls")),
     path("exports/", include("doorway.exchange.exports.urls")),
     path("erasure/", include("doorway.erasure.urls")),
+    # A partner agency's referral link: no sign-in, the token is the key (partner_page.py).
+    path("r/", include("doorway.partner_page")),
     path("", include("doorway.web.urls")),
 ]
 
