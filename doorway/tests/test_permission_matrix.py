@@ -44,6 +44,8 @@ MODULES: list[ModuleType] = [
         "doorway.exchange.tests.export_matrix",
         "doorway.people.tests.staff_matrix",
         "doorway.drafts.tests.matrix",
+        "doorway.disclosures.tests.matrix",
+        "doorway.erasure.tests.matrix",
     )
 ]
 # Every URL under these prefixes must have a row.
@@ -58,6 +60,7 @@ PREFIXES = (
     "exports/",
     "staff/",
     "drafts/",
+    "erasure/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
