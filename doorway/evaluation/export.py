@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -54,8 +54,10 @@ from doorway.audit.models import Action
 from doorway.casework.models import Contact
 from doorway.dropins.models import Attendance
 from doorway.evaluation.cohort import Cohort, evaluation_enrolments
+from doorway.evaluation.outcomes import BASELINE, LATER, progress
 from doorway.evaluation.suppress import THRESHOLD
-from doorway.instruments.models import Answer, ItemKind, Timepoint
+from doorway.instruments.models import Answer, Timepoint
+from doorway.instruments.progress import OLDEST_FIRST
 
 if TYPE_CHECKING:
     from doorway.people.models import User
@@ -216,18 +218,19 @@ def columns_for(area_slugs: list[str]) -> list[Column]:
         columns += [
             Column(
                 f"{slug}_baseline",
-                _("First journey-scale rating, %(area)s") % {"area": slug},
-                _("1-10 or blank"),
+                _("Baseline, %(area)s: %(definition)s") % {"area": slug, "definition": BASELINE},
+                _("1-10, or blank: no intake rating"),
             ),
             Column(
                 f"{slug}_latest",
-                _("Latest later rating, %(area)s") % {"area": slug},
-                _("1-10 or blank"),
+                _("Later rating, %(area)s: %(definition)s The outcome tables count the same pairs.")
+                % {"area": slug, "definition": LATER},
+                _("1-10, or blank: no baseline, or no later rating dated on or after it"),
             ),
             Column(
                 f"{slug}_latest_month",
-                _("Months from referral to the latest rating, %(area)s") % {"area": slug},
-                _("a band of months, or blank"),
+                _("Months from referral to the later rating, %(area)s") % {"area": slug},
+                _("a band of months, or blank (no later rating)"),
             ),
         ]
     for tp in INVOLVEMENT_TIMEPOINTS:
@@ -257,30 +260,26 @@ def build_export(cohort: Cohort) -> ResearchExport:
             % {"threshold": THRESHOLD}
         )
     ids = [e.pk for e in enrolments]
-    areas = list(cohort.program.active_focus_areas().values_list("slug", flat=True))
+    areas = list(cohort.program.active_focus_areas())
+    # Her baseline and later rating in each area: the outcome tables' own pairs.
+    pairs: dict[Any, dict[Any, tuple[int, int | None, datetime.date | None]]] = {}
+    for enrolment_id, area_id, baseline, later, later_on in progress(
+        evaluation_enrolments(cohort), areas
+    ).values_list("enrolment_id", "focus_area_id", "baseline", "later", "later_on"):
+        pairs.setdefault(enrolment_id, {})[area_id] = (baseline, later, later_on)
+    # Her involvement at each timepoint as the outcome tables read it: her first answer
+    # at intake, her latest at graduation and at follow-up.
     answers = (
-        Answer.objects.filter(administration__enrolment__in=ids)
-        .filter(
-            Q(item__kind=ItemKind.SCALE, item__focus_area__isnull=False, number__isnull=False)
-            | Q(item__code=INVOLVEMENT_ITEM)
-        )
-        .order_by("administration__completed_on", "administration__recorded_at")
-        .values_list(
-            "administration__enrolment_id",
-            "administration__completed_on",
-            "administration__timepoint",
-            "item__focus_area__slug",
-            "number",
-            "choices",
-        )
+        Answer.objects.filter(administration__enrolment__in=ids, item__code=INVOLVEMENT_ITEM)
+        .exclude(choices=[])
+        .order_by(*OLDEST_FIRST)
+        .values_list("administration__enrolment_id", "administration__timepoint", "choices")
     )
-    ratings: dict[Any, dict[str, list[tuple[datetime.date, int]]]] = {}
     involvement: dict[Any, dict[str, str]] = {}
-    for enrolment_id, on, timepoint, area, number, choices in answers:
-        if area and number is not None:
-            ratings.setdefault(enrolment_id, {}).setdefault(area, []).append((on, int(number)))
-        elif not area and choices:
-            involvement.setdefault(enrolment_id, {})[timepoint] = str(choices[0])
+    for enrolment_id, timepoint, choices in answers:
+        hers = involvement.setdefault(enrolment_id, {})
+        if timepoint != Timepoint.INTAKE or timepoint not in hers:
+            hers[timepoint] = str(choices[0])
     sessions = _counts(Attendance.objects.filter(enrolment__in=ids))
     contacts = _counts(Contact.objects.filter(enrolment__in=ids))
 
@@ -299,13 +298,13 @@ def build_export(cohort: Cohort) -> ResearchExport:
             "dropin_sessions": band(sessions.get(e.pk, 0)),
             "contacts": band(contacts.get(e.pk, 0)),
         }
-        for slug in areas:
-            series = ratings.get(e.pk, {}).get(slug, [])
-            later = series[-1] if len(series) > 1 else None
-            row[f"{slug}_baseline"] = series[0][1] if series else ""
-            row[f"{slug}_latest"] = later[1] if later else ""
-            row[f"{slug}_latest_month"] = (
-                months_band(months_between(start, later[0])) if later else ""
+        for area in areas:
+            pair = pairs.get(e.pk, {}).get(area.pk)
+            later, later_on = (pair[1], pair[2]) if pair else (None, None)
+            row[f"{area.slug}_baseline"] = pair[0] if pair else ""
+            row[f"{area.slug}_latest"] = "" if later is None else later
+            row[f"{area.slug}_latest_month"] = (
+                "" if later_on is None else months_band(months_between(start, later_on))
             )
         for tp in INVOLVEMENT_TIMEPOINTS:
             row[f"involvement_{tp}"] = involvement.get(e.pk, {}).get(tp, "")
@@ -320,7 +319,7 @@ def build_export(cohort: Cohort) -> ResearchExport:
             % {"k": K}
         )
     secrets.SystemRandom().shuffle(kept)
-    export = ResearchExport(cohort, columns_for(areas), kept, made_on=today)
+    export = ResearchExport(cohort, columns_for([a.slug for a in areas]), kept, made_on=today)
     export.suppressed = {"rows": withheld}
     export.generalised = generalised
     return export

@@ -25,6 +25,13 @@ are recorded, and kept one row per pair (`FocusAreaProgress`); only counts per a
 per rating) come back, in a fixed number of queries whatever the size of the cohort. The Wilcoxon
 test needs only the histogram of the differences (`stats.wilcoxon_from_counts`).
 `deployment_outcomes` gives the same figures for every program at once.
+
+That table is the one place the pairs are picked. Everything else that speaks of a
+baseline, a later rating, assessed or progressed reads it through this module: the
+outcome tables, the funder report and the API (`report`), the research export
+(`progress`), the dose-response sets (`assessed_and_progressed`), the costs
+(`progressed_by_cycle`), the theory of change's indicators (`area_counts`) and her star
+chart (`her_pairs`). Their words come from here too (`BASELINE`, `LATER`).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import EmptyResultSet
@@ -41,6 +48,7 @@ from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When, Window
 from django.db.models.expressions import RowRange
 from django.db.models.fields.json import KT
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy
 
 from doorway.enrolments.models import Enrolment
 from doorway.evaluation.cohort import ENROLLED, Cohort, evaluation_enrolments
@@ -53,6 +61,19 @@ from doorway.programs.models import FocusArea, Program
 INVOLVEMENT_ITEM = "sex_work_involvement"
 INVOLVEMENT_TIMEPOINTS = (Timepoint.INTAKE, Timepoint.GRADUATION, Timepoint.FOLLOW_UP)
 SCALE = range(1, 11)
+
+# The definitions in words, wherever they are printed (the report, the export's data
+# dictionary, her star chart).
+BASELINE = gettext_lazy(
+    "Her baseline in a focus area is her earliest rating at the intake timepoint (by date, "
+    "then the order recorded); another intake rating is never a later rating."
+)
+LATER = gettext_lazy(
+    "Her later rating is her latest rating at any other timepoint (by date, then the order "
+    "recorded), dated on or after her baseline; a rating dated before her baseline does not "
+    "count. She is assessed in the area when she has both, and progressed when her later "
+    "rating is higher than her baseline."
+)
 
 
 def percent(numerator: int, denominator: int) -> int | None:
@@ -161,6 +182,40 @@ def progress(
     return FocusAreaProgress.objects.filter(
         enrolment__in=enrolments.values("pk"), focus_area__in=[area.pk for area in areas]
     ).order_by()
+
+
+def her_pairs(enrolment: Enrolment) -> dict[UUID, tuple[int, int | None]]:
+    """{area id: (her baseline, her later rating or None)} in every area where she has a
+    baseline, whatever her consent (her own chart shows them to her). One query."""
+    rows = FocusAreaProgress.objects.filter(enrolment=enrolment).values_list(
+        "focus_area", "baseline", "later"
+    )
+    return {as_uuid(area): (int(b), as_rating(la)) for area, b, la in rows}
+
+
+class AreaCounts(NamedTuple):
+    with_baseline: int
+    assessed: int
+    progressed: int
+    change: int  # the sum of later minus baseline over those assessed
+
+
+def area_counts(found: QuerySet[FocusAreaProgress]) -> dict[UUID, AreaCounts]:
+    """{area id: its counts} over the pairs found (`progress`). One query, one row per
+    area."""
+    counted = (
+        found.values_list("focus_area")
+        .annotate(
+            with_baseline=Count("pk"),
+            assessed=Count("later"),
+            progressed=Count("pk", filter=Q(later__gt=F("baseline"))),
+            change=Sum(F("later") - F("baseline")),
+        )
+        .order_by()
+    )
+    return {
+        as_uuid(area): AreaCounts(*(int(n or 0) for n in counts)) for area, *counts in counted
+    }
 
 
 def rating_pairs(
@@ -306,21 +361,11 @@ def deployment_outcomes(
     )
     # An area is rated only in its own program's instruments, and those are given only
     # to its own women (`instruments.definition`, `actions.record_administration`).
-    counted = (
-        progress(enrolments, areas)
-        .values_list("focus_area")
-        .annotate(
-            with_baseline=Count("pk"),
-            assessed=Count("later"),
-            progressed=Count("pk", filter=Q(later__gt=F("baseline"))),
-            change=Sum(F("later") - F("baseline")),
-        )
-    )
-    found = {as_uuid(area): tuple(int(n or 0) for n in counts) for area, *counts in counted}
+    found = area_counts(progress(enrolments, areas))
     rows = []
     for area in areas:
         women = everyone.get(area.program_id, 0)
-        with_baseline, assessed, progressed, change = found.get(area.pk, (0, 0, 0, 0))
+        with_baseline, assessed, progressed, change = found.get(area.pk, AreaCounts(0, 0, 0, 0))
         rows.append(
             {
                 "program": {"slug": area.program.slug, "name": area.program.local_name},

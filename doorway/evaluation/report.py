@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from doorway.evaluation.cohort import (
@@ -24,6 +25,8 @@ from doorway.evaluation.cohort import (
 )
 from doorway.evaluation.costs import cycle_costs
 from doorway.evaluation.outcomes import (
+    BASELINE,
+    LATER,
     focus_area_outcomes,
     involvement_outcomes,
     progressed_by_cycle,
@@ -54,10 +57,14 @@ DEFINITIONS = [
     ),
     (
         gettext_lazy("Focus-area scale"),
-        gettext_lazy(
-            "Each focus area is rated on a 1-10 journey-of-change scale at intake (the "
-            "baseline) and at later timepoints. The baseline is her earliest rating at intake; "
-            "the later rating is her latest rating at any later timepoint."
+        format_lazy(
+            "{} {} {}",
+            gettext_lazy(
+                "Each focus area is rated on a 1-10 journey-of-change scale at intake (the "
+                "baseline) and at later timepoints."
+            ),
+            BASELINE,
+            LATER,
         ),
     ),
     (

@@ -27,6 +27,7 @@ from doorway.evaluation import charts, deployment, disclosure, permissions
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
+from doorway.evaluation.outcomes import BASELINE, LATER, her_pairs
 from doorway.evaluation.pdf import render_pdf
 from doorway.evaluation.suppress import RULE as SUPPRESSION_RULE
 from doorway.instruments.queries import ratings_over_time
@@ -320,35 +321,59 @@ def research_export(request: AuthenticatedHttpRequest, program_slug: str) -> Htt
 
 
 def ratings_section(request: HttpRequest, enrolment: Enrolment) -> dict[str, Any] | None:
-    """Her focus-area ratings over time, as a star chart with its table: for her case
-    team only. Two queries."""
+    """Her focus-area ratings, for her case team only: a star chart of her baseline and
+    her later rating in each area, as the outcome tables define them
+    (`outcomes.her_pairs`), and a table of those and of every rating by date. Three
+    queries."""
     if not permissions.sees_ratings_chart(request.user):
         return None
     ratings = ratings_over_time(enrolment)
+    pairs = her_pairs(enrolment)
     areas = [a for a in enrolment.cycle.program.active_focus_areas() if a.pk in ratings]
     dates = sorted({on for series in ratings.values() for on, _ in series})
     by_date = {area.pk: dict(ratings[area.pk]) for area in areas}
     language = enrolment.participant.preferred_language
     # Her chart is shown to her: it speaks her language, whatever the worker's.
     with translation.override(language):
+        rows = []
+        for a in areas:
+            baseline, later = pairs.get(a.pk, ("", None))
+            rows.append(
+                [
+                    a.local_name,
+                    baseline,
+                    "" if later is None else later,
+                    *(by_date[a.pk].get(d, "") for d in dates),
+                ]
+            )
         table = charts.Table(
-            _("Her journey-scale ratings (1-10) by focus area and date"),
-            [_("Focus area"), *(d.isoformat() for d in dates)],
-            [[a.local_name, *(by_date[a.pk].get(d, "") for d in dates)] for a in areas],
+            _("Her journey-scale ratings (1-10) by focus area: baseline, latest and by date"),
+            [_("Focus area"), _("Baseline"), _("Latest"), *(d.isoformat() for d in dates)],
+            rows,
         )
         chart = None
-        if len(areas) >= 3:
+        charted = [a for a in areas if a.pk in pairs]
+        if len(charted) >= 3:
             # A star needs three points; the table is there either way.
+            stars: list[tuple[str, list[int | None]]] = [
+                (_("Baseline"), [pairs[a.pk][0] for a in charted])
+            ]
+            latest = [pairs[a.pk][1] for a in charted]
+            if any(n is not None for n in latest):
+                stars.append((_("Latest"), latest))
             chart = {
                 "type": "radar",
-                "labels": [a.local_name for a in areas],
-                "datasets": [
-                    {"label": d.isoformat(), "data": [by_date[a.pk].get(d) for a in areas]}
-                    for d in dates
-                ],
+                "labels": [a.local_name for a in charted],
+                "datasets": [{"label": name, "data": data} for name, data in stars],
                 "max": 10,
             }
-        figure = charts.Figure("ratings-chart", _("Her ratings over time"), table, chart)
+        figure = charts.Figure(
+            "ratings-chart",
+            _("Her ratings over time"),
+            table,
+            chart,
+            note=f"{BASELINE} {LATER}",
+        )
     return {
         "template": "evaluation/_ratings_section.html",
         "evaluation_ratings": figure,

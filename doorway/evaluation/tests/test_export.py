@@ -9,6 +9,8 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -236,3 +238,26 @@ def test_the_export_follows_the_cohort_filter(client, world) -> None:
 )
 def test_dates_become_whole_months_since_referral(start, day, months) -> None:
     assert months_between(start, day) == months
+
+
+def test_the_export_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries) -> None:
+    """Her pairs are read from the outcome tables' rows in one query, whatever the
+    number of women or of their ratings: never one query per woman."""
+    cohort = Cohort(program=world.program)
+
+    def rated(n, phone):
+        for e in consenting(world, n, phone=phone):
+            for ago, timepoint in ((20, "intake"), (10, "phase_change"), (5, "follow_up")):
+                record_journey(
+                    e,
+                    {"accommodation": 3, "money": 4},
+                    on=timezone.localdate() - datetime.timedelta(days=ago),
+                    timepoint=timepoint,
+                )
+
+    rated(5, "416-555-02{:02d}")
+    with CaptureQueriesContext(connection) as few:
+        build_export(cohort)
+    rated(15, "416-555-03{:02d}")
+    with django_assert_max_num_queries(len(few)):
+        assert len(build_export(cohort).rows) == 20

@@ -45,10 +45,11 @@ from doorway.evaluation.models import (
     StepKind,
 )
 from doorway.evaluation.numbers import decimal, percentage
+from doorway.evaluation.outcomes import area_counts, progress
 from doorway.evaluation.permissions import evaluated_programs
-from doorway.instruments.models import Answer, ItemKind, Timepoint
+from doorway.instruments.models import Answer, Timepoint
 from doorway.people.models import NameDigest, User
-from doorway.programs.models import KeyIngredient, Program
+from doorway.programs.models import FocusArea, KeyIngredient, Program
 from doorway.referrals.models import ReferralStatus, ReferralUpdate
 
 if TYPE_CHECKING:
@@ -118,28 +119,13 @@ def consenting(program: Program) -> QuerySet[Enrolment]:
 
 
 def progressed_in(program: Program, area_slug: str) -> Figure:
-    """Of the consenting women with a baseline (intake) rating and a later one in the
-    area, those whose latest rating is higher than the baseline (DESIGN.md)."""
-    rows = (
-        Answer.objects.filter(
-            administration__enrolment__in=consenting(program).values("pk"),
-            item__kind=ItemKind.SCALE,
-            item__focus_area__program=program,
-            item__focus_area__slug=area_slug,
-            number__isnull=False,
-        )
-        .order_by("administration__completed_on", "administration__recorded_at")
-        .values_list("administration__enrolment_id", "administration__timepoint", "number")
-    )
-    baseline: dict[Any, Any] = {}
-    latest: dict[Any, Any] = {}
-    for enrolment_id, timepoint, number in rows:
-        if timepoint == Timepoint.INTAKE and enrolment_id not in baseline:
-            baseline[enrolment_id] = number
-        elif enrolment_id in baseline and timepoint != Timepoint.INTAKE:
-            latest[enrolment_id] = number
-    progressed = sum(1 for e, n in latest.items() if n > baseline[e])
-    return Figure(progressed, len(latest))
+    """Of the consenting women assessed in the area, those who progressed: the outcome
+    tables' own pairs and counts (`outcomes.area_counts`). Two queries."""
+    areas = FocusArea.objects.filter(program=program, slug=area_slug)
+    counts = next(iter(area_counts(progress(consenting(program), areas)).values()), None)
+    if counts is None:
+        return Figure(0, 0)
+    return Figure(counts.progressed, counts.assessed)
 
 
 def dropin_attendance(program: Program) -> Figure:
