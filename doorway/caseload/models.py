@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from doorway.caseload.consents import LAPSING_DAYS
 from doorway.caseload.due import REFERRAL_NEWS_DAYS
 from doorway.encryption import EncryptedTextField
 from doorway.enrolments.due import DueKind
@@ -150,6 +151,25 @@ class DueItem(models.Model):
                 if ahead == 1:
                     return gettext("Closing note due tomorrow")
                 return gettext("Closing note due in %(n)s days") % n
+            case DueKind.CONSENT_LAPSING:
+                left = (self.due_on - today).days + LAPSING_DAYS
+                if left <= 0:
+                    return gettext("Consent to share lapsed")
+                if left == 1:
+                    return gettext("Consent to share lapses tomorrow")
+                return ngettext(
+                    "Consent to share lapses in %(n)s day",
+                    "Consent to share lapses in %(n)s days",
+                    left,
+                ) % {"n": left}
+            case DueKind.SHARING_UNCONSENTED:
+                if late:
+                    return ngettext(
+                        "Sharing referral without consent for %(n)s day",
+                        "Sharing referral without consent for %(n)s days",
+                        late,
+                    ) % {"n": late}
+                return gettext("Sharing referral without consent")
         return str(self.get_kind_display())
 
 

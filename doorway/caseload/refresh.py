@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from doorway.caseload.consents import consents_lapsing, sharing_without_consent
 from doorway.caseload.due import (
     contact_due,
     follow_up_due,
@@ -44,6 +45,8 @@ RULES: list[Callable[[Sequence[Enrolment]], Iterable[Due]]] = [
     plan_reviews_due,
     referrals_without_news,
     closing_notes_due,
+    consents_lapsing,
+    sharing_without_consent,
 ]
 
 

@@ -58,9 +58,10 @@ from doorway.people.models import (
     Participant,
     ParticipantQuerySet,
     SafetyFlag,
+    SharingScope,
     User,
 )
-from doorway.programs.models import Cycle, PartnerAgency
+from doorway.programs.models import Cycle, PartnerAgency, ServiceKind
 
 # --- participants -------------------------------------------------------------------
 
@@ -502,6 +503,7 @@ class ConsentSerializer(serializers.ModelSerializer[Consent]):
     recorded_by = StaffSerializer(read_only=True)
     withdrawn_by = StaffSerializer(read_only=True, allow_null=True)
     in_force = serializers.BooleanField(source="in_force_today", read_only=True)
+    lapsed = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Consent
@@ -511,8 +513,12 @@ class ConsentSerializer(serializers.ModelSerializer[Consent]):
             "kind",
             "kind_label",
             "partner",
+            "partner_kind",
+            "scope",
             "given_on",
+            "ends_on",
             "in_force",
+            "lapsed",
             "recorded_by",
             "recorded_at",
             "withdrawn_on",
@@ -526,9 +532,33 @@ class ConsentCreateSerializer(serializers.Serializer[Any]):
     participant = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=ConsentKind.choices)
     partner = serializers.UUIDField(
-        required=False, allow_null=True, help_text="For information sharing only."
+        required=False,
+        allow_null=True,
+        help_text="For information sharing: the partner she agrees to share with, or partner_kind.",
+    )
+    partner_kind = serializers.ChoiceField(
+        choices=ServiceKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For information sharing with any partner of this kind, none named.",
+    )
+    scope = serializers.ListField(
+        child=serializers.ChoiceField(choices=SharingScope.choices),
+        required=False,
+        default=list,
+        help_text="For information sharing, required: what may be shared (at least one).",
     )
     given_on = serializers.DateField()
+    ends_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "For information sharing: the day it lapses, after given_on and at most five "
+            "years later; omitted, her program's default length (Program.consent_months)."
+        ),
+    )
 
 
 class ConsentWithdrawSerializer(serializers.Serializer[Any]):
@@ -596,11 +626,16 @@ class ConsentViewSet(ListMixin, RetrieveMixin):
                 raise serializers.ValidationError(
                     {"partner": ["Choose an active partner agency of her agency."]}
                 )
+        sharing = data["kind"] == ConsentKind.INFORMATION_SHARING
         consent = actions.give_consent(
             participant,
             kind=data["kind"],
             partner=partner,
+            partner_kind=data["partner_kind"],
+            # Stated by the client, for information sharing: never everything by omission.
+            scope=data["scope"] if sharing else (data["scope"] or None),
             given_on=data["given_on"],
+            ends_on=data["ends_on"],
             by=user_of(request),
         )
         body = ConsentSerializer(self.get_queryset().get(pk=consent.pk)).data

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from doorway.audit.log import record
@@ -31,9 +32,10 @@ from doorway.people.models import (
     Participant,
     ParticipantQuerySet,
     SafetyFlag,
+    SharingScope,
     User,
 )
-from doorway.programs.models import Agency, PartnerAgency
+from doorway.programs.models import Agency, PartnerAgency, Program, ServiceKind, add_months
 
 IDENTITY_FIELDS = (
     "legal_name",
@@ -154,6 +156,83 @@ def remove_safety_flag(flag: SafetyFlag, *, by: User) -> None:
     )
 
 
+# A consent to share lasts at most this long (VAWA/FVPSA: "reasonably time-limited").
+MAX_CONSENT_MONTHS = 60
+# What an information-sharing consent recorded without a scope lets leave: everything,
+# as consents to share recorded before consent had a scope did (migration 0010). Only
+# code that predates scopes calls give_consent without one; the form and the API always
+# pass her choice, and refuse an empty one.
+EVERYTHING = tuple(SharingScope.values)
+
+
+def default_consent_end(participant: Participant, given_on: datetime.date) -> datetime.date:
+    """The day a consent to share given on `given_on` lapses unless she chooses another:
+    her open enrolment's program's setting (the shortest, if she is in several; the
+    programs' default when she is in none)."""
+    months = (
+        Program.objects.filter(
+            cycles__enrolments__participant=participant, cycles__enrolments__exit_reason=""
+        )
+        .order_by("consent_months")
+        .values_list("consent_months", flat=True)
+        .first()
+    )
+    if months is None:
+        months = Program._meta.get_field("consent_months").get_default()
+    return add_months(given_on, months)
+
+
+def _same_recipient(
+    participant: Participant, partner: PartnerAgency | None, partner_kind: str
+) -> Any:
+    consents = Consent.objects.filter(participant=participant, kind=ConsentKind.INFORMATION_SHARING)
+    if partner is not None:
+        return consents.filter(partner=partner)
+    return consents.filter(partner__isnull=True, partner_kind=partner_kind)
+
+
+def _check_sharing(
+    participant: Participant,
+    partner: PartnerAgency | None,
+    partner_kind: str,
+    scope: list[str],
+    given_on: datetime.date,
+    ends_on: datetime.date | None,
+) -> None:
+    errors: dict[str, Any] = {}
+    if partner is None and not partner_kind:
+        errors["partner"] = _(
+            "Name the partner agency she agrees to share with, or the kind of partner."
+        )
+    elif partner is not None and partner_kind:
+        errors["partner_kind"] = _(
+            "Name a partner agency or a kind of partner, not both: she agrees to one."
+        )
+    elif partner is not None and partner.agency_id != participant.agency_id:
+        errors["partner"] = _("That partner does not work with this agency.")
+    elif partner_kind and partner_kind not in ServiceKind.values:
+        errors["partner_kind"] = _("Choose a kind of partner from the list.")
+    if not scope:
+        errors["scope"] = _("Tick what she agrees may be shared: at least one.")
+    elif any(s not in SharingScope.values for s in scope):
+        errors["scope"] = _("Choose what may be shared from the list.")
+    if ends_on is not None:
+        latest = add_months(given_on, MAX_CONSENT_MONTHS)
+        if ends_on <= given_on:
+            errors["ends_on"] = _("The consent must end after the day it was given.")
+        elif ends_on > latest:
+            errors["ends_on"] = _(
+                "A consent to share lasts at most five years: choose a day up to %(day)s."
+            ) % {"day": date_format(latest)}
+        elif ends_on <= timezone.localdate():
+            errors["ends_on"] = _(
+                "That day has passed: the consent would already have lapsed. Ask her again "
+                "and record the consent she gives now."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def give_consent(
     participant: Participant,
@@ -162,26 +241,73 @@ def give_consent(
     given_on: datetime.date,
     by: User,
     partner: PartnerAgency | None = None,
+    partner_kind: str = "",
+    scope: list[str] | tuple[str, ...] | None = None,
+    ends_on: datetime.date | None = None,
 ) -> Consent:
+    """Records a consent. A consent to share names a partner agency or a kind of partner
+    ("any housing partner"), what may be shared (`SharingScope`; none given: everything,
+    see EVERYTHING) and the day it lapses (none given: her program's default). A new
+    consent to share with the same partner replaces the one in force: her latest word
+    holds, wider or narrower."""
     if kind not in ConsentKind.values:
         raise ValidationError({"kind": _("Choose what she consents to.")})
-    if kind == ConsentKind.INFORMATION_SHARING:
-        if partner is None:
-            raise ValidationError(
-                {"partner": _("Name the partner agency she agrees to share with.")}
-            )
-        if partner.agency_id != participant.agency_id:
-            raise ValidationError({"partner": _("That partner does not work with this agency.")})
-    elif partner is not None:
-        raise ValidationError({"partner": _("Only information sharing names a partner agency.")})
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("Consent cannot be dated in the future.")})
-    if participant.has_consent(kind, partner=partner, on=given_on):
-        raise ValidationError(_("She already has this consent in force."))
+    replaced: list[Consent] = []
+    if kind == ConsentKind.INFORMATION_SHARING:
+        scope = list(dict.fromkeys(EVERYTHING if scope is None else scope))
+        if ends_on is None:
+            ends_on = default_consent_end(participant, given_on)
+        _check_sharing(participant, partner, partner_kind, scope, given_on, ends_on)
+        for current in _same_recipient(participant, partner, partner_kind).in_force(given_on):
+            if set(current.scope or []) == set(scope) and (
+                current.ends_on is None or current.ends_on >= ends_on
+            ):
+                raise ValidationError(_("She already has this consent in force."))
+            if current.given_on > given_on:
+                raise ValidationError(
+                    {
+                        "given_on": _(
+                            "A later consent to share with this partner is on her record: "
+                            "record a withdrawal there first."
+                        )
+                    }
+                )
+            replaced.append(current)
+    else:
+        if partner is not None or partner_kind:
+            raise ValidationError(
+                {"partner": _("Only information sharing names a partner agency.")}
+            )
+        if scope:
+            raise ValidationError({"scope": _("Only information sharing has a scope.")})
+        if ends_on is not None:
+            raise ValidationError({"ends_on": _("Only a consent to share has an end date.")})
+        scope = []
+        if participant.has_consent(kind, on=given_on):
+            raise ValidationError(_("She already has this consent in force."))
+    for current in replaced:
+        withdraw_consent(
+            current,
+            on=given_on,
+            by=by,
+            note=_("Replaced by the consent given on %(day)s.") % {"day": date_format(given_on)},
+        )
     consent = Consent.objects.create(
-        participant=participant, kind=kind, partner=partner, given_on=given_on, recorded_by=by
+        participant=participant,
+        kind=kind,
+        partner=partner,
+        partner_kind=partner_kind,
+        scope=list(scope),
+        given_on=given_on,
+        ends_on=ends_on,
+        recorded_by=by,
     )
-    record(Action.CREATE, actor=by, participant=participant, subject=consent, detail={"kind": kind})
+    detail: dict[str, Any] = {"kind": kind}
+    if kind == ConsentKind.INFORMATION_SHARING:
+        detail.update(scope=list(scope), ends_on=ends_on.isoformat() if ends_on else None)
+    record(Action.CREATE, actor=by, participant=participant, subject=consent, detail=detail)
     return consent
 
 
@@ -234,6 +360,7 @@ def break_the_glass(participant: Participant, *, by: User, reason: str) -> Break
 __all__ = [
     "add_safety_flag",
     "break_the_glass",
+    "default_consent_end",
     "find_likely_duplicates",
     "give_consent",
     "remove_safety_flag",

@@ -8,12 +8,21 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from doorway.concurrency import version_of
-from doorway.people.actions import give_consent
-from doorway.people.models import ConsentKind, FlagKind, Language, Participant, User
-from doorway.programs.models import PartnerAgency
+from doorway.people.actions import default_consent_end, give_consent
+from doorway.people.models import (
+    ConsentKind,
+    FlagKind,
+    Language,
+    Participant,
+    SharingScope,
+    User,
+)
+from doorway.programs.models import PartnerAgency, ServiceKind
 from doorway.web.forms import BootstrapForm, VersionedForm, apply_errors
 
 
@@ -164,12 +173,29 @@ class ConsentForm(BootstrapMixin, forms.Form):
         empty_label=_("None (not information sharing)"),
         help_text=_(
             "Required for consent to share her information: the partner she agrees to "
-            "share with. Leave it at None for the other consents."
+            "share with, unless she agrees to any partner of a kind (below). Leave it at "
+            "None for the other consents."
         ),
     )
     # Not "(optional)": information sharing needs it, and the help text says so.
     partner.required_for_some = True  # type: ignore[attr-defined]  # a flag of ours on the field, read by the field template
+    partner_kind = forms.ChoiceField(
+        label=_("Or any partner offering"),
+        choices=[("", _("None (a named partner)")), *ServiceKind.choices],
+        required=False,
+        help_text=_("When she agrees to share with any partner of this kind, none named."),
+    )
+    # Nothing ticked at first: she chooses what may leave, item by item.
+    scope = forms.MultipleChoiceField(
+        label=_("What may be shared"),
+        choices=SharingScope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For consent to share: what she agrees the partner may receive."),
+    )
     given_on = forms.DateField(label=_("Given on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
+    ends_on.required_for_some = True  # type: ignore[attr-defined]  # as partner's
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
@@ -180,6 +206,17 @@ class ConsentForm(BootstrapMixin, forms.Form):
         fields["partner"].queryset = PartnerAgency.objects.filter(
             agency=participant.agency_id, active=True
         ).order_by("name")
+        default_end = default_consent_end(participant, timezone.localdate())
+        months = (default_end.year - timezone.localdate().year) * 12 + (
+            default_end.month - timezone.localdate().month
+        )
+        fields["ends_on"].help_text = ngettext(
+            "For consent to share: the day it lapses. Left empty, it lasts her program's "
+            "%(n)s month from the day it was given (today: until %(day)s).",
+            "For consent to share: the day it lapses. Left empty, it lasts her program's "
+            "%(n)s months from the day it was given (today: until %(day)s).",
+            months,
+        ) % {"n": months, "day": date_format(default_end)}
         self.style_fields()
 
     def record(self, by: User) -> bool:
@@ -187,12 +224,17 @@ class ConsentForm(BootstrapMixin, forms.Form):
         is invalid or refused. Every page that records consent goes through here."""
         if not self.is_valid():
             return False
+        data = self.cleaned_data
+        sharing = data["kind"] == ConsentKind.INFORMATION_SHARING
         try:
             give_consent(
                 self.participant,
-                kind=self.cleaned_data["kind"],
-                partner=self.cleaned_data["partner"],
-                given_on=self.cleaned_data["given_on"],
+                kind=data["kind"],
+                partner=data["partner"],
+                partner_kind=data["partner_kind"],
+                scope=data["scope"] if sharing else (data["scope"] or None),
+                given_on=data["given_on"],
+                ends_on=data["ends_on"],
                 by=by,
             )
         except ValidationError as refusal:
@@ -202,9 +244,11 @@ class ConsentForm(BootstrapMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == ConsentKind.INFORMATION_SHARING and not data.get("partner"):
+        named = data.get("partner") or data.get("partner_kind")
+        if data.get("kind") == ConsentKind.INFORMATION_SHARING and not named:
+            # The help text says a kind of partner will do where the form offers one.
             self.add_error("partner", _("Name the partner agency she agrees to share with."))
-        elif data.get("kind") != ConsentKind.INFORMATION_SHARING and data.get("partner"):
+        elif data.get("kind") != ConsentKind.INFORMATION_SHARING and named:
             self.add_error("partner", _("Only information sharing names a partner agency."))
         return data
 

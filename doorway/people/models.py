@@ -430,6 +430,26 @@ class Consent(models.Model):
     def in_force_today(self) -> bool:
         return self.in_force_on(timezone.localdate())
 
+    @property
+    def lapsed(self) -> bool:
+        """Past its end date (and not withdrawn before it)."""
+        today = timezone.localdate()
+        return (
+            self.ends_on is not None
+            and self.ends_on <= today
+            and (self.withdrawn_on is None or self.withdrawn_on > self.ends_on)
+        )
+
+    def days_to_lapse(self, day: datetime.date | None = None) -> int | None:
+        """Days from `day` (today) until it lapses, while it is in force and has an end."""
+        day = day or timezone.localdate()
+        if self.ends_on is None or not self.in_force_on(day):
+            return None
+        return (self.ends_on - day).days
+
+    def scope_labels(self) -> list[str]:
+        return [str(SharingScope(s).label) for s in self.scope or [] if s in SharingScope.values]
+
     def covers(self, scope: str) -> bool:
         """Whether this consent lets `scope` (a `SharingScope` value) leave Doorway."""
         return scope in (self.scope or [])

@@ -59,10 +59,13 @@ def offers(partner: PartnerAgency, service_kind: str) -> bool:
 
 
 def missing_consent(participant: Participant, partner: PartnerAgency, on: datetime.date) -> str:
-    """Why her information may not go to `partner` for something dated `on`, or ""."""
+    """Why her information may not go to `partner` for something dated `on`, or "".
+    A consent to share that lapsed or was withdrawn, or lets nothing leave (an empty
+    scope), does not cover it; what the referral shares is its scope."""
     today = timezone.localdate()
     for day in sorted({on, today}):
-        if not participant.may_share_with(partner, on=day):
+        consent = participant.sharing_consent(partner, on=day)
+        if consent is None or not consent.scope:
             return _(
                 "She has no consent to share her information with %(partner)s in force "
                 "on %(day)s. Record her information-sharing consent for %(partner)s "

@@ -554,8 +554,18 @@ def test_information_sharing_needs_a_partner_of_her_agency(world) -> None:
     other = client.post("/api/v1/consents/", {**payload, "partner": str(theirs.pk)}, format="json")
     assert other.status_code == 400
     ours = PartnerFactory(agency=world.agency)
-    done = client.post("/api/v1/consents/", {**payload, "partner": str(ours.pk)}, format="json")
+    unscoped = client.post("/api/v1/consents/", {**payload, "partner": str(ours.pk)}, format="json")
+    # What may be shared is hers to choose: the API never assumes everything.
+    assert unscoped.status_code == 400
+    assert "scope" in unscoped.json()["errors"]
+    done = client.post(
+        "/api/v1/consents/",
+        {**payload, "partner": str(ours.pk), "scope": ["contact_details"]},
+        format="json",
+    )
     assert done.status_code == 201
+    assert done.json()["scope"] == ["contact_details"]
+    assert done.json()["ends_on"] is not None
     assert done.json()["partner"]["name"] == ours.name
 
 

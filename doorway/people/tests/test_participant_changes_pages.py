@@ -153,12 +153,14 @@ def test_a_consent_to_share_with_a_partner_is_recorded(client, world: World) -> 
         {
             "kind": ConsentKind.INFORMATION_SHARING,
             "partner": str(partner.pk),
+            "scope": ["contact_details", "plan"],
             "given_on": timezone.localdate().isoformat(),
         },
         headers=HTMX,
     )
     assert response.content.decode().startswith('<div id="consents-section">')
-    assert world.rosa.may_share_with(partner)
+    assert world.rosa.may_share_with(partner, scope="plan")
+    assert not world.rosa.may_share_with(partner, scope="assessment")
 
 
 def test_information_sharing_without_a_partner_is_refused_next_to_the_field(client, world):

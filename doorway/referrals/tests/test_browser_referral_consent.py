@@ -38,6 +38,10 @@ def test_consent_recorded_in_place_keeps_the_typed_referral(
 
     sharing = page.locator("#sharing-consent")
     sharing.get_by_label("Partner agency").select_option(label="Safe Harbour Housing")
+    # She chooses what may leave: nothing is ticked for her.
+    expect(sharing.get_by_label("Service plan and goals")).not_to_be_checked()
+    sharing.get_by_label("Contact details: her name, phone and e-mail").check()
+    sharing.get_by_label("Service plan and goals").check()
     url_before = page.url
     sharing.get_by_role("button", name="Record her consent").click()
 
@@ -48,7 +52,8 @@ def test_consent_recorded_in_place_keeps_the_typed_referral(
     expect(
         page.get_by_label("This referral shares her information with the partner")
     ).to_be_checked()
-    assert world.rosa.may_share_with(housing)
+    assert world.rosa.may_share_with(housing, scope="plan")
+    assert not world.rosa.may_share_with(housing, scope="assessment")
 
     page.get_by_role("button", name="Record the referral").click()
     expect(page.get_by_role("status")).to_contain_text("The referral was recorded.")

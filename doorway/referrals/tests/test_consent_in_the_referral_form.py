@@ -35,6 +35,7 @@ def consent(partner) -> dict[str, object]:
     return {
         "record_consent": "1",
         "consent-partner": partner.pk,
+        "consent-scope": ["contact_details", "plan"],
         "consent-given_on": timezone.localdate().isoformat(),
     }
 
