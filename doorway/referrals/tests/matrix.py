@@ -85,19 +85,21 @@ def setup(world: Any) -> dict[str, Any]:
         made_on=timezone.localdate() - datetime.timedelta(days=3),
     )
     link, _ = make_link(referral, by=world.alice)
-    # A referral that shares her information, under her consent to share everything,
-    # and the token of its link (the partner's page, in the query-count test).
+    # A referral that shares her information with another partner, under her consent to
+    # share everything with it, and the token of its link (the partner's page, in the
+    # query-count test). Another partner: the consent rows above record hers afresh.
+    shelter = PartnerFactory(agency=world.agency, name="Matrix Shelter", services=["housing"])
     ConsentFactory(
         participant=world.rosa,
         kind=ConsentKind.INFORMATION_SHARING,
-        partner=partner,
+        partner=shelter,
         scope=list(SharingScope.values),
         recorded_by=world.alice,
     )
     shared = make_referral(
         world.rosa_enrolment,
         by=world.alice,
-        partner=partner,
+        partner=shelter,
         service_kind="housing",
         shares_information=True,
         made_on=timezone.localdate() - datetime.timedelta(days=2),
