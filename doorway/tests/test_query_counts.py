@@ -175,6 +175,8 @@ OTHER_PAGES: list[tuple[str, str, Callable[[World, dict[str, Any]], str]]] = [
     ("break_glass", "ada", lambda w, x: reverse("break_glass")),
     # The quick exit's neutral page (it signs her out only when posted to).
     ("quick_exit", "alice", lambda w, x: reverse("quick_exit")),
+    # A partner's referral-link page: no sign-in (whoever is signed in is set aside).
+    ("partner_link", "alice", lambda w, x: reverse("partner_link", args=[x["partner_link_token"]])),
     ("import_home", "alice", lambda w, x: reverse("import_home")),
     ("import_kind", "alice", lambda w, x: reverse("import_kind", args=["participants"])),
     ("import_job", "alice", lambda w, x: reverse("import_job", args=[x["import_job"].pk])),
