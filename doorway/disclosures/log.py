@@ -27,7 +27,7 @@ def record_disclosure(
 ) -> Disclosure:
     """Log that `what` about her left Doorway through `channel`, and audit it.
     `participant` may be an instance or an id."""
-    participant_id = getattr(participant, "pk", participant)
+    participant_id: Any = getattr(participant, "pk", participant)
     disclosure = Disclosure.objects.create(
         participant_id=participant_id,
         channel=str(channel),

@@ -188,8 +188,12 @@ def past_retention(today: datetime.date | None = None) -> list[tuple[Participant
     )
     due: list[tuple[Participant, Program]] = []
     for participant in candidates:
-        days = [d for d in (participant.last_contact, participant.last_exit) if d]
-        if not days or max(days) > add_months(today, -12 * participant.longest):
+        # The annotations above, which the model does not declare.
+        last_contact, last_exit, longest = (
+            getattr(participant, name) for name in ("last_contact", "last_exit", "longest")
+        )
+        days = [d for d in (last_contact, last_exit) if d]
+        if not days or max(days) > add_months(today, -12 * longest):
             continue
         if _already_asked(participant):
             continue

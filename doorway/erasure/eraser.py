@@ -29,6 +29,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -94,7 +95,7 @@ class HerTable:
             query |= Q(**{path: participant_id})
         return self.model._default_manager.filter(query)
 
-    def encrypted(self) -> list[models.Field[object, object]]:
+    def encrypted(self) -> list[models.Field[Any, Any]]:
         return [f for f in self.model._meta.concrete_fields if isinstance(f, ENCRYPTED_FIELD_TYPES)]
 
     def files(self) -> list[models.FileField]:

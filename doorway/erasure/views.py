@@ -8,7 +8,7 @@ that never proposes erasures gets 403; a request or record out of her reach answ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -57,7 +57,7 @@ def _request(request: AuthenticatedHttpRequest, request_id: Any) -> ErasureReque
     change = requests_for(request.user).filter(pk=request_id).first()
     if change is None:
         refuse(request, object_id=request_id, object_type="erasure.ErasureRequest")
-    return change
+    return cast(ErasureRequest, change)
 
 
 class ProposeForm(forms.Form):

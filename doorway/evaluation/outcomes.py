@@ -213,9 +213,7 @@ def area_counts(found: QuerySet[FocusAreaProgress]) -> dict[UUID, AreaCounts]:
         )
         .order_by()
     )
-    return {
-        as_uuid(area): AreaCounts(*(int(n or 0) for n in counts)) for area, *counts in counted
-    }
+    return {as_uuid(area): AreaCounts(*(int(n or 0) for n in counts)) for area, *counts in counted}
 
 
 def rating_pairs(

@@ -198,6 +198,7 @@ def _check_sharing(
     scope: list[str],
     given_on: datetime.date,
     ends_on: datetime.date | None,
+    chosen_end: bool,
 ) -> None:
     errors: dict[str, Any] = {}
     if partner is None and not partner_kind:
@@ -224,7 +225,9 @@ def _check_sharing(
             errors["ends_on"] = _(
                 "A consent to share lasts at most five years: choose a day up to %(day)s."
             ) % {"day": date_format(latest)}
-        elif ends_on <= timezone.localdate():
+        elif chosen_end and ends_on <= timezone.localdate():
+            # A day the worker picks must still be ahead; her program's default for a
+            # consent recorded late may already have passed, and the record says so.
             errors["ends_on"] = _(
                 "That day has passed: the consent would already have lapsed. Ask her again "
                 "and record the consent she gives now."
@@ -257,9 +260,10 @@ def give_consent(
     replaced: list[Consent] = []
     if kind == ConsentKind.INFORMATION_SHARING:
         scope = list(dict.fromkeys(EVERYTHING if scope is None else scope))
+        chosen_end = ends_on is not None
         if ends_on is None:
             ends_on = default_consent_end(participant, given_on)
-        _check_sharing(participant, partner, partner_kind, scope, given_on, ends_on)
+        _check_sharing(participant, partner, partner_kind, scope, given_on, ends_on, chosen_end)
         for current in _same_recipient(participant, partner, partner_kind).in_force(given_on):
             if set(current.scope or []) == set(scope) and (
                 current.ends_on is None or current.ends_on >= ends_on

@@ -65,6 +65,7 @@ from doorway.people.models import (
     NameDigest,
     Participant,
     SafetyFlag,
+    SharingScope,
 )
 from doorway.plans.models import (
     Goal,
@@ -75,7 +76,7 @@ from doorway.plans.models import (
     StatusChange,
     Step,
 )
-from doorway.programs.models import PartnerAgency, ServiceKind
+from doorway.programs.models import PartnerAgency, ServiceKind, add_months
 from doorway.referrals.models import STEPS, Referral, ReferralStatus, ReferralUpdate
 from doorway.synth import names, text
 from doorway.synth.journeys import DAY, Journey, Person
@@ -163,7 +164,8 @@ def tables(writer: Writer) -> None:
     t("flag", SafetyFlag, flag)
     t("flag_h", SafetyFlag.history.model, [*flag, *history])
     consent = ["id", "participant", "kind", "partner", "given_on", "recorded_by", "recorded_at",
-               "withdrawn_on", "withdrawn_by", "withdrawal_note"]  # fmt: skip
+               "withdrawn_on", "withdrawn_by", "withdrawal_note", "partner_kind", "scope",
+               "ends_on"]  # fmt: skip
     t("consent", Consent, consent)
     t("consent_h", Consent.history.model, [*consent, *history])
     enrolment = ["id", "participant", "cycle", "referral_source", "referred_on", "eligibility",
@@ -300,6 +302,12 @@ class Given:
     recorded_at: datetime.datetime
     withdrawn_on: datetime.date | None = None
     withdrawn_by: Id | None = None
+    # A consent to share: everything it may cover, until her program's default end.
+    ends_on: datetime.date | None = None
+
+    @property
+    def scope(self) -> list[str]:
+        return list(SharingScope.values) if self.kind == ConsentKind.INFORMATION_SHARING else []
 
 
 @dataclass
@@ -320,6 +328,7 @@ class Her:
             and given.partner == partner
             and given.on <= on
             and (given.withdrawn_on is None or given.withdrawn_on > on)
+            and (given.ends_on is None or given.ends_on > on)
             for given in self.consents
         )
 
@@ -386,7 +395,12 @@ def _consents(
         if her.in_force(kind, partner_id, on):
             return  # still in force from an earlier enrolment
         made = at(ctx, on, 10, rng.randint(0, 59))
-        her.consents.append(Given(new_uuid(rng), kind, partner_id, on, worker, made))
+        ends_on = None
+        if kind == ConsentKind.INFORMATION_SHARING:
+            ends_on = add_months(on, info.program.consent_months)
+        her.consents.append(
+            Given(new_uuid(rng), kind, partner_id, on, worker, made, ends_on=ends_on)
+        )
 
     sharing: list[PartnerAgency] = []
     if j.consent_on:
@@ -530,11 +544,13 @@ def write_consents(ctx: Run, her: Her) -> None:
     w = ctx.writer.tables
     for given in her.consents:
         note = seal(text.WITHDRAWAL_NOTE) if given.withdrawn_on else ""
+        terms = ("", given.scope, given.ends_on)
         row: tuple[Any, ...] = (given.id, her.participant_id, given.kind, given.partner,
-                                given.on, given.by, given.recorded_at, None, None, "")  # fmt: skip
+                                given.on, given.by, given.recorded_at, None, None, "",
+                                *terms)  # fmt: skip
         w["consent_h"].add((*row, given.recorded_at, None, "+", given.by))
         if given.withdrawn_on:
-            row = (*row[:7], given.withdrawn_on, given.withdrawn_by, note)
+            row = (*row[:7], given.withdrawn_on, given.withdrawn_by, note, *terms)
             withdrawn_at = at(ctx, given.withdrawn_on, 17, 45)
             w["consent_h"].add((*row, withdrawn_at, None, "~", given.withdrawn_by))
         w["consent"].add(row)

@@ -55,6 +55,7 @@ def test_code_that_predates_scopes_shares_what_it_always_did(world: World) -> No
         ({"scope": ["her_diary"]}, "scope"),
         ({"ends_on": "given"}, "ends_on"),
         ({"ends_on": "six years"}, "ends_on"),
+        ({"ends_on": "yesterday"}, "ends_on"),
         ({"partner": None}, "partner"),
         ({"partner_kind": "housing"}, "partner_kind"),
     ],
@@ -69,11 +70,25 @@ def test_bad_terms_are_refused_and_nothing_is_saved(
         terms = {"ends_on": given}
     elif terms.get("ends_on") == "six years":
         terms = {"ends_on": add_months(given, 72)}
+    elif terms.get("ends_on") == "yesterday":
+        terms = {"ends_on": today() - datetime.timedelta(days=1)}
     before = Consent.objects.count()
     with pytest.raises(ValidationError) as refused:
         share(world, **(fields | terms))
     assert field in refused.value.message_dict
     assert Consent.objects.count() == before
+
+
+def test_a_consent_recorded_late_keeps_her_programs_default_end_even_if_passed(
+    world: World,
+) -> None:
+    """Her paper form, signed long ago, is recorded as it was: under her program's default
+    it has lapsed, and nothing is shared under it."""
+    shelter = PartnerFactory(agency=world.agency)
+    given = add_months(today(), -14)
+    consent = share(world, partner=shelter, scope=["plan"], given_on=given)
+    assert consent.ends_on == add_months(given, 12)
+    assert not world.rosa.may_share_with(shelter)
 
 
 def test_other_consents_take_no_scope_nor_end(world: World) -> None:
