@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "doorway.evaluation",
     "doorway.exchange",
     "doorway.subject_access",
+    "doorway.signed_copies",
     "doorway.api",
     "doorway.web",
     "doorway.operations",
@@ -117,7 +118,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's, recording her sessions' last activity at most once a minute.
+    "doorway.web.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "doorway.audit.middleware.AuditContextMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -154,6 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection kept for a minute instead of one opened per request (about 4 ms each);
+    # checked before reuse. With PgBouncer in front (README), keep this and let it pool.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DOORWAY_DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # PostgreSQL's JIT compiles each large report query anew, 0.3 to 1.4 s apiece (seen at
     # 100,000 participants), more than it ever saves on the app's queries.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
@@ -246,9 +252,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
-# Idle sessions end: each request pushes the expiry forward by this much.
+# Idle sessions end: a request pushes the expiry forward by this much, at most once a
+# minute (doorway.web.middleware.SessionMiddleware), not on every request.
 SESSION_COOKIE_AGE = env.int("DOORWAY_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 SECURE_COOKIES = env.bool("DOORWAY_SECURE_COOKIES", default=True)
@@ -393,6 +400,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralServiceKindEnum": "doorway.referrals.models.SERVICE_KINDS",
         "ConsentKindEnum": "doorway.people.models.ConsentKind",
         "EventKindEnum": "doorway.enrolments.models.EventKind",
+        # A partner's services and the kind of partner a consent to share names.
+        "ServiceKindEnum": "doorway.programs.models.ServiceKind",
     },
 }
 
@@ -414,6 +423,12 @@ IMPORT_INLINE_ROWS = env.int("DOORWAY_IMPORT_INLINE_ROWS", default=200)
 # A CSV up to this size is read within the request; anything larger, and every
 # workbook, is read by the worker.
 IMPORT_INLINE_BYTES = env.int("DOORWAY_IMPORT_INLINE_BYTES", default=256 * 1024)
+
+# The signed copy of a consent (doorway/signed_copies): the largest scan taken, and the
+# ClamAV commands tried, in order, on each upload (names on PATH, or paths); none of them
+# installed: the copy is kept and recorded as not scanned.
+SIGNED_COPY_MAX_BYTES = env.int("DOORWAY_SIGNED_COPY_MAX_BYTES", default=10 * 1024 * 1024)
+SIGNED_COPY_SCANNERS = env.list("DOORWAY_SIGNED_COPY_SCANNERS", default=["clamdscan", "clamscan"])
 
 # Application logs carry no personal data: request paths hold only opaque ids, and
 # Django's error e-mails (which would include request data) are not configured.

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from doorway.drafts.registry import FIELD, token
+from doorway.web.middleware import idle_seconds_left
 
 register = template.Library()
 
@@ -27,8 +28,9 @@ def warn_seconds(idle: int) -> int:
 def drafts_script(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    idle = int(settings.SESSION_COOKIE_AGE)
-    warn = warn_seconds(idle)
+    session = getattr(request, "session", None)
+    idle = int(settings.SESSION_COOKIE_AGE) if session is None else idle_seconds_left(session)
+    warn = warn_seconds(int(settings.SESSION_COOKIE_AGE))
     return {
         "signed_in": bool(user is not None and user.is_authenticated),
         "idle_seconds": idle,

@@ -186,9 +186,23 @@ def test_the_contact_form_opts_in(client: Client, world: World) -> None:
 # --- the idle sign-out ---------------------------------------------------------------
 
 
-def test_idle_sign_out_is_thirty_minutes_from_the_last_request() -> None:
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def test_the_warning_counts_from_when_the_server_last_pushed_the_expiry_on(
+    client: Client, world: World
+) -> None:
+    """The session's expiry is pushed on at most once a minute: a page asked for 40 s
+    after the last push has 40 s less to go, and its warning must come 40 s sooner."""
+    url = reverse("contact_record", args=[world.rosa_enrolment.pk])
+    start = timezone.now().replace(microsecond=0)  # the push is kept in whole seconds
+    with time_machine.travel(start, tick=False) as traveller:
+        signed_in(client, world.alice)
+        client.get(url)
+        traveller.shift(datetime.timedelta(seconds=40))
+        html = client.get(url).content.decode()
+        assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE - 40}"' in html
+        # A minute on, this answer pushes the expiry on: the full limit again.
+        traveller.shift(datetime.timedelta(seconds=30))
+        html = client.get(url).content.decode()
+        assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in html
 
 
 def test_stay_signed_in_pushes_the_expiry_on(client: Client, world: World) -> None:

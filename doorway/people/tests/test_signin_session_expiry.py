@@ -6,7 +6,9 @@ import datetime
 
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doorway.testing.signin import give_totp, sign_in_client
@@ -38,4 +40,43 @@ def test_a_session_in_use_stays_signed_in(client: Client, world) -> None:
 
 def test_the_idle_limit_is_thirty_minutes_by_default() -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_a_session_used_every_few_seconds_is_not_saved_on_every_request(
+    client: Client, world
+) -> None:
+    """The floor of every signed-in page: the session (and allauth's record of it) is
+    written when its idle expiry is a minute old, not on every request."""
+    give_totp(world.alice)
+    with time_machine.travel(START, tick=False) as traveller:
+        sign_in_client(client, world.alice)
+        client.get("/")
+        traveller.shift(datetime.timedelta(seconds=5))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+        assert not [w for w in writes if "django_session" in w or "usersession" in w]
+        traveller.shift(datetime.timedelta(seconds=61))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+        assert [w for w in writes if "django_session" in w]
+        assert [w for w in writes if "usersession" in w]
+
+
+def test_an_idle_session_ends_within_a_minute_of_the_limit_however_it_was_used(
+    client: Client, world
+) -> None:
+    """Requests less than a minute apart do not push the expiry on; the limit counts from
+    the last push, so she is signed out at most a minute early, never late."""
+    give_totp(world.alice)
+    with time_machine.travel(START, tick=False) as traveller:
+        sign_in_client(client, world.alice)
+        client.get("/")
+        for _ in range(5):
+            traveller.shift(datetime.timedelta(seconds=50))
+            assert client.get("/").status_code == 200
+        traveller.shift(IDLE_LIMIT + datetime.timedelta(seconds=1))
+        response = client.get("/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
