@@ -157,7 +157,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A connection kept for a minute instead of one opened per request (about 4 ms each);
-    # checked before reuse. With PgBouncer in front (README), keep this and let it pool.
+    # checked before reuse. With PgBouncer in front (README), set it to 0: the pooler keeps them.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DOORWAY_DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # PostgreSQL's JIT compiles each large report query anew, 0.3 to 1.4 s apiece (seen at
