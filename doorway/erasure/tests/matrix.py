@@ -68,7 +68,8 @@ def setup(world: Any) -> dict[str, Any]:
     wren = left_the_program(world, "Wren")
     yara = left_the_program(world, "Yara")
     waiting = propose_erasure(wren, by=world.alice, reason=REASON)
-    return {"erasure_request": waiting, "wren": wren, "yara": yara}
+    # Keys of their own: every app's extras share one dictionary (the drop-ins' "wren").
+    return {"erasure_request": waiting, "erasure_wren": wren, "yara": yara}
 
 
 def snapshot(world: Any) -> tuple[object, ...]:

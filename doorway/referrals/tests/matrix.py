@@ -50,6 +50,8 @@ ENDPOINTS = [
             "made_on": today(),
             "record_consent": "1",
             "consent-partner": x["partner"].pk,
+            # On her terms: what she lets the partner see (at least one).
+            "consent-scope": ["contact_details"],
             "consent-given_on": today(),
         },
     ),
