@@ -69,7 +69,11 @@ ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
 def setup_extras(world: World) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     for module in MODULES:
-        extras.update(module.setup(world))
+        more = module.setup(world)
+        # One dictionary for every app: a key set twice would send one app's rows to the
+        # other's record.
+        assert not extras.keys() & more.keys(), (module.__name__, extras.keys() & more.keys())
+        extras.update(more)
     return extras
 
 
