@@ -1,7 +1,9 @@
 """Who may do what with her plan, for someone who already reaches the enrolment
 (`access_enrolment` decides that). A plan holds her words and private notes: a peer
 mentor never reads it; an administrator reads it only through break-the-glass and never
-writes."""
+writes. Printing her plan for her lets it leave Doorway on paper (a disclosure, on her
+log): her care team and her program's managers do, as they give her her own copy; an
+administrator who broke the glass reads the plan but never prints it."""
 
 from __future__ import annotations
 
@@ -20,3 +22,7 @@ def reads_plans(user: User) -> bool:
 
 def writes_plans(user: User) -> bool:
     return may(user, Action.WRITE_PLANS)
+
+
+def prints_her_plan(user: User) -> bool:
+    return may(user, Action.GIVE_HER_COPY)

@@ -186,6 +186,7 @@ def plan_detail(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpRes
         reviews=reviews,
         review_due=review_due_since(enrolment),
         may_write=permissions.writes_plans(request.user) and enrolment.is_open,
+        may_print=permissions.prints_her_plan(request.user),
     )
 
 
@@ -195,6 +196,14 @@ def plan_print(request: AuthenticatedHttpRequest, enrolment_id: Any) -> HttpResp
     """The copy she keeps: her words, her phase plan, her goals and steps. No private
     notes, no review's decisions, nobody else."""
     enrolment = access_plan_reader(request, enrolment_id)
+    if not permissions.prints_her_plan(request.user):
+        # A print leaves Doorway: not through break-the-glass, which only reads.
+        raise PermissionDenied(
+            _(
+                "A printed plan leaves Doorway, so her care team prints it for her; "
+                "you may read it here."
+            )
+        )
     plan = plan_of(enrolment)
     audit_read(request, enrolment, plan, printed=True)
     # The disclosure log: her name and plan leave Doorway on paper, for her.

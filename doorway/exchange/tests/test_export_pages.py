@@ -157,6 +157,7 @@ def test_the_caseload_export_costs_the_same_queries_for_one_row_or_many(
             assert client.get(reverse("export_caseload"), {"as": "csv"}).status_code == 200
         return len(captured)
 
+    queries()  # the first request after signing in pushes the idle expiry on: not a row's cost
     few = queries()
     for _ in range(6):
         person = ParticipantFactory(agency=world.agency, registered_by=world.alice)
@@ -264,6 +265,7 @@ def test_the_contacts_export_costs_the_same_queries_for_one_row_or_many(
             assert client.get(reverse("export_contacts"), {"as": "xlsx"}).status_code == 200
         return len(captured)
 
+    queries()  # the first request after signing in pushes the idle expiry on: not a row's cost
     few = queries()
     for _ in range(5):
         contact(world, world.tess, by=world.amira)
@@ -358,6 +360,7 @@ def test_the_attendance_export_costs_the_same_queries_for_one_session_or_many(
             assert client.get(reverse("export_attendance"), {"as": "csv"}).status_code == 200
         return len(captured)
 
+    queries()  # the first request after signing in pushes the idle expiry on: not a row's cost
     few = queries()
     for _ in range(4):
         a_session(world)

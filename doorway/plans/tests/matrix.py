@@ -1,5 +1,6 @@
 """Permission-matrix rows for her plan. A peer mentor gets no plan page at all (403);
-an administrator who broke the glass reads the plan and its print, and no form."""
+an administrator who broke the glass reads the plan, and no form; nor does she print it
+(a print leaves Doorway, on her disclosure log: her care team gives it to her)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _form(name: str, *extra: str) -> list[Endpoint]:
 
 ENDPOINTS = [
     Endpoint("plan_detail", "GET", _url("plan_detail")),
-    Endpoint("plan_print", "GET", _url("plan_print")),
+    Endpoint("plan_print", "GET", _url("plan_print"), glass_reads=False),
     *_form("plan_agree"),
     Endpoint(
         "plan_agree",

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from doorway.audit.models import AuditEntry
 from doorway.conftest import World
+from doorway.disclosures import what
+from doorway.disclosures.models import Channel, Disclosure
 from doorway.enrolments.models import Enrolment
 from doorway.people.actions import break_the_glass
 from doorway.plans.models import Goal, PlanReview, ServicePlan
@@ -105,6 +107,31 @@ def test_an_administrator_with_glass_reads_the_plan_and_cannot_write(client, wor
     assert HER_WORDS in page
     assert reverse("plan_agree", args=[world.rosa_enrolment.pk]) not in page
     assert client.get(url(world, "plan_agree")).status_code == 403
+
+
+def test_an_administrator_with_glass_does_not_print_her_plan(client, world) -> None:
+    """A print leaves Doorway (it goes on her disclosure log): breaking the glass only
+    reads. Her care team prints it for her."""
+    plan_for(world)
+    break_the_glass(world.rosa, by=world.ada, reason="Court order, checking dates")
+    signed_in(client, world.ada)
+    page = client.get(url(world, "plan_detail")).content.decode()
+    assert url(world, "plan_print") not in page
+    response = client.get(url(world, "plan_print"))
+    assert response.status_code == 403
+    assert HER_WORDS not in response.content.decode()
+    assert not Disclosure.objects.filter(participant=world.rosa).exists()
+
+
+def test_her_case_manager_prints_her_plan_and_it_goes_on_her_disclosure_log(client, world) -> None:
+    plan_for(world)
+    signed_in(client, world.alice)
+    assert url(world, "plan_print") in client.get(url(world, "plan_detail")).content.decode()
+    assert client.get(url(world, "plan_print")).status_code == 200
+    (disclosure,) = Disclosure.objects.filter(participant=world.rosa)
+    assert disclosure.channel == Channel.PRINT
+    assert disclosure.by == world.alice
+    assert disclosure.what == [what.PREFERRED_NAME, "plan"]
 
 
 def test_a_goal_of_another_participant_is_not_found_under_her_enrolment(client, world) -> None:
