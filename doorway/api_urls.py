@@ -19,6 +19,7 @@ from doorway.enrolments import api as enrolments
 from doorway.evaluation import api as evaluation
 from doorway.instruments import api as instruments
 from doorway.participants import api as participants
+from doorway.participants.disclosures import api as disclosures
 from doorway.plans import api as plans
 from doorway.referrals import api as referrals
 from doorway.subject_access import api as her_copy
@@ -35,6 +36,7 @@ RESOURCES = (
     referrals,
     evaluation,
     her_copy,
+    disclosures,
 )
 
 # No `.json` format suffixes: the API speaks only JSON, and the router's suffix passed

@@ -24,6 +24,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Her own copy (subject access), under her record.
     path("participants/<uuid:participant_id>/copy/", include("doorway.subject_access.urls")),
+    # What left Doorway about her (her disclosure log), under her record.
+    path(
+        "participants/<uuid:participant_id>/disclosures/",
+        include("doorway.participants.disclosures.urls"),
+    ),
     path("participants/", include("doorway.participants.urls")),
     path("enrolments/", include("doorway.enrolment_page")),
     path("programs/", include("doorway.web.configuration.urls")),

@@ -13,6 +13,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from doorway.disclosures import what
 from doorway.people.models import Consent, Participant, User
@@ -22,7 +23,8 @@ from doorway.programs.models import PartnerAgency
 class Channel(models.TextChoices):
     REFERRAL = "referral", _("Referral")
     PARTNER_LINK = "partner_link", _("Referral link opened by the partner")
-    EXPORT = "export", _("Export")
+    # "Export" alone is also a button's verb elsewhere: the context keeps the noun apart.
+    EXPORT = "export", pgettext_lazy("how her information left", "Export")
     PRINT = "print", _("Printed")
     SUBJECT_ACCESS = "subject_access", _("Her own copy")
 

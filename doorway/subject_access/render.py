@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import translation
 
 from doorway.evaluation.pdf import render_pdf
 
@@ -30,10 +29,7 @@ def as_json(copy: dict[str, Any]) -> bytes:
 
 
 def as_html(copy: dict[str, Any]) -> str:
-    """The copy's page, written in the copy's own language (hers), whatever the
-    language of whoever asks for it."""
-    with translation.override(copy["language"]):
-        return render_to_string("subject_access/copy_pdf.html", {"copy": copy})
+    return render_to_string("subject_access/copy_pdf.html", {"copy": copy})
 
 
 def as_pdf(copy: dict[str, Any]) -> bytes:

@@ -61,6 +61,7 @@ PREFIXES = (
     "staff/",
     "drafts/",
     "erasure/",
+    "participants/<uuid:participant_id>/disclosures/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]

@@ -40,6 +40,8 @@ from doorway.casework.models import ContactKind
 from doorway.casework.outreach import actions as outreach
 from doorway.casework.supervision import actions as supervision
 from doorway.conftest import World
+from doorway.disclosures.log import record_disclosure
+from doorway.disclosures.models import Channel
 from doorway.dropins.actions import mark_attendance, start_session
 from doorway.enrolments.models import Enrolment
 from doorway.evaluation.theory.actions import add_excerpt, add_reference
@@ -110,11 +112,6 @@ OTHER_PAGES: list[tuple[str, str, Callable[[World, dict[str, Any]], str]]] = [
     ("token_revoke", "alice", lambda w, x: reverse("token_revoke", args=[x["token"].pk])),
     ("program_list", "morgan", lambda w, x: reverse("program_list")),
     ("program_detail", "morgan", lambda w, x: reverse("program_detail", args=[w.program.pk])),
-    (
-        "program_information_settings",
-        "morgan",
-        lambda w, x: reverse("program_information_settings", args=[w.program.pk]),
-    ),
     ("phase_add", "morgan", lambda w, x: reverse("phase_add", args=[w.program.pk])),
     (
         "phase_edit",
@@ -347,6 +344,20 @@ def grow(world: World, extras: dict[str, Any]) -> None:
         mark_attendance(held, mine[i], by=world.alice)
         mark_attendance(session, mine[i], by=world.alice)
         add_safety_flag(world.rosa, kind="no_texts", note="", by=world.alice)
+        record_disclosure(
+            world.rosa,
+            channel=Channel.REFERRAL,
+            what=["contact_details"],
+            by=world.alice,
+            partner=partner,
+            consent=ConsentFactory(
+                participant=world.rosa,
+                kind="information_sharing",
+                partner=partner,
+                scope=["contact_details"],
+                recorded_by=world.alice,
+            ),
+        )
         met = outreach.record_outreach(
             world.program, by=world.pat, happened_on=today, kind="street",
             place=f"Corner {i}", women_reached=1,
