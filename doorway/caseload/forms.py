@@ -25,6 +25,7 @@ KIND_NAMES = {
     DueKind.FOLLOW_UP: _("Follow-up after graduation"),
     DueKind.REFERRAL_NEWS: _("Referral without news"),
     DueKind.CLOSING_NOTE: _("Closing note"),
+    DueKind.SAFE_CONTACT: _("Safe-contact check"),
 }
 
 

@@ -151,6 +151,21 @@ class DueItem(models.Model):
                 if ahead == 1:
                     return gettext("Closing note due tomorrow")
                 return gettext("Closing note due in %(n)s days") % n
+            case DueKind.SAFE_CONTACT:
+                if late:
+                    return (
+                        ngettext(
+                            "Safe-contact check overdue %(n)s day",
+                            "Safe-contact check overdue %(n)s days",
+                            late,
+                        )
+                        % n
+                    )
+                if ahead <= 0:
+                    return gettext("Safe-contact check due today")
+                if ahead == 1:
+                    return gettext("Safe-contact check due tomorrow")
+                return gettext("Safe-contact check due in %(n)s days") % n
             case DueKind.CONSENT_LAPSING:
                 left = (self.due_on - today).days + LAPSING_DAYS
                 if left <= 0:

@@ -27,6 +27,7 @@ from doorway.caseload.due import (
     phase_overstayed,
 )
 from doorway.caseload.models import DueItem
+from doorway.caseload.safe_contact import safe_contact_check_due
 from doorway.casework.due import closing_notes_due
 from doorway.enrolments.due import Due
 from doorway.enrolments.models import Enrolment, ExitReason
@@ -45,6 +46,7 @@ RULES: list[Callable[[Sequence[Enrolment]], Iterable[Due]]] = [
     plan_reviews_due,
     referrals_without_news,
     closing_notes_due,
+    safe_contact_check_due,
     consents_lapsing,
     sharing_without_consent,
 ]

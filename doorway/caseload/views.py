@@ -65,6 +65,7 @@ OVERDUE_WORDS = {
     DueKind.FOLLOW_UP: _("follow-up overdue"),
     DueKind.REFERRAL_NEWS: _("referral with no news for two weeks"),
     DueKind.CLOSING_NOTE: _("closing note overdue"),
+    DueKind.SAFE_CONTACT: _("safe-contact check overdue"),
 }
 
 

@@ -27,6 +27,7 @@ from doorway.casework.models import CONTACT_HISTORY, Contact, late_after_days
 from doorway.concurrency import StaleVersion
 from doorway.enrolments.access import access_enrolment, access_part
 from doorway.enrolments.models import Enrolment
+from doorway.enrolments.safe_contact import safe_contact_context
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page
@@ -79,6 +80,17 @@ def contacts_section(request: AuthenticatedHttpRequest, enrolment: Enrolment) ->
     }
 
 
+def before_contacting_her(
+    request: AuthenticatedHttpRequest, enrolment: Enrolment
+) -> dict[str, Any]:
+    """Her safe-contact instructions on the contact form, for those who see her identity
+    (a peer mentor sees her safety flags only, in the page's header)."""
+    check_days = enrolment.cycle.program.safe_contact_check_days if enrolment.is_open else None
+    return safe_contact_context(
+        request.user, enrolment.participant, check_days, request.get_full_path()
+    )
+
+
 def enrolment_url(enrolment: Enrolment) -> str:
     return reverse("enrolment_detail", args=[enrolment.pk]) + "#contacts"
 
@@ -102,7 +114,14 @@ def contact_record(request: AuthenticatedHttpRequest, enrolment_id: Any) -> Http
             messages.success(request, _("The contact was recorded."))
             return redirect(enrolment_url(enrolment))
     audit_view(request, enrolment.participant, subject=enrolment)
-    return record_page(request, enrolment, "casework/contact_form.html", form=form, contact=None)
+    return record_page(
+        request,
+        enrolment,
+        "casework/contact_form.html",
+        form=form,
+        contact=None,
+        **before_contacting_her(request, enrolment),
+    )
 
 
 @login_required

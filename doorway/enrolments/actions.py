@@ -110,6 +110,8 @@ def register_participant(
         phone=phone.strip(),
         email=email.strip(),
         safe_contact=safe_contact.strip(),
+        # Instructions taken at registration are hers as of today.
+        safe_contact_confirmed_on=timezone.localdate() if safe_contact.strip() else None,
     )
     for _attempt in range(5):
         participant.code = new_participant_code(program.code_prefix)

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from doorway.enrolments.access import access_enrolment
@@ -32,6 +33,7 @@ from doorway.enrolments.models import (
 )
 from doorway.enrolments.permissions import undoes_moves
 from doorway.enrolments.phases import numbered, phase_numbers
+from doorway.enrolments.safe_contact import safe_contact_context
 from doorway.enrolments.sections import EnrolmentPage, enrolment_sections
 from doorway.people import roles
 from doorway.people.forms import ConsentForm
@@ -99,6 +101,15 @@ def page_context(
                     "reason": enrolment.eligibility_reason,
                 }
             )
+    # Near "Record a contact": how it is safe to reach her, for those who see it.
+    context.update(
+        safe_contact_context(
+            user,
+            enrolment.participant,
+            enrolment.cycle.program.safe_contact_check_days if enrolment.is_open else None,
+            reverse("enrolment_detail", args=[enrolment.pk]),
+        )
+    )
     context.update(undo_context(request, enrolment, forms.get("undo_form")))
     context.update(consent_context(request, enrolment, forms.get("consent_form")))
     context.update(enrolment_sections(request, enrolment, page))

@@ -50,6 +50,8 @@ from doorway.enrolments.api import PhaseBriefSerializer, StaffSerializer, exit_r
 from doorway.enrolments.forms import RegisterForm, case_managers_for, peer_mentors_for
 from doorway.enrolments.models import Enrolment, ReferralSource
 from doorway.enrolments.reach import enrolment_rule
+from doorway.enrolments.safe_contact import confirm_safe_contact, confirms_safe_contact
+from doorway.enrolments.safe_contact import update_identity as update_her_identity
 from doorway.participants.views import likely_duplicates
 from doorway.people import actions, roles
 from doorway.people.models import (
@@ -115,6 +117,13 @@ class IdentitySerializer(serializers.Serializer[Participant]):
     safe_contact = serializers.CharField(
         allow_blank=True, help_text="How and when it is safe to reach her, and what never to do."
     )
+    safe_contact_confirmed_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The day she last confirmed her safe-contact instructions (null: never). "
+        "New instructions are confirmed the day they are saved; "
+        "POST .../confirm-safe-contact/ records that she confirmed them today.",
+    )
 
     def to_representation(self, instance: Participant) -> dict[str, Any]:
         return {
@@ -126,6 +135,11 @@ class IdentitySerializer(serializers.Serializer[Participant]):
             "phone": instance.phone or "",
             "email": instance.email or "",
             "safe_contact": instance.safe_contact or "",
+            "safe_contact_confirmed_on": (
+                instance.safe_contact_confirmed_on.isoformat()
+                if instance.safe_contact_confirmed_on
+                else None
+            ),
         }
 
     def validate_date_of_birth(self, value: Any) -> Any:
@@ -349,6 +363,10 @@ class ParticipantViewSet(ListMixin, RetrieveMixin, VersionedUpdateMixin):
             roles.changes_records(user) and roles.sees_identity(user)
         ):
             return "Your role can read this record but not change it."
+        if self.action == "confirm_safe_contact" and not confirms_safe_contact(user):
+            return (
+                "Only those who see and change her details confirm her safe-contact instructions."
+            )
         return ""
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -405,11 +423,34 @@ class ParticipantViewSet(ListMixin, RetrieveMixin, VersionedUpdateMixin):
         return response
 
     def perform_update(self, serializer: Any) -> None:
-        actions.update_identity(
+        update_her_identity(
             serializer.instance,
             by=user_of(self.request),
             **identity_values(serializer.validated_data),
         )
+
+    @extend_schema(
+        summary="Record that she confirmed her safe-contact instructions today",
+        description="Sets `identity.safe_contact_confirmed_on` to today (audited, by field "
+        "name) and recomputes her caseload's due items. Case managers and program managers "
+        "who reach her; the answer is her record.",
+        request=None,
+        responses={200: ParticipantSerializer, **WRITE_PROBLEMS},
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-safe-contact")
+    def confirm_safe_contact(self, request: Request, pk: Any = None) -> Response:
+        participant = self.get_object()
+        confirm_safe_contact(participant, by=user_of(request))
+        participant = self.get_queryset().get(pk=participant.pk)
+        # The answer shows her record as it now is: a read, audited like one.
+        record(
+            Action.VIEW,
+            request=request,
+            participant=participant,
+            detail={"api": "people.Participant", **self.audit_via()},
+        )
+        body = ParticipantSerializer(participant, context=self.get_serializer_context()).data
+        return self.with_etag(Response(body), participant)
 
     @extend_schema(
         summary="Register a participant, with her first enrolment",

@@ -12,6 +12,11 @@ urlpatterns = [
     path("new/duplicates/", views.participant_duplicates, name="participant_duplicates"),
     path("<uuid:participant_id>/", views.participant_detail, name="participant_detail"),
     path("<uuid:participant_id>/edit/", views.participant_edit, name="participant_edit"),
+    path(
+        "<uuid:participant_id>/safe-contact/confirm/",
+        views.safe_contact_confirm,
+        name="safe_contact_confirm",
+    ),
     path("<uuid:participant_id>/flags/", views.safety_flag_add, name="safety_flag_add"),
     path(
         "<uuid:participant_id>/flags/<uuid:flag_id>/remove/",

@@ -18,7 +18,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +33,14 @@ from doorway.enrolments.access import access_participant, participants_visible_t
 from doorway.enrolments.actions import register_participant
 from doorway.enrolments.forms import RegisterForm
 from doorway.enrolments.models import Enrolment
+from doorway.enrolments.safe_contact import (
+    check_days_of,
+    confirm_safe_contact,
+    confirms_safe_contact,
+    open_check_days,
+    safe_contact_context,
+    update_identity,
+)
 from doorway.participants.disclosures.views import section_context as disclosure_section
 from doorway.participants.forms import SearchForm, too_short_for_names
 from doorway.participants.permissions import searches_participants
@@ -261,6 +271,14 @@ def detail_context(
             )
     if context["sees_identity"]:
         context["age"] = participant.age_on(timezone.localdate())
+    context.update(
+        safe_contact_context(
+            user,
+            participant,
+            check_days_of(context["enrolments"]),
+            reverse("participant_detail", args=[participant.pk]),
+        )
+    )
     # Her own copy (doorway.subject_access): her case team and her program's managers.
     context["gives_her_copy"] = may(user, Can.GIVE_HER_COPY)
     # What left Doorway about her, to whom, under which consent: case content.
@@ -291,7 +309,7 @@ def participant_edit(request: AuthenticatedHttpRequest, participant_id: Any) -> 
         form = IdentityForm(request.POST, version=version_of(participant))
         if form.is_valid():
             try:
-                changed = actions.update_identity(
+                changed = update_identity(
                     participant,
                     by=user,
                     expected_version=form.expected_version,
@@ -314,7 +332,39 @@ def participant_edit(request: AuthenticatedHttpRequest, participant_id: Any) -> 
     audit_view(request, participant)
     context = record_context(request, participant)
     context["form"] = form
+    context.update(
+        safe_contact_context(
+            user,
+            participant,
+            open_check_days(participant),
+            reverse("participant_edit", args=[participant.pk]),
+        )
+    )
     return render(request, "people/participant_edit.html", context)
+
+
+# --- safe contact --------------------------------------------------------------------
+
+
+def back_to(request: AuthenticatedHttpRequest, participant: Participant) -> str:
+    """The page the confirmation was asked from, if it is one of ours; else her page."""
+    back = request.POST.get("back") or ""
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return back
+    return reverse("participant_detail", args=[participant.pk])
+
+
+@login_required
+@require_POST
+def safe_contact_confirm(request: AuthenticatedHttpRequest, participant_id: Any) -> HttpResponse:
+    """She said her safe-contact instructions still hold: today's date on them."""
+    participant = access_participant(request, participant_id)
+    if not confirms_safe_contact(request.user):
+        may_change(request, participant)
+        raise PermissionDenied(_("Only those who see and change her details confirm them."))
+    confirm_safe_contact(participant, by=request.user)
+    messages.success(request, _("Her safe-contact instructions are confirmed as of today."))
+    return redirect(back_to(request, participant))
 
 
 # --- safety flags (HTMX: the flags section is swapped in place) -----------------------

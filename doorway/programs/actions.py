@@ -49,6 +49,7 @@ FOCUS_AREA_FIELDS = ("name", "name_fr", "slug", "description")
 CYCLE_FIELDS = ("name", "starts_on", "ends_on")
 PARTNER_FIELDS = ("name", "services", "contact_name", "phone", "email", "address")
 COST_LINE_FIELDS = ("category", "description", "amount")
+INFORMATION_FIELDS = ("consent_months", "retention_years", "safe_contact_check_days")
 CENT = Decimal("0.01")
 
 
@@ -72,6 +73,22 @@ def _save(instance: models.Model, *, by: User, action: Action, fields: list[str]
     instance.save()
     # Field names only, never values: the log holds no content.
     record(action, actor=by, subject=instance, detail={"fields": fields})
+
+
+# --- her information: consent length, retention, safe-contact checks --------------
+
+
+@transaction.atomic
+def update_information_settings(program: Program, *, by: User, **values: Any) -> list[str]:
+    """Change how long a consent to share lasts by default (`consent_months`), how long
+    her record is kept after her last contact (`retention_years`) and how often her
+    safe-contact instructions are confirmed (`safe_contact_check_days`). From now on:
+    consents already given keep their end date. Returns the fields changed."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    changed = _set(program, INFORMATION_FIELDS, values)
+    if changed:
+        _save(program, by=by, action=Action.CHANGE, fields=changed)
+    return changed
 
 
 # --- phases ----------------------------------------------------------------------

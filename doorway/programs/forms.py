@@ -13,6 +13,7 @@ from doorway.programs.models import (
     FocusArea,
     PartnerAgency,
     Phase,
+    Program,
     ServiceKind,
 )
 from doorway.web.forms import BootstrapForm, VersionedForm, apply_errors
@@ -133,3 +134,13 @@ class CostLineForm(VersionedForm, BootstrapForm, forms.ModelForm[CostLine]):
 
 
 __all__ = ["CostLineForm", "CycleForm", "FocusAreaForm", "PartnerForm", "PhaseForm", "apply_errors"]
+
+
+class InformationSettingsForm(VersionedForm, BootstrapForm, forms.ModelForm[Program]):
+    """Her information on her terms: how long a consent to share lasts by default, how
+    long her record is kept after her last contact, and how often her safe-contact
+    instructions are confirmed with her. Labels, help and limits are the model's."""
+
+    class Meta:
+        model = Program
+        fields = ["consent_months", "retention_years", "safe_contact_check_days"]

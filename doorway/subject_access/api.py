@@ -1,28 +1,31 @@
 """/api/v1/participants/{id}/copy/: her own copy, as the JSON the page makes.
 
-The same rule as the page (`permissions.access_her_copy`): a record out of reach answers
-404, audited as refused; a role that does not give copies (peer mentor, administrator
-who broke the glass) 403. The copy covers the enrolments the caller reaches, is written
-in her preferred language, and is audited as an export and logged as a disclosure to
-her, exactly as a download from the page.
+The same rules as the page (`permissions`), in the order of every record's resource: a
+role that does not give copies (peer mentor, evaluator, administrator) 403 before any
+record is looked up; a record out of reach 404, audited as refused. The copy covers the
+enrolments the caller reaches, is written in her preferred language, and is audited as
+an export and logged as a disclosure to her, exactly as a download from the page.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from doorway.api.resources import problems, user_of
-from doorway.api.strict import UnknownParameters
+from doorway.api.resources import problems
+from doorway.api.viewsets import RecordViewSet
+from doorway.enrolments.access import participants_visible_to
 from doorway.enrolments.models import Enrolment
+from doorway.people.models import Participant, ParticipantQuerySet, User
 from doorway.subject_access import actions, gather
-from doorway.subject_access.permissions import access_her_copy
+from doorway.subject_access.permissions import REFUSED, gives_her_copy
 from doorway.subject_access.render import Format
 
 STAFF = "A member of staff: {name, role}."
@@ -83,8 +86,27 @@ class OneDocument(AutoSchema):
         return False
 
 
-class HerCopyViewSet(viewsets.ViewSet):
+class HerCopyViewSet(RecordViewSet):
+    """A resource under her record whose one document is about her: the house's rules
+    as every record's resource has them. Her role first (403 before any record is looked
+    up, so a role that gives no copy learns nothing about records), then her record
+    through the one access rule (`participants_visible_to`: out of reach answers 404,
+    audited as refused)."""
+
     schema = OneDocument()
+    queryset = Participant.objects.all()
+    lookup_url_kwarg = "participant_id"
+    pagination_class = None
+    http_method_names = ["get", "head", "options"]
+
+    def role_refusal(self, user: User) -> str:
+        return "" if gives_her_copy(user) else str(REFUSED)
+
+    def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return participants_visible_to(self.caller(), cast(ParticipantQuerySet, queryset))
+
+    def participant_of(self, instance: Any) -> Any:
+        return instance.pk
 
     @extend_schema(
         operation_id="participants_copy_retrieve",
@@ -95,11 +117,8 @@ class HerCopyViewSet(viewsets.ViewSet):
         responses={200: HerCopySerializer, **problems(400, 401, 403, 404)},
     )
     def list(self, request: Request, participant_id: str | None = None) -> Response:
-        participant = access_her_copy(request, participant_id)  # type: ignore[arg-type]  # DRF's Request stands in for the HttpRequest
-        unknown = set(request.query_params)
-        if unknown:
-            raise UnknownParameters(unknown, ())
-        user = user_of(request)
+        participant = self.get_object()
+        user = self.caller()
         made = actions.make_copy(
             participant,
             format=Format.JSON,

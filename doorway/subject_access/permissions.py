@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doorway.enrolments.access import access_participant
 from doorway.people.capabilities import Action, may
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from doorway.people.capabilities import Someone
 
 
+REFUSED = gettext_lazy("Her case manager or program manager makes her copy.")
+
+
 def gives_her_copy(user: Someone) -> bool:
     return may(user, Action.GIVE_HER_COPY)
 
@@ -26,5 +29,5 @@ def gives_her_copy(user: Someone) -> bool:
 def access_her_copy(request: AuthenticatedHttpRequest, participant_id: object) -> Participant:
     participant = access_participant(request, participant_id)
     if not gives_her_copy(request.user):
-        raise PermissionDenied(_("Her case manager or program manager makes her copy."))
+        raise PermissionDenied(str(REFUSED))
     return participant

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from doorway.evaluation.pdf import render_pdf
 
@@ -29,7 +30,10 @@ def as_json(copy: dict[str, Any]) -> bytes:
 
 
 def as_html(copy: dict[str, Any]) -> str:
-    return render_to_string("subject_access/copy_pdf.html", {"copy": copy})
+    """The copy's page, written in the copy's own language (hers), whatever the
+    language of whoever asks for it."""
+    with translation.override(copy["language"]):
+        return render_to_string("subject_access/copy_pdf.html", {"copy": copy})
 
 
 def as_pdf(copy: dict[str, Any]) -> bytes:

@@ -112,6 +112,11 @@ OTHER_PAGES: list[tuple[str, str, Callable[[World, dict[str, Any]], str]]] = [
     ("token_revoke", "alice", lambda w, x: reverse("token_revoke", args=[x["token"].pk])),
     ("program_list", "morgan", lambda w, x: reverse("program_list")),
     ("program_detail", "morgan", lambda w, x: reverse("program_detail", args=[w.program.pk])),
+    (
+        "program_information_settings",
+        "morgan",
+        lambda w, x: reverse("program_information_settings", args=[w.program.pk]),
+    ),
     ("phase_add", "morgan", lambda w, x: reverse("phase_add", args=[w.program.pk])),
     (
         "phase_edit",

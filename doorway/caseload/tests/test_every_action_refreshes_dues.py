@@ -27,6 +27,7 @@ from doorway.conftest import World
 from doorway.enrolments.actions import enrol
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment
+from doorway.enrolments.safe_contact import confirm_safe_contact, update_identity
 from doorway.plans.actions import record_review
 from doorway.referrals.actions import make_referral, update_referral
 from doorway.referrals.models import Referral, ReferralStatus
@@ -160,6 +161,14 @@ CASES: dict[str, tuple[Setup, Action]] = {
     "the closing note": (
         lambda w: (in_last_phase(w.rosa_enrolment),),
         lambda w, e: transfer.write_closing_note(e, by=w.alice, written_on=today(), text="Done"),
+    ),
+    "confirming her safe-contact instructions": (
+        _rosa,
+        lambda w, e: confirm_safe_contact(e.participant, by=w.alice),
+    ),
+    "new safe-contact instructions": (
+        _rosa,
+        lambda w, e: update_identity(e.participant, by=w.alice, safe_contact="Text only, mornings"),
     ),
     "a phase move through the API": (
         _rosa,

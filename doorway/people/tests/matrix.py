@@ -80,6 +80,12 @@ ENDPOINTS = [
         },
     ),
     Endpoint(
+        "safe_contact_confirm",
+        "POST",
+        lambda w, x: reverse("safe_contact_confirm", args=[w.rosa.pk]),
+        lambda w, x: {"back": ""},
+    ),
+    Endpoint(
         "safety_flag_add",
         "POST",
         lambda w, x: reverse("safety_flag_add", args=[w.rosa.pk]),
@@ -150,6 +156,7 @@ def snapshot(world: Any) -> tuple[object, ...]:
     return (
         rosa.preferred_name,
         rosa.legal_name,
+        rosa.safe_contact_confirmed_on,
         rosa.history.count(),
         tuple(rosa.safety_flags.values_list("pk", "removed_at")),
         tuple(rosa.consents.values_list("pk", "withdrawn_on")),

@@ -7,7 +7,7 @@ import pytest
 
 from doorway.audit.models import AuditEntry
 from doorway.conftest import World
-from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase
+from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase, Program
 from doorway.testing.factories import PartnerFactory
 from doorway.testing.signin import signed_in
 
@@ -22,6 +22,11 @@ def snapshot() -> tuple:
         sorted(FocusArea.objects.values_list("name", "slug", "retired")),
         sorted(Cycle.objects.values_list("name", "starts_on", "ends_on")),
         sorted(PartnerAgency.objects.values_list("name", "active", "phone")),
+        sorted(
+            Program.objects.values_list(
+                "consent_months", "retention_years", "safe_contact_check_days"
+            )
+        ),
     )
 
 
@@ -36,6 +41,7 @@ def pages(world: World) -> list[str]:
     base = f"/programs/{program.pk}/"
     return [
         base,
+        base + "information/",
         base + "phases/add/",
         base + f"phases/{phase.pk}/",
         base + "focus-areas/add/",
@@ -57,6 +63,10 @@ def posts(world: World) -> list[tuple[str, dict]]:
     partner = PartnerAgency.objects.get(name="Shelter")
     base = f"/programs/{program.pk}/"
     return [
+        (
+            base + "information/",
+            {"consent_months": 6, "retention_years": 3, "safe_contact_check_days": 30},
+        ),
         (base + "phases/add/", {"name": "New", "contact_cadence": "weekly"}),
         (base + f"phases/{phase.pk}/", {"name": "Renamed", "contact_cadence": "weekly"}),
         (base + f"phases/{phase.pk}/move/", {"direction": "up"}),

@@ -119,14 +119,14 @@ def test_a_french_speaking_woman_gets_her_copy_in_french(seeded: Seeded) -> None
         by=seeded.world.alice,
     )
     copy = json.loads(made.content)
-    assert made.language == "fr"
-    assert copy["language"] == "fr"
+    assert made.language == Language.FRENCH
+    assert copy["language"] == Language.FRENCH
     assert copy["sections"]["consents"] == "Vos consentements"
     assert copy["enrolments"][0]["case_manager"]["role"] == "Gestionnaire de cas"
     # Her words stay as she said them.
     assert copy["enrolments"][0]["plan"]["her_words"] == "A flat of my own near my sister"
     html = render.as_html(copy)
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr-ca">' in html
     assert "Votre dossier" in html
 
 
@@ -141,7 +141,7 @@ def test_her_copy_as_pdf_is_a_pdf_in_her_language(seeded: Seeded) -> None:
     )
     assert made.content.startswith(b"%PDF")
     assert made.content_type == "application/pdf"
-    assert b"/Lang (en)" in pdf_objects(made.content)
+    assert b"/Lang (en-ca)" in pdf_objects(made.content)
     assert made.filename == f"{rosa.code}-copy-{made.filename.split('-copy-')[1]}"
     assert "Rosa" not in made.filename
 

@@ -4,6 +4,9 @@
   in the program and by its evaluators; administrators read their agency's programs.
 - Partner agencies are read by the staff of the agency's programs; a program manager
   adds and changes them (If-Match), as on the program page.
+- A program's settings for her information (how long a consent to share lasts, how
+  long her record is kept, how often her safe-contact instructions are confirmed) are
+  read with the program and changed (PATCH, If-Match) by its program managers.
 - Cost lines are read by the program's managers and evaluators; its managers add,
   change (If-Match) and delete (If-Match) them through the actions the cost-line pages
   use. Other roles: 403; another program's: 404, audited. Money is a decimal string.
@@ -41,6 +44,7 @@ from doorway.api.viewsets import (
     lock_matching,
 )
 from doorway.enrolments.api import StaffSerializer
+from doorway.enrolments.safe_contact import check_days_changed
 from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
@@ -103,8 +107,17 @@ class ProgramSerializer(serializers.ModelSerializer[Program]):
             "minimum_age",
             "caseload_limit",
             "code_prefix",
+            *actions.INFORMATION_FIELDS,
         ]
         read_only_fields = fields
+
+
+class InformationSettingsSerializer(serializers.ModelSerializer[Program]):
+    """The settings a program manager changes: her information on her terms."""
+
+    class Meta:
+        model = Program
+        fields = list(actions.INFORMATION_FIELDS)
 
 
 class PhaseSerializer(serializers.ModelSerializer[Phase]):
@@ -195,10 +208,49 @@ class ConfigurationViewSet(NoParticipant, ReadOnlyRecordViewSet):
 
 
 @read_only_schema(ProgramSerializer, "Programs")
-class ProgramViewSet(ConfigurationViewSet):
+@extend_schema_view(
+    update=extend_schema(
+        summary="Change a program's settings for her information (program managers)",
+        request=InformationSettingsSerializer,
+        responses={200: ProgramSerializer, **UPDATE_PROBLEMS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a program's settings for her information (program managers)",
+        request=InformationSettingsSerializer,
+        responses={200: ProgramSerializer, **UPDATE_PROBLEMS},
+    ),
+)
+class ProgramViewSet(ConfigurationViewSet, VersionedUpdateMixin):
     queryset = Program.objects.select_related("agency").order_by("name")
     serializer_class = ProgramSerializer
     program_path = "pk"
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def role_refusal(self, user: User) -> str:
+        if self.writes and not configures_programs(user):
+            return "Only a program manager changes her program's settings."
+        return ""
+
+    def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.writes:
+            # A change reaches only the programs she manages.
+            return queryset.filter(pk__in=programs_configured_by(self.request.user).values("pk"))
+        return super().reached(queryset)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        # A change is read with its own serializer; the answer is the whole program.
+        kwargs.setdefault("context", self.get_serializer_context())
+        if "data" in kwargs:
+            return InformationSettingsSerializer(*args, **kwargs)
+        return ProgramSerializer(*args, **kwargs)
+
+    def perform_update(self, serializer: Any) -> None:
+        program = serializer.instance
+        changed = actions.update_information_settings(
+            program, by=user_of(self.request), **serializer.validated_data
+        )
+        if "safe_contact_check_days" in changed:
+            check_days_changed(program)
 
 
 @read_only_schema(PhaseSerializer, "Phases")

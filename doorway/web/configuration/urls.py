@@ -7,6 +7,11 @@ from doorway.web.configuration import views
 urlpatterns = [
     path("", views.program_list, name="program_list"),
     path("<uuid:program_id>/", views.program_detail, name="program_detail"),
+    path(
+        "<uuid:program_id>/information/",
+        views.information_settings,
+        name="program_information_settings",
+    ),
     path("<uuid:program_id>/phases/add/", views.phase_add, name="phase_add"),
     path("<uuid:program_id>/phases/<uuid:phase_id>/", views.phase_edit, name="phase_edit"),
     path("<uuid:program_id>/phases/<uuid:phase_id>/move/", views.phase_move, name="phase_move"),

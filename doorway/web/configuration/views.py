@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from doorway.audit.refusal import refuse
 from doorway.concurrency import StaleVersion, lock_if_current, version_of
 from doorway.enrolments.models import Enrolment
+from doorway.enrolments.safe_contact import check_days_changed
 from doorway.people.capabilities import Action, programs_for
 from doorway.people.roles import configures_programs
 from doorway.programs import actions
@@ -33,6 +34,7 @@ from doorway.programs.forms import (
     CostLineForm,
     CycleForm,
     FocusAreaForm,
+    InformationSettingsForm,
     PartnerForm,
     PhaseForm,
     apply_errors,
@@ -162,6 +164,32 @@ def _form_page(
 
 def _values(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: data[name] for name in fields if name in data}
+
+
+# --- her information: consent length, retention, safe-contact checks --------------
+
+
+@login_required
+def information_settings(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
+    program = access_program(request, program_id)
+
+    def write(data: dict[str, Any]) -> None:
+        changed = actions.update_information_settings(
+            program, by=request.user, **_values(data, actions.INFORMATION_FIELDS)
+        )
+        if "safe_contact_check_days" in changed:
+            check_days_changed(program)
+
+    return _form_page(
+        request,
+        program,
+        form_class=InformationSettingsForm,
+        instance=program,
+        title=_("Her information: consent, retention and safe contact"),
+        write=write,
+        done=_("Saved. Consents already given keep the end date they were given with."),
+        anchor="information",
+    )
 
 
 # --- phases ----------------------------------------------------------------------
