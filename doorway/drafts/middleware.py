@@ -21,6 +21,17 @@ from doorway.drafts.actions import discard_draft
 ACCEPTED = {301, 302, 303}
 
 
+def reads_own_upload(view: Any) -> bool:
+    """A view (or API view class) marked `reads_own_upload` sets how its files are read
+    (in memory only: doorway/signed_copies/uploads.py) before anything reads its body.
+    Reading it here first would parse its files with Django's handlers, which write a
+    large one to a temporary file. No such form carries a draft."""
+    return bool(
+        getattr(view, "reads_own_upload", False)
+        or getattr(getattr(view, "cls", None), "reads_own_upload", False)
+    )
+
+
 class DraftMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -37,7 +48,7 @@ class DraftMiddleware:
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]
     ) -> None:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or reads_own_upload(view):
             return
         of = pending.sent_draft(request)
         if of is not None:
