@@ -29,6 +29,11 @@ urlpatterns = [
         "participants/<uuid:participant_id>/disclosures/",
         include("doorway.participants.disclosures.urls"),
     ),
+    # The signed copy of one of her consents, under her record.
+    path(
+        "participants/<uuid:participant_id>/consents/<uuid:consent_id>/signed-copy/",
+        include("doorway.signed_copies.urls"),
+    ),
     path("participants/", include("doorway.participants.urls")),
     path("enrolments/", include("doorway.enrolment_page")),
     path("programs/", include("doorway.web.configuration.urls")),

@@ -46,6 +46,7 @@ MODULES: list[ModuleType] = [
         "doorway.drafts.tests.matrix",
         "doorway.disclosures.tests.matrix",
         "doorway.erasure.tests.matrix",
+        "doorway.signed_copies.tests.matrix",
     )
 ]
 # Every URL under these prefixes must have a row.
@@ -62,6 +63,7 @@ PREFIXES = (
     "drafts/",
     "erasure/",
     "participants/<uuid:participant_id>/disclosures/",
+    "participants/<uuid:participant_id>/consents/<uuid:consent_id>/signed-copy/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
