@@ -22,6 +22,7 @@ from doorway.participants import api as participants
 from doorway.participants.disclosures import api as disclosures
 from doorway.plans import api as plans
 from doorway.referrals import api as referrals
+from doorway.signed_copies import api as signed_copies
 from doorway.subject_access import api as her_copy
 from doorway.web.configuration import api as programs
 
@@ -36,6 +37,7 @@ RESOURCES = (
     referrals,
     evaluation,
     her_copy,
+    signed_copies,
     disclosures,
 )
 
