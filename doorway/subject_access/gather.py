@@ -10,7 +10,7 @@ What it includes, and what it withholds (each withheld kind is named in the copy
 its reason, `WITHHELD`):
 
 - her identity and contact details, safe-contact instructions included;
-- her consents, with what each lets leave and until when;
+- her consents, with what each lets leave and until when, and whether a signed copy is on file;
 - each enrolment the maker reaches (all of them from the command): the program and its
   contact, her journey through the phases with the reasons recorded, her plan (her
   words, her goals and steps, the worker's plan notes, the phase plans, the plan
@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +48,7 @@ from doorway.people.models import Consent, ConsentKind, Participant, SafetyFlag,
 from doorway.plans.models import Goal, PhasePlan, PlanReview, ServicePlan, Step
 from doorway.programs.models import Program
 from doorway.referrals.models import Referral, ReferralUpdate
+from doorway.signed_copies.models import SignedCopy
 from doorway.subject_access.models import SubjectAccessRequest
 
 # The version of this document's shape (the JSON's `format`).
@@ -166,7 +167,13 @@ SCOPES: dict[str, Any] = dict(SharingScope.choices)
 
 def consents(participant: Participant) -> list[dict[str, Any]]:
     rows = []
-    for c in Consent.objects.filter(participant=participant).select_related("partner"):
+    # Whether a signed copy of each is on file (the scan itself stays out of her copy).
+    on_file = SignedCopy.objects.filter(consent=OuterRef("pk"))
+    for c in (
+        Consent.objects.filter(participant=participant)
+        .select_related("partner")
+        .annotate(signed_copy_on_file=Exists(on_file))
+    ):
         sharing = c.kind == ConsentKind.INFORMATION_SHARING
         rows.append(
             {
@@ -180,6 +187,7 @@ def consents(participant: Participant) -> list[dict[str, Any]]:
                 "withdrawn_on": iso(c.withdrawn_on),
                 "withdrawal_note": c.withdrawal_note or "",
                 "in_force_today": c.in_force_today,
+                "signed_copy_on_file": c.signed_copy_on_file,  # type: ignore[attr-defined]  # annotated above
             }
         )
     return rows
