@@ -46,6 +46,7 @@ MODULES: list[ModuleType] = [
         "doorway.drafts.tests.matrix",
         "doorway.disclosures.tests.matrix",
         "doorway.erasure.tests.matrix",
+        "doorway.subject_access.tests.matrix",
         "doorway.signed_copies.tests.matrix",
     )
 ]
@@ -62,6 +63,7 @@ PREFIXES = (
     "staff/",
     "drafts/",
     "erasure/",
+    "participants/<uuid:participant_id>/copy/",
     "participants/<uuid:participant_id>/disclosures/",
     "participants/<uuid:participant_id>/consents/<uuid:consent_id>/signed-copy/",
 )
