@@ -129,6 +129,9 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
             label="Information sharing with a partner"
         )
         consents.get_by_label("Partner agency").select_option(label="Maple Housing")
+        # What she agrees may leave: her plan and her assessments, not her contact details.
+        consents.get_by_label("Service plan and goals").check()
+        consents.get_by_label("Assessments").check()
         consents.get_by_role("button", name="Record").click()
         expect(consents.get_by_role("listitem").filter(has_text="Maple Housing")).to_contain_text(
             "In force"
@@ -137,10 +140,12 @@ def test_a_case_manager_takes_a_woman_from_outreach_to_follow_up_on_a_phone(
         page.get_by_role("link", name="Exit Doors Here: Cycle 1").click()
         enrolment_url = page.url
         expect(page.locator("#current-phase")).to_have_text("Phase 0 — Making the connection")
-        # Making the connection has no cadence: nothing is due yet.
+        # Making the connection has no contact cadence: only her safe-contact instructions,
+        # none given yet, are to be asked for, in her program's 90 days.
         card = her_caseload_card(page, live_url)
         expect(card).to_contain_text("Making the connection")
-        expect(card).to_contain_text("Nothing due.")
+        expect(card).to_contain_text("Safe-contact check due in 90 days")
+        expect(card.get_by_role("listitem")).to_have_count(1)
 
         # Her earlier outreach contact is linked to her record.
         page.goto(enrolment_url)
