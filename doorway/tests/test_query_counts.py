@@ -61,6 +61,7 @@ from doorway.testing.factories import (
 from doorway.testing.matrix import EVERYONE, OK, Endpoint
 from doorway.testing.signin import give_totp, signed_in
 from doorway.tests.test_permission_matrix import ENDPOINTS, setup_extras
+from doorway.web import middleware
 
 pytestmark = pytest.mark.django_db
 
@@ -441,6 +442,11 @@ def counts(request: pytest.FixtureRequest) -> dict[str, dict[str, tuple[int, int
         pytest.fail(f"counting the pages failed: {BROKEN[0]!r}")
     if not COUNTS:
         world: World = request.getfixturevalue("world")
+        # A signed-in session's idle expiry is pushed on at most once a minute
+        # (doorway/web/middleware.py); counting takes longer than a minute, and a push is
+        # no row's cost: each client's session is pushed at its first visit only.
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        monkeypatch.setattr(middleware, "TOUCH_EVERY_SECONDS", 24 * 3600)
         try:
             extras = extras_for(world)
             clients: dict[str, Client] = {}
