@@ -7,8 +7,8 @@ more rows of the kinds the pages show are added (women in reach and their enrolm
 contacts, a contact's versions, goals and steps, referrals and their news, drop-in
 sessions and attendance, assessments, outreach, supervision reviews, safety flags,
 cycles, partners and cost lines, focus areas, theory excerpts and references, tokens,
-audit entries) and every page counted again. A page whose count grew runs a query per
-row somewhere.
+audit entries, erasure requests, her requests for her own copy) and every page counted
+again. A page whose count grew runs a query per row somewhere.
 
 The pages are the permission matrix's rows (doorway/tests/test_permission_matrix.py)
 and `OTHER_PAGES` for the URLs the matrix does not hold. A URL added later that is in
@@ -44,6 +44,7 @@ from doorway.disclosures.log import record_disclosure
 from doorway.disclosures.models import Channel
 from doorway.dropins.actions import mark_attendance, start_session
 from doorway.enrolments.models import Enrolment
+from doorway.erasure.models import ErasureRequest
 from doorway.evaluation.theory.actions import add_excerpt, add_reference
 from doorway.instruments.models import Administration
 from doorway.people.actions import add_safety_flag
@@ -51,6 +52,7 @@ from doorway.plans.actions import add_goal, add_step
 from doorway.plans.models import Goal
 from doorway.programs.models import CostLine, FocusArea, KeyIngredient
 from doorway.referrals.actions import make_referral, update_referral
+from doorway.subject_access.models import SubjectAccessRequest
 from doorway.testing.factories import (
     ConsentFactory,
     CycleFactory,
@@ -384,6 +386,22 @@ def grow(world: World, extras: dict[str, Any]) -> None:
                 cycle=c, category="staff", amount=Decimal("10.00"), recorded_by=world.morgan
             )
         issue_token(world.alice, name=f"token {i}", scope="read", days=30)
+        for n, status in enumerate(("pending", "erased")):
+            woman = enrolments[3 * i + n].participant
+            ErasureRequest.objects.create(
+                participant=woman, participant_ref=str(woman.pk), code=woman.code,
+                program=world.program, kind="her_request", status=status, reason="She asked",
+                proposed_by=world.alice, proposed_at=timezone.now(),
+                decided_by=world.morgan if status == "erased" else None,
+            )  # fmt: skip
+        # Her requests for her own copy, waiting and answered in turn.
+        SubjectAccessRequest.objects.create(
+            participant=world.rosa,
+            received_on=today - day * (i + 1),
+            recorded_by=world.alice,
+            answered_on=today if i % 2 else None,
+            answered_by=world.alice if i % 2 else None,
+        )
         FocusArea.objects.create(
             program=world.program, name=f"Area {i}", slug=f"area-{i}", order=50 + i
         )
