@@ -23,6 +23,13 @@ FOCUS_SHOWN = """() => {
     if (!element || element === document.body) {
         return "nothing focused";
     }
+    // In a date field the focus may sit on one of Chromium's own parts of it (the day,
+    // the month, the year: highlighted by the browser), and the field itself then matches
+    // neither :focus nor :focus-visible, so its ring is not drawn; the part's highlight is.
+    const dateField = element.matches("input[type=date], input[type=time]");
+    if (dateField && !element.matches(":focus")) {
+        return "";
+    }
     const style = getComputedStyle(element);
     const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
     const shadow = style.boxShadow && style.boxShadow !== "none";

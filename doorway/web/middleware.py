@@ -74,7 +74,7 @@ def idle_seconds_left(session: SessionBase) -> int:
     if touched is None:
         return age
     elapsed = time.time() - touched
-    return age if elapsed >= TOUCH_EVERY_SECONDS else max(0, int(age - elapsed))
+    return age if elapsed >= TOUCH_EVERY_SECONDS else max(0, age - int(elapsed))
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
