@@ -545,6 +545,14 @@ class ConsentSerializer(serializers.ModelSerializer[Consent]):
     withdrawn_by = StaffSerializer(read_only=True, allow_null=True)
     in_force = serializers.BooleanField(source="in_force_today", read_only=True)
     lapsed = serializers.BooleanField(read_only=True)
+    # Declared so the schema says what DRF's read-only field leaves out: "" when a
+    # partner is named, or for the other consents.
+    partner_kind = serializers.ChoiceField(
+        choices=ServiceKind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="For information sharing with any partner of this kind; empty otherwise.",
+    )
 
     class Meta:
         model = Consent

@@ -19,7 +19,15 @@ from doorway.testing.factories import (
     PartnerFactory,
 )
 
-IDENTITY_KEYS = {"legal_name", "aliases", "date_of_birth", "phone", "email", "safe_contact"}
+IDENTITY_KEYS = {
+    "legal_name",
+    "aliases",
+    "date_of_birth",
+    "phone",
+    "email",
+    "safe_contact",
+    "safe_contact_confirmed_on",
+}
 
 
 def api(user) -> APIClient:
