@@ -28,6 +28,7 @@ from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
 from doorway.evaluation.outcomes import BASELINE, LATER, her_pairs
+from doorway.evaluation.params import accepts
 from doorway.evaluation.pdf import render_pdf
 from doorway.evaluation.suppress import RULE as SUPPRESSION_RULE
 from doorway.instruments.queries import ratings_over_time
@@ -128,7 +129,13 @@ def cohort_form(request: HttpRequest, program: Program, *, published: bool = Fal
     if unknown:
         raise CohortRefused(unknown)
     data = request.GET if COHORT_FIELDS & set(request.GET) else None
-    return CohortForm(program, data, published=published)
+    chosen = CohortForm(program, data, published=published)
+    if chosen.is_bound and not chosen.is_valid():
+        # A known parameter with a value that means nothing (`?cycles=nonsense`): refused
+        # by name too, rather than answered for every cycle.
+        errors = chosen.errors.get_json_data()
+        raise CohortRefused({name: [e["message"] for e in found] for name, found in errors.items()})
+    return chosen
 
 
 def published_query(form: CohortForm) -> str:
@@ -155,6 +162,7 @@ def refused_page(request: HttpRequest, program: Program, refused: CohortRefused)
 
 @login_required
 @require_GET
+@accepts()
 def evaluation_home(request: HttpRequest) -> HttpResponse:
     if not permissions.sees_evaluations(request.user):
         raise PermissionDenied
@@ -178,6 +186,7 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@accepts(*COHORT_FIELDS)
 def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = permissions.access_evaluation(request, program_slug)
     exact = permissions.sees_exact_figures(request.user)
@@ -237,6 +246,7 @@ def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@accepts(*COHORT_FIELDS)
 def funder_report(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = permissions.access_evaluation(request, program_slug)
     try:
@@ -248,6 +258,7 @@ def funder_report(request: HttpRequest, program_slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@accepts(*COHORT_FIELDS)
 def funder_report_pdf(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = permissions.access_evaluation(request, program_slug)
     try:
@@ -280,6 +291,7 @@ class ExportForm(BootstrapForm, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts(*COHORT_FIELDS)
 def research_export(request: AuthenticatedHttpRequest, program_slug: str) -> HttpResponse:
     if not permissions.takes_research_export(request.user):
         raise PermissionDenied

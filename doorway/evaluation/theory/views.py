@@ -32,6 +32,7 @@ from doorway.evaluation.models import (
     LinkIndicator,
     Reference,
 )
+from doorway.evaluation.params import accepts
 from doorway.evaluation.permissions import evaluated_programs, sees_evaluations, sees_exact_figures
 from doorway.evaluation.theory import actions as theory
 from doorway.evaluation.theory.forms import (
@@ -121,6 +122,7 @@ def _data(request: AuthenticatedHttpRequest) -> Any:
 
 @login_required
 @require_GET
+@accepts()
 def theory_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not sees_evaluations(request.user):
         raise PermissionDenied(_("The theory of change is for program managers and evaluators."))
@@ -136,6 +138,7 @@ def theory_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@accepts()
 def theory_detail(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     story = theory.contribution_story(program, exact=sees_exact_figures(request.user))
@@ -154,6 +157,7 @@ def theory_detail(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRes
 
 @login_required
 @require_GET
+@accepts()
 def theory_story(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     story = theory.contribution_story(program, exact=sees_exact_figures(request.user))
@@ -175,6 +179,7 @@ def theory_install(request: AuthenticatedHttpRequest, program_id: Any) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_step_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     return _form_page(
@@ -190,6 +195,7 @@ def theory_step_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_step_edit(
     request: AuthenticatedHttpRequest, program_id: Any, step_id: Any
 ) -> HttpResponse:
@@ -209,6 +215,7 @@ def theory_step_edit(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_link_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpResponse:
     program = access_theory(request, program_id)
     return _form_page(
@@ -224,6 +231,7 @@ def theory_link_add(request: AuthenticatedHttpRequest, program_id: Any) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_link_edit(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
 ) -> HttpResponse:
@@ -243,6 +251,7 @@ def theory_link_edit(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_link_rate(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
 ) -> HttpResponse:
@@ -276,6 +285,7 @@ def theory_link_rate(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_indicator_add(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
 ) -> HttpResponse:
@@ -313,6 +323,7 @@ def theory_indicator_remove(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_excerpt_add(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
 ) -> HttpResponse:
@@ -332,6 +343,7 @@ def theory_excerpt_add(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_excerpt_edit(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any, excerpt_id: Any
 ) -> HttpResponse:
@@ -353,6 +365,7 @@ def theory_excerpt_edit(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_reference_add(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any
 ) -> HttpResponse:
@@ -372,6 +385,7 @@ def theory_reference_add(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def theory_reference_edit(
     request: AuthenticatedHttpRequest, program_id: Any, link_id: Any, reference_id: Any
 ) -> HttpResponse:
@@ -402,6 +416,7 @@ def _check_survey(request: AuthenticatedHttpRequest) -> Any:
 
 @login_required
 @require_GET
+@accepts()
 def partner_survey(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = _check_survey(request)
     return render(
@@ -413,6 +428,7 @@ def partner_survey(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts()
 def partner_survey_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = _check_survey(request)
     form = SurveyForm(_data(request), partners=partners)
