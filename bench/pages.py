@@ -26,6 +26,8 @@ The pages, each requested --warm times, then --requests times in turns (one requ
 each page per round, so a burst of load on the shared machine falls on all of them):
 - minimal: `/tokens/`, the case manager's own tokens, the lightest signed-in page (one
   small query of her tokens and the session's own; the home page lists her caseload);
+- anonymous sign-in: `/accounts/login/` with no session, the floor of a page nobody is
+  signed in to; the signed-in floor is the minimal page's median over this one's;
 - caseload: `/caseload/`, her open enrolments and what is due;
 - participant: `/participants/<id>/`, the first participant of her caseload;
 - search: `/participants/` POSTed with a surname of one of her participants;
@@ -67,6 +69,7 @@ BIN = ROOT / ".venv" / "bin"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 KEPT_100K = "doorway_bench_synth_100000"
 CASE_MANAGER = "edh1-cm0001"
+ANONYMOUS = "anonymous sign-in"
 PROGRAM_MANAGER = "edh1-manager"
 
 _spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "bench" / "synth.py")
@@ -207,6 +210,8 @@ def measure(args: argparse.Namespace) -> int:
     # (label, who, method, path, form data, headers)
     pages: list[tuple[str, str, str, str, dict[str, str] | None, dict[str, str]]] = [
         ("minimal (/tokens/)", "worker", "GET", "/tokens/", None, {}),
+        # The same server's floor for a stranger: the sign-in page, no session.
+        (ANONYMOUS, "anonymous", "GET", "/accounts/login/", None, {}),
         ("caseload", "worker", "GET", "/caseload/", None, {}),
         ("participant", "worker", "GET", f"/participants/{participant.pk}/", None, {}),
         ("search (POST)", "worker", "POST", "/participants/", {"q": surname}, {}),
@@ -217,7 +222,7 @@ def measure(args: argparse.Namespace) -> int:
 
     if args.pages:
         wanted = {w.lower() for w in args.pages}
-        pages = [p for i, p in enumerate(pages) if i == 0 or p[0].split()[0].lower() in wanted]
+        pages = [p for i, p in enumerate(pages) if i < 2 or p[0].split()[0].lower() in wanted]
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -249,6 +254,7 @@ def measure(args: argparse.Namespace) -> int:
             "worker": sign_in(base, CASE_MANAGER, DEMO_PASSWORD),
             "manager": sign_in(base, PROGRAM_MANAGER, DEMO_PASSWORD),
             "token": requests.Session(),
+            "anonymous": requests.Session(),
         }
 
         def fetch(who: str, method: str, path: str, data: Any, headers: dict[str, str]) -> Any:
@@ -285,7 +291,7 @@ def measure(args: argparse.Namespace) -> int:
         server.wait(timeout=30)
 
     # The queries each page runs, counted in this process against the same database.
-    clients = {"worker": Client(), "manager": Client(), "token": Client()}
+    clients = {"worker": Client(), "manager": Client(), "token": Client(), "anonymous": Client()}
     clients["worker"].force_login(worker)
     clients["manager"].force_login(manager)
     queries: dict[str, int] = {}
@@ -351,6 +357,10 @@ def report(size: str, rows: list[dict[str, Any]]) -> None:
             f"  {row['page']:<20} {row['n']:>3} {row['median']:>10.1f} {row['p95']:>9.1f} "
             f"{row['p95'] / base:>9.1f}x {row['queries']:>8}{errors}"
         )
+    anonymous = next((row for row in rows if row["page"] == ANONYMOUS), None)
+    if anonymous is not None:
+        floor = rows[0]["median"] / anonymous["median"]
+        print(f"  signed-in floor: minimal median / anonymous median = {floor:.2f} (target <= 2)")
 
 
 def run_child(args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any]]:
