@@ -2,12 +2,13 @@
 
 Whoever opens it is a partner agency, never a signed-in person: the request's user is
 set aside, so that the audit names no actor and nothing of a staff session is used or
-saved. The answer is never cached or indexed and sends no referrer
-(`Referrer-Policy: no-referrer`) to any page it links to. Tokens that match no link
-are counted per address, as refused API tokens are (`BadTokenThrottle`): past the
-limit every token from that address waits. What it shows and how an answer lands:
-`doorway.referrals.links`. The page speaks the language the partner's browser asks
-for, with the language switch.
+saved. The answer is never cached or indexed, and its address (the token) is never sent
+to another site (`Referrer-Policy: same-origin`; "no-referrer" would make the browser
+send `Origin: null` with the partner's answer, which the CSRF check rightly refuses).
+Tokens that match no link are counted per address, as refused API tokens are
+(`BadTokenThrottle`): past the limit every token from that address waits. What it
+shows and how an answer lands: `doorway.referrals.links`. The page speaks the language
+the partner's browser asks for, with the language switch.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def token_hidden(request: HttpRequest, token: str) -> Iterator[None]:
 
 def private(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, no_store=True)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return leaves_session_alone(response)
 

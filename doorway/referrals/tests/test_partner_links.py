@@ -154,7 +154,7 @@ def test_the_page_is_private_and_outside_any_staff_session(client, world: World,
     response = client.get(link_url(token))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
     # Opened by a partner, whoever's browser: the audit names no one.
     assert [e.actor_id for e in opened(link)] == [""]
