@@ -32,7 +32,15 @@ The window. Against someone who can write to the database but holds neither key:
   chain head, is NOT noticed. That window is the time from writing an entry to the
   next checkpoint: `DOORWAY_AUDIT_CHECKPOINT_SECONDS` (60 s by default) while the
   worker runs, longer if it does not. A removed entry not yet sealed leaves no trace at
-  all (ids have gaps anyway). Shorten the period to narrow the window.
+  all (ids have gaps anyway). Shorten the period to narrow the window. Committed
+  entries still unsealed past `seal_alarm_after()` with no checkpoint written since are
+  an alarm (`overdue()`): every check notes them and the worker's next run logs them.
+- a copy of an entry inserted as a new row (content and MAC replayed) is sealed like
+  any other, and reported by every check: each entry's MAC covers a random nonce of its
+  own, so two rows sharing a MAC are an entry and its copy.
+
+Why one sequencer rather than several chains each with its own locked head: see
+docs/audit-log.md ("Why one sequencer, and not several chains").
 
 Checking: `check_log()` walks the chain in `seq` order in batches (memory stays flat at
 millions of entries), checks every entry's hashes and its place, compares the chain
@@ -45,12 +53,15 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import logging
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -116,6 +127,7 @@ def record(
         path=request.path[:300] if request is not None else "",
         reason=reason,
         detail=detail or {},
+        nonce=secrets.token_hex(16),
     )
     # The MAC covers the stored forms, except the reason, which is stored encrypted and
     # covered as plain text (so rotating the field keys keeps the MAC valid).
@@ -303,6 +315,9 @@ def check_log(
     """Seal what is waiting, then walk the whole log and compare it with every signed
     checkpoint. Reads in batches of `batch_size`; `progress(done, total)` after each."""
     report = Report()
+    waiting, oldest = overdue()
+    if waiting and oldest is not None:
+        report.notes.append(overdue_note(waiting, oldest))
     if seal_first:
         try:
             seal()
@@ -388,6 +403,8 @@ def check_log(
         if progress is not None:
             progress(done, max(total, done))
 
+    _check_copies(report)
+
     if not loaded.checkpoints and not loaded.problems:
         report.notes.append(
             _(
@@ -396,6 +413,79 @@ def check_log(
             )
         )
     return report
+
+
+def _check_copies(report: Report) -> None:
+    """Every entry's MAC covers a random nonce of its own, so no two entries share one.
+    Two rows that do are an entry and a copy of it inserted afterwards (its content and
+    MAC replayed, which needs no key): the sequencer seals a copy like any entry whose
+    MAC matches, so only this comparison tells it. One grouped scan of the table."""
+    shared = (
+        AuditEntry.objects.exclude(entry_mac="")
+        .order_by()
+        .values("entry_mac")
+        .annotate(n=models.Count("id"))
+        .filter(n__gt=1)
+        .values_list("entry_mac", flat=True)
+    )
+    for mac in shared:
+        first, *copies = (
+            AuditEntry.objects.filter(entry_mac=mac).order_by("pk").values_list("pk", flat=True)
+        )
+        for copy in copies:
+            report.add(
+                copy,
+                _(
+                    "it has the same content and MAC as entry %(first)s: one of the two is a "
+                    "copy inserted afterwards"
+                )
+                % {"first": first},
+            )
+
+
+def seal_alarm_after() -> datetime.timedelta:
+    """How long a committed entry may wait to be sealed before that is an alarm: three
+    periods of the worker's task (a run or two missed), and at least five minutes."""
+    return datetime.timedelta(seconds=max(3 * settings.AUDIT_CHECKPOINT_SECONDS, 300))
+
+
+def overdue() -> tuple[int, datetime.datetime | None]:
+    """The committed entries still not sealed that were written longer ago than
+    `seal_alarm_after()`, and the oldest one's time, when no checkpoint has been written
+    since then either: the worker that seals and checkpoints is not running, and until
+    it runs those entries can be removed without a trace. (An entry of a long
+    transaction commits late with an early time; the worker, running, checkpoints
+    meanwhile, so it raises no alarm.)"""
+    limit = timezone.now() - seal_alarm_after()
+    try:
+        latest = checkpoints.latest() if settings.AUDIT_CHECKPOINT_KEY else None
+    except ImproperlyConfigured:  # a malformed key: the deploy check says so
+        latest = None
+    if latest is not None and latest.at > limit:
+        return 0, None
+    found = AuditEntry.objects.filter(seq__isnull=True, at__lt=limit).aggregate(
+        n=models.Count("id"), oldest=models.Min("at")
+    )
+    return int(found["n"] or 0), found["oldest"]
+
+
+def overdue_note(waiting: int, oldest: datetime.datetime) -> str:
+    minutes = int(seal_alarm_after().total_seconds() // 60)
+    return ngettext(
+        "%(n)d entry had waited more than %(minutes)d minutes to be sealed (the oldest "
+        "since %(since)s UTC): the worker that seals and checkpoints the log is not "
+        "running, and while it is not, entries can be removed without a trace. Start "
+        "`doorway db_worker` and `doorway audit checkpoint --schedule`.",
+        "%(n)d entries had waited more than %(minutes)d minutes to be sealed (the oldest "
+        "since %(since)s UTC): the worker that seals and checkpoints the log is not "
+        "running, and while it is not, entries can be removed without a trace. Start "
+        "`doorway db_worker` and `doorway audit checkpoint --schedule`.",
+        waiting,
+    ) % {
+        "n": waiting,
+        "minutes": minutes,
+        "since": f"{oldest.astimezone(datetime.UTC):%Y-%m-%d %H:%M:%S}",
+    }
 
 
 def verify(batch_size: int = 5000) -> Problem | None:

@@ -104,6 +104,10 @@ class AuditEntry(models.Model):
     reason = AuditReasonField(blank=True)
     # Never personal data: field names changed, counts, outcomes.
     detail = models.JSONField(default=dict, blank=True)
+    # Random, written with the entry and covered by its MAC: no two entries share a MAC,
+    # so a copy of an entry inserted as a new row (its content and MAC replayed) is
+    # told from the entry it copies. Blank on entries written before entries had one.
+    nonce = models.CharField(max_length=32, blank=True)
     # Keyed MAC of the content above, written with the entry: an edit is caught at once,
     # sealed or not. Blank only on entries chained before entries carried their own.
     entry_mac = models.CharField(max_length=64, blank=True)
@@ -163,6 +167,10 @@ class AuditEntry(models.Model):
             "reason": self.reason,
             "detail": self.detail,
         }
+        if self.nonce:
+            # Only when there is one: the MACs and hashes of entries written before
+            # entries had a nonce stay as they were.
+            content["nonce"] = self.nonce
         if chained:
             content["previous_hash"] = self.previous_hash
         return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()

@@ -36,6 +36,14 @@ QUIET_CHECKPOINT = datetime.timedelta(hours=1)
 @task()
 def checkpoint_now() -> int:
     schedule_next()
+    waiting, _oldest = log.overdue()
+    if waiting:
+        # The worker was stopped: until now those entries could have been removed unseen.
+        logger.error(
+            "%d audit entries waited more than %s to be sealed; sealing them now",
+            waiting,
+            log.seal_alarm_after(),
+        )
     try:
         written = log.checkpoint(unless_unchanged_for=QUIET_CHECKPOINT)
     except NoCheckpointKey:
