@@ -17,6 +17,7 @@ from doorway.casework import api as contacts
 from doorway.dropins import api as dropins
 from doorway.enrolments import api as enrolments
 from doorway.evaluation import api as evaluation
+from doorway.fidelity_review import api as fidelity_reviews
 from doorway.instruments import api as instruments
 from doorway.participants import api as participants
 from doorway.participants.disclosures import api as disclosures
@@ -36,6 +37,7 @@ RESOURCES = (
     dropins,
     referrals,
     evaluation,
+    fidelity_reviews,
     her_copy,
     signed_copies,
     disclosures,

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "doorway.evaluation",
     "doorway.exchange",
     "doorway.subject_access",
+    "doorway.fidelity_review",
     "doorway.signed_copies",
     "doorway.api",
     "doorway.web",

@@ -39,6 +39,11 @@ urlpatterns = [
     path("programs/", include("doorway.web.configuration.urls")),
     path("instruments/", include("doorway.instruments.setup.urls")),
     path("caseload/", include("doorway.caseload.urls")),
+    # A fidelity review of a program, before the evaluation's own "<program>/" pages.
+    path(
+        "evaluation/<slug:program_slug>/fidelity-review/",
+        include("doorway.fidelity_review.urls"),
+    ),
     path("evaluation/", include("doorway.evaluation.urls")),
     path("dropins/", include("doorway.dropins.urls")),
     path("outreach/", include("doorway.casework.outreach.urls")),

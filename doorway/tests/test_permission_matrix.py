@@ -48,6 +48,7 @@ MODULES: list[ModuleType] = [
         "doorway.erasure.tests.matrix",
         "doorway.subject_access.tests.matrix",
         "doorway.signed_copies.tests.matrix",
+        "doorway.fidelity_review.tests.matrix",
     )
 ]
 # Every URL under these prefixes must have a row.
@@ -66,6 +67,7 @@ PREFIXES = (
     "participants/<uuid:participant_id>/copy/",
     "participants/<uuid:participant_id>/disclosures/",
     "participants/<uuid:participant_id>/consents/<uuid:consent_id>/signed-copy/",
+    "evaluation/<slug:program_slug>/fidelity-review/",
 )
 
 ENDPOINTS: list[Endpoint] = [e for module in MODULES for e in module.ENDPOINTS]
