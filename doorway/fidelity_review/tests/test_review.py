@@ -226,3 +226,16 @@ def test_an_evaluator_of_another_program_gets_404(
     url = reverse("fidelity_review", args=[world.other_program.slug, review.pk])
     assert client.get(url).status_code == 404
     assert AuditEntry.objects.filter(action="refused").count() == refused + 2
+
+
+def test_the_evaluations_fidelity_section_links_to_the_reviews(world: World) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "evaluation/_fidelity.html",
+        {
+            "program": world.program,
+            "fidelity": {"population": "", "participants_assessed": 0, "items": []},
+        },
+    )
+    assert reverse("fidelity_reviews", args=[world.program.slug]) in html
