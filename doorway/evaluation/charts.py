@@ -138,33 +138,21 @@ def bar_chart(
 
 
 def progress_figure(report: dict[str, Any]) -> Figure:
+    """Who improved in each area, with the denominators and who is missing; the test
+    of each area's change is in `wilcoxon_table`, shown folded under it."""
     areas = report.get("focus_areas") or []
     table = Table(
-        " ".join(
-            filter(
-                None,
-                [
-                    _(
-                        "Progress by focus area: women whose latest rating is higher than at "
-                        "baseline. r is the matched-pairs rank-biserial correlation."
-                    ),
-                    _methods(areas),
-                ],
-            )
-        ),
+        _("Progress by focus area: women whose latest rating is higher than at baseline."),
         [
             _("Focus area"),
             _("Progressed"),
             _("With baseline and later rating"),
             _("Share"),
-            _("Mean change"),
-            _("Wilcoxon signed-rank"),
             _("No baseline"),
             _("No later rating"),
         ],
     )
     for a in areas:
-        test = a.get("wilcoxon")
         missing = a.get("missing") or {}
         table.rows.append(
             [
@@ -172,8 +160,6 @@ def progress_figure(report: dict[str, Any]) -> Figure:
                 a["progressed"],
                 a["assessed"],
                 percent(a["progressed"], a["assessed"]),
-                _number(a.get("mean_change")),
-                _wilcoxon(test),
                 missing.get("no_baseline", ""),
                 missing.get("no_later", ""),
             ]
@@ -196,6 +182,28 @@ def progress_figure(report: dict[str, Any]) -> Figure:
         maximum=100,
     )
     return Figure("progress", _("Progress by focus area"), table, chart if areas else None)
+
+
+def wilcoxon_table(report: dict[str, Any]) -> Table:
+    """The statistical detail of each area's change: its mean and the Wilcoxon
+    signed-rank test (n, V, p, r)."""
+    areas = report.get("focus_areas") or []
+    return Table(
+        " ".join(
+            filter(
+                None,
+                [
+                    _(
+                        "Change from baseline to the latest rating, by focus area. r is the "
+                        "matched-pairs rank-biserial correlation."
+                    ),
+                    _methods(areas),
+                ],
+            )
+        ),
+        [_("Focus area"), _("Mean change"), _("Wilcoxon signed-rank")],
+        [[a["area"], _number(a.get("mean_change")), _wilcoxon(a.get("wilcoxon"))] for a in areas],
+    )
 
 
 def _number(value: Any, places: int = 2) -> str:
@@ -486,16 +494,6 @@ def _float(value: Any) -> float | None:
         return float(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def evaluation_figures(report: dict[str, Any]) -> dict[str, Any]:
-    """Everything the evaluation page draws, in its order."""
-    return {
-        "progress": progress_figure(report),
-        "distributions": distribution_figures(report),
-        "process": process_figures(report),
-        "costs": cost_figure(report),
-    }
 
 
 # The funder report: the same figures with small cells suppressed

@@ -13,6 +13,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.evaluation_home, name="evaluation_home"),
     path("theory/", include("doorway.evaluation.theory.urls")),
     path("<slug:program_slug>/", views.evaluation_page, name="evaluation_page"),
+    path("<slug:program_slug>/outcomes/", views.evaluation_outcomes, name="evaluation_outcomes"),
+    path("<slug:program_slug>/process/", views.evaluation_process, name="evaluation_process"),
+    path("<slug:program_slug>/fidelity/", views.evaluation_fidelity, name="evaluation_fidelity"),
+    path("<slug:program_slug>/costs/", views.evaluation_costs, name="evaluation_costs"),
     path("<slug:program_slug>/funder-report/", views.funder_report, name="funder_report"),
     path(
         "<slug:program_slug>/funder-report.pdf",

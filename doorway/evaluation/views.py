@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation import charts, deployment, disclosure, permissions
+from doorway.evaluation import charts, deployment, disclosure, overview, permissions
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
@@ -184,10 +184,42 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-@accepts(*COHORT_FIELDS)
-def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
+# The evaluation of a program: an overview that answers first, and a page for each of
+# its sections, with a bar of links between them. Each takes the cohort's parameters
+# (and no other), reads the report for that cohort, and shows its own part of it.
+SECTIONS: dict[str, str] = {
+    "overview": "evaluation_page",
+    "outcomes": "evaluation_outcomes",
+    "process": "evaluation_process",
+    "fidelity": "evaluation_fidelity",
+    "costs": "evaluation_costs",
+}
+
+
+def _section_context(section: str, report: dict[str, Any], program: Program) -> dict[str, Any]:
+    """What a section's page shows beyond what every section's page shows."""
+    if section == "overview":
+        return {
+            "headlines": overview.focus_area_headlines(report),
+            "participants": overview.participants_line(report),
+            "story": overview.story_standing(program),
+        }
+    if section == "outcomes":
+        return {
+            "progress": charts.progress_figure(report),
+            "wilcoxon": charts.wilcoxon_table(report),
+            "distributions": charts.distribution_figures(report),
+        }
+    if section == "process":
+        return {"process_figures": charts.process_figures(report)}
+    if section == "costs":
+        return {"costs": charts.cost_figure(report)}
+    return {}
+
+
+def section_page(request: HttpRequest, program_slug: str, section: str) -> HttpResponse:
+    """One part of the program's evaluation, for the cohort the query names (400 naming
+    what it cannot be); an audited 404 for a program out of her reach."""
     program = permissions.access_evaluation(request, program_slug)
     exact = permissions.sees_exact_figures(request.user)
     try:
@@ -196,22 +228,18 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
     except CohortRefused as refused:
         return refused_page(request, program, refused)
     report = build_report(cohort) if exact else build_published_report(cohort)
-    figures = charts.evaluation_figures(report)
-    all_figures = [
-        figures["progress"],
-        *figures["distributions"],
-        *figures["process"],
-        figures["costs"],
-    ]
     return render(
         request,
-        "evaluation/evaluation.html",
+        f"evaluation/section_{section}.html",
         {
             "program": program,
             "form": form,
             "report": report,
-            "figures": figures,
-            "charts": [f for f in all_figures if f.chart is not None],
+            "section": section,
+            "sections": SECTIONS,
+            # The cohort asked for, carried from one section to the next (it was checked
+            # above: nothing else is in it).
+            "cohort_query": request.GET.urlencode(),
             "query": published_query(form),
             "published": not exact,
             "left_out": [] if exact else disclosure.left_out(program),
@@ -219,8 +247,46 @@ def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
             "disclosure_rule": disclosure.RULE,
             "takes_export": permissions.takes_research_export(request.user),
             "names_shortfalls": permissions.names_fidelity_shortfalls(request.user),
+            **_section_context(section, report, program),
         },
     )
+
+
+@login_required
+@require_GET
+@accepts(*COHORT_FIELDS)
+def evaluation_page(request: HttpRequest, program_slug: str) -> HttpResponse:
+    """The overview: the answer first (each focus area's result with its n, who was
+    enrolled and in the research, where the contribution story stands)."""
+    return section_page(request, program_slug, "overview")
+
+
+@login_required
+@require_GET
+@accepts(*COHORT_FIELDS)
+def evaluation_outcomes(request: HttpRequest, program_slug: str) -> HttpResponse:
+    return section_page(request, program_slug, "outcomes")
+
+
+@login_required
+@require_GET
+@accepts(*COHORT_FIELDS)
+def evaluation_process(request: HttpRequest, program_slug: str) -> HttpResponse:
+    return section_page(request, program_slug, "process")
+
+
+@login_required
+@require_GET
+@accepts(*COHORT_FIELDS)
+def evaluation_fidelity(request: HttpRequest, program_slug: str) -> HttpResponse:
+    return section_page(request, program_slug, "fidelity")
+
+
+@login_required
+@require_GET
+@accepts(*COHORT_FIELDS)
+def evaluation_costs(request: HttpRequest, program_slug: str) -> HttpResponse:
+    return section_page(request, program_slug, "costs")
 
 
 def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
@@ -236,6 +302,8 @@ def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "report": report,
         "progress": progress,
         "progress_svg": charts.svg_bars(progress_bars, maximum=100),
+        "denominators": charts.funder_denominators(report),
+        "tests": charts.funder_tests(report),
         "involvement": charts.funder_involvement(report),
         "costs": costs,
         "costs_svg": charts.svg_bars(cost_bars),

@@ -44,8 +44,15 @@ ENDPOINTS += [
         about_her=False,
         roles=EVALUATION_HOME,
     ),
-    Endpoint(
-        "evaluation_page", "GET", _slug_url("evaluation_page"), about_her=False, roles=EVALUATION
+    *(
+        Endpoint(name, "GET", _slug_url(name), about_her=False, roles=EVALUATION)
+        for name in (
+            "evaluation_page",
+            "evaluation_outcomes",
+            "evaluation_process",
+            "evaluation_fidelity",
+            "evaluation_costs",
+        )
     ),
     Endpoint("funder_report", "GET", _slug_url("funder_report"), about_her=False, roles=EVALUATION),
     Endpoint(

@@ -1,6 +1,6 @@
-"""In a real browser, under the strict CSP: the evaluation page draws its charts, and
-her case manager sees her ratings as a star chart. The browser plugin fails the test on
-any CSP violation."""
+"""In a real browser, under the strict CSP: the evaluation's outcomes page draws its
+charts (those folded under "Details" too), and her case manager sees her ratings as a
+star chart. The browser plugin fails the test on any CSP violation."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_the_evaluation_page_draws_its_charts(
     rate_rosa(world)
     secret = give_totp(world.eve)
     sign_in_browser(page, live_url, "eve", DEFAULT_PASSWORD, secret)
-    page.goto(f"{live_url}/evaluation/{world.program.slug}/")
+    page.goto(f"{live_url}/evaluation/{world.program.slug}/outcomes/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Evaluation")
     expect(page.locator("#progress canvas")).to_be_visible()
     # The charts are drawn once the page's script has run: wait for every one.

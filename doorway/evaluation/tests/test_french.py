@@ -92,12 +92,19 @@ def get(client: Client, url: str, language: dict[str, str]) -> str:
     return response.content.decode()
 
 
+def every_section(client: Client, world: Any, language: dict[str, str]) -> str:
+    """The evaluation's overview and each of its sections' pages, one after the other."""
+    return "".join(
+        get(client, reverse(name, args=[world.program.slug]), language)
+        for name in views.SECTIONS.values()
+    )
+
+
 def test_the_evaluation_page_is_in_french_with_the_same_figures(
     client: Client, world: Any, fake: None
 ) -> None:
     signed_in(client, world.morgan)
-    url = reverse("evaluation_page", args=[world.program.slug])
-    french = get(client, url, FRENCH)
+    french = every_section(client, world, FRENCH)
     text = visible_text(french)
     assert english_left(text) == []
     assert "Progrès par domaine d'intervention" in text
@@ -105,7 +112,9 @@ def test_the_evaluation_page_is_in_french_with_the_same_figures(
     # 19 of 30 progressed: 63 %, with the space French puts before it.
     assert "63\u00a0%" in text
     assert "19\u00a0549,97\u00a0$" in text
-    english = get(client, url, ENGLISH)
+    # The overview's first answer: 19 of the 30 women assessed improved.
+    assert "19 des 30 femmes évaluées" in text
+    english = every_section(client, world, ENGLISH)
     assert "63%" in visible_text(english)
     # Django's en-CA groups thousands with a space too.
     assert "$19\u00a0549.97" in visible_text(english)

@@ -49,12 +49,19 @@ def test_the_evaluator_sees_the_evaluation_with_its_charts_and_tables(
     signed_in(client, world.eve)
     response = client.get(page_url(world))
     assert response.status_code == 200
-    html = response.content.decode()
-    for chart in ("progress", "costs", "dose-response", "retention"):
-        assert f'data-chart="chart-{chart}-data"' in html or f'id="{chart}"' in html
-    assert "vendor/chartjs/chart.umd.min.js" in html
-    assert "<table" in html
-    assert "Definitions" in html
+    assert "Definitions" in response.content.decode()
+    for section, charts_there in {
+        "evaluation_outcomes": ("progress",),
+        "evaluation_process": ("dose-response", "retention"),
+        "evaluation_costs": ("costs",),
+    }.items():
+        response = client.get(page_url(world, section))
+        assert response.status_code == 200, section
+        html = response.content.decode()
+        for chart in charts_there:
+            assert f'data-chart="chart-{chart}-data"' in html or f'id="{chart}"' in html
+        assert "vendor/chartjs/chart.umd.min.js" in html
+        assert "<table" in html
 
 
 def test_the_page_holds_no_name_code_or_phone(client, world) -> None:
@@ -62,14 +69,15 @@ def test_the_page_holds_no_name_code_or_phone(client, world) -> None:
     world.rosa.save()
     record_journey(world.rosa_enrolment, {"accommodation": 2, "money": 3}, on=timezone.localdate())
     signed_in(client, world.eve)
-    html = client.get(page_url(world)).content.decode()
-    for text in identifying(world):
-        assert text not in html
+    for section in views.SECTIONS.values():
+        html = client.get(page_url(world, section)).content.decode()
+        for text in identifying(world):
+            assert text not in html, section
 
 
 def test_charts_come_from_json_with_no_inline_script(client, world, fake) -> None:
     signed_in(client, world.morgan)
-    html = client.get(page_url(world)).content.decode()
+    html = client.get(page_url(world, "evaluation_outcomes")).content.decode()
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
     for attributes, body in scripts:
         assert 'type="application/json"' in attributes or ("src=" in attributes and not body)
@@ -90,15 +98,16 @@ def test_the_program_manager_sees_the_evaluation_but_not_the_export_button(
 @pytest.mark.parametrize("who", ["alice", "pat", "ada"])
 def test_roles_that_never_see_an_evaluation_are_refused(client, world, who) -> None:
     signed_in(client, world.staff()[who])
-    for name in ("evaluation_page", "funder_report", "funder_report_pdf"):
+    for name in (*views.SECTIONS.values(), "funder_report", "funder_report_pdf"):
         assert client.get(page_url(world, name)).status_code == 403
 
 
 def test_another_programs_manager_gets_an_audited_404(client, world, fake) -> None:
     signed_in(client, world.olive)
-    before = AuditEntry.objects.filter(action="refused").count()
-    assert client.get(page_url(world)).status_code == 404
-    assert AuditEntry.objects.filter(action="refused").count() == before + 1
+    for section in views.SECTIONS.values():
+        before = AuditEntry.objects.filter(action="refused").count()
+        assert client.get(page_url(world, section)).status_code == 404, section
+        assert AuditEntry.objects.filter(action="refused").count() == before + 1, section
 
 
 def test_an_evaluator_of_the_agency_sees_its_programs_only(client, world, fake) -> None:
@@ -150,7 +159,8 @@ def test_the_real_report_renders(client, world, any_cohort_size) -> None:
     today = timezone.localdate()
     record_journey(world.rosa_enrolment, {"accommodation": 2, "money": 3}, on=today)
     signed_in(client, world.eve)
-    assert client.get(page_url(world)).status_code == 200
+    for section in views.SECTIONS.values():
+        assert client.get(page_url(world, section)).status_code == 200, section
     assert client.get(page_url(world, "funder_report")).status_code == 200
 
 
@@ -294,7 +304,7 @@ def test_fidelity_is_shown_item_by_item_and_who_falls_short_only_to_the_manager(
 ) -> None:
     monkeypatch.setattr(views, "build_report", lambda cohort: with_fidelity(world))
     signed_in(client, world.staff()[who])
-    page = client.get(page_url(world)).content.decode()
+    page = client.get(page_url(world, "evaluation_fidelity")).content.decode()
     assert "Fidelity to CTI" in page
     assert "At least two contacts in the first month" in page
     assert (world.rosa.code in page) is sees_codes

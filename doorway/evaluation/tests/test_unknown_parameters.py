@@ -42,6 +42,10 @@ def _plain(name: str) -> Callable[[World], str]:
 PAGES: list[tuple[str, Callable[[World], str], str, set[str]]] = [
     ("evaluation_home", _plain("evaluation_home"), "eve", set()),
     ("evaluation_page", _slug("evaluation_page"), "eve", {"cycles"}),
+    ("evaluation_outcomes", _slug("evaluation_outcomes"), "eve", {"cycles"}),
+    ("evaluation_process", _slug("evaluation_process"), "eve", {"cycles"}),
+    ("evaluation_fidelity", _slug("evaluation_fidelity"), "eve", {"cycles"}),
+    ("evaluation_costs", _slug("evaluation_costs"), "eve", {"cycles"}),
     ("funder_report", _slug("funder_report"), "eve", {"cycles"}),
     ("funder_report_pdf", _slug("funder_report_pdf"), "eve", {"cycles"}),
     ("research_export", _slug("research_export"), "eve", {"cycles"}),
@@ -55,7 +59,7 @@ PAGES: list[tuple[str, Callable[[World], str], str, set[str]]] = [
 ]
 # The cohort pages as a program manager, who may also choose dates and phases.
 MANAGER_PAGES = [
-    ("evaluation_page", _slug("evaluation_page"), "morgan", views.COHORT_FIELDS),
+    (name, _slug(name), "morgan", views.COHORT_FIELDS) for name in views.SECTIONS.values()
 ]
 API = [
     ("/api/v1/evaluation/{slug}/outcomes/", "eve", {"cycles"}),
