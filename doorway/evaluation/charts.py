@@ -498,26 +498,132 @@ def _float(value: Any) -> float | None:
 
 # The funder report: the same figures with small cells suppressed
 
+# Why a bar of the funder report has no length. Only SMALL_NUMBERS is the small-cell
+# rule at work; the others say that there is nothing to draw.
+SMALL_NUMBERS = gettext_lazy("not shown (small numbers)")
+NOBODY_ASSESSED = gettext_lazy("nobody assessed")
+NO_COST_LINES = gettext_lazy("no cost lines entered")
+NOBODY_ENROLLED = gettext_lazy("nobody enrolled")
+
 
 @dataclass
 class Bar:
     label: str
-    value: float | None  # None: not shown (suppressed)
+    value: float | None  # None: no bar, and `text` says why
     text: str
 
 
 def funder_progress(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
     table = Table(
-        _("Progress by focus area"),
+        _("Progress by focus area; n, the women counted in each area, is its third column"),
         [_("Focus area"), _("Progressed"), _("With baseline and later rating"), _("Share")],
     )
     bars = []
     for a in report.get("focus_areas") or []:
+        progressed, assessed = shown(a["progressed"]), shown(a["assessed"])
         share = shown_share(a["progressed"], a["assessed"])
-        table.rows.append([a["area"], shown(a["progressed"]), shown(a["assessed"]), share])
-        value = 100 * a["progressed"] / a["assessed"] if share else None
-        bars.append(Bar(a["area"], value, share or _("not shown (small numbers)")))
+        table.rows.append([a["area"], progressed, assessed, share])
+        if assessed == 0:
+            bars.append(Bar(a["area"], None, str(NOBODY_ASSESSED)))
+        elif share:
+            text = _("%(share)s (%(progressed)s of %(assessed)s)") % {
+                "share": share,
+                "progressed": progressed,
+                "assessed": assessed,
+            }
+            bars.append(Bar(a["area"], 100 * a["progressed"] / a["assessed"], text))
+        else:
+            bars.append(Bar(a["area"], None, str(SMALL_NUMBERS)))
     return table, bars
+
+
+def funder_denominators(report: dict[str, Any]) -> dict[str, Any]:
+    """Whom the report counts, as published: the women enrolled, those of them who
+    consented to the research, and in each focus area those counted (a baseline and a
+    later rating) and those missing. Missing is the sum of its two published parts
+    when both are shown, so it gives back nothing the parts do not."""
+    people = report.get("participants") or {}
+    areas = []
+    for a in report.get("focus_areas") or []:
+        missing = a.get("missing") or {}
+        no_baseline = shown(missing.get("no_baseline") or 0)
+        no_later = shown(missing.get("no_later") or 0)
+        total: int | str = ""
+        if isinstance(no_baseline, int) and isinstance(no_later, int):
+            total = no_baseline + no_later
+        areas.append(
+            {
+                "area": a["area"],
+                "assessed": shown(a["assessed"]),
+                "missing": total,
+                "no_baseline": no_baseline,
+                "no_later": no_later,
+            }
+        )
+    return {
+        "enrolled": shown(people.get("enrolled") or 0),
+        "consenting": shown(people.get("evaluation") or 0),
+        "areas": areas,
+    }
+
+
+def _significant(test: dict[str, Any]) -> bool:
+    band = test.get("p_band")
+    if band:
+        return str(band).startswith("p <")
+    return test.get("p_value") is not None and float(test["p_value"]) < 0.05
+
+
+def _p_text(test: dict[str, Any]) -> str:
+    if test.get("p_band"):
+        return _p_band(str(test["p_band"]))
+    p = float(test["p_value"])
+    return f"p < {decimal(0.001, 3)}" if p < 0.001 else f"p = {decimal(p, 3)}"
+
+
+def signed_rank_result(test: dict[str, Any] | None, *, rose: str, fell: str) -> str:
+    """A signed-rank test's result in plain words: its n, p, r, and what they say.
+    `rose` and `fell` say what went up or down more than chance would explain."""
+    if not test:
+        return str(_("Not tested: too few women counted to test."))
+    if test.get("p_band") is None and test.get("p_value") is None:
+        # Every pair the same before and after: the test has nothing to rank.
+        return str(_("Not tested: nobody's answer changed."))
+    effect = test.get("effect_size")
+    reading = _("A change like this could be chance alone.")
+    if _significant(test) and effect is not None and float(effect) != 0:
+        reading = rose if float(effect) > 0 else fell
+    parts = [f"n = {test.get('n')}", _p_text(test)]
+    if effect is not None:
+        # Published effect sizes are rounded to one place: no more are printed.
+        places = 1 if test.get("p_band") else 2
+        parts.append(f"r = {decimal(float(effect), places)}")
+    return f"{'; '.join(parts)}. {reading}"
+
+
+def funder_tests(report: dict[str, Any]) -> dict[str, Any]:
+    """The signed-rank tests of the funder report, one plain sentence each: by focus
+    area (intake against latest rating) and for involvement (intake against follow-up)."""
+    areas = [
+        {
+            "area": a["area"],
+            "result": str(_("Not tested: nobody assessed."))
+            if shown(a["assessed"]) == 0
+            else signed_rank_result(
+                a.get("wilcoxon"),
+                rose=_("Ratings rose more than chance alone would explain."),
+                fell=_("Ratings fell more than chance alone would explain."),
+            ),
+        }
+        for a in report.get("focus_areas") or []
+    ]
+    paired = (report.get("involvement") or {}).get("paired") or {}
+    involvement = signed_rank_result(
+        paired.get("wilcoxon"),
+        rose=_("Involvement rose more than chance alone would explain."),
+        fell=_("Involvement fell more than chance alone would explain."),
+    )
+    return {"areas": areas, "involvement": involvement}
 
 
 def funder_involvement(report: dict[str, Any]) -> Table | None:
@@ -534,7 +640,10 @@ def funder_involvement(report: dict[str, Any]) -> Table | None:
     ]
     rows.append([_("Women asked"), *(shown(totals[tp]) for tp in at)])
     return Table(
-        _("Involvement in sex work, by timepoint"),
+        _(
+            "Involvement in sex work, by timepoint: women (share of those asked); n, the "
+            "women asked, is the last row"
+        ),
         [_("Involvement"), *(label(tp, TIMEPOINT_LABELS) for tp in at)],
         rows,
     )
@@ -562,7 +671,10 @@ def _with_share(count: int | str, total: int | str) -> str:
 
 def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
     table = Table(
-        _("Costs by cycle (evaluation costs excluded)"),
+        _(
+            "Costs by cycle (evaluation costs excluded); n, the women enrolled in each "
+            "cycle, is its second column"
+        ),
         [
             _("Cycle"),
             _("Enrolled"),
@@ -589,13 +701,18 @@ def funder_costs(report: dict[str, Any]) -> tuple[Table, list[Bar]]:
                 per_graduate,
             ]
         )
-        bars.append(
-            Bar(
-                c["cycle"],
-                _float(c.get("cost_per_participant")) if per_participant else None,
-                per_participant or _("not shown (small numbers)"),
-            )
-        )
+        if c.get("operating_cost") in (None, ""):
+            bars.append(Bar(c["cycle"], None, str(NO_COST_LINES)))
+        elif enrolled == 0:
+            bars.append(Bar(c["cycle"], None, str(NOBODY_ENROLLED)))
+        elif per_participant:
+            text = _("%(cost)s (%(enrolled)s enrolled)") % {
+                "cost": per_participant,
+                "enrolled": enrolled,
+            }
+            bars.append(Bar(c["cycle"], _float(c.get("cost_per_participant")), text))
+        else:
+            bars.append(Bar(c["cycle"], None, str(SMALL_NUMBERS)))
     return table, bars
 
 

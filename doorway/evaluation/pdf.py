@@ -3,6 +3,8 @@
 WeasyPrint would fetch whatever a page points at (any http URL, any file on the
 server). Our fetcher reads Doorway's own static files and nothing else: the report's
 stylesheet and images come from there, and everything else is refused.
+
+Every PDF is tagged (`PDF_VARIANT`), so that a screen reader can follow it.
 """
 
 from __future__ import annotations
@@ -60,7 +62,15 @@ class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships n
         return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
 
+# Tagged PDF (PDF/UA-1): headings, paragraphs, lists and tables carry their structure
+# for a screen reader, the document's language is the `lang` of its <html>, and its
+# title (the <title>) is what a reader's window shows.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> bytes:
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
     assert pdf is not None
     return bytes(pdf)
