@@ -18,16 +18,31 @@ go to the program manager's list to clear (`old_closing_notes`).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from doorway.caseload.models import DueItem, DueItemQuerySet, Snooze
+from doorway.caseload.models import WEEK, DueItem, DueItemQuerySet, Snooze
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment, ExitReason
 from doorway.people.models import SafetyFlag
@@ -120,6 +135,91 @@ def worker_items(today: datetime.date) -> DueItemQuerySet:
     )
 
 
+def ranked(
+    enrolments: QuerySet[Enrolment],
+    today: datetime.date,
+    *,
+    kind: str | None = None,
+    phase: Phase | None = None,
+) -> QuerySet[Enrolment]:
+    """Her open enrolments, and closed ones with something still due (a graduate's
+    follow-up, a recent closing note), each annotated with its `rank_group` (above) and
+    `next_due`, in the caseload's order: by group, then soonest due (which within a group
+    is also most overdue first), then code. Ranked by the database, so that a page of a
+    program's thousands of women is cut without reading them all. `kind` keeps the women
+    with that kind of work due, `phase` those in that phase."""
+    items = worker_items(today)
+    chosen = enrolments.filter(Q(exit_reason="") | Exists(items.filter(enrolment=OuterRef("pk"))))
+    if kind:
+        chosen = chosen.filter(Exists(items.filter(enrolment=OuterRef("pk"), kind=kind)))
+    if phase is not None:
+        chosen = chosen.filter(current_phase=phase)
+    # A due item is put aside by a snooze in force naming it as a rule names it.
+    no_subject = Value(UUID(int=0), output_field=UUIDField())
+    put_aside = Exists(
+        Snooze.objects.in_force(today)
+        .annotate(named=Coalesce("subject_id", no_subject))
+        .filter(
+            enrolment=OuterRef("enrolment"),
+            kind=OuterRef("kind"),
+            named=Coalesce(OuterRef("subject_id"), no_subject),
+        )
+    )
+    hers = items.filter(enrolment=OuterRef("pk"))
+    awake = hers.filter(~put_aside)
+    overdue = awake.filter(due_on__lt=today)
+    return (
+        chosen.annotate(
+            flagged=Exists(
+                SafetyFlag.objects.filter(
+                    participant=OuterRef("participant"), removed_at__isnull=True
+                )
+            ),
+            next_due=Subquery(awake.order_by("due_on").values("due_on")[:1]),
+            contact_missed=Exists(overdue.filter(kind__in=URGENT_KINDS)),
+            anything_overdue=Exists(overdue),
+            anything_snoozed=Exists(hers.filter(put_aside)),
+        )
+        .annotate(
+            rank_group=Case(
+                When(
+                    Q(exit_reason="")
+                    & (Q(contact_missed=True) | Q(flagged=True, anything_overdue=True)),
+                    then=Value(URGENT),
+                ),
+                When(anything_overdue=True, then=Value(OVERDUE)),
+                When(next_due__lte=today + datetime.timedelta(days=WEEK), then=Value(THIS_WEEK)),
+                When(anything_snoozed=True, then=Value(SNOOZED)),
+                default=Value(LATER),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank_group", F("next_due").asc(nulls_last=True), "participant__code")
+    )
+
+
+def with_their_dues(enrolments: QuerySet[Enrolment], today: datetime.date) -> QuerySet[Enrolment]:
+    """Ranked enrolments with what `rows_of` reads: her, her phase, her due items and
+    snoozes. Three queries, for the whole caseload or a page of it."""
+    return enrolments.select_related("participant", "current_phase").prefetch_related(
+        Prefetch(
+            "due_items", queryset=worker_items(today).order_by("due_on", "kind"), to_attr="dues"
+        ),
+        Prefetch(
+            "snoozes",
+            queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
+            to_attr="snoozed",
+        ),
+    )
+
+
+def rows_of(
+    enrolments: Iterable[Enrolment], today: datetime.date, phase_numbers: Mapping[Any, int]
+) -> list[Row]:
+    """Each enrolment's row with its badges, in the order given."""
+    return [_row(e, today, phase_numbers.get(e.current_phase_id)) for e in enrolments]
+
+
 def caseload_rows(
     enrolments: QuerySet[Enrolment],
     today: datetime.date,
@@ -128,45 +228,16 @@ def caseload_rows(
     phase: Phase | None = None,
     phase_numbers: Mapping[Any, int] | None = None,
 ) -> list[Row]:
-    """Her open enrolments, and closed ones with something still due (a graduate's
-    follow-up, a recent closing note), ranked by group (above), then most overdue, then
-    soonest due. `kind` keeps the women with that kind of work due, `phase` those in that
-    phase. Three queries."""
-    items = worker_items(today)
-    chosen = enrolments.filter(Q(exit_reason="") | Exists(items.filter(enrolment=OuterRef("pk"))))
-    if kind:
-        chosen = chosen.filter(Exists(items.filter(enrolment=OuterRef("pk"), kind=kind)))
-    if phase is not None:
-        chosen = chosen.filter(current_phase=phase)
-    chosen = (
-        chosen.annotate(
-            flagged=Exists(
-                SafetyFlag.objects.filter(
-                    participant=OuterRef("participant"), removed_at__isnull=True
-                )
-            )
-        )
-        .select_related("participant", "current_phase")
-        .prefetch_related(
-            Prefetch("due_items", queryset=items.order_by("due_on", "kind"), to_attr="dues"),
-            Prefetch(
-                "snoozes",
-                queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
-                to_attr="snoozed",
-            ),
-        )
-    )
-    numbers = phase_numbers or {}
-    rows = [_row(enrolment, today, numbers.get(enrolment.current_phase_id)) for enrolment in chosen]
-    rows.sort(
-        key=lambda r: (
-            r.group,
-            -r.most_overdue,
-            r.next_due or datetime.date.max,
-            r.enrolment.participant.code,
-        )
-    )
-    return rows
+    """The whole caseload's rows, ranked (`ranked`). Three queries."""
+    chosen = with_their_dues(ranked(enrolments, today, kind=kind, phase=phase), today)
+    return rows_of(chosen, today, phase_numbers or {})
+
+
+def group_counts(ranked_enrolments: QuerySet[Enrolment]) -> dict[int, int]:
+    """How many women are in each group of a ranked caseload. One query."""
+    # rank_group is annotated by `ranked`, which the type checker cannot follow.
+    counted = ranked_enrolments.order_by().values("rank_group").annotate(n=Count("pk"))  # type: ignore[misc]
+    return {row["rank_group"]: row["n"] for row in counted}
 
 
 def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,9 +39,12 @@ from doorway.caseload.queries import (
     OVERDUE,
     THIS_WEEK,
     URGENT,
-    caseload_rows,
+    group_counts,
     numbered_phases,
     old_closing_notes,
+    ranked,
+    rows_of,
+    with_their_dues,
     worker_items,
 )
 from doorway.enrolments.access import access_enrolment, access_part
@@ -58,6 +62,8 @@ from doorway.web.pages import audit_view, record_page
 
 # The overview counts, per worker, the participants overdue for each kind of work:
 # "2 overdue for contact", not the due item's own name ("Contact due overdue").
+# Women on a page of the caseload: a case manager's whole caseload fits on one.
+PAGE_SIZE = 50
 OVERDUE_WORDS = {
     DueKind.CONTACT: _("overdue for contact"),
     DueKind.PHASE_REVIEW: _("plan review overdue"),
@@ -140,13 +146,14 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if filters.is_valid():
         kind = filters.cleaned_data["kind"] or None
         phase = filters.chosen_phase()
-    rows = caseload_rows(
-        enrolments,
-        today,
-        kind=kind,
-        phase=phase,
-        phase_numbers={p.pk: number for p, number in phases},
-    )
+    chosen = ranked(enrolments, today, kind=kind, phase=phase)
+    counts = group_counts(chosen)
+    # A program's caseloads run to thousands of women: a page at a time, ranked by the
+    # database, so the page costs the same whatever the program's size.
+    paginator = Paginator(with_their_dues(chosen, today), PAGE_SIZE)
+    paginator.count = sum(counts.values())  # counted already, by group
+    page = paginator.get_page(request.GET.get("page"))
+    rows = rows_of(page.object_list, today, {p.pk: number for p, number in phases})
     # A list of participants' names is a read of their records: say whose.
     record(
         Action.LIST,
@@ -154,12 +161,13 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         detail={
             "page": "caseload",
             "scope": scope,
-            "count": len(rows),
+            "count": paginator.count,
+            "page_number": page.number,
             "shown": [str(r.enrolment.participant_id) for r in rows],
         },
     )
     groups = [
-        (number, GROUP_NAMES[number], [r for r in rows if r.group == number])
+        (number, GROUP_NAMES[number], counts.get(number, 0), [r for r in rows if r.group == number])
         for number in sorted(GROUP_NAMES)
     ]
     is_manager = clears_old_closing_notes(user)
@@ -168,16 +176,18 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         "caseload/caseload.html",
         {
             "rows": rows,
-            "groups": [g for g in groups if g[2]],
+            "groups": [g for g in groups if g[3]],
+            "page": page,
+            "other_pages": _without_page(request),
             "today": today,
             "scope": scope,
             "worker": worker,
             "filters": filters,
             "filtered": bool(kind or phase),
             "size": caseload_size(enrolments),
-            "urgent": len(groups[URGENT][2]),
-            "overdue": len(groups[URGENT][2]) + len(groups[OVERDUE][2]),
-            "due_this_week": len(groups[THIS_WEEK][2]),
+            "urgent": counts.get(URGENT, 0),
+            "overdue": counts.get(URGENT, 0) + counts.get(OVERDUE, 0),
+            "due_this_week": counts.get(THIS_WEEK, 0),
             "old_closing_note_days": OLD_CLOSING_NOTE_DAYS,
             "old_closing_notes": (
                 old_closing_notes(_managed(user), today).count() if is_manager else None
@@ -188,6 +198,14 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Her own address asked for a filter that is not there: say so, not a 500.
         status=200 if filters.is_valid() else 400,
     )
+
+
+def _without_page(request: AuthenticatedHttpRequest) -> str:
+    """The caseload's address as asked (its scope and filters), for links to its other
+    pages to add `page=` to."""
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
 
 
 def _managed(user: User) -> Any:
