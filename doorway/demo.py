@@ -24,9 +24,11 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from doorway import demo_history
 from doorway.caseload import demo as caseload_demo
 from doorway.casework import demo as casework_demo
 from doorway.dropins import demo as dropins_demo
@@ -42,7 +44,7 @@ from doorway.people.models import ConsentKind, FlagKind, Language, Participant, 
 from doorway.people.roles import Role
 from doorway.plans import demo as plans_demo
 from doorway.programs import exit_doors_here
-from doorway.programs.models import Agency, Cycle, PartnerAgency, Program, ServiceKind
+from doorway.programs.models import Agency, Cycle, PartnerAgency, Phase, Program, ServiceKind
 from doorway.referrals import demo as referrals_demo
 
 # One published password for every demo account. Demo accounts may skip the second
@@ -465,8 +467,30 @@ def load(today: datetime.date | None = None) -> Loaded:
     )
     if loaded.created.get("participants"):
         # Only with a new cohort, so that a second run adds no second round of casework.
+        _add_supervision_history(program, staff, teams)
         _add_casework(random.Random(rng.getrandbits(64)), program, staff, teams, today)  # noqa: S311
     return loaded
+
+
+def _add_supervision_history(
+    program: Program, staff: dict[str, User], teams: dict[str, Team]
+) -> None:
+    """Each team's weekly supervision through the finished cycles: from the week the
+    first of them started to the week the last woman in them left."""
+    finished = Enrolment.objects.filter(
+        cycle__program=program, cycle__name__in=[name for name, _, _ in CYCLES]
+    )
+    last = finished.aggregate(last=Max("exited_on"))["last"]
+    if last is None:
+        return
+    demo_history.record_supervision(
+        [
+            (teams["Queen West team"], staff["casemanager"]),
+            (teams["Scarborough team"], staff["casemanager2"]),
+        ],
+        CYCLES[0][1],
+        last,
+    )
 
 
 def _add_casework(
@@ -548,6 +572,7 @@ def _make_participant(
     reached = STAGES.index(person.stage)
     day = phase_started = referred_on
     consents = []
+    entered: list[tuple[Phase, datetime.date]] = []  # her CTI phases and the days she entered
 
     def step(on: datetime.date) -> datetime.date:
         if on >= today:
@@ -568,6 +593,7 @@ def _make_participant(
             phases[1], by=worker, on=day, reason="Consented to service; intake started."
         )
         phase_started = day
+        entered.append((phases[1], day))
     if reached >= STAGES.index(ELIGIBLE) or person.ending == ExitReason.NOT_ELIGIBLE:
         eligible = person.ending != ExitReason.NOT_ELIGIBLE
         factors = rng.sample(RISK_FACTORS, k=rng.randint(2, 4) if eligible else 1)
@@ -583,6 +609,7 @@ def _make_participant(
             day = step(later(phase_started, 84, 96))
             phase_started = day
             enrolment.move_to(phase, by=worker, on=day)
+            entered.append((phase, day))
             if stage == SERVICES:
                 for partner in rng.sample(partners, k=rng.randint(1, 2)):
                     give_consent(
@@ -600,6 +627,19 @@ def _make_participant(
             ends = day
         else:
             ends = min(later(day, 20, 60), today - datetime.timedelta(days=1))
+        if entered and person.days_ago is None and person.ending != ExitReason.NOT_ELIGIBLE:
+            # A finished cycle: her casework while she was in the program, before she left.
+            demo_history.record_history(
+                enrolment,
+                [
+                    demo_history.PhaseStay(phase, start, end)
+                    for (phase, start), end in zip(
+                        entered, [*(start for _, start in entered[1:]), ends], strict=True
+                    )
+                ],
+                demo_history.rng_for(person.legal_name),
+                facilitators=[staff["casemanager"], staff["casemanager2"], staff["peermentor"]],
+            )
         enrolment.exit(person.ending, by=worker, on=ends, reason=EXIT_NOTES[person.ending])
         for consent in consents:
             withdrawn = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
@@ -136,8 +137,12 @@ def check_casework() -> None:
         assert model.objects.exists(), model.__name__
     assert OutreachContact.objects.exclude(participant=None).exists()
     assert SupervisionSession.objects.exists()
-    # Only the current intake is worked on: earlier cycles' records end with their exits.
-    assert not Contact.objects.exclude(enrolment__cycle__name=demo.CURRENT_INTAKE[0]).exists()
+    # Earlier cycles were worked on while each woman was in the program: their contacts
+    # lie between her referral and the day she left.
+    earlier = Contact.objects.exclude(enrolment__cycle__name=demo.CURRENT_INTAKE[0])
+    assert earlier.exists()
+    assert not earlier.filter(happened_on__gte=F("enrolment__exited_on")).exists()
+    assert not earlier.filter(happened_on__lt=F("enrolment__referred_on")).exists()
     today = timezone.localdate()
     overdue = DueItem.objects.filter(due_on__lt=today)
     kinds = set(overdue.values_list("kind", flat=True))

@@ -67,11 +67,35 @@ def check_published_figures(report: dict[str, Any]) -> None:
     assert (min(published), max(published)) == (Decimal("15292.42"), Decimal("19549.97"))
 
 
+# A fidelity item is kept when at least three in four of the women judged on it meet
+# it: below that, one woman in four or more missed that part of the model. The demo's
+# one item that its generators do not write but take from the published cohort's
+# journeys, no discharge before the end (43 of 55, 78%), sits just above it. Three of
+# the twelve items may fall short: the rest must be kept for the demo to show a program
+# that mostly keeps the model, as Exit Doors Here did.
+KEPT_PERCENT = 75
+KEPT_ITEMS = 9
+
+
+def check_the_program_mostly_keeps_the_model(report: dict[str, Any]) -> None:
+    fidelity = report["fidelity"]
+    items = {row["item"]: row for row in fidelity["items"] + fidelity["program_items"]}
+    assert len(items) == 12
+    shares = {item: row["percent"] for item, row in items.items()}
+    kept = [item for item, row in items.items() if (row["percent"] or 0) >= KEPT_PERCENT]
+    assert len(kept) >= KEPT_ITEMS, shares
+    # Drop-in attendance varies among the women assessed, so the dose-response table
+    # compares more than one group.
+    groups = [row for row in report["process"]["dose_response"]["rows"] if row["assessed"]]
+    assert len(groups) > 1, groups
+
+
 @pytest.mark.django_db
 def test_the_demo_reproduces_every_published_figure_through_doorway_evaluate() -> None:
     demo.load()
     report = evaluate()
     check_published_figures(report)
+    check_the_program_mostly_keeps_the_model(report)
 
     # 22 partner agencies surveyed, all reporting a positive working relationship.
     partners = PartnerAgency.objects.all()
