@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from doorway.replica import replica_database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -165,6 +167,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 100,000 participants), more than it ever saves on the app's queries.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
+# A PostgreSQL streaming replica (hot standby) for the reports: the evaluation, the funder
+# report, the research export and the deployment table read there (doorway/replica.py);
+# everything else, and every write, stays on DATABASE_URL. Unset: one database.
+_replica = replica_database(
+    env.str("DATABASE_REPLICA_URL", default=""), DATABASES["default"], env.db_url_config
+)
+if _replica is not None:
+    DATABASES["replica"] = _replica
+DOORWAY_READ_REPLICA = "replica" if _replica is not None else ""
+DATABASE_ROUTERS = ["doorway.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"

@@ -31,3 +31,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Tasks run at once, inside the test, so their effects can be asserted.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# A second alias on the test database itself (a mirror, not a database of its own), so
+# that the routing tests (doorway/tests/test_replica.py) can turn the replica on with
+# DOORWAY_READ_REPLICA="replica". Off otherwise: every test reads the one database.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DOORWAY_READ_REPLICA = ""

@@ -43,6 +43,7 @@ from doorway.evaluation.charts import (
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.suppress import NOT_SHOWN, RULE, SUPPRESSED
 from doorway.programs.models import Program
+from doorway.replica import reads_replica
 
 
 @extend_schema_field(
@@ -324,6 +325,7 @@ class EvaluationViewSet(viewsets.ViewSet):
         responses={200: EvaluationOutcomesSerializer, **problems(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["get"])
+    @reads_replica
     def outcomes(self, request: Request, program: str | None = None) -> Response:
         found = access_program_evaluation(request, str(program))
         exact = permissions.sees_exact_figures(request.user)
@@ -359,6 +361,7 @@ class EvaluationViewSet(viewsets.ViewSet):
         responses={200: DeploymentOutcomesSerializer, **problems(400, 401, 403)},
     )
     @action(detail=False, methods=["get"], url_path="deployment")
+    @reads_replica
     def deployment(self, request: Request) -> Response:
         if not permissions.sees_evaluations(request.user):
             raise PermissionDenied

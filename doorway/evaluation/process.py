@@ -46,6 +46,7 @@ from doorway.evaluation.cohort import (
     evaluation_enrolments,
 )
 from doorway.programs.models import ContactCadence, Phase, in_active_language
+from doorway.replica import reading_connection
 
 # Phase moves that put her in a phase (a reopening leaves her where she was).
 ENTRIES = (EventKind.REFERRED, EventKind.ADVANCED, EventKind.SKIPPED)
@@ -222,7 +223,8 @@ def as_date(value: Any) -> datetime.date:
 
 
 def select(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    # On the replica inside a report (doorway/replica.py), as the querysets are.
+    with reading_connection(Enrolment).cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 
 from doorway.evaluation import views
+from doorway.replica import reads_replica_patterns
 
 # Fixed words (E4's theory/survey pages) must come before "<slug:program_slug>/",
 # or the slug pattern would take them.
@@ -25,3 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<slug:program_slug>/export/", views.research_export, name="research_export"),
 ]
+
+# Every page above is a read-only report: read on the replica when there is one
+# (doorway/replica.py). The theory pages, an included URL conf, are not.
+reads_replica_patterns(urlpatterns)
