@@ -6,8 +6,10 @@ import datetime
 from typing import Any
 
 import pytest
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -97,3 +99,61 @@ def test_the_api_contact_list_pages_through_every_contact_once(world: World) -> 
         url = answer["next"]
     expected = Contact.objects.order_by("-happened_on", "-recorded_at", "pk")
     assert seen == [str(pk) for pk in expected.values_list("pk", flat=True)]
+
+
+def fresh_pages(size: int, orphans: int, rows: QuerySet[Contact]) -> list[list[Any]]:
+    """Each page from a paginator that has not counted yet, as a request's is."""
+    last = Paginator(rows, size, orphans=orphans).num_pages
+    return [
+        [row.pk for row in KeysFirstPaginator(rows, size, orphans=orphans).page(n)]
+        for n in range(1, last + 1)
+    ]
+
+
+def test_a_page_asked_first_holds_the_rows_slicing_gives_and_the_count(world: World) -> None:
+    contacts(world, 11)
+    ordered = Contact.objects.select_related("enrolment").order_by(
+        "-happened_on", "-recorded_at", "pk"
+    )
+    for size, orphans in [(1, 0), (3, 0), (4, 2), (5, 1), (11, 0), (50, 0)]:
+        plain = pages(Paginator(ordered, size, orphans=orphans))
+        assert fresh_pages(size, orphans, ordered) == plain
+        for number in ("1", float(len(plain)), len(plain)):
+            paginator = KeysFirstPaginator(ordered, size, orphans=orphans)
+            paginator.page(number)
+            assert paginator.count == 11
+
+
+def test_the_count_comes_with_the_keys_in_one_query(world: World) -> None:
+    contacts(world, 7)
+    ordered = Contact.objects.select_related("enrolment").order_by(
+        "-happened_on", "-recorded_at", "pk"
+    )
+    paginator = KeysFirstPaginator(ordered, 3)
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(paginator.page(2))
+        assert paginator.count == 7
+    # The keys with the count, then the page's rows: no COUNT query of its own.
+    assert len(queries) == 2
+    assert not any("COUNT(*)" in q["sql"] for q in queries.captured_queries)
+    assert [r.pk for r in rows] == list(ordered.values_list("pk", flat=True)[3:6])
+
+
+def test_a_page_past_the_last_or_not_a_number_is_refused_as_before(world: World) -> None:
+    contacts(world, 4)
+    ordered = Contact.objects.order_by("-happened_on", "-recorded_at", "pk")
+    refusals: list[tuple[int | str, type[Exception]]] = [
+        (3, EmptyPage),
+        (0, EmptyPage),
+        ("two", PageNotAnInteger),
+    ]
+    for number, refusal in refusals:
+        with pytest.raises(refusal):
+            KeysFirstPaginator(ordered, 2).page(number)
+        with pytest.raises(refusal):
+            Paginator(ordered, 2).page(number)
+    nothing = KeysFirstPaginator(Contact.objects.none().order_by("pk"), 2)
+    assert list(nothing.page(1)) == []
+    assert nothing.count == 0
+    with pytest.raises(EmptyPage):
+        KeysFirstPaginator(Contact.objects.none().order_by("pk"), 2).page(2)
