@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -44,6 +44,21 @@ from doorway.programs.models import FocusArea, KeyIngredient
 
 def _ids(values: Any) -> list[str]:
     return sorted(str(v.pk) for v in values)
+
+
+# A list reads only the keys of what each contact names, into plain lists
+# (`listed_<relation>`): no goal's words decrypted, no related manager made per row.
+LISTED = "listed_"
+
+
+def _listed(relation: str, model: type[Model]) -> Prefetch[Any, Any, Any]:
+    keys = model._default_manager.only("pk").order_by()
+    return Prefetch(relation, queryset=keys, to_attr=LISTED + relation)
+
+
+def _linked(contact: Contact, relation: str) -> Any:
+    listed = getattr(contact, LISTED + relation, None)
+    return getattr(contact, relation).all() if listed is None else listed
 
 
 class ContactSerializer(serializers.ModelSerializer[Contact]):
@@ -102,7 +117,6 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
     def to_representation(self, instance: Contact) -> dict[str, Any]:
         request = self.context.get("request")
         reads_notes = request is not None and permissions.reads_case_notes(request.user)
-        goals: Any = instance.goals.all()
         return {
             "id": str(instance.pk),
             "enrolment": str(instance.enrolment_id),
@@ -110,9 +124,9 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
             "happened_on": instance.happened_on.isoformat(),
             "duration_minutes": instance.duration_minutes,
             "kind": instance.kind,
-            "focus_areas": _ids(instance.focus_areas.all()),
-            "goals": _ids(goals) if reads_notes else None,
-            "ingredients": _ids(instance.ingredients.all()),
+            "focus_areas": _ids(_linked(instance, "focus_areas")),
+            "goals": _ids(_linked(instance, "goals")) if reads_notes else None,
+            "ingredients": _ids(_linked(instance, "ingredients")),
             "note": instance.note if reads_notes else None,
             "recorded_by": str(instance.recorded_by_id),
             "recorded_at": serializers.DateTimeField().to_representation(instance.recorded_at),
@@ -206,11 +220,16 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
         return ""
 
     def base_queryset(self) -> QuerySet[Any]:
-        return (
-            Contact.objects.select_related("enrolment")
-            .prefetch_related("focus_areas", "goals", "ingredients")
-            .order_by("-happened_on", "-recorded_at", "pk")
+        contacts = Contact.objects.select_related("enrolment").order_by(
+            "-happened_on", "-recorded_at", "pk"
         )
+        if self.action == "list":
+            return contacts.prefetch_related(
+                _listed("focus_areas", FocusArea),
+                _listed("goals", Goal),
+                _listed("ingredients", KeyIngredient),
+            )
+        return contacts.prefetch_related("focus_areas", "goals", "ingredients")
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         user = self.caller()
