@@ -49,6 +49,20 @@ def enrolment_rule(user: Someone) -> Q | None:
     return None
 
 
+# The roles `enrolment_rule` gives a rule to (one branch each).
+REACHING_ROLES = frozenset(
+    {Role.CASE_MANAGER, Role.PEER_MENTOR, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR}
+)
+
+
+def reaches_records(user: Someone) -> bool:
+    """Whether `enrolment_rule(user)` is a rule, not None, told without making its
+    subqueries: every signed-in page asks it, for the search box in the menu."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.role in REACHING_ROLES
+
+
 def case_managers_covered_by(user: User) -> QuerySet[Any]:
     """The ids of the case managers whose caseloads `user` shares: herself and every
     member of one of her teams (a subquery, read when the query runs).

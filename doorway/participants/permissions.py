@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from doorway.enrolments.reach import enrolment_rule
+from doorway.enrolments.reach import reaches_records
 
 if TYPE_CHECKING:
     from doorway.people.capabilities import Someone
 
 
 def searches_participants(user: Someone) -> bool:
-    return enrolment_rule(user) is not None
+    return reaches_records(user)
