@@ -81,7 +81,7 @@ from doorway.referrals.models import STEPS, Referral, ReferralStatus, ReferralUp
 from doorway.synth import names, text
 from doorway.synth.journeys import DAY, Journey, Person
 from doorway.synth.world import TEAM_SIZE, ProgramInfo
-from doorway.synth.writer import Id, Writer, new_uuid, seal
+from doorway.synth.writer import Id, Sealed, Writer, new_uuid, seal
 
 S = ReferralStatus
 
@@ -440,9 +440,9 @@ def _journey(
     }
     created_at = at(ctx, j.referred_on, rng.randint(9, 16), rng.randint(0, 59))
 
-    tokens: dict[str, str] = {}
+    tokens: dict[str, Sealed | str] = {}
 
-    def sealed(reason: str) -> str:
+    def sealed(reason: str) -> Sealed | str:
         """Her eligibility reason, encrypted once for the versions that carry it."""
         if reason not in tokens:
             tokens[reason] = seal(reason)
@@ -596,7 +596,7 @@ def _administer(
         number: Decimal | None = None
         day: datetime.date | None = None
         choices: list[str] = []
-        words = ""
+        words: Sealed | str = ""
         if kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
             choices = value if isinstance(value, list) else [value]
         elif kind == ItemKind.YES_NO:

@@ -17,10 +17,11 @@ participant is no user's action, so nothing else is audited.
 How rows reach the database:
 - PostgreSQL, connected as a superuser: the whole run is one transaction. Rows are
   COPied on a second thread while the next are made; the per-row foreign-key triggers
-  are paused (`session_replication_role`, for this transaction only) and the plain
-  indexes of the tables written are dropped, then rebuilt from their own definitions
-  and every foreign key checked with one anti-join each, before the commit. A failure
-  anywhere leaves nothing behind.
+  are paused (`session_replication_role`, for this transaction only) and every index of
+  the tables written is dropped (primary keys, unique constraints and the foreign keys
+  that point at them included), then rebuilt from its own definition and every foreign
+  key checked with one anti-join each, before the commit. A failure anywhere leaves
+  nothing behind.
 - Anywhere else (SQLite, or PostgreSQL without that right): a commit every `chunk`
   participants with every constraint checked as usual. A failure leaves the chunks
   already committed; start again from an empty database.
@@ -214,8 +215,8 @@ def _staff_and_sessions(
     bulk: bool,
 ) -> tuple[dict[tuple[Id, int], records.Sessions], list[tuple[str, str]], dict[Id, int]]:
     """The staff sized to the caseloads open today, assigned to the journeys; the teams'
-    sessions and outreach; the record tables opened (and, in bulk, their plain indexes
-    dropped). Returns the sessions, the dropped indexes, and how many women each cycle
+    sessions and outreach; the record tables opened (and, in bulk, their indexes and
+    keys dropped). Returns the sessions, the dropped indexes, and how many women each cycle
     enrolled."""
     report.staff = world.build_staff(staff_rng, infos, journeys.open_counts(people), DEMO_PASSWORD)
     journeys.assign_staff(staff_rng, people)

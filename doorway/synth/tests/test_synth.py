@@ -304,6 +304,32 @@ def test_no_person_of_the_demo_is_reused(deployment: None) -> None:
         assert not participant.email or participant.email.endswith("@example.org")
 
 
+def schema() -> list[tuple[Any, ...]]:
+    """Every constraint and index of the database, as PostgreSQL prints them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated, "
+            "condeferrable, condeferred FROM pg_constraint WHERE connamespace = "
+            "'public'::regnamespace ORDER BY 1, 2"
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "ORDER BY 1, 2"
+        )
+        return constraints + cursor.fetchall()
+
+
+def test_every_key_and_index_dropped_for_the_load_is_back(demo_on: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the indexes and keys are dropped for the load on PostgreSQL only")
+    before = schema()
+    assert any("PRIMARY KEY" in str(row[2]) for row in before)
+    synthesise(N, 7, today=TODAY)
+    assert Contact.objects.exists()
+    assert schema() == before
+
+
 def test_refused_without_demo_mode(settings: Any) -> None:
     settings.DEMO = False
     with pytest.raises(ValidationError, match="DOORWAY_DEMO"):
