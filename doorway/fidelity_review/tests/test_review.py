@@ -13,7 +13,7 @@ from doorway.conftest import World
 from doorway.enrolments.models import Enrolment
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.fidelity import fidelity_report
-from doorway.fidelity_review import actions, evidence
+from doorway.fidelity_review import actions, evidence, queries
 from doorway.fidelity_review.models import FidelityReview, ItemRating, SampledRecord
 from doorway.people.models import ConsentKind
 from doorway.testing.signin import signed_in
@@ -239,3 +239,17 @@ def test_the_evaluations_fidelity_section_links_to_the_reviews(world: World) -> 
         },
     )
     assert reverse("fidelity_reviews", args=[world.program.slug]) in html
+
+
+def test_erasing_her_removes_her_sampled_record_and_its_ratings(
+    world: World, women: list[Enrolment]
+) -> None:
+    from doorway.erasure.eraser import erase_participant
+
+    review = actions.draw(world.program, by=world.morgan, sample_size=6, seed=4)
+    hers = review.records.get(enrolment=women[1])
+    actions.rate(hers, by=world.morgan, ratings={"nine_months": "not_met"})
+    erase_participant(women[1].participant)
+    assert not SampledRecord.objects.filter(pk=hers.pk).exists()
+    assert not ItemRating.objects.filter(record_id=hers.pk).exists()
+    assert queries.sample_of(review).left_out == [hers.position]
