@@ -220,7 +220,7 @@ class InStay:
     supports: int  # accompaniments, or contacts tagged SUPPORTS_INGREDIENT
     first_month: int  # contacts in the FIRST_MONTH_DAYS from the stay's start
     referrals_made: int
-    referral_news: int  # referral updates dated in the stay
+    referral_news: int  # referral updates dated in the stay, the "made" step left out
     focus_areas: int | None  # named in her phase plan for the phase; None: no plan
 
 
@@ -514,6 +514,8 @@ news AS (
     JOIN {Referral._meta.db_table} r ON r.enrolment_id = st.enrolment_id
     JOIN {ReferralUpdate._meta.db_table} u ON u.referral_id = r.id
     WHERE st.is_second = 1 AND {in_stay_sql("u.dated_on")}
+      -- Its first step, made, is the worker's own act on the day, not news from the partner.
+      AND u.status <> %s
     GROUP BY st.enrolment_id, st.phase_id
 ),
 plans AS (
@@ -534,6 +536,8 @@ LEFT JOIN plans ON plans.enrolment_id = st.enrolment_id AND plans.phase_id = st.
 
 
 def _counted_stays_params(program: Program, phase_ids: list[Any]) -> list[Any]:
+    from doorway.referrals.models import ReferralStatus
+
     second = phase_ids[1] if len(phase_ids) > 1 else None
     return [
         phase_ids[0],
@@ -545,6 +549,7 @@ def _counted_stays_params(program: Program, phase_ids: list[Any]) -> list[Any]:
         SUPPORTS_INGREDIENT,
         *COMMUNITY_KINDS,
         SUPPORTS_KIND,
+        str(ReferralStatus.MADE),
     ]
 
 

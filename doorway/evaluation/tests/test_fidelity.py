@@ -167,6 +167,16 @@ def test_monitoring_of_supports_during_phase_2(world: World) -> None:
     assert verdict(result, "EDH-NOREF1", "early_linking") == "fail"
 
 
+def test_a_referral_made_in_phase_2_is_not_news_from_the_partner(world: World) -> None:
+    # Making a referral records its first step, "made", on the day: that is the case
+    # manager's act, not news from the partner, so it does not show supports monitored.
+    build(world, Plan("EDH-MADEP2", referral=(2, 10), referral_news=None))
+    result = report(world)
+    assert why(result, "EDH-MADEP2", "monitoring_phase2") == (
+        "no news of her referrals recorded in phase 2"
+    )
+
+
 def test_no_discharge_before_the_end(world: World) -> None:
     build(world, Plan("EDH-WITHDR", phase_days=(90, 40), exit_reason=ExitReason.WITHDREW))
     build(world, Plan("EDH-DIED01", phase_days=(90,), exit_reason=ExitReason.DECEASED))

@@ -277,8 +277,11 @@ def reference_load(
     made, news = defaultdict(list), defaultdict(list)
     for e, day in Referral.objects.filter(enrolment__in=ids).values_list("enrolment_id", "made_on"):
         made[e].append(day)
-    for e, day in ReferralUpdate.objects.filter(referral__enrolment__in=ids).values_list(
-        "referral__enrolment_id", "dated_on"
+    # News from the partner: every update after the one that made the referral.
+    for e, day in (
+        ReferralUpdate.objects.filter(referral__enrolment__in=ids)
+        .exclude(status=ReferralStatus.MADE)
+        .values_list("referral__enrolment_id", "dated_on")
     ):
         news[e].append(day)
     plans = {
