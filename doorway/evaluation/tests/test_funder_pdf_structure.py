@@ -166,3 +166,16 @@ def test_a_section_pushed_to_the_foot_of_a_page_keeps_its_heading_and_captions(
         together(*laid_out(source.replace(section, top + spacer + section)))
         tried += 1
     assert tried >= 4
+
+
+def test_the_page_footer_is_in_the_readers_language(
+    client: Any, world: Any, monkeypatch: pytest.MonkeyPatch, any_cohort_size: None, handed
+) -> None:
+    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    signed_in(client, world.morgan)
+    address = reverse("funder_report_pdf", args=[world.program.slug])
+    client.get(address, HTTP_ACCEPT_LANGUAGE="fr-ca")
+    client.get(address, HTTP_ACCEPT_LANGUAGE="en-ca")
+    french, english = handed
+    assert '"Page " counter(page) " sur " counter(pages)' in french
+    assert '"Page " counter(page) " of " counter(pages)' in english
