@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -58,6 +59,27 @@ def english_after_each_test() -> Iterator[None]:
     test that asked for a French page must not leave the next test in French."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def demo_in_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+    """The whole demo, loaded once for a test module and rolled back after its last test.
+
+    Loading it takes tens of seconds; each test of the module still runs in its own
+    transaction, nested in this one, so what a test writes is gone before the next."""
+    from django.db import transaction
+
+    from doorway import demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield demo.load()
+        finally:
+            cache.clear()
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

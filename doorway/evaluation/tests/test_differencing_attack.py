@@ -17,7 +17,6 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from doorway import demo
 from doorway.evaluation.cohort import Cohort, evaluation_enrolments
 from doorway.evaluation.report import evaluation_report
 from doorway.evaluation.tests.records import days_ago, involvement, woman
@@ -33,8 +32,8 @@ Table = dict[str, dict[str, Any]]  # {timepoint: {answer code: count as shown}}
 
 
 @pytest.fixture
-def loaded() -> Any:
-    return demo.load()
+def loaded(demo_in_module: Any) -> Any:
+    return demo_in_module
 
 
 def lone_women(program: Program) -> dict[datetime.date, Table]:

@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from doorway import demo
 from doorway.evaluation import disclosure
 from doorway.testing.signin import signed_in
 
@@ -24,8 +23,8 @@ FIGURES = ("enrolled", "graduated", "progressed")
 
 
 @pytest.fixture
-def loaded() -> Any:
-    return demo.load()
+def loaded(demo_in_module: Any) -> Any:
+    return demo_in_module
 
 
 def cohorts(program: Any) -> list[tuple[str, ...]]:
