@@ -18,8 +18,11 @@ managers who hold open enrolments, one per simulated user, by name (`edh1-cm0001
 has fewer, and then some are signed in twice), and the program manager `edh1-manager`.
 Then another child runs locust headless as a library, --users users (one of them the
 program manager) started at --spawn-rate a second, for --seconds seconds from the
-first start. Each signs in through the sign-in form with the demo password (demo
-accounts need no second factor while DOORWAY_DEMO is on) and then, waiting --wait-min
+first start. Each signs in through the sign-in form with the demo password; a case
+manager, who needs a second factor for her token, was given an authenticator app
+(kept in the database, reused by later runs) and enters its code at the code step (a
+code is taken once, so two simulated users of one account wait for the next one).
+Then, waiting --wait-min
 to --wait-max seconds between steps:
 - a case manager opens her caseload, one of her participants, searches (POSTed) for a
   surname of one of her participants, opens an enrolment, reads the API's participants
@@ -72,6 +75,21 @@ CASE_MANAGER_NAME = r"-cm[0-9]{4}$"
 REQUEST_TIMEOUT = 60  # seconds; a request slower than this counts as an error
 
 
+def totp_code(secret: str, period: int, digits: int) -> str:
+    """The code her authenticator app shows now (RFC 6238, as allauth checks it): the
+    swarm's child may not import Django."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    key = base64.b32decode(secret.encode("ascii"), casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // period), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
 # --- child 1: who signs in, and what each of them may open ------------------------
 
 
@@ -79,13 +97,17 @@ def prepare(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
     from django.db.models import Exists, OuterRef
+    from django.urls import reverse
 
     from doorway.api.tokens import issue_token
     from doorway.demo import DEMO_PASSWORD
     from doorway.enrolments.models import Enrolment
     from doorway.people.models import User
     from doorway.people.roles import Role
+    from doorway.testing.signin import give_totp
 
     open_ones = Enrolment.objects.open()
     workers = list(
@@ -107,6 +129,9 @@ def prepare(args: argparse.Namespace) -> int:
     plan: dict[str, Any] = {
         "manager": PROGRAM_MANAGER,
         "password": DEMO_PASSWORD,
+        "code_step": reverse("mfa_authenticate"),
+        "totp_period": app_settings.TOTP_PERIOD,
+        "totp_digits": app_settings.TOTP_DIGITS,
         "case_managers": [],
     }
     for worker in workers:
@@ -115,10 +140,15 @@ def prepare(args: argparse.Namespace) -> int:
             .select_related("participant")
             .order_by("participant__code")[:20]
         )
+        # A token needs a second factor, demo accounts included: she sets up an
+        # authenticator app (reused from an earlier run on this database), and signs in
+        # with its code.
+        secret = give_totp(worker, secret=generate_totp_secret())
         _, token = issue_token(worker, name="bench load", scope="read", days=1)
         plan["case_managers"].append(
             {
                 "username": worker.username,
+                "secret": secret,
                 "token": token,
                 "participants": [str(e.participant_id) for e in mine],
                 "enrolments": [str(e.pk) for e in mine],
@@ -154,6 +184,8 @@ def swarm(args: argparse.Namespace) -> int:
         connection_timeout = float(REQUEST_TIMEOUT)
         username = ""
 
+        secret: str | None = None
+
         def sign_in(self) -> None:
             self.client.get("/accounts/login/", name="sign-in form")
             token = self.client.cookies.get("csrftoken", "")
@@ -169,8 +201,49 @@ def swarm(args: argparse.Namespace) -> int:
                 allow_redirects=False,
                 catch_response=True,
             ) as answer:
-                if answer.status_code != 302 or "/accounts/" in answer.headers.get("Location", ""):
+                where = answer.headers.get("Location", "")
+                if answer.status_code == 302 and where.endswith(plan["code_step"]):
+                    answer.success()
+                elif answer.status_code != 302 or "/accounts/" in where:
                     answer.failure(f"sign-in not accepted ({answer.status_code})")
+                    return
+                else:
+                    return
+            self.enter_code()
+
+        def enter_code(self) -> None:
+            """The code step, with her authenticator app's code. A code is taken once:
+            two simulated users of one account wait for the next one."""
+            period = plan["totp_period"]
+            for _attempt in range(3):
+                left = period - time.time() % period
+                if left < 1:  # made in its window's last second, it would arrive late
+                    gevent.sleep(left)
+                with self.client.post(
+                    plan["code_step"],
+                    data={
+                        "code": totp_code(self.secret or "", period, plan["totp_digits"]),
+                        "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                    },
+                    headers={"Referer": f"{self.host}{plan['code_step']}"},
+                    name="sign-in code (POST)",
+                    allow_redirects=False,
+                    catch_response=True,
+                ) as answer:
+                    if answer.status_code == 302 and "/accounts/" not in answer.headers.get(
+                        "Location", ""
+                    ):
+                        return
+                    answer.success()  # a refused code is retried, not counted
+                gevent.sleep(period - time.time() % period + 0.5)
+            events.request.fire(
+                request_type="POST",
+                name="sign-in code (POST)",
+                response_time=0,
+                response_length=0,
+                exception=RuntimeError("no code accepted in three windows"),
+                context={},
+            )
 
         def page(self, path: str, name: str, **kwargs: Any) -> Any:
             """A page; a redirect to the sign-in page is an error (the session was lost)."""
@@ -186,6 +259,7 @@ def swarm(args: argparse.Namespace) -> int:
         def on_start(self) -> None:
             mine = next(case_managers)
             self.username = mine["username"]
+            self.secret = mine["secret"]
             self.token = mine["token"]
             self.items = list(zip(mine["participants"], mine["enrolments"], strict=True))
             self.surnames = mine["surnames"]
