@@ -36,6 +36,8 @@ each page per round, so a burst of load on the shared machine falls on all of th
 - anonymous sign-in: `/accounts/login/` with no session, the floor of a page nobody is
   signed in to; the signed-in floor is the minimal page's median over this one's;
 - caseload: `/caseload/`, her open enrolments and what is due;
+- caseload (manager): `/caseload/` as the program manager, the caseloads of her whole
+  program, a page (50 women) at a time;
 - participant: `/participants/<id>/`, the first participant of her caseload;
 - search: `/participants/` POSTed with a surname of one of her participants;
 - evaluation: `/evaluation/<program>/`, as the program manager;
@@ -250,6 +252,7 @@ def measure(args: argparse.Namespace) -> int:
         # The same server's floor for a stranger: the sign-in page, no session.
         (ANONYMOUS, "anonymous", "GET", "/accounts/login/", None, {}),
         ("caseload", "worker", "GET", "/caseload/", None, {}),
+        ("caseload (manager)", "manager", "GET", "/caseload/", None, {}),
         ("participant", "worker", "GET", f"/participants/{participant.pk}/", None, {}),
         ("search (POST)", "worker", "POST", "/participants/", {"q": surname}, {}),
         ("evaluation", "manager", "GET", f"/evaluation/{program.slug}/", None, {}),

@@ -24,21 +24,12 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import (
-    Case,
-    Count,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    UUIDField,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -135,66 +126,101 @@ def worker_items(today: datetime.date) -> DueItemQuerySet:
     )
 
 
-def ranked(
+def ranking(
     enrolments: QuerySet[Enrolment],
     today: datetime.date,
     *,
     kind: str | None = None,
     phase: Phase | None = None,
-) -> QuerySet[Enrolment]:
-    """Her open enrolments, and closed ones with something still due (a graduate's
-    follow-up, a recent closing note), each annotated with its `rank_group` (above) and
-    `next_due`, in the caseload's order: by group, then soonest due (which within a group
-    is also most overdue first), then code. Ranked by the database, so that a page of a
-    program's thousands of women is cut without reading them all. `kind` keeps the women
-    with that kind of work due, `phase` those in that phase."""
+) -> list[tuple[UUID, int]]:
+    """(enrolment id, group) of her open enrolments, and closed ones with something still
+    due (a graduate's follow-up, a recent closing note), in the caseload's order: by group
+    (above), then soonest due (within a group also most overdue first), then code. `kind`
+    keeps the women with that kind of work due, `phase` those in that phase.
+
+    Three queries of a few values each (no record is read, nothing decrypted), so that
+    a program's thousands are ranked, their groups counted and a page cut cheaply."""
     items = worker_items(today)
     chosen = enrolments.filter(Q(exit_reason="") | Exists(items.filter(enrolment=OuterRef("pk"))))
     if kind:
         chosen = chosen.filter(Exists(items.filter(enrolment=OuterRef("pk"), kind=kind)))
     if phase is not None:
         chosen = chosen.filter(current_phase=phase)
-    # A due item is put aside by a snooze in force naming it as a rule names it.
-    no_subject = Value(UUID(int=0), output_field=UUIDField())
-    put_aside = Exists(
-        Snooze.objects.in_force(today)
-        .annotate(named=Coalesce("subject_id", no_subject))
-        .filter(
-            enrolment=OuterRef("enrolment"),
-            kind=OuterRef("kind"),
-            named=Coalesce(OuterRef("subject_id"), no_subject),
+    # A few plain values per woman and per due item, put together here: the database
+    # kept hashing every due item of the deployment for correlated subqueries, and
+    # building them cost more than ranking these in Python.
+    women = list(
+        chosen.annotate(flagged=_flagged()).values_list(
+            "pk", "exit_reason", "flagged", "participant__code"
         )
     )
-    hers = items.filter(enrolment=OuterRef("pk"))
-    awake = hers.filter(~put_aside)
-    overdue = awake.filter(due_on__lt=today)
-    return (
-        chosen.annotate(
-            flagged=Exists(
-                SafetyFlag.objects.filter(
-                    participant=OuterRef("participant"), removed_at__isnull=True
-                )
+    ids = chosen.values("pk")
+    asleep = set(
+        Snooze.objects.in_force(today)
+        .filter(enrolment__in=ids)
+        .values_list("enrolment_id", "kind", "subject_id")
+    )
+    next_due: dict[UUID, datetime.date] = {}
+    next_contact: dict[UUID, datetime.date] = {}
+    snoozed: set[UUID] = set()
+    for enrolment, due_kind, due_on, subject in items.filter(enrolment__in=ids).values_list(
+        "enrolment_id", "kind", "due_on", "subject_id"
+    ):
+        if (enrolment, due_kind, subject) in asleep:  # as Snooze.puts_aside
+            snoozed.add(enrolment)
+            continue
+        if due_on < next_due.get(enrolment, datetime.date.max):
+            next_due[enrolment] = due_on
+        if due_kind in URGENT_KINDS and due_on < next_contact.get(enrolment, datetime.date.max):
+            next_contact[enrolment] = due_on
+    ranked = sorted(
+        (
+            group_of(
+                today,
+                exit_reason,
+                flagged,
+                next_due.get(pk),
+                next_contact.get(pk),
+                any_snoozed=pk in snoozed,
             ),
-            next_due=Subquery(awake.order_by("due_on").values("due_on")[:1]),
-            contact_missed=Exists(overdue.filter(kind__in=URGENT_KINDS)),
-            anything_overdue=Exists(overdue),
-            anything_snoozed=Exists(hers.filter(put_aside)),
+            next_due.get(pk, datetime.date.max),
+            code,
+            pk,
         )
-        .annotate(
-            rank_group=Case(
-                When(
-                    Q(exit_reason="")
-                    & (Q(contact_missed=True) | Q(flagged=True, anything_overdue=True)),
-                    then=Value(URGENT),
-                ),
-                When(anything_overdue=True, then=Value(OVERDUE)),
-                When(next_due__lte=today + datetime.timedelta(days=WEEK), then=Value(THIS_WEEK)),
-                When(anything_snoozed=True, then=Value(SNOOZED)),
-                default=Value(LATER),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank_group", F("next_due").asc(nulls_last=True), "participant__code")
+        for pk, exit_reason, flagged, code in women
+    )
+    return [(pk, group) for group, _due, _code, pk in ranked]
+
+
+def group_of(
+    today: datetime.date,
+    exit_reason: str,
+    flagged: bool,
+    next_due: datetime.date | None,
+    next_contact: datetime.date | None,
+    *,
+    any_snoozed: bool,
+) -> int:
+    """Her group, from the first date due of what is not snoozed (of anything, and of a
+    contact) and whether anything is snoozed: as `_row` groups her from her badges."""
+    overdue = next_due is not None and next_due < today
+    if not exit_reason and (
+        (next_contact is not None and next_contact < today) or (flagged and overdue)
+    ):
+        return URGENT
+    if overdue:
+        return OVERDUE
+    if next_due is not None and next_due <= today + datetime.timedelta(days=WEEK):
+        return THIS_WEEK
+    if any_snoozed:
+        return SNOOZED
+    return LATER
+
+
+def _flagged() -> Exists:
+    """A safety flag is on her record."""
+    return Exists(
+        SafetyFlag.objects.filter(participant=OuterRef("participant"), removed_at__isnull=True)
     )
 
 
@@ -228,16 +254,20 @@ def caseload_rows(
     phase: Phase | None = None,
     phase_numbers: Mapping[Any, int] | None = None,
 ) -> list[Row]:
-    """The whole caseload's rows, ranked (`ranked`). Three queries."""
-    chosen = with_their_dues(ranked(enrolments, today, kind=kind, phase=phase), today)
-    return rows_of(chosen, today, phase_numbers or {})
+    """The whole caseload's rows, ranked (`ranking`). Four queries."""
+    ranks = ranking(enrolments, today, kind=kind, phase=phase)
+    return rows_by_id([pk for pk, _group in ranks], today, phase_numbers or {})
 
 
-def group_counts(ranked_enrolments: QuerySet[Enrolment]) -> dict[int, int]:
-    """How many women are in each group of a ranked caseload. One query."""
-    # rank_group is annotated by `ranked`, which the type checker cannot follow.
-    counted = ranked_enrolments.order_by().values("rank_group").annotate(n=Count("pk"))  # type: ignore[misc]
-    return {row["rank_group"]: row["n"] for row in counted}
+def rows_by_id(
+    ids: list[UUID], today: datetime.date, phase_numbers: Mapping[Any, int]
+) -> list[Row]:
+    """The rows of these enrolments (a page of a ranking), in the order given."""
+    place = {pk: n for n, pk in enumerate(ids)}
+    found = with_their_dues(
+        Enrolment.objects.filter(pk__in=ids).annotate(flagged=_flagged()), today
+    )
+    return rows_of(sorted(found, key=lambda e: place[e.pk]), today, phase_numbers)
 
 
 def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:

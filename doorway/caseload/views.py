@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -39,12 +39,10 @@ from doorway.caseload.queries import (
     OVERDUE,
     THIS_WEEK,
     URGENT,
-    group_counts,
     numbered_phases,
     old_closing_notes,
-    ranked,
-    rows_of,
-    with_their_dues,
+    ranking,
+    rows_by_id,
     worker_items,
 )
 from doorway.enrolments.access import access_enrolment, access_part
@@ -146,14 +144,13 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if filters.is_valid():
         kind = filters.cleaned_data["kind"] or None
         phase = filters.chosen_phase()
-    chosen = ranked(enrolments, today, kind=kind, phase=phase)
-    counts = group_counts(chosen)
-    # A program's caseloads run to thousands of women: a page at a time, ranked by the
-    # database, so the page costs the same whatever the program's size.
-    paginator = Paginator(with_their_dues(chosen, today), PAGE_SIZE)
-    paginator.count = sum(counts.values())  # counted already, by group
-    page = paginator.get_page(request.GET.get("page"))
-    rows = rows_of(page.object_list, today, {p.pk: number for p, number in phases})
+    # A program's caseloads run to thousands of women: ranked by the database, and shown
+    # a page at a time, so the page costs about the same whatever the program's size.
+    ranks = ranking(enrolments, today, kind=kind, phase=phase)
+    counts = Counter(group for _pk, group in ranks)
+    page = Paginator(ranks, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [pk for pk, _group in page.object_list]
+    rows = rows_by_id(shown, today, {p.pk: number for p, number in phases})
     # A list of participants' names is a read of their records: say whose.
     record(
         Action.LIST,
@@ -161,7 +158,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         detail={
             "page": "caseload",
             "scope": scope,
-            "count": paginator.count,
+            "count": len(ranks),
             "page_number": page.number,
             "shown": [str(r.enrolment.participant_id) for r in rows],
         },
