@@ -7,6 +7,11 @@ from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable
 from rest_framework.pagination import PageNumberPagination
 
+# No list comes near this many rows; a page asked past it is past the last, and counted
+# as such, before an offset too large for the database's integers (SQLite's are 64-bit)
+# is put in a query.
+LARGEST_OFFSET = 2**53
+
 
 class KeysFirstPaginator(Paginator[Any]):
     """Finds a page's keys first, then reads only those rows.
@@ -56,6 +61,8 @@ class KeysFirstPaginator(Paginator[Any]):
         if wanted < 1:
             return None
         bottom = (wanted - 1) * self.per_page
+        if bottom > LARGEST_OFFSET:
+            return None
         found = list(
             rows.annotate(_every_row=Window(Count("pk"))).values_list("pk", "_every_row")[
                 bottom : bottom + self.per_page + self.orphans

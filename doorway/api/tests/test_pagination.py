@@ -157,3 +157,18 @@ def test_a_page_past_the_last_or_not_a_number_is_refused_as_before(world: World)
     assert nothing.count == 0
     with pytest.raises(EmptyPage):
         KeysFirstPaginator(Contact.objects.none().order_by("pk"), 2).page(2)
+
+
+@pytest.mark.parametrize("number", [10**18, 41348901958607806922752])
+def test_a_page_far_past_any_list_is_refused_without_asking_the_database(
+    world: World, number: int
+) -> None:
+    # Its offset would overflow the database's integers (a 500 on SQLite, found by the
+    # schema fuzzing): it is past the last page, and refused as such.
+    contacts(world, 4)
+    with pytest.raises(EmptyPage):
+        KeysFirstPaginator(Contact.objects.order_by("-happened_on", "pk"), 50).page(number)
+    client = APIClient()
+    client.force_authenticate(world.alice)
+    response = client.get("/api/v1/contacts/", {"page": number})
+    assert response.status_code == 404
