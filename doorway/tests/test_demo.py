@@ -20,6 +20,7 @@ from doorway.people.roles import Role
 from doorway.plans.models import Goal
 from doorway.programs.models import Cycle, FocusArea, PartnerAgency, Phase
 from doorway.referrals.models import Referral
+from doorway.tests.test_demo_figures import check_the_loaded_demo_reproduces_every_published_figure
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +55,9 @@ def test_the_command_refuses_to_load_demo_accounts_outside_demo_mode() -> None:
     assert not User.objects.exists()
 
 
-# Loading the demo takes tens of seconds, so one test loads it (through the command, as
-# `make demo` does) and checks it whole, then loads it again.
+# Loading the demo takes about a minute, so one test loads it (through the command, as
+# `make demo` does) and checks it whole, then loads it again, then checks that it
+# reproduces every published figure (test_demo_figures.py).
 @override_settings(DEMO=True)
 def test_the_command_loads_the_whole_demo_once_and_prints_the_logins(
     capsys: pytest.CaptureFixture[str],
@@ -71,6 +73,7 @@ def test_the_command_loads_the_whole_demo_once_and_prints_the_logins(
     before = counts()
     call_command("load-demo")
     assert counts() == before
+    check_the_loaded_demo_reproduces_every_published_figure()
     out = capsys.readouterr().out
     assert "Demo already loaded; nothing new created." in out
     assert demo.DEMO_PASSWORD in out

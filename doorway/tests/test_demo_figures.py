@@ -8,7 +8,6 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -90,9 +89,9 @@ def check_the_program_mostly_keeps_the_model(report: dict[str, Any]) -> None:
     assert len(groups) > 1, groups
 
 
-@pytest.mark.django_db
-def test_the_demo_reproduces_every_published_figure_through_doorway_evaluate() -> None:
-    demo.load()
+def check_the_loaded_demo_reproduces_every_published_figure() -> None:
+    """Called by the test that loads the demo (test_demo.py): loading it takes about a
+    minute, so the tests that need it whole share one load."""
     report = evaluate()
     check_published_figures(report)
     check_the_program_mostly_keeps_the_model(report)
