@@ -3,7 +3,8 @@ referral date apart differ by the women referred that day; when one woman is alo
 her date, the difference between the two involvement tables is her own answers at
 intake, graduation and follow-up. Run over every referral date, on the page and the
 API, the attack must recover no one: cohorts are whole cycles, so no two cohorts an
-evaluator can ask for differ by one woman, and every count is perturbed."""
+evaluator can ask for differ by one woman, and every count is perturbed. The demo's
+research export is checked here too, on the same load of the demo."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from doorway.evaluation import disclosure
 from doorway.evaluation.cohort import Cohort, evaluation_enrolments
+from doorway.evaluation.export import build_export
 from doorway.evaluation.report import evaluation_report
 from doorway.evaluation.tests.records import days_ago, involvement, woman
+from doorway.evaluation.tests.test_export_anonymity import assert_no_one_singled_out
 from doorway.instruments.models import Timepoint
 from doorway.people.roles import Role
 from doorway.programs.models import Program
@@ -186,3 +190,16 @@ def test_differencing_the_cohorts_an_evaluator_may_choose_recovers_no_one(loaded
                 assert sum(own[added].get(tp, {}).values()) != 1 or own[added][tp][code] != 1
     # "All cycles" is the four finished cycles: her cycle is not in it.
     assert tables[frozenset()] == tables[frozenset(cycles) - {str(current.pk)}]
+
+
+def test_no_combination_of_the_demo_exports_describing_columns_singles_out_fewer_than_5(
+    loaded,
+) -> None:
+    # The research export's own rule (test_export_anonymity.py), on the demo's cohort.
+    assert loaded.program is not None
+    export = build_export(disclosure.published_cohort(loaded.program))
+    assert len(export.rows) >= 40  # most of the 55 women are still in it
+    assert_no_one_singled_out(export.rows)
+    dictionary = export.dictionary()
+    assert "What was generalised in this export:" in dictionary
+    assert "months_enrolled in bands" in dictionary
