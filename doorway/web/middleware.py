@@ -115,6 +115,10 @@ class UserSessionsMiddleware(AllauthUserSessionsMiddleware):  # type: ignore[mis
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 session[SEEN_KEY] = now
+                # The session is written for this anyway: push the idle expiry in the
+                # same write, so that the two keep one minute's step and the session is
+                # not written again for the expiry a few seconds later.
+                keep_alive(session)
         answered: HttpResponse = super().__call__(request)
         return answered
 

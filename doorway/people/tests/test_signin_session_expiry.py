@@ -80,3 +80,24 @@ def test_an_idle_session_ends_within_a_minute_of_the_limit_however_it_was_used(
         response = client.get("/")
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_session_in_steady_use_is_written_at_most_once_a_minute(client: Client, world) -> None:
+    """Her first page comes half a minute after signing in, then a page every 25 seconds
+    for ten minutes: the session row is written at most once a minute, and allauth's
+    record of her session as often, not once for the idle expiry and again, half a
+    minute later, for the activity."""
+    give_totp(world.alice)
+    minutes = 10
+    with time_machine.travel(START, tick=False) as traveller:
+        sign_in_client(client, world.alice)
+        traveller.shift(datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(minutes * 60 // 25):
+                assert client.get("/tokens/").status_code == 200
+                traveller.shift(datetime.timedelta(seconds=25))
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    sessions = [w for w in writes if "django_session" in w]
+    activity = [w for w in writes if "usersession" in w]
+    assert len(sessions) <= minutes + 1, f"{len(sessions)} session writes in {minutes} minutes"
+    assert len(activity) <= minutes + 1, f"{len(activity)} activity writes in {minutes} minutes"
