@@ -49,6 +49,12 @@ class AccessTokenQuerySet(models.QuerySet["AccessToken"]):
     def usable(self) -> AccessTokenQuerySet:
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
+    def past(self) -> AccessTokenQuerySet:
+        """Revoked or expired: no longer usable."""
+        return self.filter(
+            models.Q(revoked_at__isnull=False) | models.Q(expires_at__lte=timezone.now())
+        )
+
 
 class AccessToken(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from doorway.api.models import TOKEN_PREFIX, AccessToken, Scope, digest_of
 from doorway.audit.log import record
 from doorway.audit.models import Action
+from doorway.people.signin import SECOND_FACTORS
 
 if TYPE_CHECKING:
     from doorway.people.models import User
@@ -32,11 +33,6 @@ MAX_DAYS = 366
 NAME_LENGTH = AccessToken._meta.get_field("name").max_length or 100
 # `last_used_at` is written at most this often per token, not on every request.
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
-
-
-# The authenticators that are a second factor. Recovery codes alone are not: allauth
-# deletes them with the last authenticator they back up.
-SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def second_factors_of(owner: User) -> QuerySet[Authenticator]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,20 +25,25 @@ from rest_framework.response import Response
 
 from doorway.api.forms import TokenForm
 from doorway.api.models import AccessToken
-from doorway.api.tokens import has_second_factor, issue_token, revoke_token
+from doorway.api.tokens import issue_token, revoke_token
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 
-if TYPE_CHECKING:
-    from doorway.people.models import User
+SHOWN_FIELDS = (
+    "id",
+    "name",
+    "scope",
+    "prefix",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+)
 
 
-def _rows(user: User) -> list[tuple[AccessToken, str]]:
+def _rows(tokens: QuerySet[AccessToken]) -> list[tuple[AccessToken, str]]:
     now = timezone.now()
-    tokens = AccessToken.objects.filter(owner=user).only(
-        "id", "name", "scope", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"
-    )
-    return [(token, token.status_at(now)) for token in tokens]
+    return [(token, token.status_at(now)) for token in tokens.only(*SHOWN_FIELDS)]
 
 
 @never_cache
@@ -62,16 +68,25 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             form = TokenForm()
+    # Her tokens in use; the revoked and expired ones (each run of a script that makes
+    # a token leaves one) are counted, and listed only when she asks (`?past=1`).
+    live = AccessToken.objects.filter(owner=request.user).usable()
+    past = AccessToken.objects.filter(owner=request.user).past()
+    showing_past = request.GET.get("past") == "1"
     # never_cache: the page may hold a new token, and no cache may keep it.
     return render(
         request,
         "api/tokens.html",
         {
             "form": form,
-            "rows": _rows(request.user),
+            "rows": _rows(live),
+            "past_rows": _rows(past) if showing_past else None,
+            "past_count": past.count(),
             "created": created,
             "secret": secret,
-            "no_second_factor": not has_second_factor(request.user),
+            # From her own row: the page asks no query of its own for it (making the
+            # token, above, still asks her authenticators).
+            "no_second_factor": not request.user.has_second_factor,
         },
         status=400 if form.errors else 200,
     )

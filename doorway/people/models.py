@@ -55,6 +55,11 @@ class User(AbstractUser):
     is_demo_account = models.BooleanField(default=False)
     # Blank: her pages follow the browser's language until she chooses one.
     language = models.CharField(max_length=8, choices=Language.choices, blank=True, default="")
+    # Whether she has a second factor (an authenticator app): kept equal to allauth's
+    # authenticators by `people.signin.sync_second_factor` whenever one is saved or
+    # deleted, so that every page reads it from her own row instead of asking for her
+    # authenticators (`needs_second_factor`). Making a token still asks them.
+    has_second_factor = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]  # django-stubs: a manager made in the class body is UserManager[Self]
 

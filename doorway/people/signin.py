@@ -24,7 +24,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
-from allauth.mfa.utils import is_mfa_enabled
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -34,6 +34,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import Exists
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -171,14 +172,38 @@ def signed_in_moments_ago(request: HttpRequest | None) -> bool:
     return bool(times) and time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
 
 
+# The authenticators that are a second factor. Recovery codes alone are not: allauth
+# deletes them with the last authenticator they back up.
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
 def needs_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
     """True when a signed-in account must set up its second factor before anything
-    else. Demo accounts are spared only while the demo setting is on."""
+    else. Demo accounts are spared only while the demo setting is on.
+
+    Read from her own row (`User.has_second_factor`, loaded for every signed-in request
+    anyway), not from her authenticators: asking them cost every page a query. The row
+    follows every save and delete of an authenticator (`sync_second_factor`), so an
+    account whose authenticator is removed, by any session, an administrator or the
+    command, is sent to set up a new one at its next request."""
     if not user.is_authenticated:
         return False
     if settings.DEMO and getattr(user, "is_demo_account", False):
         return False
-    return not is_mfa_enabled(user)
+    return not getattr(user, "has_second_factor", False)
+
+
+def sync_second_factor(sender: Any, instance: Authenticator, **kwargs: Any) -> None:
+    """After an authenticator is saved or deleted: set her `has_second_factor` from the
+    authenticators she has now, in one UPDATE (so it holds whatever was saved or deleted
+    beside it, recovery codes included), and on her loaded row too."""
+    from doorway.people.models import User
+
+    factors = Authenticator.objects.filter(user_id=instance.user_id, type__in=SECOND_FACTORS)
+    User.objects.filter(pk=instance.user_id).update(has_second_factor=Exists(factors))
+    loaded = instance._state.fields_cache.get("user")
+    if loaded is not None:
+        loaded.has_second_factor = factors.exists()
 
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from doorway.api.models import AccessToken, Scope, digest_of
 from doorway.audit.models import Action, AuditEntry
@@ -75,7 +79,13 @@ def test_she_revokes_her_token_after_confirming(world: World, signed_in) -> None
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEntry.objects.filter(action=Action.CHANGE, object_id=str(token.pk)).exists()
-    assert "Revoked" in client.get(reverse("token_list")).content.decode()
+    # Her tokens in use no longer list it; asked for, the past ones show it revoked.
+    page = client.get(reverse("token_list")).content.decode()
+    assert f"<code>{token.prefix}…</code>" not in page
+    assert "You have no tokens in use." in page
+    past = client.get(reverse("token_list"), {"past": "1"}).content.decode()
+    assert f"<code>{token.prefix}…</code>" in past
+    assert "Revoked" in past
 
 
 def test_she_cannot_see_or_revoke_anothers_token(world: World, signed_in) -> None:
@@ -107,3 +117,47 @@ def test_she_may_not_use_a_token_to_make_tokens(world: World, token_client) -> N
     response = client.post(reverse("token_list"), {"name": "x", "scope": "write", "expires": "7"})
     assert response.status_code == 302
     assert not AccessToken.objects.filter(name="x").exists()
+
+
+def test_the_page_lists_her_tokens_in_use_and_counts_the_others(world: World, signed_in) -> None:
+    """A script that makes a token on every run leaves one behind each time: the page
+    lists only those still usable, and shows the revoked and expired ones when asked."""
+    client = signed_in(world.alice)
+    make(client, name="In use")
+    make(client, name="Revoked one")
+    make(client, name="Expired one")
+    now = timezone.now()
+    AccessToken.objects.filter(name="Revoked one").update(revoked_at=now)
+    AccessToken.objects.filter(name="Expired one").update(
+        created_at=now - datetime.timedelta(days=2), expires_at=now - datetime.timedelta(days=1)
+    )
+    live, revoked, expired = (
+        AccessToken.objects.get(name=n) for n in ("In use", "Revoked one", "Expired one")
+    )
+    page = client.get(reverse("token_list")).content.decode()
+    assert live.prefix in page
+    assert revoked.prefix not in page
+    assert expired.prefix not in page
+    assert "Show the revoked and expired tokens (2)" in page
+    past = client.get(reverse("token_list"), {"past": "1"}).content.decode()
+    assert live.prefix in past
+    assert revoked.prefix in past
+    assert expired.prefix in past
+    assert "Hide the revoked and expired tokens" in past
+
+
+def test_the_page_costs_the_same_however_many_tokens_she_had(world: World, signed_in) -> None:
+    client = signed_in(world.alice)
+    make(client)
+    client.get(reverse("token_list"))
+
+    def shown() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("token_list")).content.decode()
+        return len(captured), page.count('class="list-group-item"')
+
+    before = shown()
+    for _ in range(5):
+        make(client, name="Run of a script")
+    AccessToken.objects.filter(name="Run of a script").update(revoked_at=timezone.now())
+    assert shown() == before
