@@ -29,14 +29,17 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.lookups import GreaterThanOrEqual, IsNull
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from doorway.caseload.models import WEEK, DueItem, DueItemQuerySet, Snooze
+from doorway.encryption import EncryptedDateField, EncryptedTextField
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment, ExitReason
-from doorway.people.models import SafetyFlag
+from doorway.people.models import Participant, SafetyFlag
 from doorway.programs.models import Phase, Program
 
 # Groups, in the order the page shows them.
@@ -66,6 +69,11 @@ class Badge:
     kind: str = ""
     subject_id: UUID | None = None
     snooze: Snooze | None = None
+    # What the page prints, set by `cards.dress`: its colour, its sentence (HTML, its
+    # values escaped) and its snooze link.
+    css: str = ""
+    when: str = ""
+    snooze_url: str = ""
 
 
 @dataclass
@@ -76,6 +84,9 @@ class Row:
     next_due: datetime.date | None
     badges: list[Badge] = field(default_factory=list)
     phase_number: int | None = None
+    # Set by `cards.dress`: her enrolment's page, and her badges as HTML.
+    link: str = ""
+    badges_html: str = ""
 
     @property
     def participant(self) -> Any:
@@ -140,21 +151,30 @@ def ranking(
 
     Three queries of a few values each (no record is read, nothing decrypted), so that
     a program's thousands are ranked, their groups counted and a page cut cheaply."""
-    items = worker_items(today)
-    chosen = enrolments.filter(Q(exit_reason="") | Exists(items.filter(enrolment=OuterRef("pk"))))
+    scope = enrolments
     if kind:
-        chosen = chosen.filter(Exists(items.filter(enrolment=OuterRef("pk"), kind=kind)))
-    if phase is not None:
-        chosen = chosen.filter(current_phase=phase)
-    # A few plain values per woman and per due item, put together here: the database
-    # kept hashing every due item of the deployment for correlated subqueries, and
-    # building them cost more than ranking these in Python.
-    women = list(
-        chosen.annotate(flagged=_flagged()).values_list(
-            "pk", "exit_reason", "flagged", "participant__code"
+        scope = scope.filter(
+            Exists(worker_items(today).filter(enrolment=OuterRef("pk"), kind=kind))
         )
+    if phase is not None:
+        scope = scope.filter(current_phase=phase)
+    # A few plain values per woman and per due item, put together here: the database
+    # kept hashing every due item of the deployment (and every participant, for her
+    # code) for joins and correlated subqueries, and building them cost more than
+    # ranking these in Python.
+    women = list(
+        scope.filter(Q(exit_reason="") | _still_due(today))
+        .annotate(flagged=_flagged(), code=_code())
+        .order_by()
+        .values_list("pk", "exit_reason", "exited_on", "flagged", "code")
     )
-    ids = chosen.values("pk")
+    # Her snoozes and items, read for the scope (a list of ids in the query cost more
+    # to send than the database spends finding them): a closed enrolment of the scope
+    # not listed above has none but an old closing note, which nothing below reads.
+    ids = scope.values("pk")
+    # As `worker_items`, from her exit date read above instead of a join.
+    old = old_closing_note_cutoff(today)
+    gone_long_ago = {pk for pk, _r, exited_on, *_rest in women if exited_on and exited_on < old}
     asleep = set(
         Snooze.objects.in_force(today)
         .filter(enrolment__in=ids)
@@ -163,9 +183,13 @@ def ranking(
     next_due: dict[UUID, datetime.date] = {}
     next_contact: dict[UUID, datetime.date] = {}
     snoozed: set[UUID] = set()
-    for enrolment, due_kind, due_on, subject in items.filter(enrolment__in=ids).values_list(
-        "enrolment_id", "kind", "due_on", "subject_id"
+    for enrolment, due_kind, due_on, subject in (
+        DueItem.objects.filter(enrolment__in=ids)
+        .order_by()
+        .values_list("enrolment_id", "kind", "due_on", "subject_id")
     ):
+        if due_kind == DueKind.CLOSING_NOTE and enrolment in gone_long_ago:
+            continue
         if (enrolment, due_kind, subject) in asleep:  # as Snooze.puts_aside
             snoozed.add(enrolment)
             continue
@@ -187,7 +211,7 @@ def ranking(
             code,
             pk,
         )
-        for pk, exit_reason, flagged, code in women
+        for pk, exit_reason, _exited_on, flagged, code in women
     )
     return [(pk, group) for group, _due, _code, pk in ranked]
 
@@ -217,6 +241,27 @@ def group_of(
     return LATER
 
 
+def _still_due(today: datetime.date) -> Exists:
+    """Something of hers is on a worker's caseload (`worker_items`), asked of a closed
+    enrolment: her own due items looked up by the index, the old closing note told
+    from her own exit date. (A join in the subquery let the database hash every due
+    item of the deployment instead, whatever the caseload's size.)"""
+    recent = Q(IsNull(OuterRef("exited_on"), True)) | Q(
+        GreaterThanOrEqual(OuterRef("exited_on"), old_closing_note_cutoff(today))
+    )
+    return Exists(
+        DueItem.objects.filter(enrolment=OuterRef("pk")).filter(
+            ~Q(kind=DueKind.CLOSING_NOTE) | recent
+        )
+    )
+
+
+def _code() -> Subquery:
+    """Her code, looked up for each woman listed: a join let the database read every
+    participant of the deployment to find a program's few hundred."""
+    return Subquery(Participant.objects.filter(pk=OuterRef("participant_id")).values("code")[:1])
+
+
 def _flagged() -> Exists:
     """A safety flag is on her record."""
     return Exists(
@@ -226,17 +271,35 @@ def _flagged() -> Exists:
 
 def with_their_dues(enrolments: QuerySet[Enrolment], today: datetime.date) -> QuerySet[Enrolment]:
     """Ranked enrolments with what `rows_of` reads: her, her phase, her due items and
-    snoozes. Three queries, for the whole caseload or a page of it."""
-    return enrolments.select_related("participant", "current_phase").prefetch_related(
-        Prefetch(
-            "due_items", queryset=worker_items(today).order_by("due_on", "kind"), to_attr="dues"
-        ),
-        Prefetch(
-            "snoozes",
-            queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
-            to_attr="snoozed",
-        ),
+    snoozes. Three queries, for the whole caseload or a page of it. Of what is
+    encrypted, only her preferred name is read (and decrypted): the rest stays out."""
+    return (
+        enrolments.select_related("participant", "current_phase")
+        .defer(*_unshown_secrets())
+        .prefetch_related(
+            Prefetch(
+                # Her old closing note is left out by `_row`, from her exit date.
+                "due_items",
+                queryset=DueItem.objects.order_by("due_on", "kind"),
+                to_attr="dues",
+            ),
+            Prefetch(
+                "snoozes",
+                queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
+                to_attr="snoozed",
+            ),
+        )
     )
+
+
+def _unshown_secrets() -> list[str]:
+    """The encrypted fields of her enrolment and her record that no row shows."""
+    return [
+        f"{prefix}{f.name}"
+        for prefix, model in (("", Enrolment), ("participant__", Participant))
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedTextField | EncryptedDateField) and f.name != "preferred_name"
+    ]
 
 
 def rows_of(
@@ -254,7 +317,7 @@ def caseload_rows(
     phase: Phase | None = None,
     phase_numbers: Mapping[Any, int] | None = None,
 ) -> list[Row]:
-    """The whole caseload's rows, ranked (`ranking`). Four queries."""
+    """The whole caseload's rows, ranked (`ranking`). Six queries."""
     ranks = ranking(enrolments, today, kind=kind, phase=phase)
     return rows_by_id([pk for pk, _group in ranks], today, phase_numbers or {})
 
@@ -265,13 +328,16 @@ def rows_by_id(
     """The rows of these enrolments (a page of a ranking), in the order given."""
     place = {pk: n for n, pk in enumerate(ids)}
     found = with_their_dues(
-        Enrolment.objects.filter(pk__in=ids).annotate(flagged=_flagged()), today
+        Enrolment.objects.filter(pk__in=ids).annotate(flagged=_flagged()).order_by(), today
     )
     return rows_of(sorted(found, key=lambda e: place[e.pk]), today, phase_numbers)
 
 
 def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:
     dues: list[DueItem] = enrolment.dues  # type: ignore[attr-defined]  # the Prefetch's to_attr
+    if enrolment.exited_on is not None and enrolment.exited_on < old_closing_note_cutoff(today):
+        # As `worker_items`: her old closing note is on the program manager's list.
+        dues = [d for d in dues if d.kind != DueKind.CLOSING_NOTE]
     snoozes: list[Snooze] = enrolment.snoozed  # type: ignore[attr-defined]  # the Prefetch's to_attr
     badges = []
     for due in dues:

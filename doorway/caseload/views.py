@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
-from doorway.caseload import actions, duplicates
+from doorway.caseload import actions, cards, duplicates
 from doorway.caseload.forms import CaseloadFilter, LiftSnoozeForm, SnoozeForm
 from doorway.caseload.models import DueItem, DuePass, DuplicateNotice, Snooze
 from doorway.caseload.permissions import clears_old_closing_notes, snoozes
@@ -151,6 +151,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(ranks, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [pk for pk, _group in page.object_list]
     rows = rows_by_id(shown, today, {p.pk: number for p, number in phases})
+    cards.dress(rows, request)
     # A list of participants' names is a read of their records: say whose.
     record(
         Action.LIST,
@@ -190,7 +191,6 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 old_closing_notes(_managed(user), today).count() if is_manager else None
             ),
             "freshness": DuePass.objects.freshness(),
-            "snooze_back": request.get_full_path(),
         },
         # Her own address asked for a filter that is not there: say so, not a 500.
         status=200 if filters.is_valid() else 400,
