@@ -32,8 +32,9 @@ revoked and expired ones, so runs on a kept database do not make it grow (before
 
 The pages, each requested --warm times, then --requests times in turns (one request of
 each page per round, so a burst of load on the shared machine falls on all of them):
-- minimal: `/tokens/`, the case manager's own tokens, the lightest signed-in page (one
-  small query of her tokens and the session's own; the home page lists her caseload);
+- minimal: `/tokens/`, the case manager's own tokens, the lightest signed-in page (two
+  small queries of her tokens, beside the session's and her row's; the home page lists
+  her caseload);
 - anonymous sign-in: `/accounts/login/` with no session, the floor of a page nobody is
   signed in to; the signed-in floor is the minimal page's median over this one's;
 - caseload: `/caseload/`, her open enrolments and what is due;
