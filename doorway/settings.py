@@ -48,6 +48,8 @@ AUDIT_CHECKPOINTS = Path(
 )
 # How often the worker seals new audit entries onto the chain and writes a checkpoint.
 AUDIT_CHECKPOINT_SECONDS = env.int("DOORWAY_AUDIT_CHECKPOINT_SECONDS", default=60)
+# How often the worker counts the kept evaluation reports again (their "as of" time).
+REPORT_REFRESH_SECONDS = env.int("DOORWAY_REPORT_REFRESH_SECONDS", default=600)
 # The public key (age1…) `doorway backup` encrypts for. Its private half is kept off the
 # server; it is none of the keys above. Empty: `doorway backup` refuses to run.
 BACKUP_RECIPIENT = env.str("DOORWAY_BACKUP_RECIPIENT", default="")

@@ -37,6 +37,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 from doorway.encryption import ENCRYPTED_FIELD_TYPES
+from doorway.evaluation.snapshots import forget_all
 from doorway.people.models import ConsentKind, Participant
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def erase_participant(participant: Participant) -> Erased:
         ]
         _delete(doomed, pk, result)
         _delete([t for t in tables if t.history], pk, result)
+        # The evaluation's kept reports list fidelity verdicts by her code.
+        forget_all()
     return result
 
 

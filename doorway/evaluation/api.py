@@ -30,7 +30,7 @@ from doorway.api.resources import problems
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.audit.refusal import refuse
-from doorway.evaluation import deployment, disclosure, permissions, views
+from doorway.evaluation import deployment, disclosure, permissions, snapshots, views
 from doorway.evaluation.charts import (
     INVOLVEMENT_LABELS,
     TIMEPOINT_LABELS,
@@ -342,7 +342,7 @@ class EvaluationViewSet(viewsets.ViewSet):
             cohort = form.cohort()
         except CohortRefused as refused:
             raise serializers.ValidationError(refused.errors) from refused
-        report = views.build_report(cohort) if exact else views.build_published_report(cohort)
+        report = snapshots.count(cohort, published=not exact)
         record(
             Action.VIEW,
             request=request,

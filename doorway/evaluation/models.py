@@ -214,3 +214,41 @@ class ResearchExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Research export {self.taken_at:%Y-%m-%d}"
+
+
+class ReportSnapshot(models.Model):
+    """A cohort's evaluation report as it stood at `taken_at`, kept so that a program's
+    evaluation pages answer at once however many women it has (`snapshots`).
+
+    A copy, never a source: `doorway evaluate` and the exports count from the records,
+    and a snapshot equals what they gave at `taken_at`. One per cohort of whole cycles,
+    per language (the report carries translated words) and per kind of figures (exact,
+    or published). The background worker takes
+    them again every `DOORWAY_REPORT_REFRESH_SECONDS`; a consent to the research given or
+    withdrawn, or an enrolment removed, drops them, so nobody stays in a figure she has
+    left."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    # The cohort's whole cycles, as sorted ids ("" for every cycle): no personal data.
+    cycles = models.TextField(blank=True)
+    language = models.CharField(max_length=10)
+    # As someone without access to the women's records sees it (`disclosure.publish`).
+    published = models.BooleanField(default=False)
+    # The report's JSON, encrypted: fidelity verdicts are listed by participant code.
+    report = EncryptedTextField()
+    taken_at = models.DateTimeField()
+    # How long the report took to count: what a page would have waited without it.
+    seconds = models.FloatField(default=0)
+    # Snapshots nobody has opened for a while are dropped rather than kept current.
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "cycles", "language", "published"],
+                name="one_snapshot_per_cohort",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report snapshot of {self.program_id} as of {self.taken_at:%Y-%m-%d %H:%M}"

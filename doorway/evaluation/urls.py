@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:program_slug>/process/", views.evaluation_process, name="evaluation_process"),
     path("<slug:program_slug>/fidelity/", views.evaluation_fidelity, name="evaluation_fidelity"),
     path("<slug:program_slug>/costs/", views.evaluation_costs, name="evaluation_costs"),
+    path("<slug:program_slug>/count-again/", views.count_again, name="evaluation_count_again"),
     path("<slug:program_slug>/funder-report/", views.funder_report, name="funder_report"),
     path(
         "<slug:program_slug>/funder-report.pdf",

@@ -10,20 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorway.audit.log import record
 from doorway.audit.models import Action
 from doorway.enrolments.models import Enrolment
-from doorway.evaluation import charts, deployment, disclosure, overview, permissions
+from doorway.evaluation import charts, deployment, disclosure, overview, permissions, snapshots
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.export import SMALL_CELL_RULE, take_research_export
@@ -35,18 +37,6 @@ from doorway.instruments.queries import ratings_over_time
 from doorway.programs.models import Cycle, Program
 from doorway.web.forms import BootstrapForm, apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
-
-
-def build_report(cohort: Cohort) -> dict[str, Any]:
-    from doorway.evaluation.report import evaluation_report
-
-    return evaluation_report(cohort)
-
-
-def build_published_report(cohort: Cohort) -> dict[str, Any]:
-    """The report as someone without access to the women's records may see it
-    (`disclosure.publish`): counts perturbed, small ones "<5"."""
-    return disclosure.publish(build_report(cohort), disclosure.cohort_keys(cohort))
 
 
 class CohortForm(BootstrapForm, forms.Form):
@@ -227,7 +217,8 @@ def section_page(request: HttpRequest, program_slug: str, section: str) -> HttpR
         cohort = form.cohort()
     except CohortRefused as refused:
         return refused_page(request, program, refused)
-    report = build_report(cohort) if exact else build_published_report(cohort)
+    figures = snapshots.report_for(cohort, published=not exact)
+    report = figures.report
     return render(
         request,
         f"evaluation/section_{section}.html",
@@ -235,6 +226,7 @@ def section_page(request: HttpRequest, program_slug: str, section: str) -> HttpR
             "program": program,
             "form": form,
             "report": report,
+            "figures": figures,
             "section": section,
             "sections": SECTIONS,
             # The cohort asked for, carried from one section to the next (it was checked
@@ -289,17 +281,44 @@ def evaluation_costs(request: HttpRequest, program_slug: str) -> HttpResponse:
     return section_page(request, program_slug, "costs")
 
 
+@login_required
+@require_POST
+@accepts(*COHORT_FIELDS)
+def count_again(request: HttpRequest, program_slug: str) -> HttpResponse:
+    """Ask the worker to count the cohort's kept report again now, rather than at its
+    next refresh; back to the section she was on."""
+    program = permissions.access_evaluation(request, program_slug)
+    exact = permissions.sees_exact_figures(request.user)
+    try:
+        cohort = cohort_form(request, program, published=not exact).cohort()
+    except CohortRefused as refused:
+        return refused_page(request, program, refused)
+    if snapshots.count_again(cohort, published=not exact):
+        messages.success(
+            request,
+            _("The figures are being counted again. Reload the page in a minute to see them."),
+        )
+    else:
+        messages.info(request, _("These figures were counted less than a minute ago."))
+    section = request.POST.get("section", "overview")
+    url = reverse(SECTIONS.get(section, "evaluation_page"), args=[program.slug])
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
 def funder_context(request: HttpRequest, program: Program) -> dict[str, Any]:
     """The funder report leaves the building: it is always published (whole cycles,
     perturbed counts, "<5"), whoever asks. CohortRefused when it cannot be."""
     form = cohort_form(request, program, published=True)
     cohort = form.cohort()
-    report = build_published_report(cohort)
+    figures = snapshots.report_for(cohort, published=True)
+    report = figures.report
     progress, progress_bars = charts.funder_progress(report)
     costs, cost_bars = charts.funder_costs(report)
     return {
         "program": program,
         "report": report,
+        "figures": figures,
         "progress": progress,
         "progress_svg": charts.svg_bars(progress_bars, maximum=100),
         "denominators": charts.funder_denominators(report),

@@ -54,6 +54,15 @@ ENDPOINTS += [
             "evaluation_costs",
         )
     ),
+    # "Count again now": whoever may see the evaluation may ask for it to be counted.
+    Endpoint(
+        "evaluation_count_again",
+        "POST",
+        _slug_url("evaluation_count_again"),
+        lambda w, x: {"section": "outcomes"},
+        about_her=False,
+        roles=EVALUATION,
+    ),
     Endpoint("funder_report", "GET", _slug_url("funder_report"), about_her=False, roles=EVALUATION),
     Endpoint(
         "funder_report_pdf",

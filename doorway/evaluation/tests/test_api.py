@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from doorway.audit.models import Action, AuditEntry
-from doorway.evaluation import charts, views
+from doorway.evaluation import charts, snapshots
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.evaluation.tests.records import rate, woman
 from doorway.instruments.models import Timepoint
@@ -26,7 +26,7 @@ def url(program, key: str = "slug") -> str:
 
 @pytest.fixture
 def fake(monkeypatch):
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
 
 
 def cell(value) -> str:
@@ -133,7 +133,7 @@ def test_the_cohort_is_chosen_by_query_and_a_bad_one_is_a_400(world, monkeypatch
         seen.append(cohort)
         return fake_report(world.program.slug)
 
-    monkeypatch.setattr(views, "build_report", build_report)
+    monkeypatch.setattr(snapshots, "build_report", build_report)
     client = api(world.morgan)
     cycle = world.rosa_enrolment.cycle
     ok = client.get(url(world.program), {"cycles": str(cycle.pk), "enrolled_from": "2024-01-01"})

@@ -95,3 +95,22 @@ def test_the_statistics_are_folded_until_opened(page: Page, live_url: str, world
         "document.querySelector('#distributions-details canvas'))"
         " && document.querySelector('#distributions-details canvas').clientHeight > 50"
     )
+
+
+def test_the_manager_asks_for_the_figures_to_be_counted_again(
+    page: Page, live_url: str, world: World
+) -> None:
+    from doorway.evaluation.models import ReportSnapshot
+
+    rate_everyone(world)
+    open_overview(page, live_url, world)
+    expect(page.locator("#figures-as-of")).to_contain_text("Figures as of")
+    # Counted two minutes ago: she may ask for it again (not within a minute).
+    ReportSnapshot.objects.update(taken_at=timezone.now() - datetime.timedelta(minutes=2))
+    page.get_by_role("button", name="Count again now").click()
+    page.wait_for_url(f"**/evaluation/{world.program.slug}/")
+    expect(page.get_by_role("alert").or_(page.locator(".alert"))).to_contain_text(
+        "being counted again"
+    )
+    # The tests' task backend counted it at once.
+    assert timezone.now() - ReportSnapshot.objects.get().taken_at < datetime.timedelta(minutes=1)

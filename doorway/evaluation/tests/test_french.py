@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from weasyprint import HTML
 
-from doorway.evaluation import views
+from doorway.evaluation import snapshots, views
 from doorway.evaluation.pdf import render_pdf
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.testing.signin import signed_in
@@ -83,7 +83,7 @@ def back_to_english() -> Iterator[None]:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
 
 
 def get(client: Client, url: str, language: dict[str, str]) -> str:

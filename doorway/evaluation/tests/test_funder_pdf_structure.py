@@ -13,7 +13,7 @@ from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from doorway.evaluation import views
+from doorway.evaluation import snapshots, views
 from doorway.evaluation.pdf import BASE_URL, StaticOnlyFetcher, render_pdf
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.testing.signin import signed_in
@@ -67,7 +67,7 @@ def test_the_pdf_is_tagged_with_its_language_and_title(
     lang,
     title,
 ) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
     signed_in(client, world.morgan)
     response = client.get(
         reverse("funder_report_pdf", args=[world.program.slug]), HTTP_ACCEPT_LANGUAGE=accept
@@ -148,7 +148,7 @@ def test_a_section_pushed_to_the_foot_of_a_page_keeps_its_heading_and_captions(
     heading, its first paragraph, its table's caption or one of its first rows), the
     heading is not left alone at the foot of the page, nor a caption apart from its
     table. A spacer before the section moves the foot there."""
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
     signed_in(client, world.morgan)
     client.get(reverse("funder_report_pdf", args=[world.program.slug]))
     (source,) = handed
@@ -171,7 +171,7 @@ def test_a_section_pushed_to_the_foot_of_a_page_keeps_its_heading_and_captions(
 def test_the_page_footer_is_in_the_readers_language(
     client: Any, world: Any, monkeypatch: pytest.MonkeyPatch, any_cohort_size: None, handed
 ) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
     signed_in(client, world.morgan)
     address = reverse("funder_report_pdf", args=[world.program.slug])
     client.get(address, HTTP_ACCEPT_LANGUAGE="fr-ca")

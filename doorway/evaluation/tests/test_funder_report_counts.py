@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from doorway.evaluation import charts, views
+from doorway.evaluation import charts, snapshots
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.evaluation.tests.records import rate, woman
 from doorway.instruments.models import Timepoint
@@ -121,7 +121,7 @@ def test_small_numbers_is_said_only_where_a_count_is_suppressed(
         f"{charts.money('19549.97')} (30 enrolled)",
         "no cost lines entered",
     ]
-    monkeypatch.setattr(views, "build_report", lambda cohort: report)
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: report)
     signed_in(client, world.morgan)
     page = client.get(reverse("funder_report", args=[world.program.slug])).content.decode()
     assert page.count(SMALL) == 1

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from doorway.conftest import World
-from doorway.evaluation import views
+from doorway.evaluation import snapshots, views
 from doorway.evaluation.models import ChangeLink, EvidenceRating
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.evaluation.theory import actions as theory
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
 
 
 def page(client: Any, world: World, name: str = "evaluation_page", **query: Any) -> str:
@@ -106,7 +106,7 @@ EVERY_PART = set().union(*SECTIONS.values()) | {"answer", "story-standing"}
 def test_each_section_page_holds_its_section_only(client, world, monkeypatch) -> None:
     from doorway.evaluation.tests.test_pages import with_fidelity
 
-    monkeypatch.setattr(views, "build_report", lambda cohort: with_fidelity(world))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: with_fidelity(world))
     signed_in(client, world.morgan)
     for name, own_parts in SECTIONS.items():
         html = main(page(client, world, name))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorway.audit.models import AuditEntry
-from doorway.evaluation import charts, views
+from doorway.evaluation import charts, snapshots, views
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.instruments.demo import record_journey
 from doorway.people.models import Language
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fake(monkeypatch):
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
 
 
 def page_url(world, name="evaluation_page"):
@@ -136,7 +136,7 @@ def test_the_cohort_filter_narrows_the_report(client, world, monkeypatch) -> Non
         seen.append(cohort)
         return fake_report()
 
-    monkeypatch.setattr(views, "build_report", build_report)
+    monkeypatch.setattr(snapshots, "build_report", build_report)
     cycle = world.rosa_enrolment.cycle
     signed_in(client, world.morgan)  # an evaluator chooses whole cycles only
     client.get(
@@ -302,7 +302,7 @@ def with_fidelity(world):
 def test_fidelity_is_shown_item_by_item_and_who_falls_short_only_to_the_manager(
     client, world, monkeypatch, any_cohort_size, who, sees_codes
 ) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: with_fidelity(world))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: with_fidelity(world))
     signed_in(client, world.staff()[who])
     page = client.get(page_url(world, "evaluation_fidelity")).content.decode()
     assert "Fidelity to CTI" in page

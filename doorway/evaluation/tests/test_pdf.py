@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from doorway.audit.models import AuditEntry
-from doorway.evaluation import views
+from doorway.evaluation import snapshots
 from doorway.evaluation.pdf import BASE_URL, RefusedURL, StaticOnlyFetcher, render_pdf, static_path
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.testing.signin import signed_in
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_funder_report_pdf_is_a_pdf_and_is_audited(
     client, world, monkeypatch, any_cohort_size
 ) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report())
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report())
     signed_in(client, world.eve)
     response = client.get(reverse("funder_report_pdf", args=[world.program.slug]))
     assert response.status_code == 200

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from doorway.conftest import World
-from doorway.evaluation import views
+from doorway.evaluation import snapshots
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.testing.signin import signed_in
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
 
 
 def crawl(client: Any, start: str, depth: int) -> set[str]:

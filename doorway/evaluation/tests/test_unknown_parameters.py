@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from doorway.audit.models import AuditEntry
 from doorway.conftest import World
-from doorway.evaluation import views
+from doorway.evaluation import snapshots, views
 from doorway.evaluation.tests.fakes import fake_report
 from doorway.testing.signin import signed_in
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "build_report", lambda cohort: fake_report(cohort.program.slug))
+    monkeypatch.setattr(snapshots, "build_report", lambda cohort: fake_report(cohort.program.slug))
 
 
 def _slug(name: str) -> Callable[[World], str]:
@@ -101,7 +101,7 @@ def test_every_page_answering_get_is_in_this_test() -> None:
     # they declare their parameters above and share the decorator tested here.
     of_a_part = {n for n in named if n.endswith(("_edit", "_rate"))}
     of_a_part |= {"theory_indicator_add", "theory_excerpt_add", "theory_reference_add"}
-    post_only = {"theory_install", "theory_indicator_remove"}
+    post_only = {"theory_install", "theory_indicator_remove", "evaluation_count_again"}
     assert named - of_a_part - post_only == {name for name, *_ in PAGES}
     for name in of_a_part:
         view: Any = next(p for p in _patterns(_evaluation_resolver()) if p.name == name).callback

@@ -1,0 +1,209 @@
+"""A program's evaluation, kept ready: the report of a cohort of whole cycles counted in
+the background and shown with the time it was counted ("as of").
+
+Counting a whole program's evaluation reads every woman's casework (seconds at a
+national deployment), so its pages show the report as the worker last counted it:
+- `report_for(cohort, published=...)`: the snapshot of a cohort of whole cycles in the
+  reader's language, counted now and kept when there is none yet. A cohort narrowed by
+  referral dates or phase is counted at each request (someone exploring asked for it).
+- `refresh_all()`: the worker's periodic task (`tasks.refresh_reports`) counts every
+  snapshot again, and drops those nobody opened for `UNVIEWED_FOR`.
+- A consent to the research given or withdrawn, or a woman's record erased, drops every
+  snapshot at once (`forget_all`): she leaves every figure the moment she leaves.
+
+`doorway evaluate`, the exports and the API count from the records; a snapshot is equal
+to what they gave at its `taken_at` (tests/test_snapshots.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from doorway.evaluation import disclosure
+from doorway.evaluation.cohort import Cohort
+from doorway.evaluation.disclosure import CohortRefused
+from doorway.evaluation.models import ReportSnapshot
+from doorway.people.models import ConsentKind
+from doorway.programs.models import Cycle
+
+# A snapshot nobody opens for this long is dropped rather than counted again.
+UNVIEWED_FOR = datetime.timedelta(days=7)
+# "Count again now" is refused for a report counted less than this ago.
+COUNTED_AGAIN_AFTER = datetime.timedelta(minutes=1)
+# Its last view is written at most this often (a page view writes nothing else).
+VIEW_MARKED_EVERY = datetime.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Figures:
+    report: dict[str, Any]
+    # When the records were read; None: counted for this request.
+    as_of: datetime.datetime | None
+
+    def overdue(self) -> bool:
+        """Older than three refresh periods: the worker has stopped taking them again."""
+        if self.as_of is None:
+            return False
+        return timezone.now() - self.as_of > 3 * refresh_period()
+
+
+def refresh_period() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REPORT_REFRESH_SECONDS)
+
+
+def cycles_key(cohort: Cohort) -> str | None:
+    """The cohort's cycles in its own order ("" for every cycle); None for a cohort
+    narrowed by dates or phase, which is never kept."""
+    if cohort.enrolled_from or cohort.enrolled_to or cohort.phase_reached is not None:
+        return None
+    return ",".join(str(c.pk) for c in cohort.cycles)
+
+
+def build_report(cohort: Cohort) -> dict[str, Any]:
+    from doorway.evaluation.report import evaluation_report
+
+    return evaluation_report(cohort)
+
+
+def count(cohort: Cohort, *, published: bool) -> dict[str, Any]:
+    """The report counted from the records now; published: as someone without access to
+    the women's records may see it (`disclosure.publish`), counts perturbed, small ones
+    "<5"."""
+    report = build_report(cohort)
+    if published:
+        return disclosure.publish(report, disclosure.cohort_keys(cohort))
+    return report
+
+
+def report_for(cohort: Cohort, *, published: bool) -> Figures:
+    key = cycles_key(cohort)
+    if key is None:
+        return Figures(count(cohort, published=published), None)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    kept = ReportSnapshot.objects.filter(
+        program=cohort.program, cycles=key, language=language, published=published
+    ).first()
+    now = timezone.now()
+    if kept is not None:
+        if now - kept.viewed_at > VIEW_MARKED_EVERY:
+            ReportSnapshot.objects.filter(pk=kept.pk).update(viewed_at=now)
+        if now - kept.taken_at > 3 * refresh_period():
+            schedule_refresh()  # the worker's chain of refreshes broke: start it again
+        return Figures(json.loads(kept.report), kept.taken_at)
+    snapshot = take(cohort, key, language=language, published=published)
+    schedule_refresh()
+    return Figures(json.loads(snapshot.report), snapshot.taken_at)
+
+
+def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportSnapshot:
+    """Count the cohort's report and keep it (replacing the one kept before)."""
+    taken_at = timezone.now()  # before counting: nothing later is in it
+    started = time.perf_counter()
+    with translation.override(language):
+        report = count(cohort, published=published)
+    seconds = time.perf_counter() - started
+    fields = {
+        "report": json.dumps(report),
+        "taken_at": taken_at,
+        "seconds": seconds,
+        "viewed_at": timezone.now(),
+    }
+    try:
+        with transaction.atomic():
+            snapshot, _created = ReportSnapshot.objects.update_or_create(
+                program=cohort.program,
+                cycles=key,
+                language=language,
+                published=published,
+                defaults=fields,
+            )
+    except IntegrityError:
+        # Two requests counted the same cohort at once: the other one's is kept.
+        snapshot = ReportSnapshot.objects.get(
+            program=cohort.program, cycles=key, language=language, published=published
+        )
+    return snapshot
+
+
+def cohort_of(snapshot: ReportSnapshot) -> Cohort | None:
+    """The cohort a snapshot was taken of; None when one of its cycles is gone, or (for
+    published figures) too small to be published any more."""
+    ids = [pk for pk in snapshot.cycles.split(",") if pk]
+    found = {str(c.pk): c for c in Cycle.objects.filter(program=snapshot.program, pk__in=ids)}
+    if len(found) != len(ids):
+        return None
+    cycles = tuple(found[pk] for pk in ids)
+    if not snapshot.published:
+        return Cohort(program=snapshot.program, cycles=cycles)
+    try:
+        # Every publishable cycle when none is named: the cohort the page would count now.
+        cohort = disclosure.published_cohort(snapshot.program, cycles)
+    except CohortRefused:
+        return None
+    return cohort if cycles_key(cohort) == snapshot.cycles else None
+
+
+def refresh(snapshot: ReportSnapshot) -> bool:
+    """Count the snapshot's cohort again; drop it when that cohort cannot be counted."""
+    cohort = cohort_of(snapshot)
+    if cohort is None:
+        snapshot.delete()
+        return False
+    take(cohort, snapshot.cycles, language=snapshot.language, published=snapshot.published)
+    return True
+
+
+def refresh_all() -> int:
+    """Drop the snapshots nobody opened for `UNVIEWED_FOR`; count the others again, the
+    oldest first. How many were counted."""
+    ReportSnapshot.objects.filter(viewed_at__lt=timezone.now() - UNVIEWED_FOR).delete()
+    counted = 0
+    for snapshot in ReportSnapshot.objects.select_related("program").order_by("taken_at"):
+        counted += refresh(snapshot)
+    return counted
+
+
+def count_again(cohort: Cohort, *, published: bool) -> bool:
+    """Queue a count of the cohort's kept report now (not when it was counted in the
+    last minute, nor for a cohort that is never kept). Whether one was queued."""
+    from doorway.evaluation import tasks
+
+    key = cycles_key(cohort)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    kept = ReportSnapshot.objects.filter(
+        program=cohort.program, cycles=key, language=language, published=published
+    ).first()
+    if key is None or kept is None or timezone.now() - kept.taken_at < COUNTED_AGAIN_AFTER:
+        return False
+    tasks.refresh_report.enqueue(kept.pk)
+    return True
+
+
+def forget_all() -> None:
+    """Drop every snapshot: the next page counts from the records."""
+    ReportSnapshot.objects.all().delete()
+
+
+def consent_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A consent to the research given or withdrawn (saved or removed): she enters or
+    leaves every figure now, not at the next refresh."""
+    if instance.kind == ConsentKind.EVALUATION:
+        forget_all()
+
+
+def enrolment_removed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    forget_all()
+
+
+def schedule_refresh() -> None:
+    from doorway.evaluation import tasks
+
+    tasks.schedule_next()
