@@ -42,7 +42,9 @@ each page per round, so a burst of load on the shared machine falls on all of th
   program, a page (50 women) at a time;
 - participant: `/participants/<id>/`, the first participant of her caseload;
 - search: `/participants/` POSTed with a surname of one of her participants;
-- evaluation: `/evaluation/<program>/`, as the program manager;
+- evaluation: `/evaluation/<program>/`, as the program manager: the report the worker
+  keeps (`doorway/evaluation/snapshots.py`), dropped before the run so that the first,
+  untimed, request counts it; the time that count took is printed beside the table;
 - API contacts / API participants: `/api/v1/contacts/`, `/api/v1/participants/`, first
   page, with her token.
 It prints the median and 95th percentile of the time from sending the request to the
@@ -305,6 +307,11 @@ def _measure(
     )
     timings: dict[str, list[float]] = {label: [] for label, *_ in pages}
     errors: dict[str, int] = {label: 0 for label, *_ in pages}
+    # The evaluation page shows the report the worker keeps (evaluation/snapshots.py):
+    # dropped here, the first (untimed) request counts it, and its count time is printed.
+    from doorway.evaluation.models import ReportSnapshot
+
+    ReportSnapshot.objects.filter(program=program).delete()
     try:
         for _ in range(120):
             try:
@@ -371,6 +378,7 @@ def _measure(
         if args.plans:
             explain(label, captured.captured_queries, args.plans, hide=surname)
 
+    counted = ReportSnapshot.objects.filter(program=program, published=False).first()
     rows = []
     for label, *_ in pages:
         values = timings[label]
@@ -382,6 +390,11 @@ def _measure(
                 "p95": percentile(values, 0.95) * 1000,
                 "queries": queries[label],
                 "errors": errors[label],
+                **(
+                    {"counted_s": counted.seconds}
+                    if label == "evaluation" and counted is not None
+                    else {}
+                ),
             }
         )
     print(json.dumps(rows))
@@ -419,6 +432,12 @@ def report(size: str, rows: list[dict[str, Any]]) -> None:
             f"  {row['page']:<20} {row['n']:>3} {row['median']:>10.1f} {row['p95']:>9.1f} "
             f"{row['p95'] / base:>9.1f}x {row['queries']:>8}{errors}"
         )
+    for row in rows:
+        if "counted_s" in row:
+            print(
+                f"  {row['page']}: its report counted in {row['counted_s']:.2f} s by the first "
+                "(untimed) request and kept; the timed requests show the kept report"
+            )
     anonymous = next((row for row in rows if row["page"] == ANONYMOUS), None)
     if anonymous is not None:
         floor = rows[0]["median"] / anonymous["median"]
