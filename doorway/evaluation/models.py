@@ -252,3 +252,14 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"report snapshot of {self.program_id} as of {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class SnapshotsForgotten(models.Model):
+    """When the kept reports were last dropped (`snapshots.forget_all`). A report
+    counted from records read before then is shown to whoever asked but not kept: a
+    consent withdrawn while the worker was counting must not come back in its copy."""
+
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"report snapshots dropped at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from doorway.evaluation import disclosure
 from doorway.evaluation.cohort import Cohort
 from doorway.evaluation.disclosure import CohortRefused
-from doorway.evaluation.models import ReportSnapshot
+from doorway.evaluation.models import ReportSnapshot, SnapshotsForgotten
 from doorway.people.models import ConsentKind
 from doorway.programs.models import Cycle
 
@@ -118,6 +118,15 @@ def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportS
     }
     try:
         with transaction.atomic():
+            if forgotten_since(taken_at):
+                # A consent changed while this was counted: show it, never keep it.
+                return ReportSnapshot(
+                    program=cohort.program,
+                    cycles=key,
+                    language=language,
+                    published=published,
+                    **fields,
+                )
             snapshot, _created = ReportSnapshot.objects.update_or_create(
                 program=cohort.program,
                 cycles=key,
@@ -188,8 +197,15 @@ def count_again(cohort: Cohort, *, published: bool) -> bool:
 
 
 def forget_all() -> None:
-    """Drop every snapshot: the next page counts from the records."""
+    """Drop every snapshot: the next page counts from the records. Remembered, so that
+    a count that read the records before now is not kept either (`take`)."""
     ReportSnapshot.objects.all().delete()
+    SnapshotsForgotten.objects.update_or_create(pk=1, defaults={"at": timezone.now()})
+
+
+def forgotten_since(moment: datetime.datetime) -> bool:
+    last = SnapshotsForgotten.objects.filter(pk=1).values_list("at", flat=True).first()
+    return last is not None and last >= moment
 
 
 def consent_changed(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -262,3 +262,26 @@ def test_a_failing_count_still_leaves_the_next_one_queued(client, world, monkeyp
         assert waiting_runs() == 1
     # The report kept before is still shown.
     assert ReportSnapshot.objects.count() == 1
+
+
+def test_a_consent_withdrawn_while_the_report_is_counted_is_not_kept_in_it(
+    client, world, monkeypatch
+) -> None:
+    cycle = world.rosa_enrolment.cycle
+    progressing(world, cycle)
+    her = progressing(world, cycle)
+    consent = her.participant.consents.get(kind=ConsentKind.EVALUATION)
+    counting = snapshots.build_report
+
+    def withdrawn_meanwhile(cohort):
+        report = counting(cohort)  # the records read: she is in it
+        withdraw_consent(consent, on=timezone.localdate(), by=world.alice)
+        return report
+
+    monkeypatch.setattr(snapshots, "build_report", withdrawn_meanwhile)
+    signed_in(client, world.morgan)
+    assert money(shown(client, world)) == (2, 2)  # what was read, for this request only
+    assert not ReportSnapshot.objects.exists()
+    monkeypatch.setattr(snapshots, "build_report", counting)
+    assert money(shown(client, world)) == (1, 1)
+    assert ReportSnapshot.objects.count() == 1
