@@ -234,8 +234,12 @@ class ReportSnapshot(models.Model):
     language = models.CharField(max_length=10)
     # As someone without access to the women's records sees it (`disclosure.publish`).
     published = models.BooleanField(default=False)
-    # The report's JSON, encrypted: fidelity verdicts are listed by participant code.
+    # The report's JSON, encrypted, but for its longest parts: each participant's
+    # fidelity verdicts and who falls short of each item, by code (`details`, JSON,
+    # encrypted), read only by the fidelity section. At a national deployment they are
+    # megabytes that the other sections would decrypt for nothing.
     report = EncryptedTextField()
+    details = EncryptedTextField(blank=True, default="")
     taken_at = models.DateTimeField()
     # How long the report took to count: what a page would have waited without it.
     seconds = models.FloatField(default=0)

@@ -83,24 +83,75 @@ def count(cohort: Cohort, *, published: bool) -> dict[str, Any]:
     return report
 
 
-def report_for(cohort: Cohort, *, published: bool) -> Figures:
+def split(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report without its per-participant fidelity lists, and those lists."""
+    fidelity = report.get("fidelity")
+    if not isinstance(fidelity, dict):
+        return report, {}
+    items = fidelity.get("items") or []
+    details = {
+        "participants": fidelity.get("participants") or [],
+        "falling_short": [item.get("falling_short") or [] for item in items],
+    }
+    summary = {
+        **report,
+        "fidelity": {
+            **fidelity,
+            "participants": [],
+            "items": [{**item, "falling_short": []} for item in items],
+        },
+    }
+    return summary, details
+
+
+def joined(summary: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    """`split` undone: the whole report."""
+    fidelity = summary.get("fidelity")
+    if not isinstance(fidelity, dict) or not details:
+        return summary
+    items = fidelity.get("items") or []
+    return {
+        **summary,
+        "fidelity": {
+            **fidelity,
+            "participants": details["participants"],
+            "items": [
+                {**item, "falling_short": short}
+                for item, short in zip(items, details["falling_short"], strict=True)
+            ],
+        },
+    }
+
+
+def report_for(cohort: Cohort, *, published: bool, details: bool = False) -> Figures:
+    """The cohort's report as last counted (counted now when none is kept). Without
+    `details`, its per-participant fidelity lists are empty (only the fidelity section
+    shows them)."""
     key = cycles_key(cohort)
     if key is None:
         return Figures(count(cohort, published=published), None)
     language = translation.get_language() or settings.LANGUAGE_CODE
-    kept = ReportSnapshot.objects.filter(
+    kept_ones = ReportSnapshot.objects.filter(
         program=cohort.program, cycles=key, language=language, published=published
-    ).first()
+    )
+    kept = (kept_ones if details else kept_ones.defer("details")).first()
     now = timezone.now()
     if kept is not None:
         if now - kept.viewed_at > VIEW_MARKED_EVERY:
             ReportSnapshot.objects.filter(pk=kept.pk).update(viewed_at=now)
         if now - kept.taken_at > 3 * refresh_period():
             schedule_refresh()  # the worker's chain of refreshes broke: start it again
-        return Figures(json.loads(kept.report), kept.taken_at)
+        return Figures(_read(kept, details=details), kept.taken_at)
     snapshot = take(cohort, key, language=language, published=published)
     schedule_refresh()
-    return Figures(json.loads(snapshot.report), snapshot.taken_at)
+    return Figures(_read(snapshot, details=details), snapshot.taken_at)
+
+
+def _read(snapshot: ReportSnapshot, *, details: bool) -> dict[str, Any]:
+    summary: dict[str, Any] = json.loads(snapshot.report)
+    if not details or not snapshot.details:
+        return summary
+    return joined(summary, json.loads(snapshot.details))
 
 
 def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportSnapshot:
@@ -110,8 +161,10 @@ def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportS
     with translation.override(language):
         report = count(cohort, published=published)
     seconds = time.perf_counter() - started
+    summary, details = split(report)
     fields = {
-        "report": json.dumps(report),
+        "report": json.dumps(summary),
+        "details": json.dumps(details) if details else "",
         "taken_at": taken_at,
         "seconds": seconds,
         "viewed_at": timezone.now(),

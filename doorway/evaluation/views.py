@@ -217,7 +217,7 @@ def section_page(request: HttpRequest, program_slug: str, section: str) -> HttpR
         cohort = form.cohort()
     except CohortRefused as refused:
         return refused_page(request, program, refused)
-    figures = snapshots.report_for(cohort, published=not exact)
+    figures = snapshots.report_for(cohort, published=not exact, details=section == "fidelity")
     report = figures.report
     return render(
         request,

@@ -84,8 +84,12 @@ def test_the_page_shows_the_kept_report_until_it_is_counted_again(client, world)
     again = shown(client, world)
     assert money(again) == (2, 2)
     assert ReportSnapshot.objects.get(pk=kept.pk).taken_at > kept.taken_at
-    # Counted again, it is what `doorway evaluate` counts from the records.
-    assert again == evaluated(world)
+    # Counted again, it is what `doorway evaluate` counts from the records: whole on the
+    # fidelity section, without the per-participant fidelity lists on the others.
+    counted = evaluated(world)
+    fidelity = client.get(reverse("evaluation_fidelity", args=[world.program.slug]))
+    assert fidelity.context["report"] == counted
+    assert again == snapshots.split(counted)[0]
 
 
 def test_a_withdrawn_consent_leaves_the_figures_at_once(client, world) -> None:
@@ -285,3 +289,25 @@ def test_a_consent_withdrawn_while_the_report_is_counted_is_not_kept_in_it(
     monkeypatch.setattr(snapshots, "build_report", counting)
     assert money(shown(client, world)) == (1, 1)
     assert ReportSnapshot.objects.count() == 1
+
+
+def test_the_per_participant_fidelity_lists_are_kept_apart_and_joined_again() -> None:
+    report = {
+        "focus_areas": [{"slug": "money", "assessed": 3}],
+        "fidelity": {
+            "participants_assessed": 2,
+            "items": [
+                {"item": "a", "passed": 1, "falling_short": [{"code": "P-1", "why": "late"}]},
+                {"item": "b", "passed": 2, "falling_short": []},
+            ],
+            "program_items": [{"item": "caseload", "falling_short": [{"worker": "w1"}]}],
+            "participants": [{"code": "P-1", "items": {"a": "fail"}}, {"code": "P-2"}],
+        },
+    }
+    summary, details = snapshots.split(report)
+    assert "P-1" not in json.dumps(summary)
+    assert "P-2" not in json.dumps(summary)
+    assert summary["fidelity"]["program_items"] == report["fidelity"]["program_items"]
+    assert summary["fidelity"]["items"][0]["passed"] == 1
+    assert snapshots.joined(summary, details) == report
+    assert snapshots.split({"fidelity": None}) == ({"fidelity": None}, {})
