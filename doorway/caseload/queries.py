@@ -27,15 +27,14 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.lookups import GreaterThanOrEqual, IsNull
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from doorway.caseload.models import WEEK, DueItem, DueItemQuerySet, Snooze
+from doorway.casework.models import ClosingNote
 from doorway.encryption import EncryptedDateField, EncryptedTextField
 from doorway.enrolments.due import DueKind
 from doorway.enrolments.models import Enrolment, ExitReason
@@ -137,6 +136,22 @@ def worker_items(today: datetime.date) -> DueItemQuerySet:
     )
 
 
+# A due item as the ranking reads it: its pk, kind, due date, subject and label.
+DueValues = tuple[Any, str, datetime.date, UUID | None, str]
+
+
+@dataclass
+class Ranked:
+    """A ranking (`order`: enrolment id and group, in the caseload's order) and the due
+    items it read, by enrolment, for `rows_by_id` to show a page of it without reading
+    them again."""
+
+    order: list[tuple[UUID, int]]
+    dues: dict[UUID, list[DueValues]]
+    # The enrolments whose participant has a safety flag on her record.
+    flagged: set[UUID] = field(default_factory=set)
+
+
 def ranking(
     enrolments: QuerySet[Enrolment],
     today: datetime.date,
@@ -147,10 +162,23 @@ def ranking(
     """(enrolment id, group) of her open enrolments, and closed ones with something still
     due (a graduate's follow-up, a recent closing note), in the caseload's order: by group
     (above), then soonest due (within a group also most overdue first), then code. `kind`
-    keeps the women with that kind of work due, `phase` those in that phase.
+    keeps the women with that kind of work due, `phase` those in that phase."""
+    return rank(enrolments, today, kind=kind, phase=phase).order
+
+
+def rank(
+    enrolments: QuerySet[Enrolment],
+    today: datetime.date,
+    *,
+    kind: str | None = None,
+    phase: Phase | None = None,
+) -> Ranked:
+    """`ranking`, with the due items it read.
 
     Three queries of a few values each (no record is read, nothing decrypted), so that
-    a program's thousands are ranked, their groups counted and a page cut cheaply."""
+    a program's thousands are ranked, their groups counted and a page cut cheaply: the
+    scope's due items with their enrolment's exit, the women (the open ones by the
+    index, the closed ones by the ids the due items named), and their snoozes."""
     scope = enrolments
     if kind:
         scope = scope.filter(
@@ -162,18 +190,52 @@ def ranking(
     # kept hashing every due item of the deployment (and every participant, for her
     # code) for joins and correlated subqueries, and building them cost more than
     # ranking these in Python.
+    ids = scope.values("pk")
+    old = old_closing_note_cutoff(today)
+    # Her items as plain values (pk, kind, due on, subject, label): only the page's
+    # become DueItem objects (`rows_by_id`), a program has thousands.
+    dues: dict[UUID, list[DueValues]] = {}
+    # A closed enrolment is on the caseload while something of hers is due but an old
+    # closing note (as `worker_items`, from her exit date read with the item).
+    still_due: set[UUID] = set()
+    for pk, enrolment, due_kind, due_on, subject, label, exit_reason, exited_on in (
+        DueItem.objects.filter(enrolment__in=ids)
+        .order_by()
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "kind",
+            "due_on",
+            "subject_id",
+            "label",
+            "enrolment__exit_reason",
+            "enrolment__exited_on",
+        )
+    ):
+        dues.setdefault(enrolment, []).append((pk, due_kind, due_on, subject, label))
+        if exit_reason and (
+            due_kind != DueKind.CLOSING_NOTE or exited_on is None or exited_on >= old
+        ):
+            still_due.add(enrolment)
+    # Her open enrolments found by the index on (scope, exit_reason), the closed ones
+    # by their ids: the database no longer visits every closed enrolment of a program
+    # (nine in ten of them) to ask each whether something is still due.
+    values = ("pk", "exit_reason", "exited_on", "flagged", "code")
     women = list(
-        scope.filter(Q(exit_reason="") | _still_due(today))
+        scope.filter(exit_reason="")
         .annotate(flagged=_flagged(), code=_code())
         .order_by()
-        .values_list("pk", "exit_reason", "exited_on", "flagged", "code")
+        .values_list(*values)
+        .union(
+            scope.filter(pk__in=sorted(still_due))
+            .exclude(exit_reason="")
+            .annotate(flagged=_flagged(), code=_code())
+            .order_by()
+            .values_list(*values),
+            all=True,
+        )
+        .order_by()
     )
-    # Her snoozes and items, read for the scope (a list of ids in the query cost more
-    # to send than the database spends finding them): a closed enrolment of the scope
-    # not listed above has none but an old closing note, which nothing below reads.
-    ids = scope.values("pk")
-    # As `worker_items`, from her exit date read above instead of a join.
-    old = old_closing_note_cutoff(today)
     gone_long_ago = {pk for pk, _r, exited_on, *_rest in women if exited_on and exited_on < old}
     asleep = set(
         Snooze.objects.in_force(today)
@@ -183,20 +245,17 @@ def ranking(
     next_due: dict[UUID, datetime.date] = {}
     next_contact: dict[UUID, datetime.date] = {}
     snoozed: set[UUID] = set()
-    for enrolment, due_kind, due_on, subject in (
-        DueItem.objects.filter(enrolment__in=ids)
-        .order_by()
-        .values_list("enrolment_id", "kind", "due_on", "subject_id")
-    ):
-        if due_kind == DueKind.CLOSING_NOTE and enrolment in gone_long_ago:
-            continue
-        if (enrolment, due_kind, subject) in asleep:  # as Snooze.puts_aside
-            snoozed.add(enrolment)
-            continue
-        if due_on < next_due.get(enrolment, datetime.date.max):
-            next_due[enrolment] = due_on
-        if due_kind in URGENT_KINDS and due_on < next_contact.get(enrolment, datetime.date.max):
-            next_contact[enrolment] = due_on
+    for enrolment, items in dues.items():
+        for _pk, due_kind, due_on, subject, _label in items:
+            if due_kind == DueKind.CLOSING_NOTE and enrolment in gone_long_ago:
+                continue
+            if (enrolment, due_kind, subject) in asleep:  # as Snooze.puts_aside
+                snoozed.add(enrolment)
+                continue
+            if due_on < next_due.get(enrolment, datetime.date.max):
+                next_due[enrolment] = due_on
+            if due_kind in URGENT_KINDS and due_on < next_contact.get(enrolment, datetime.date.max):
+                next_contact[enrolment] = due_on
     ranked = sorted(
         (
             group_of(
@@ -213,7 +272,11 @@ def ranking(
         )
         for pk, exit_reason, _exited_on, flagged, code in women
     )
-    return [(pk, group) for group, _due, _code, pk in ranked]
+    return Ranked(
+        [(pk, group) for group, _due, _code, pk in ranked],
+        dues,
+        {pk for pk, _r, _e, flagged, _c in women if flagged},
+    )
 
 
 def group_of(
@@ -241,21 +304,6 @@ def group_of(
     return LATER
 
 
-def _still_due(today: datetime.date) -> Exists:
-    """Something of hers is on a worker's caseload (`worker_items`), asked of a closed
-    enrolment: her own due items looked up by the index, the old closing note told
-    from her own exit date. (A join in the subquery let the database hash every due
-    item of the deployment instead, whatever the caseload's size.)"""
-    recent = Q(IsNull(OuterRef("exited_on"), True)) | Q(
-        GreaterThanOrEqual(OuterRef("exited_on"), old_closing_note_cutoff(today))
-    )
-    return Exists(
-        DueItem.objects.filter(enrolment=OuterRef("pk")).filter(
-            ~Q(kind=DueKind.CLOSING_NOTE) | recent
-        )
-    )
-
-
 def _code() -> Subquery:
     """Her code, looked up for each woman listed: a join let the database read every
     participant of the deployment to find a program's few hundred."""
@@ -269,26 +317,33 @@ def _flagged() -> Exists:
     )
 
 
-def with_their_dues(enrolments: QuerySet[Enrolment], today: datetime.date) -> QuerySet[Enrolment]:
+def with_their_dues(
+    enrolments: QuerySet[Enrolment], today: datetime.date, *, dues: bool = True
+) -> QuerySet[Enrolment]:
     """Ranked enrolments with what `rows_of` reads: her, her phase, her due items and
-    snoozes. Three queries, for the whole caseload or a page of it. Of what is
-    encrypted, only her preferred name is read (and decrypted): the rest stays out."""
-    return (
-        enrolments.select_related("participant", "current_phase")
-        .defer(*_unshown_secrets())
-        .prefetch_related(
+    snoozes. Three queries, for the whole caseload or a page of it (two without her
+    due items, `dues=False`, when the ranking read them). Of what is encrypted, only
+    her preferred name is read (and decrypted): the rest stays out."""
+    wanted: list[Prefetch[Any, Any, Any]] = [
+        Prefetch(
+            "snoozes",
+            queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
+            to_attr="snoozed",
+        )
+    ]
+    if dues:
+        wanted.append(
             Prefetch(
                 # Her old closing note is left out by `_row`, from her exit date.
                 "due_items",
                 queryset=DueItem.objects.order_by("due_on", "kind"),
                 to_attr="dues",
-            ),
-            Prefetch(
-                "snoozes",
-                queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
-                to_attr="snoozed",
-            ),
+            )
         )
+    return (
+        enrolments.select_related("participant", "current_phase")
+        .defer(*_unshown_secrets())
+        .prefetch_related(*wanted)
     )
 
 
@@ -317,20 +372,46 @@ def caseload_rows(
     phase: Phase | None = None,
     phase_numbers: Mapping[Any, int] | None = None,
 ) -> list[Row]:
-    """The whole caseload's rows, ranked (`ranking`). Six queries."""
-    ranks = ranking(enrolments, today, kind=kind, phase=phase)
-    return rows_by_id([pk for pk, _group in ranks], today, phase_numbers or {})
+    """The whole caseload's rows, ranked (`rank`). Five queries."""
+    ranked = rank(enrolments, today, kind=kind, phase=phase)
+    return rows_by_id(
+        [pk for pk, _group in ranked.order], today, phase_numbers or {}, ranked=ranked
+    )
 
 
 def rows_by_id(
-    ids: list[UUID], today: datetime.date, phase_numbers: Mapping[Any, int]
+    ids: list[UUID],
+    today: datetime.date,
+    phase_numbers: Mapping[Any, int],
+    *,
+    ranked: Ranked | None = None,
 ) -> list[Row]:
-    """The rows of these enrolments (a page of a ranking), in the order given."""
+    """The rows of these enrolments (a page of a ranking), in the order given. With the
+    ranking they come from (`ranked`), her due items and safety flag are those it read,
+    not read again."""
     place = {pk: n for n, pk in enumerate(ids)}
-    found = with_their_dues(
-        Enrolment.objects.filter(pk__in=ids).annotate(flagged=_flagged()).order_by(), today
-    )
-    return rows_of(sorted(found, key=lambda e: place[e.pk]), today, phase_numbers)
+    found = Enrolment.objects.filter(pk__in=ids).order_by()
+    if ranked is None:
+        found = found.annotate(flagged=_flagged())
+    page = sorted(with_their_dues(found, today, dues=ranked is None), key=lambda e: place[e.pk])
+    if ranked is not None:
+        for enrolment in page:
+            items = [
+                DueItem(
+                    pk=pk,
+                    enrolment_id=enrolment.pk,
+                    kind=kind,
+                    due_on=due_on,
+                    subject_id=subject,
+                    label=label,
+                )
+                for pk, kind, due_on, subject, label in ranked.dues.get(enrolment.pk, [])
+            ]
+            items.sort(key=lambda d: (d.due_on, d.kind))  # as the model's ordering
+            # As the Prefetch's to_attr and the annotation would have set them.
+            enrolment.dues = items  # type: ignore[attr-defined]
+            enrolment.flagged = enrolment.pk in ranked.flagged  # type: ignore[attr-defined]
+    return rows_of(page, today, phase_numbers)
 
 
 def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:
@@ -356,7 +437,7 @@ def _row(enrolment: Enrolment, today: datetime.date, number: int | None) -> Row:
         )
     awake = [(d, b) for d, b in zip(dues, badges, strict=True) if b.snooze is None]
     states = {b.state for _d, b in awake}
-    flagged: bool = enrolment.flagged  # type: ignore[attr-defined]  # annotated above
+    flagged: bool = enrolment.flagged  # type: ignore[attr-defined]  # set by rows_by_id
     urgent = not enrolment.exit_reason and any(
         b.state == "overdue" and (b.kind in URGENT_KINDS or flagged) for _d, b in awake
     )
@@ -381,12 +462,14 @@ def old_closing_notes(enrolments: QuerySet[Enrolment], today: datetime.date) -> 
     """Graduates without a closing note, who graduated more than `OLD_CLOSING_NOTE_DAYS`
     ago: the program manager's list to clear. Read from the enrolments themselves, not
     the due items, since the daily refresh stops computing due items for women this long
-    gone. One query."""
+    gone. One query: her graduated enrolments found by their own index
+    (`enrolment_cycle_graduated`), each asked whether her closing note is written (a
+    join made the database read every closing note of the deployment)."""
     return (
         enrolments.filter(
+            ~Exists(ClosingNote.objects.filter(enrolment=OuterRef("pk"))),
             exit_reason=ExitReason.GRADUATED,
             exited_on__lt=old_closing_note_cutoff(today),
-            closing_note__isnull=True,
         )
         .select_related("participant", "case_manager", "cycle__program")
         .order_by("exited_on", "participant__code")

@@ -41,7 +41,7 @@ from doorway.caseload.queries import (
     URGENT,
     numbered_phases,
     old_closing_notes,
-    ranking,
+    rank,
     rows_by_id,
     worker_items,
 )
@@ -54,6 +54,7 @@ from doorway.people.capabilities import Action as Can
 from doorway.people.capabilities import may, programs_for
 from doorway.people.models import User
 from doorway.people.roles import Role
+from doorway.programs.models import Cycle
 from doorway.web.forms import apply_errors
 from doorway.web.http import AuthenticatedHttpRequest
 from doorway.web.pages import audit_view, record_page
@@ -146,11 +147,12 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         phase = filters.chosen_phase()
     # A program's caseloads run to thousands of women: ranked by the database, and shown
     # a page at a time, so the page costs about the same whatever the program's size.
-    ranks = ranking(enrolments, today, kind=kind, phase=phase)
+    ranked = rank(enrolments, today, kind=kind, phase=phase)
+    ranks = ranked.order
     counts = Counter(group for _pk, group in ranks)
     page = Paginator(ranks, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [pk for pk, _group in page.object_list]
-    rows = rows_by_id(shown, today, {p.pk: number for p, number in phases})
+    rows = rows_by_id(shown, today, {p.pk: number for p, number in phases}, ranked=ranked)
     cards.dress(rows, request)
     # A list of participants' names is a read of their records: say whose.
     record(
@@ -206,10 +208,11 @@ def _without_page(request: AuthenticatedHttpRequest) -> str:
 
 
 def _managed(user: User) -> Any:
-    """The enrolments of the programs whose caseloads she balances."""
-    return Enrolment.objects.visible_to(user).filter(
-        cycle__program__in=programs_for(user, Can.BALANCE_CASELOADS)
-    )
+    """The enrolments of the programs whose caseloads she balances: their cycles asked
+    for by id, as the access rule does, so that each program's enrolments are found by
+    the index on their cycle."""
+    cycles = Cycle.objects.filter(program__in=programs_for(user, Can.BALANCE_CASELOADS))
+    return Enrolment.objects.visible_to(user).filter(cycle__in=cycles.values("pk"))
 
 
 def _back_to_caseload(back: str) -> str:

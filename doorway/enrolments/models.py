@@ -195,6 +195,13 @@ class Enrolment(models.Model):
             # A program manager's open enrolments (her caseload page, the overview),
             # without reading her programs' closed ones.
             models.Index(fields=["cycle", "exit_reason"], name="enrolment_cycle_open"),
+            # The program manager's old closing notes to clear (counted on her caseload
+            # and overview): her programs' graduates by exit date, without their rows.
+            models.Index(
+                fields=["cycle", "exited_on", "id"],
+                condition=models.Q(exit_reason="graduated"),
+                name="enrolment_cycle_graduated",
+            ),
         ]
 
     def __str__(self) -> str:
