@@ -167,30 +167,39 @@ def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportS
         "details": json.dumps(details) if details else "",
         "taken_at": taken_at,
         "seconds": seconds,
-        "viewed_at": timezone.now(),
     }
     try:
         with transaction.atomic():
-            if forgotten_since(taken_at):
+            # Locked until this one is kept: a `forget_all` meanwhile waits, then drops it.
+            if forgotten_since(taken_at, lock=True):
                 # A consent changed while this was counted: show it, never keep it.
                 return ReportSnapshot(
                     program=cohort.program,
                     cycles=key,
                     language=language,
                     published=published,
+                    viewed_at=taken_at,
                     **fields,
                 )
+            # Its last view is left as it was: counted again by the worker is not opened.
             snapshot, _created = ReportSnapshot.objects.update_or_create(
                 program=cohort.program,
                 cycles=key,
                 language=language,
                 published=published,
                 defaults=fields,
+                create_defaults={**fields, "viewed_at": timezone.now()},
             )
     except IntegrityError:
-        # Two requests counted the same cohort at once: the other one's is kept.
-        snapshot = ReportSnapshot.objects.get(
-            program=cohort.program, cycles=key, language=language, published=published
+        # Two requests counted the same cohort at once: the other one's is kept, this
+        # one shown (read back, it could be missing from a replica not yet caught up).
+        snapshot = ReportSnapshot(
+            program=cohort.program,
+            cycles=key,
+            language=language,
+            published=published,
+            viewed_at=taken_at,
+            **fields,
         )
     return snapshot
 
@@ -245,19 +254,34 @@ def count_again(cohort: Cohort, *, published: bool) -> bool:
     ).first()
     if key is None or kept is None or timezone.now() - kept.taken_at < COUNTED_AGAIN_AFTER:
         return False
-    tasks.refresh_report.enqueue(kept.pk)
+    if not tasks.report_queued(kept.pk):  # clicked again before it ran: one count
+        tasks.refresh_report.enqueue(kept.pk)
     return True
 
 
 def forget_all() -> None:
     """Drop every snapshot: the next page counts from the records. Remembered, so that
-    a count that read the records before now is not kept either (`take`)."""
-    ReportSnapshot.objects.all().delete()
-    SnapshotsForgotten.objects.update_or_create(pk=1, defaults={"at": timezone.now()})
+    a count that read the records before now is not kept either (`take`). Inside a
+    transaction (a consent withdrawn, a record erased), again once it is committed: until
+    then the worker's count cannot see the change, and would keep her in its copy."""
+    _forget()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_forget)
 
 
-def forgotten_since(moment: datetime.datetime) -> bool:
-    last = SnapshotsForgotten.objects.filter(pk=1).values_list("at", flat=True).first()
+def _forget() -> None:
+    with transaction.atomic():
+        # The moment first (its row locked), then the copies: a `take` keeping one now
+        # either is dropped here or finds this moment.
+        SnapshotsForgotten.objects.update_or_create(pk=1, defaults={"at": timezone.now()})
+        ReportSnapshot.objects.all().delete()
+
+
+def forgotten_since(moment: datetime.datetime, *, lock: bool = False) -> bool:
+    rows = SnapshotsForgotten.objects.filter(pk=1)
+    if lock:
+        rows = rows.select_for_update()
+    last = rows.values_list("at", flat=True).first()
     return last is not None and last >= moment
 
 

@@ -44,6 +44,19 @@ def waiting() -> bool:
     ).exists()
 
 
+def report_queued(snapshot_id: int) -> bool:
+    """Is a count of this snapshot queued or under way (on the database queue)?"""
+    if not default_task_backend.supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=refresh_report.module_path,
+        status__in=["READY", "RUNNING"],
+        args_kwargs__args=[snapshot_id],
+    ).exists()
+
+
 def schedule_next(now: datetime.datetime | None = None) -> Any | None:
     """Queue the next run unless one is waiting. Only a backend that can defer a task
     (the database queue) keeps the chain going; the tests' immediate backend cannot."""

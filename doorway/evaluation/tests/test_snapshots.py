@@ -311,3 +311,43 @@ def test_the_per_participant_fidelity_lists_are_kept_apart_and_joined_again() ->
     assert summary["fidelity"]["items"][0]["passed"] == 1
     assert snapshots.joined(summary, details) == report
     assert snapshots.split({"fidelity": None}) == ({"fidelity": None}, {})
+
+
+def test_counting_it_again_is_not_opening_it(client, world) -> None:
+    signed_in(client, world.morgan)
+    shown(client, world)
+    last_opened = timezone.now() - datetime.timedelta(days=6)
+    ReportSnapshot.objects.update(viewed_at=last_opened)
+    # The worker's counts do not keep it alive: a week unopened, it is dropped.
+    assert snapshots.refresh_all() == 1
+    assert ReportSnapshot.objects.get().viewed_at == last_opened
+
+
+def test_a_report_kept_before_the_withdrawal_is_committed_is_dropped_when_it_is(
+    client, world, django_capture_on_commit_callbacks
+) -> None:
+    cycle = world.rosa_enrolment.cycle
+    progressing(world, cycle)
+    her = progressing(world, cycle)
+    consent = her.participant.consents.get(kind=ConsentKind.EVALUATION)
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_consent(consent, on=timezone.localdate(), by=world.alice)
+        # The worker, on its own connection, counts and keeps a report before the
+        # withdrawal is committed: it cannot see it yet.
+        with translation.override("en"):
+            snapshots.take(Cohort(program=world.program), "", language="en", published=False)
+        assert ReportSnapshot.objects.exists()
+    assert not ReportSnapshot.objects.exists()
+
+
+def test_count_again_clicked_twice_queues_one_count(client, world) -> None:
+    signed_in(client, world.morgan)
+    shown(client, world)
+    ReportSnapshot.objects.update(taken_at=timezone.now() - datetime.timedelta(minutes=2))
+    url = reverse("evaluation_count_again", args=[world.program.slug])
+    with override_settings(TASKS=DATABASE_QUEUE):
+        for _ in range(3):
+            response = client.post(url, {"section": "outcomes"}, follow=True)
+            assert "being counted again" in response.content.decode()
+        queued = DBTaskResult.objects.filter(task_path=tasks.refresh_report.module_path)
+        assert queued.count() == 1
