@@ -177,8 +177,8 @@ def rank(
 
     Three queries of a few values each (no record is read, nothing decrypted), so that
     a program's thousands are ranked, their groups counted and a page cut cheaply: the
-    scope's due items, the women (the open ones by the index, the closed ones by the
-    ids the due items named), and their snoozes."""
+    scope's due items with their enrolment's exit, the women (the open ones by the
+    index, the closed ones by the ids the due items named), and their snoozes."""
     scope = enrolments
     if kind:
         scope = scope.filter(
@@ -195,24 +195,39 @@ def rank(
     # Her items as plain values (pk, kind, due on, subject, label): only the page's
     # become DueItem objects (`rows_by_id`), a program has thousands.
     dues: dict[UUID, list[DueValues]] = {}
-    for pk, enrolment, due_kind, due_on, subject, label in (
+    # A closed enrolment is on the caseload while something of hers is due but an old
+    # closing note (as `worker_items`, from her exit date read with the item).
+    still_due: set[UUID] = set()
+    for pk, enrolment, due_kind, due_on, subject, label, exit_reason, exited_on in (
         DueItem.objects.filter(enrolment__in=ids)
         .order_by()
-        .values_list("pk", "enrolment_id", "kind", "due_on", "subject_id", "label")
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "kind",
+            "due_on",
+            "subject_id",
+            "label",
+            "enrolment__exit_reason",
+            "enrolment__exited_on",
+        )
     ):
         dues.setdefault(enrolment, []).append((pk, due_kind, due_on, subject, label))
+        if exit_reason and (
+            due_kind != DueKind.CLOSING_NOTE or exited_on is None or exited_on >= old
+        ):
+            still_due.add(enrolment)
     # Her open enrolments found by the index on (scope, exit_reason), the closed ones
-    # by the ids her due items named: the database no longer visits every closed
-    # enrolment of a program (nine in ten of them) to ask each whether something is
-    # still due.
+    # by their ids: the database no longer visits every closed enrolment of a program
+    # (nine in ten of them) to ask each whether something is still due.
     values = ("pk", "exit_reason", "exited_on", "flagged", "code")
-    found = list(
+    women = list(
         scope.filter(exit_reason="")
         .annotate(flagged=_flagged(), code=_code())
         .order_by()
         .values_list(*values)
         .union(
-            scope.filter(pk__in=sorted(dues))
+            scope.filter(pk__in=sorted(still_due))
             .exclude(exit_reason="")
             .annotate(flagged=_flagged(), code=_code())
             .order_by()
@@ -221,16 +236,6 @@ def rank(
         )
         .order_by()
     )
-    # A closed enrolment is on the caseload while something of hers is due but an old
-    # closing note (as `worker_items`, from her exit date).
-    women = [
-        (pk, exit_reason, exited_on, flagged, code)
-        for pk, exit_reason, exited_on, flagged, code in found
-        if not exit_reason
-        or exited_on is None
-        or exited_on >= old
-        or any(kind != DueKind.CLOSING_NOTE for _pk, kind, *_rest in dues[pk])
-    ]
     gone_long_ago = {pk for pk, _r, exited_on, *_rest in women if exited_on and exited_on < old}
     asleep = set(
         Snooze.objects.in_force(today)
