@@ -120,6 +120,10 @@ class RecordViewSet(viewsets.GenericViewSet[Any]):
         """What the record's version needs beyond its own row (its many-to-many links)."""
         return ()
 
+    def load_rows(self, rows: list[Any]) -> None:
+        """What a list's rows need beyond their query, read for the whole page at once
+        (a resource may read several relations in one query rather than a prefetch each)."""
+
     def get_queryset(self) -> QuerySet[Any]:
         return self.reached(self.base_queryset())
 
@@ -193,7 +197,8 @@ class RecordViewSet(viewsets.GenericViewSet[Any]):
         return instance
 
     def audit_list(self, rows: list[Any]) -> None:
-        model = self.get_queryset().model
+        # The model only: not `get_queryset()`, which would build the reach rule again.
+        model = self.base_queryset().model
         shown = sorted({str(p) for p in (self.participant_of(r) for r in rows) if p})
         record(
             Action.LIST,
@@ -238,6 +243,7 @@ class ListMixin(RecordViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
+        self.load_rows(rows)
         self.audit_list(rows)
         data = self.get_serializer(rows, many=True).data
         if page is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, QuerySet, Value
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from doorway.api import rows
 from doorway.api.viewsets import (
     CHANGE_ERRORS,
     IF_MATCH,
@@ -41,24 +42,41 @@ from doorway.people.models import User
 from doorway.plans.models import Goal
 from doorway.programs.models import FocusArea, KeyIngredient
 
-
-def _ids(values: Any) -> list[str]:
-    return sorted(str(v.pk) for v in values)
-
-
-# A list reads only the keys of what each contact names, into plain lists
-# (`listed_<relation>`): no goal's words decrypted, no related manager made per row.
+# A list reads the keys of what its contacts name (focus areas, goals, key ingredients)
+# in one query for the page (`load_links`), into plain lists (`listed_<relation>`): no
+# goal's words decrypted, no related manager made per row.
 LISTED = "listed_"
+LINKS = {
+    "focus_areas": (Contact.focus_areas.through, "focusarea_id"),
+    "goals": (Goal.contacts.through, "goal_id"),
+    "ingredients": (Contact.ingredients.through, "keyingredient_id"),
+}
 
 
-def _listed(relation: str, model: type[Model]) -> Prefetch[Any, Any, Any]:
-    keys = model._default_manager.only("pk").order_by()
-    return Prefetch(relation, queryset=keys, to_attr=LISTED + relation)
+def load_links(contacts: list[Contact]) -> None:
+    """Sets `listed_<relation>` on each contact: the keys it names, from the three link
+    tables read in one query (UNION ALL) instead of one query each."""
+    for contact in contacts:
+        for relation in LINKS:
+            setattr(contact, LISTED + relation, [])
+    if not contacts:
+        return
+    by_pk = {contact.pk: contact for contact in contacts}
+    parts = [
+        through._default_manager.filter(contact_id__in=by_pk)
+        .annotate(relation=Value(relation))
+        .values_list("relation", "contact_id", key)
+        for relation, (through, key) in LINKS.items()
+    ]
+    for relation, contact_id, key in parts[0].union(*parts[1:], all=True):
+        getattr(by_pk[contact_id], LISTED + relation).append(key)
 
 
-def _linked(contact: Contact, relation: str) -> Any:
+def _ids(contact: Contact, relation: str) -> list[str]:
     listed = getattr(contact, LISTED + relation, None)
-    return getattr(contact, relation).all() if listed is None else listed
+    if listed is None:
+        listed = [linked.pk for linked in getattr(contact, relation).all()]
+    return sorted(str(key) for key in listed)
 
 
 class ContactSerializer(serializers.ModelSerializer[Contact]):
@@ -115,8 +133,14 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
         read_only_fields = ["id", "recorded_at", "is_late", "edited_at"]
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
-        request = self.context.get("request")
-        reads_notes = request is not None and permissions.reads_case_notes(request.user)
+        # Asked once for a list's rows (its child serializer is shared by them).
+        reads_notes: bool | None = getattr(self, "_reads_notes", None)
+        if reads_notes is None:
+            request = self.context.get("request")
+            reads_notes = request is not None and permissions.reads_case_notes(request.user)
+            self._reads_notes = reads_notes
+            self._when = rows.datetime_writer()
+        when = self._when
         return {
             "id": str(instance.pk),
             "enrolment": str(instance.enrolment_id),
@@ -124,17 +148,29 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
             "happened_on": instance.happened_on.isoformat(),
             "duration_minutes": instance.duration_minutes,
             "kind": instance.kind,
-            "focus_areas": _ids(_linked(instance, "focus_areas")),
-            "goals": _ids(_linked(instance, "goals")) if reads_notes else None,
-            "ingredients": _ids(_linked(instance, "ingredients")),
+            "focus_areas": _ids(instance, "focus_areas"),
+            "goals": _ids(instance, "goals") if reads_notes else None,
+            "ingredients": _ids(instance, "ingredients"),
             "note": instance.note if reads_notes else None,
             "recorded_by": str(instance.recorded_by_id),
-            "recorded_at": serializers.DateTimeField().to_representation(instance.recorded_at),
+            "recorded_at": when(instance.recorded_at),
             "is_late": instance.is_late,
-            "edited_at": serializers.DateTimeField().to_representation(instance.edited_at)
-            if instance.edited_at
-            else None,
+            "edited_at": when(instance.edited_at) if instance.edited_at else None,
         }
+
+
+# A contact's own columns that a list's row shows (`enrolment` is its key).
+LISTED_COLUMNS = (
+    "enrolment",
+    "happened_on",
+    "duration_minutes",
+    "kind",
+    "note",
+    "recorded_by",
+    "recorded_at",
+    "is_late",
+    "edited_at",
+)
 
 
 class ContactCreateSerializer(ContactSerializer):
@@ -224,11 +260,12 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
             "-happened_on", "-recorded_at", "pk"
         )
         if self.action == "list":
-            return contacts.prefetch_related(
-                _listed("focus_areas", FocusArea),
-                _listed("goals", Goal),
-                _listed("ingredients", KeyIngredient),
-            )
+            # Of her enrolment a row shows only whose it is: its other columns (its
+            # intake, encrypted) are not read; nor the note by those who never see it.
+            columns = [*LISTED_COLUMNS, "enrolment__participant"]
+            if not permissions.reads_case_notes(self.caller()):
+                columns.remove("note")
+            return contacts.only(*columns)
         return contacts.prefetch_related("focus_areas", "goals", "ingredients")
 
     def reached(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -238,6 +275,9 @@ class ContactViewSet(VersionedUpdateMixin, ListMixin, RetrieveMixin):
         mine = queryset.filter(enrolment__in=Enrolment.objects.visible_to(user))
         listed: QuerySet[Any] = permissions.contacts_listed_for(user, mine)
         return listed
+
+    def load_rows(self, rows: list[Any]) -> None:
+        load_links(rows)
 
     def participant_of(self, instance: Any) -> Any:
         return instance.enrolment.participant_id
