@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone, translation
 
 from doorway.evaluation import disclosure
@@ -33,6 +33,7 @@ from doorway.evaluation.disclosure import CohortRefused
 from doorway.evaluation.models import ReportSnapshot, SnapshotsForgotten
 from doorway.people.models import ConsentKind
 from doorway.programs.models import Cycle
+from doorway.replica import read_alias
 
 # A snapshot nobody opens for this long is dropped rather than counted again.
 UNVIEWED_FOR = datetime.timedelta(days=7)
@@ -40,6 +41,7 @@ UNVIEWED_FOR = datetime.timedelta(days=7)
 COUNTED_AGAIN_AFTER = datetime.timedelta(minutes=1)
 # Its last view is written at most this often (a page view writes nothing else).
 VIEW_MARKED_EVERY = datetime.timedelta(hours=1)
+NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def _read(snapshot: ReportSnapshot, *, details: bool) -> dict[str, Any]:
 
 def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportSnapshot:
     """Count the cohort's report and keep it (replacing the one kept before)."""
-    taken_at = timezone.now()  # before counting: nothing later is in it
+    taken_at = records_as_of()  # before counting: nothing later is in it
     started = time.perf_counter()
     with translation.override(language):
         report = count(cohort, published=published)
@@ -202,6 +204,31 @@ def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportS
             **fields,
         )
     return snapshot
+
+
+def records_as_of() -> datetime.datetime:
+    """When the records a count started now reads stood. Now on the primary; on a
+    replica (a page's first count, `replica_reads`), the primary's last change it has
+    replayed: it is behind by its lag, and a consent withdrawn within that lag is not in
+    what it reads, so its count must not be kept as if taken now (`forgotten_since`)."""
+    alias = read_alias()
+    if alias == DEFAULT_DB_ALIAS:
+        return timezone.now()
+    return replayed_at(alias)
+
+
+def replayed_at(alias: str) -> datetime.datetime:
+    replica = connections[alias]
+    if replica.vendor != "postgresql":
+        return timezone.now()
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery(), pg_last_xact_replay_timestamp()")
+        recovering, replayed = cursor.fetchone()
+    now = timezone.now()
+    if not recovering:  # the tests' mirror: the primary itself
+        return now
+    # Nothing replayed since it started: as old as can be (shown, not kept).
+    return min(replayed, now) if replayed is not None else NEVER
 
 
 def cohort_of(snapshot: ReportSnapshot) -> Cohort | None:

@@ -351,3 +351,25 @@ def test_count_again_clicked_twice_queues_one_count(client, world) -> None:
             assert "being counted again" in response.content.decode()
         queued = DBTaskResult.objects.filter(task_path=tasks.refresh_report.module_path)
         assert queued.count() == 1
+
+
+def test_a_count_on_a_replica_behind_a_withdrawal_is_shown_not_kept(
+    client, world, monkeypatch
+) -> None:
+    cycle = world.rosa_enrolment.cycle
+    progressing(world, cycle)
+    her = progressing(world, cycle)
+    consent = her.participant.consents.get(kind=ConsentKind.EVALUATION)
+    withdraw_consent(consent, on=timezone.localdate(), by=world.alice)
+    # The page counts on a replica that has not replayed the withdrawal yet (its last
+    # replayed change is from before it): what it read is not kept as if read now.
+    behind = timezone.now() - datetime.timedelta(seconds=1)
+    monkeypatch.setattr(snapshots, "read_alias", lambda: "replica")
+    monkeypatch.setattr(snapshots, "replayed_at", lambda alias: behind)
+    signed_in(client, world.morgan)
+    shown(client, world)
+    assert not ReportSnapshot.objects.exists()
+    # Once it has caught up, its count is kept.
+    monkeypatch.setattr(snapshots, "replayed_at", lambda alias: timezone.now())
+    assert money(shown(client, world)) == (1, 1)
+    assert ReportSnapshot.objects.count() == 1
