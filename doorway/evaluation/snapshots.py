@@ -170,19 +170,30 @@ def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportS
         "taken_at": taken_at,
         "seconds": seconds,
     }
+    unsaved = ReportSnapshot(
+        program=cohort.program,
+        cycles=key,
+        language=language,
+        published=published,
+        viewed_at=taken_at,
+        **fields,
+    )
     try:
         with transaction.atomic():
             # Locked until this one is kept: a `forget_all` meanwhile waits, then drops it.
             if forgotten_since(taken_at, lock=True):
                 # A consent changed while this was counted: show it, never keep it.
-                return ReportSnapshot(
-                    program=cohort.program,
-                    cycles=key,
-                    language=language,
-                    published=published,
-                    viewed_at=taken_at,
-                    **fields,
-                )
+                return unsaved
+            kept = (
+                ReportSnapshot.objects.select_for_update()
+                .filter(program=cohort.program, cycles=key, language=language, published=published)
+                .values_list("taken_at", flat=True)
+                .first()
+            )
+            if kept is not None and kept > taken_at:
+                # Counted meanwhile from newer records (the worker and "Count again now"
+                # at once): the newer one stays, its time never goes back.
+                return unsaved
             # Its last view is left as it was: counted again by the worker is not opened.
             snapshot, _created = ReportSnapshot.objects.update_or_create(
                 program=cohort.program,
@@ -195,14 +206,7 @@ def take(cohort: Cohort, key: str, *, language: str, published: bool) -> ReportS
     except IntegrityError:
         # Two requests counted the same cohort at once: the other one's is kept, this
         # one shown (read back, it could be missing from a replica not yet caught up).
-        snapshot = ReportSnapshot(
-            program=cohort.program,
-            cycles=key,
-            language=language,
-            published=published,
-            viewed_at=taken_at,
-            **fields,
-        )
+        snapshot = unsaved
     return snapshot
 
 

@@ -373,3 +373,15 @@ def test_a_count_on_a_replica_behind_a_withdrawal_is_shown_not_kept(
     monkeypatch.setattr(snapshots, "replayed_at", lambda alias: timezone.now())
     assert money(shown(client, world)) == (1, 1)
     assert ReportSnapshot.objects.count() == 1
+
+
+def test_a_count_finished_after_a_newer_one_does_not_replace_it(world, monkeypatch) -> None:
+    cohort = Cohort(program=world.program)
+    with translation.override("en"):
+        newer = snapshots.take(cohort, "", language="en", published=False)
+        # A count that read the records before the kept one did, and finished after it.
+        earlier = newer.taken_at - datetime.timedelta(seconds=20)
+        monkeypatch.setattr(snapshots, "records_as_of", lambda: earlier)
+        shown_then = snapshots.take(cohort, "", language="en", published=False)
+    assert shown_then.taken_at == earlier
+    assert ReportSnapshot.objects.get().taken_at == newer.taken_at
