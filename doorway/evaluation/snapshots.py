@@ -138,6 +138,8 @@ def report_for(cohort: Cohort, *, published: bool, details: bool = False) -> Fig
     )
     kept = (kept_ones if details else kept_ones.defer("details")).first()
     now = timezone.now()
+    if kept is not None and stale_by_date(kept.taken_at, now):
+        kept = None  # counted again below
     if kept is not None:
         if now - kept.viewed_at > VIEW_MARKED_EVERY:
             ReportSnapshot.objects.filter(pk=kept.pk).update(viewed_at=now)
@@ -147,6 +149,16 @@ def report_for(cohort: Cohort, *, published: bool, details: bool = False) -> Fig
     snapshot = take(cohort, key, language=language, published=published)
     schedule_refresh()
     return Figures(_read(snapshot, details=details), snapshot.taken_at)
+
+
+def stale_by_date(taken_at: datetime.datetime, now: datetime.datetime) -> bool:
+    """A copy the worker has stopped counting again (three periods old) and taken on an
+    earlier day. A consent withdrawn or ended from a date (`withdrawn_on`, `ends_on`)
+    leaves the research that day with nothing saved, so no copy is dropped: counted
+    again on the day's first page, however long the worker is stopped."""
+    return now - taken_at > 3 * refresh_period() and timezone.localdate(
+        taken_at
+    ) < timezone.localdate(now)
 
 
 def _read(snapshot: ReportSnapshot, *, details: bool) -> dict[str, Any]:

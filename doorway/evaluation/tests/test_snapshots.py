@@ -231,10 +231,12 @@ def test_count_again_is_refused_outside_her_programs(client, world) -> None:
     assert client.get(url).status_code in (403, 404, 405)
 
 
+@override_settings(REPORT_REFRESH_SECONDS=1)
 def test_an_old_report_says_the_worker_may_be_stopped(client, world) -> None:
     signed_in(client, world.morgan)
     shown(client, world)
-    ReportSnapshot.objects.update(taken_at=timezone.now() - datetime.timedelta(days=1))
+    # Three periods old, the same day (a copy of an earlier day is counted again).
+    ReportSnapshot.objects.update(taken_at=timezone.now() - datetime.timedelta(seconds=5))
     html = client.get(reverse("evaluation_page", args=[world.program.slug])).content.decode()
     assert "background worker may be stopped" in html
 
@@ -385,3 +387,21 @@ def test_a_count_finished_after_a_newer_one_does_not_replace_it(world, monkeypat
         shown_then = snapshots.take(cohort, "", language="en", published=False)
     assert shown_then.taken_at == earlier
     assert ReportSnapshot.objects.get().taken_at == newer.taken_at
+
+
+def test_a_consent_ending_on_a_day_leaves_the_figures_with_the_worker_stopped(
+    client, world
+) -> None:
+    cycle = world.rosa_enrolment.cycle
+    progressing(world, cycle)
+    her = progressing(world, cycle)
+    signed_in(client, world.morgan)
+    assert money(shown(client, world)) == (2, 2)
+    # Her consent was withdrawn from today on, recorded beforehand (nothing saved today);
+    # the kept copy is from yesterday and the worker has not counted it since.
+    consent = her.participant.consents.get(kind=ConsentKind.EVALUATION)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    type(consent).objects.filter(pk=consent.pk).update(withdrawn_on=timezone.localdate())
+    ReportSnapshot.objects.update(taken_at=yesterday)
+    assert money(shown(client, world)) == (1, 1)
+    assert ReportSnapshot.objects.get().taken_at > yesterday
