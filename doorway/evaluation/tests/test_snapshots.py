@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import uuid
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -294,7 +295,7 @@ def test_a_consent_withdrawn_while_the_report_is_counted_is_not_kept_in_it(
 
 
 def test_the_per_participant_fidelity_lists_are_kept_apart_and_joined_again() -> None:
-    report = {
+    report: dict[str, Any] = {
         "focus_areas": [{"slug": "money", "assessed": 3}],
         "fidelity": {
             "participants_assessed": 2,
