@@ -408,3 +408,14 @@ def test_a_consent_ending_on_a_day_leaves_the_figures_with_the_worker_stopped(
     ReportSnapshot.objects.update(taken_at=yesterday)
     assert money(shown(client, world)) == (1, 1)
     assert ReportSnapshot.objects.get().taken_at > yesterday
+
+
+def test_the_as_of_time_reads_as_the_due_dates_freshness_does(client, world) -> None:
+    import re
+
+    signed_in(client, world.morgan)
+    url = reverse("evaluation_page", args=[world.program.slug])
+    client.get(url)
+    html = client.get(url).content.decode()
+    # One day, month, year and a 24-hour time, in one sentence (no "p.m..").
+    assert re.search(r"Figures as of \d{1,2} \w+ \d{4}, \d{2}:\d{2}\.(?!\.)", html)
