@@ -280,7 +280,10 @@ def refresh_all() -> int:
     oldest first. How many were counted."""
     ReportSnapshot.objects.filter(viewed_at__lt=timezone.now() - UNVIEWED_FOR).delete()
     counted = 0
-    for snapshot in ReportSnapshot.objects.select_related("program").order_by("taken_at"):
+    # Their reports are not read (megabytes to decrypt at a national deployment): each is
+    # counted anew.
+    kept = ReportSnapshot.objects.select_related("program").defer("report", "details")
+    for snapshot in kept.order_by("taken_at"):
         counted += refresh(snapshot)
     return counted
 
@@ -291,14 +294,20 @@ def count_again(cohort: Cohort, *, published: bool) -> bool:
     from doorway.evaluation import tasks
 
     key = cycles_key(cohort)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    kept = ReportSnapshot.objects.filter(
-        program=cohort.program, cycles=key, language=language, published=published
-    ).first()
-    if key is None or kept is None or timezone.now() - kept.taken_at < COUNTED_AGAIN_AFTER:
+    if key is None:
         return False
-    if not tasks.report_queued(kept.pk):  # clicked again before it ran: one count
-        tasks.refresh_report.enqueue(kept.pk)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    kept = (
+        ReportSnapshot.objects.filter(
+            program=cohort.program, cycles=key, language=language, published=published
+        )
+        .values_list("pk", "taken_at")  # not the report: only when it was counted
+        .first()
+    )
+    if kept is None or timezone.now() - kept[1] < COUNTED_AGAIN_AFTER:
+        return False
+    if not tasks.report_queued(kept[0]):  # clicked again before it ran: one count
+        tasks.refresh_report.enqueue(kept[0])
     return True
 
 

@@ -31,7 +31,8 @@ def refresh_reports() -> int:
 @task()
 @rerun_if_stopped
 def refresh_report(snapshot_id: int) -> bool:
-    snapshot = ReportSnapshot.objects.select_related("program").filter(pk=snapshot_id).first()
+    found = ReportSnapshot.objects.select_related("program").defer("report", "details")
+    snapshot = found.filter(pk=snapshot_id).first()
     return snapshot is not None and snapshots.refresh(snapshot)
 
 
