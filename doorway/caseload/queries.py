@@ -23,13 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import (
-    Exists,
-    OuterRef,
-    Prefetch,
-    QuerySet,
-    Subquery,
-)
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -136,22 +131,6 @@ def worker_items(today: datetime.date) -> DueItemQuerySet:
     )
 
 
-# A due item as the ranking reads it: its pk, kind, due date, subject and label.
-DueValues = tuple[Any, str, datetime.date, UUID | None, str]
-
-
-@dataclass
-class Ranked:
-    """A ranking (`order`: enrolment id and group, in the caseload's order) and the due
-    items it read, by enrolment, for `rows_by_id` to show a page of it without reading
-    them again."""
-
-    order: list[tuple[UUID, int]]
-    dues: dict[UUID, list[DueValues]]
-    # The enrolments whose participant has a safety flag on her record.
-    flagged: set[UUID] = field(default_factory=set)
-
-
 def ranking(
     enrolments: QuerySet[Enrolment],
     today: datetime.date,
@@ -162,23 +141,12 @@ def ranking(
     """(enrolment id, group) of her open enrolments, and closed ones with something still
     due (a graduate's follow-up, a recent closing note), in the caseload's order: by group
     (above), then soonest due (within a group also most overdue first), then code. `kind`
-    keeps the women with that kind of work due, `phase` those in that phase."""
-    return rank(enrolments, today, kind=kind, phase=phase).order
+    keeps the women with that kind of work due, `phase` those in that phase.
 
-
-def rank(
-    enrolments: QuerySet[Enrolment],
-    today: datetime.date,
-    *,
-    kind: str | None = None,
-    phase: Phase | None = None,
-) -> Ranked:
-    """`ranking`, with the due items it read.
-
-    Three queries of a few values each (no record is read, nothing decrypted), so that
-    a program's thousands are ranked, their groups counted and a page cut cheaply: the
-    scope's due items with their enrolment's exit, the women (the open ones by the
-    index, the closed ones by the ids the due items named), and their snoozes."""
+    One query, ranked by the database: a few values per woman come back, not her due
+    items. A program manager's scope is thousands of women with tens of thousands of due
+    items; reading those into Python to rank them cost a few hundred milliseconds a page
+    at a national deployment, where the database groups them in a few dozen."""
     scope = enrolments
     if kind:
         scope = scope.filter(
@@ -186,97 +154,93 @@ def rank(
         )
     if phase is not None:
         scope = scope.filter(current_phase=phase)
-    # A few plain values per woman and per due item, put together here: the database
-    # kept hashing every due item of the deployment (and every participant, for her
-    # code) for joins and correlated subqueries, and building them cost more than
-    # ranking these in Python.
-    ids = scope.values("pk")
-    old = old_closing_note_cutoff(today)
-    # Her items as plain values (pk, kind, due on, subject, label): only the page's
-    # become DueItem objects (`rows_by_id`), a program has thousands.
-    dues: dict[UUID, list[DueValues]] = {}
-    # A closed enrolment is on the caseload while something of hers is due but an old
-    # closing note (as `worker_items`, from her exit date read with the item).
-    still_due: set[UUID] = set()
-    for pk, enrolment, due_kind, due_on, subject, label, exit_reason, exited_on in (
-        DueItem.objects.filter(enrolment__in=ids)
-        .order_by()
-        .values_list(
-            "pk",
-            "enrolment_id",
-            "kind",
-            "due_on",
-            "subject_id",
-            "label",
-            "enrolment__exit_reason",
-            "enrolment__exited_on",
-        )
-    ):
-        dues.setdefault(enrolment, []).append((pk, due_kind, due_on, subject, label))
-        if exit_reason and (
-            due_kind != DueKind.CLOSING_NOTE or exited_on is None or exited_on >= old
-        ):
-            still_due.add(enrolment)
-    # Her open enrolments found by the index on (scope, exit_reason), the closed ones
-    # by their ids: the database no longer visits every closed enrolment of a program
-    # (nine in ten of them) to ask each whether something is still due.
-    values = ("pk", "exit_reason", "exited_on", "flagged", "code")
-    women = list(
-        scope.filter(exit_reason="")
-        .annotate(flagged=_flagged(), code=_code())
-        .order_by()
-        .values_list(*values)
-        .union(
-            scope.filter(pk__in=sorted(still_due))
-            .exclude(exit_reason="")
-            .annotate(flagged=_flagged(), code=_code())
-            .order_by()
-            .values_list(*values),
-            all=True,
-        )
-        .order_by()
+    scope_sql, scope_params = (
+        scope.order_by()
+        .values_list("pk", "exit_reason", "exited_on", "participant_id")
+        .query.sql_with_params()
     )
-    gone_long_ago = {pk for pk, _r, exited_on, *_rest in women if exited_on and exited_on < old}
-    asleep = set(
-        Snooze.objects.in_force(today)
-        .filter(enrolment__in=ids)
-        .values_list("enrolment_id", "kind", "subject_id")
+    sql = _RANKING_SQL.format(
+        due=DueItem._meta.db_table,
+        snooze=Snooze._meta.db_table,
+        flag=SafetyFlag._meta.db_table,
+        participant=Participant._meta.db_table,
+        scope=scope_sql,
+        urgent=", ".join(["%s"] * len(URGENT_KINDS)),
+        # SQLite compares text as bytes already.
+        bytewise=' COLLATE "C"' if connection.vendor == "postgresql" else "",
     )
-    next_due: dict[UUID, datetime.date] = {}
-    next_contact: dict[UUID, datetime.date] = {}
-    snoozed: set[UUID] = set()
-    for enrolment, items in dues.items():
-        for _pk, due_kind, due_on, subject, _label in items:
-            if due_kind == DueKind.CLOSING_NOTE and enrolment in gone_long_ago:
-                continue
-            if (enrolment, due_kind, subject) in asleep:  # as Snooze.puts_aside
-                snoozed.add(enrolment)
-                continue
-            if due_on < next_due.get(enrolment, datetime.date.max):
-                next_due[enrolment] = due_on
-            if due_kind in URGENT_KINDS and due_on < next_contact.get(enrolment, datetime.date.max):
-                next_contact[enrolment] = due_on
-    ranked = sorted(
-        (
-            group_of(
-                today,
-                exit_reason,
-                flagged,
-                next_due.get(pk),
-                next_contact.get(pk),
-                any_snoozed=pk in snoozed,
-            ),
-            next_due.get(pk, datetime.date.max),
-            code,
-            pk,
-        )
-        for pk, exit_reason, _exited_on, flagged, code in women
-    )
-    return Ranked(
-        [(pk, group) for group, _due, _code, pk in ranked],
-        dues,
-        {pk for pk, _r, _e, flagged, _c in women if flagged},
-    )
+    params = [
+        *scope_params,
+        # A snooze in force (as `Snooze.objects.in_force`) puts aside what it names.
+        today,
+        # Her closing note, once she is gone long ago, is the program manager's list.
+        DueKind.CLOSING_NOTE,
+        old_closing_note_cutoff(today),
+        *sorted(URGENT_KINDS),
+        # The groups, as `group_of`.
+        today,
+        today,
+        URGENT,
+        today,
+        OVERDUE,
+        today + datetime.timedelta(days=WEEK),
+        THIS_WEEK,
+        SNOOZED,
+        LATER,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # SQLite gives the id's 32 hex digits, PostgreSQL the UUID.
+        return [(pk if isinstance(pk, UUID) else UUID(pk), group) for pk, group in cursor]
+
+
+# `ranking`'s query. The scope's enrolments; each one's due items that are on a worker's
+# caseload (all but the closing note of a woman gone long ago), each marked put aside or
+# not by a snooze in force; per woman the first date due of what is not put aside, of
+# a contact, and whether anything is; then the women listed (her open enrolments, and
+# the closed ones with something still due), each in her group (as `group_of`), in the
+# caseload's order. The code is compared as bytes ("C"), as Python compares strings.
+_RANKING_SQL = """
+WITH scope (id, exit_reason, exited_on, participant_id) AS MATERIALIZED (
+    {scope}
+), items AS (
+    SELECT d.enrolment_id, d.kind, d.due_on, EXISTS (
+        SELECT 1 FROM {snooze} z
+        WHERE z.enrolment_id = d.enrolment_id AND z.kind = d.kind
+          AND z.subject_id IS NOT DISTINCT FROM d.subject_id
+          AND z.lifted_at IS NULL AND z.until >= %s
+    ) AS asleep
+    FROM {due} d JOIN scope s ON s.id = d.enrolment_id
+    WHERE NOT (d.kind = %s AND s.exited_on IS NOT NULL AND s.exited_on < %s)
+), per_woman AS (
+    SELECT enrolment_id,
+        min(due_on) FILTER (WHERE NOT asleep) AS next_due,
+        min(due_on) FILTER (WHERE NOT asleep AND kind IN ({urgent})) AS next_contact,
+        count(*) FILTER (WHERE asleep) > 0 AS any_snoozed
+    FROM items GROUP BY enrolment_id
+), listed AS (
+    SELECT s.id, s.exit_reason, s.participant_id, p.next_due, p.next_contact,
+        coalesce(p.any_snoozed, false) AS any_snoozed,
+        EXISTS (
+            SELECT 1 FROM {flag} f
+            WHERE f.participant_id = s.participant_id AND f.removed_at IS NULL
+        ) AS flagged
+    FROM scope s LEFT JOIN per_woman p ON p.enrolment_id = s.id
+    WHERE s.exit_reason = '' OR p.enrolment_id IS NOT NULL
+)
+SELECT l.id, CASE
+        WHEN l.exit_reason = '' AND (
+            l.next_contact < %s OR (l.flagged AND l.next_due < %s)
+        ) THEN %s
+        WHEN l.next_due < %s THEN %s
+        WHEN l.next_due <= %s THEN %s
+        WHEN l.any_snoozed THEN %s
+        ELSE %s
+    END AS ranked_group
+FROM listed l
+ORDER BY ranked_group, l.next_due NULLS LAST,
+    (SELECT c.code FROM {participant} c WHERE c.id = l.participant_id){bytewise}, l.id
+"""
 
 
 def group_of(
@@ -304,12 +268,6 @@ def group_of(
     return LATER
 
 
-def _code() -> Subquery:
-    """Her code, looked up for each woman listed: a join let the database read every
-    participant of the deployment to find a program's few hundred."""
-    return Subquery(Participant.objects.filter(pk=OuterRef("participant_id")).values("code")[:1])
-
-
 def _flagged() -> Exists:
     """A safety flag is on her record."""
     return Exists(
@@ -317,33 +275,27 @@ def _flagged() -> Exists:
     )
 
 
-def with_their_dues(
-    enrolments: QuerySet[Enrolment], today: datetime.date, *, dues: bool = True
-) -> QuerySet[Enrolment]:
-    """Ranked enrolments with what `rows_of` reads: her, her phase, her due items and
-    snoozes. Three queries, for the whole caseload or a page of it (two without her
-    due items, `dues=False`, when the ranking read them). Of what is encrypted, only
-    her preferred name is read (and decrypted): the rest stays out."""
-    wanted: list[Prefetch[Any, Any, Any]] = [
-        Prefetch(
-            "snoozes",
-            queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
-            to_attr="snoozed",
-        )
-    ]
-    if dues:
-        wanted.append(
+def with_their_dues(enrolments: QuerySet[Enrolment], today: datetime.date) -> QuerySet[Enrolment]:
+    """Ranked enrolments with what `rows_of` reads: her, her phase, her safety flag, her
+    due items and snoozes. Three queries, for the whole caseload or a page of it. Of what
+    is encrypted, only her preferred name is read (and decrypted): the rest stays out."""
+    return (
+        enrolments.annotate(flagged=_flagged())
+        .select_related("participant", "current_phase")
+        .defer(*_unshown_secrets())
+        .prefetch_related(
+            Prefetch(
+                "snoozes",
+                queryset=Snooze.objects.in_force(today).select_related("snoozed_by"),
+                to_attr="snoozed",
+            ),
             Prefetch(
                 # Her old closing note is left out by `_row`, from her exit date.
                 "due_items",
                 queryset=DueItem.objects.order_by("due_on", "kind"),
                 to_attr="dues",
-            )
+            ),
         )
-    return (
-        enrolments.select_related("participant", "current_phase")
-        .defer(*_unshown_secrets())
-        .prefetch_related(*wanted)
     )
 
 
@@ -372,45 +324,18 @@ def caseload_rows(
     phase: Phase | None = None,
     phase_numbers: Mapping[Any, int] | None = None,
 ) -> list[Row]:
-    """The whole caseload's rows, ranked (`rank`). Five queries."""
-    ranked = rank(enrolments, today, kind=kind, phase=phase)
-    return rows_by_id(
-        [pk for pk, _group in ranked.order], today, phase_numbers or {}, ranked=ranked
-    )
+    """The whole caseload's rows, ranked (`ranking`). Four queries."""
+    order = ranking(enrolments, today, kind=kind, phase=phase)
+    return rows_by_id([pk for pk, _group in order], today, phase_numbers or {})
 
 
 def rows_by_id(
-    ids: list[UUID],
-    today: datetime.date,
-    phase_numbers: Mapping[Any, int],
-    *,
-    ranked: Ranked | None = None,
+    ids: list[UUID], today: datetime.date, phase_numbers: Mapping[Any, int]
 ) -> list[Row]:
-    """The rows of these enrolments (a page of a ranking), in the order given. With the
-    ranking they come from (`ranked`), her due items and safety flag are those it read,
-    not read again."""
+    """The rows of these enrolments (a page of a ranking), in the order given."""
     place = {pk: n for n, pk in enumerate(ids)}
     found = Enrolment.objects.filter(pk__in=ids).order_by()
-    if ranked is None:
-        found = found.annotate(flagged=_flagged())
-    page = sorted(with_their_dues(found, today, dues=ranked is None), key=lambda e: place[e.pk])
-    if ranked is not None:
-        for enrolment in page:
-            items = [
-                DueItem(
-                    pk=pk,
-                    enrolment_id=enrolment.pk,
-                    kind=kind,
-                    due_on=due_on,
-                    subject_id=subject,
-                    label=label,
-                )
-                for pk, kind, due_on, subject, label in ranked.dues.get(enrolment.pk, [])
-            ]
-            items.sort(key=lambda d: (d.due_on, d.kind))  # as the model's ordering
-            # As the Prefetch's to_attr and the annotation would have set them.
-            enrolment.dues = items  # type: ignore[attr-defined]
-            enrolment.flagged = enrolment.pk in ranked.flagged  # type: ignore[attr-defined]
+    page = sorted(with_their_dues(found, today), key=lambda e: place[e.pk])
     return rows_of(page, today, phase_numbers)
 
 

@@ -41,7 +41,7 @@ from doorway.caseload.queries import (
     URGENT,
     numbered_phases,
     old_closing_notes,
-    rank,
+    ranking,
     rows_by_id,
     worker_items,
 )
@@ -147,12 +147,11 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         phase = filters.chosen_phase()
     # A program's caseloads run to thousands of women: ranked by the database, and shown
     # a page at a time, so the page costs about the same whatever the program's size.
-    ranked = rank(enrolments, today, kind=kind, phase=phase)
-    ranks = ranked.order
+    ranks = ranking(enrolments, today, kind=kind, phase=phase)
     counts = Counter(group for _pk, group in ranks)
     page = Paginator(ranks, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [pk for pk, _group in page.object_list]
-    rows = rows_by_id(shown, today, {p.pk: number for p, number in phases}, ranked=ranked)
+    rows = rows_by_id(shown, today, {p.pk: number for p, number in phases})
     cards.dress(rows, request)
     # A list of participants' names is a read of their records: say whose.
     record(
