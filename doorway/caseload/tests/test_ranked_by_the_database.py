@@ -141,3 +141,29 @@ def test_a_programs_caseloads_come_a_page_at_a_time_and_the_audit_names_only_tha
     assert "Page 2 of 2" in second.content.decode()
     # A page past the last shows the last, not an error.
     assert client.get(reverse("caseload"), {"page": 99}).status_code == 200
+
+
+def test_the_ranking_is_one_query_whatever_the_scope_holds(
+    world: World, django_assert_num_queries
+) -> None:
+    """A program's thousands are ranked by the database: one query returns each woman's
+    id and group, however many women and due items the scope holds."""
+    phase = phases(world)[1]
+    day = datetime.timedelta(days=1)
+    mine = set()
+    for n in range(6):
+        extra = {}
+        if n % 3 == 0:
+            extra = {"exit_reason": ExitReason.GRADUATED, "exited_on": TODAY - 10 * day}
+        enrolment = enrol(world, phase=phase, started_on=TODAY - 300 * day, **extra)
+        mine.add(enrolment.pk)
+        for kind in KINDS[: n % 4 + 1]:
+            DueItem.objects.create(
+                enrolment=enrolment, kind=kind, due_on=TODAY - n * day, label="x"
+            )
+    enrolments = Enrolment.objects.visible_to(world.morgan)
+
+    with django_assert_num_queries(1):
+        ranked = ranking(enrolments, TODAY)
+
+    assert mine <= {pk for pk, _group in ranked}
